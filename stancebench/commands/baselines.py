@@ -1,0 +1,7 @@
+"""Commands for the baselines stage."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

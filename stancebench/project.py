@@ -1,0 +1,135 @@
+"""Where a corpus lives: found like git finds a repository, from `stancebench.toml`.
+
+A corpus folder holds `stancebench.toml`, `seeds/` and `annotations/`. Commands look for the
+nearest parent folder with the config (or take `--root`), and fall back to this repository's
+own corpus when run from a source checkout.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stancebench.errors import InputError, StancebenchError
+from stancebench.schema import LABELS
+
+__all__ = ["CONFIG_NAME", "Project", "find_root", "load_project", "repository_root"]
+
+CONFIG_NAME = "stancebench.toml"
+#: The target of this repository's bundled corpus.
+DEFAULT_TARGET_ID = "lift-ukraine-strike-restrictions"
+DEFAULT_TARGET = (
+    "Lifting the restrictions on Ukraine's use of Western-supplied weapons "
+    "against targets inside Russia"
+)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A corpus folder and its configuration."""
+
+    root: Path
+    target_id: str = DEFAULT_TARGET_ID
+    target: str = DEFAULT_TARGET
+    labels: tuple[str, ...] = LABELS
+    release_dir_name: str = "release"
+    name: str = "stancebench"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def seeds_dir(self) -> Path:
+        """Folder of source articles."""
+        return self.root / "seeds"
+
+    @property
+    def annotations_dir(self) -> Path:
+        """Folder of human work under version control."""
+        return self.root / "annotations"
+
+    @property
+    def statements_path(self) -> Path:
+        """The extracted statements, one JSON object per line."""
+        return self.annotations_dir / "statements.jsonl"
+
+    @property
+    def labels_dir(self) -> Path:
+        """One append-only label log per annotator."""
+        return self.annotations_dir / "labels"
+
+    @property
+    def adjudications_path(self) -> Path:
+        """The adjudicator's decisions on disputed items (append-only log)."""
+        return self.annotations_dir / "adjudications.jsonl"
+
+    @property
+    def gold_path(self) -> Path:
+        """Gold labels derived by `adjudicate`."""
+        return self.annotations_dir / "gold.jsonl"
+
+    @property
+    def guidelines_path(self) -> Path:
+        """The codebook."""
+        return self.annotations_dir / "GUIDELINES.md"
+
+    @property
+    def release_dir(self) -> Path:
+        """Where `build` writes the Hugging Face dataset."""
+        return self.root / self.release_dir_name
+
+
+def repository_root() -> Path | None:
+    """This source checkout's own corpus, if the package runs from one."""
+    candidate = Path(__file__).resolve().parent.parent
+    return candidate if (candidate / CONFIG_NAME).is_file() else None
+
+
+def find_root(start: str | Path | None = None) -> Path:
+    """The nearest folder at or above `start` holding `stancebench.toml`, else this repository."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    fallback = repository_root()
+    if fallback is None:
+        raise StancebenchError(
+            f"no {CONFIG_NAME} found in {here} or its parents; create a corpus with 'stancebench init DIR'"
+        )
+    return fallback
+
+
+def load_project(root: str | Path | None = None) -> Project:
+    """Read the corpus config at `root` (or the one `find_root` finds)."""
+    if root is not None:
+        folder = Path(root).resolve()
+        if not (folder / CONFIG_NAME).is_file():
+            raise StancebenchError(f"{folder}: no {CONFIG_NAME} here; create one with 'stancebench init {root}'")
+    else:
+        folder = find_root()
+    path = folder / CONFIG_NAME
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(path, 0, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(path, getattr(err, "lineno", 0) or 0, f"not valid TOML ({str(err).split(' (at')[0]})") from None
+    corpus = config.get("corpus", {})
+    if not isinstance(corpus, dict):
+        raise InputError(path, 0, "[corpus] must be a table")
+    target_id = corpus.get("target_id", DEFAULT_TARGET_ID)
+    target = corpus.get("target", DEFAULT_TARGET)
+    labels = corpus.get("labels", list(LABELS))
+    release = corpus.get("release_dir", "release")
+    name = corpus.get("name", folder.name)
+    for key, value in (("target_id", target_id), ("target", target), ("release_dir", release), ("name", name)):
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(path, 0, f"corpus.{key} must be a non-empty string")
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+        raise InputError(path, 0, "corpus.labels must be a non-empty list of strings")
+    unknown = [x for x in labels if x not in LABELS]
+    if unknown:
+        raise InputError(path, 0, f"corpus.labels: unknown label {unknown[0]!r} (expected a subset of: {', '.join(LABELS)})")
+    return Project(
+        root=folder, target_id=target_id, target=target, labels=tuple(labels),
+        release_dir_name=release, name=name, extra=config,
+    )

@@ -1,0 +1,256 @@
+"""Records that flow between the stages: Article, Statement, LabelEvent, Gold.
+
+Each record parses itself in one place (`from_json(line, path, lineno)`), so every reader
+runs the same checks and reports the file and line of a bad record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from stancebench.errors import InputError
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "LABELS",
+    "STANCE_LABELS",
+    "QUOTE_TYPES",
+    "GOLD_METHODS",
+    "Label",
+    "Article",
+    "Statement",
+    "LabelEvent",
+    "Gold",
+    "parse_json_line",
+]
+
+SCHEMA_VERSION = 1
+
+Label = Literal["support", "oppose", "hedge", "off_target"]
+#: Every label an annotator may give.
+LABELS: tuple[str, ...] = ("support", "oppose", "hedge", "off_target")
+#: The benchmark classes, in ClassLabel order (off_target is annotation only).
+STANCE_LABELS: tuple[str, ...] = ("support", "oppose", "hedge")
+QUOTE_TYPES: tuple[str, ...] = ("direct", "indirect")
+#: How a gold label was reached.
+GOLD_METHODS: tuple[str, ...] = ("single", "unanimous", "majority", "adjudicated")
+
+
+def parse_json_line(line: str, path: str | Path, lineno: int) -> dict[str, Any]:
+    """Parse one JSONL line into a dict, or raise InputError naming file and line."""
+    try:
+        data = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as err:
+        msg = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+        raise InputError(path, lineno, f"not valid JSON ({msg})") from None
+    if not isinstance(data, dict):
+        raise InputError(path, lineno, "expected a JSON object")
+    return data
+
+
+def _required(cls: type) -> list[str]:
+    return [f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING]
+
+
+def _take(cls: type, data: dict[str, Any], path: str | Path, lineno: int) -> dict[str, Any]:
+    for name in _required(cls):
+        if name not in data or data[name] is None:
+            raise InputError(path, lineno, f"missing field '{name}'")
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def _need_str(value: Any, name: str, path: str | Path, lineno: int, empty_ok: bool = False) -> str:
+    if not isinstance(value, str):
+        raise InputError(path, lineno, f"field '{name}' must be a string")
+    if not empty_ok and not value.strip():
+        raise InputError(path, lineno, f"field '{name}' is empty")
+    return value
+
+
+def _need_int(value: Any, name: str, path: str | Path, lineno: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(path, lineno, f"field '{name}' must be a non-negative integer")
+    return value
+
+
+def _opt_str(value: Any, name: str, path: str | Path, lineno: int) -> str | None:
+    if value is None:
+        return None
+    return _need_str(value, name, path, lineno, empty_ok=True)
+
+
+def _need_label(value: Any, path: str | Path, lineno: int, allowed: tuple[str, ...] = LABELS) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InputError(path, lineno, f"unknown label {value!r} (expected one of: {', '.join(allowed)})")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One source article; `text` is exactly the body that statement spans index into."""
+
+    id: str
+    title: str
+    text: str
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+    language: str = "en"
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One attributed statement (PARC-style: source, cue, content)."""
+
+    id: str
+    article_id: str
+    speaker: str
+    text: str
+    context: str
+    start: int
+    end: int
+    quote_type: str
+    target_id: str
+    speaker_role: str | None = None
+    speaker_affiliation: str | None = None
+    cue: str | None = None
+    is_stale: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON (stable key order)."""
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """One JSONL line."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> Statement:
+        """Validate a dict read from `path:lineno`."""
+        data = _take(cls, data, path, lineno)
+        for name in ("id", "article_id", "speaker", "text", "target_id"):
+            _need_str(data[name], name, path, lineno)
+        _need_str(data["context"], "context", path, lineno, empty_ok=True)
+        for name in ("speaker_role", "speaker_affiliation", "cue"):
+            _opt_str(data.get(name), name, path, lineno)
+        start = _need_int(data["start"], "start", path, lineno)
+        end = _need_int(data["end"], "end", path, lineno)
+        if end < start:
+            raise InputError(path, lineno, f"span end {end} is before start {start}")
+        if data["quote_type"] not in QUOTE_TYPES:
+            raise InputError(path, lineno, f"unknown quote_type {data['quote_type']!r} (expected direct or indirect)")
+        if not isinstance(data.get("is_stale", False), bool):
+            raise InputError(path, lineno, "field 'is_stale' must be true or false")
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, line: str, path: str | Path = "<memory>", lineno: int = 0) -> Statement:
+        """Parse one JSONL line."""
+        return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelEvent:
+    """One annotator's act on one statement; a retraction (undo) has `label=None`."""
+
+    statement_id: str
+    annotator: str
+    label: str | None
+    timestamp: str
+    guidelines_version: str
+    note: str | None = None
+    is_retraction: bool = False
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """One JSONL line."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> LabelEvent:
+        """Validate a dict read from `path:lineno`."""
+        if data.get("is_retraction") is True:
+            data = {**data, "label": data.get("label")}
+        elif "label" not in data or data["label"] is None:
+            raise InputError(path, lineno, "missing field 'label'")
+        for name in ("statement_id", "annotator", "timestamp", "guidelines_version"):
+            if name not in data:
+                raise InputError(path, lineno, f"missing field '{name}'")
+            _need_str(data[name], name, path, lineno)
+        if not isinstance(data.get("is_retraction", False), bool):
+            raise InputError(path, lineno, "field 'is_retraction' must be true or false")
+        if data.get("is_retraction"):
+            if data.get("label") is not None:
+                _need_label(data["label"], path, lineno)
+        else:
+            _need_label(data["label"], path, lineno)
+        _opt_str(data.get("note"), "note", path, lineno)
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if isinstance(version, bool) or not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise InputError(path, lineno, f"unsupported schema_version {version!r}")
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def from_json(cls, line: str, path: str | Path = "<memory>", lineno: int = 0) -> LabelEvent:
+        """Parse one JSONL line."""
+        return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """The adjudicated label of one statement and how it was reached."""
+
+    statement_id: str
+    label: str
+    method: str
+    annotations: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    adjudicator: str | None = None
+    target_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return asdict(self)
+
+    def to_json(self) -> str:
+        """One JSONL line."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> Gold:
+        """Validate a dict read from `path:lineno`."""
+        data = _take(cls, data, path, lineno)
+        _need_str(data["statement_id"], "statement_id", path, lineno)
+        _need_label(data["label"], path, lineno)
+        if data["method"] not in GOLD_METHODS:
+            raise InputError(path, lineno, f"unknown method {data['method']!r} (expected one of: {', '.join(GOLD_METHODS)})")
+        for name in ("annotations", "notes"):
+            value = data.get(name, {})
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise InputError(path, lineno, f"field '{name}' must map annotator names to strings")
+        for label in data.get("annotations", {}).values():
+            _need_label(label, path, lineno)
+        _opt_str(data.get("adjudicator"), "adjudicator", path, lineno)
+        _opt_str(data.get("target_id"), "target_id", path, lineno)
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, line: str, path: str | Path = "<memory>", lineno: int = 0) -> Gold:
+        """Parse one JSONL line."""
+        return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
