@@ -6,7 +6,9 @@ runs the same checks and reports the file and line of a bad record.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +27,7 @@ __all__ = [
     "LabelEvent",
     "Gold",
     "parse_json_line",
+    "gold_content_hash",
 ]
 
 SCHEMA_VERSION = 1
@@ -254,3 +257,15 @@ class Gold:
     def from_json(cls, line: str, path: str | Path = "<memory>", lineno: int = 0) -> Gold:
         """Parse one JSONL line."""
         return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
+
+
+def gold_content_hash(pairs: Iterable[tuple[str, str, str]]) -> str:
+    """sha256 over the canonical gold: sorted (statement id, text, label) triples as JSON lines.
+
+    The release card and every eval report carry it, so two reports are comparable only when
+    they were scored against the same gold.
+    """
+    digest = hashlib.sha256()
+    for sid, text, label in sorted(pairs):
+        digest.update(json.dumps([sid, text, label], ensure_ascii=False).encode("utf-8") + b"\n")
+    return "sha256:" + digest.hexdigest()
