@@ -7,6 +7,8 @@ own corpus when run from a source checkout.
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS
 
-__all__ = ["CONFIG_NAME", "Project", "find_root", "load_project", "repository_root"]
+__all__ = ["CONFIG_NAME", "Project", "find_root", "init_corpus", "load_project", "repository_root"]
 
 CONFIG_NAME = "stancebench.toml"
 #: The target of this repository's bundled corpus.
@@ -112,7 +114,10 @@ def load_project(root: str | Path | None = None) -> Project:
     except UnicodeDecodeError:
         raise InputError(path, 0, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
-        raise InputError(path, getattr(err, "lineno", 0) or 0, f"not valid TOML ({str(err).split(' (at')[0]})") from None
+        # Python 3.11's error has no lineno attribute; the message ends "(at line N, column M)".
+        where = re.search(r"\(at line (\d+)", str(err))
+        problem = str(err).split(" (at")[0]
+        raise InputError(path, int(where.group(1)) if where else 0, f"not valid TOML ({problem})") from None
     corpus = config.get("corpus", {})
     if not isinstance(corpus, dict):
         raise InputError(path, 0, "[corpus] must be a table")
@@ -133,3 +138,43 @@ def load_project(root: str | Path | None = None) -> Project:
         root=folder, target_id=target_id, target=target, labels=tuple(labels),
         release_dir_name=release, name=name, extra=config,
     )
+
+
+_TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+
+
+def init_corpus(folder: str | Path, target_id: str, target: str, *, labels: tuple[str, ...] = LABELS) -> Project:
+    """Create a corpus folder: config, seeds/, annotations/labels/ and a codebook template.
+
+    Refuses a folder that already holds a corpus config, so nothing is overwritten.
+    """
+    folder = Path(folder)
+    if not _TARGET_ID.match(target_id):
+        raise StancebenchError(
+            f"target id {target_id!r} must be lower-case letters, digits, '.', '_' or '-' (at most 80 characters)"
+        )
+    if not target.strip() or "\n" in target:
+        raise StancebenchError("target description must be one non-empty line")
+    if (folder / CONFIG_NAME).exists():
+        raise StancebenchError(f"{folder / CONFIG_NAME}: a corpus already exists here")
+    if folder.exists() and not folder.is_dir():
+        raise StancebenchError(f"{folder}: exists and is not a folder")
+    from stancebench.store import write_text_atomic
+
+    (folder / "seeds").mkdir(parents=True, exist_ok=True)
+    (folder / "annotations" / "labels").mkdir(parents=True, exist_ok=True)
+    template = (Path(__file__).parent / "resources" / "GUIDELINES.template.md").read_text(encoding="utf-8")
+    guidelines = folder / "annotations" / "GUIDELINES.md"
+    if not guidelines.exists():
+        write_text_atomic(guidelines, template.replace("{target}", target).replace("{target_id}", target_id))
+    config = (
+        "# A stancebench corpus: seeds/ -> annotations/ -> release/\n"
+        "[corpus]\n"
+        f"name = {json.dumps(folder.resolve().name)}\n"
+        f"target_id = {json.dumps(target_id)}\n"
+        f"target = {json.dumps(target)}\n"
+        f"labels = [{', '.join(json.dumps(label) for label in labels)}]\n"
+        'release_dir = "release"\n'
+    )
+    write_text_atomic(folder / CONFIG_NAME, config)
+    return load_project(folder)
