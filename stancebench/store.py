@@ -1,14 +1,22 @@
-"""JSONL files on disk: reading records with file:line errors, and atomic whole-file writes."""
+"""JSONL files on disk: reading records with file:line errors, atomic whole-file writes, and
+the per-annotator append-only label logs (locked, fsynced, torn-line tolerant)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from stancebench.errors import InputError
-from stancebench.schema import Gold, Statement, parse_json_line
+from stancebench.errors import InputError, StancebenchError
+from stancebench.schema import LABELS, Gold, LabelEvent, Statement, parse_json_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stancebench.project import Project
 
 __all__ = [
     "read_jsonl",
@@ -16,6 +24,15 @@ __all__ = [
     "read_gold",
     "write_jsonl_atomic",
     "write_text_atomic",
+    "TornLineWarning",
+    "validate_annotator",
+    "label_log_path",
+    "lock_path",
+    "append_label",
+    "append_labels",
+    "read_label_log",
+    "read_label_logs",
+    "latest_labels",
 ]
 
 
@@ -87,3 +104,191 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 def write_jsonl_atomic(path: str | Path, lines: Iterable[str]) -> None:
     """Write JSONL lines (already serialised) atomically."""
     write_text_atomic(path, "".join(line + "\n" for line in lines))
+
+
+# --- label logs -------------------------------------------------------------------------------
+#
+# One append-only JSONL log per annotator. Every append takes a lock file beside the log, opens
+# the log with O_APPEND, writes whole lines in one call and fsyncs, so two processes labelling at
+# once lose nothing and a killed process can leave at most one torn (unterminated) last line.
+
+_ANNOTATOR_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+class TornLineWarning(UserWarning):
+    """A label log holds a line cut short by an interrupted write; the line was skipped."""
+
+
+def validate_annotator(name: str) -> str:
+    """Return `name` if it is a safe annotator name (letters, digits, `-_.`), else raise."""
+    rule = "use 1-64 letters, digits, '-', '_' or '.', with no path separators and no '..'"
+    if not isinstance(name, str) or not name:
+        raise StancebenchError(f"annotator name is empty; {rule}")
+    if "/" in name or "\\" in name or ".." in name or name.startswith(".") or not _ANNOTATOR_NAME.fullmatch(name):
+        raise StancebenchError(f"invalid annotator name {name!r}; {rule}")
+    return name
+
+
+def label_log_path(project: Project, name: str) -> Path:
+    """The label log of annotator `name`: annotations/labels/NAME.jsonl."""
+    return project.labels_dir / f"{validate_annotator(name)}.jsonl"
+
+
+def lock_path(log_path: str | Path) -> Path:
+    """The lock file guarding appends to `log_path` (`.NAME.jsonl.lock` beside it)."""
+    log_path = Path(log_path)
+    return log_path.with_name(f".{log_path.name}.lock")
+
+
+def append_label(log_path: str | Path, event: LabelEvent) -> None:
+    """Append one event to a label log, durably (locked, O_APPEND, fsync)."""
+    append_labels(log_path, [event])
+
+
+def append_labels(log_path: str | Path, events: Iterable[LabelEvent]) -> None:
+    """Append events in one locked write: all of them reach the log, or none do."""
+    from filelock import FileLock  # lazy: only writers need it
+
+    log_path = Path(log_path)
+    payload = "".join(event.to_json() + "\n" for event in events).encode("utf-8")
+    if not payload:
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock_path(log_path))):
+        is_new = not log_path.exists()
+        fd = os.open(log_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                # A torn last line from a killed writer: end it so this event starts a line of its own.
+                payload = b"\n" + payload
+            try:
+                _write_all(fd, payload)
+                os.fsync(fd)
+            except BaseException:
+                os.ftruncate(fd, size)  # none of the batch, rather than part of it
+                raise
+        finally:
+            os.close(fd)
+        if is_new:
+            _fsync_folder(log_path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _looks_torn(raw: bytes, is_last_unterminated: bool) -> bool:
+    """A line an interrupted write cut short: the unterminated last line, or a cut-off object."""
+    if is_last_unterminated:
+        return True
+    stripped = raw.strip()
+    return stripped.startswith(b"{") and not stripped.endswith(b"}")
+
+
+def read_label_log(
+    path: str | Path, annotator: str | None = None, problems: list[str] | None = None
+) -> list[LabelEvent]:
+    """All events in a label log, in file order.
+
+    A torn line (an interrupted write) is skipped with a warning naming file and line: appended to
+    `problems` when a list is given, else issued as a TornLineWarning. Any other bad line raises
+    InputError. When `annotator` is given, events must belong to it (missing names default to it).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, 0, "file not found")
+    if path.is_dir():
+        raise InputError(path, 0, "is a folder, expected a file")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(path, 0, f"cannot read ({err.strerror})") from None
+
+    def report(message: str) -> None:
+        if problems is not None:
+            problems.append(message)
+        else:
+            warnings.warn(message, TornLineWarning, stacklevel=3)
+
+    if not data.strip():
+        report(f"{path}: empty label log (no events)")
+        return []
+    raw_lines = data.split(b"\n")
+    is_terminated = raw_lines[-1] == b""
+    if is_terminated:
+        raw_lines.pop()
+    events: list[LabelEvent] = []
+    for lineno, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
+            continue
+        is_last_unterminated = not is_terminated and lineno == len(raw_lines)
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+            if _looks_torn(raw, is_last_unterminated):
+                report(f"{path}:{lineno}: torn line (an interrupted write) skipped")
+                continue
+            if isinstance(err, UnicodeDecodeError):
+                raise InputError(path, lineno, "not UTF-8 text") from None
+            msg = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+            raise InputError(path, lineno, f"not valid JSON ({msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(path, lineno, "expected a JSON object")
+        label = record.get("label")
+        if label is not None and label not in LABELS:
+            raise InputError(path, lineno, f"unknown label {label!r} (expected one of: {', '.join(LABELS)})")
+        if annotator is not None:
+            record.setdefault("annotator", annotator)
+            if record["annotator"] != annotator:
+                raise InputError(path, lineno, f"event by {record['annotator']!r} in the log of {annotator!r}")
+        events.append(LabelEvent.from_dict(record, path, lineno))
+    return events
+
+
+def read_label_logs(
+    folder: str | Path, problems: list[str] | None = None
+) -> dict[str, list[LabelEvent]]:
+    """Every annotator's events from a folder of NAME.jsonl logs (a missing folder has none)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    logs: dict[str, list[LabelEvent]] = {}
+    for path in sorted(folder.glob("*.jsonl")):
+        if path.name.startswith("."):
+            continue
+        try:
+            name = validate_annotator(path.stem)
+        except StancebenchError as err:
+            raise InputError(path, 0, f"log file name is not an annotator name ({err})") from None
+        logs[name] = read_label_log(path, annotator=name, problems=problems)
+    return logs
+
+
+def latest_labels(events: Iterable[LabelEvent]) -> dict[tuple[str, str], LabelEvent]:
+    """Latest event per (annotator, statement); a retraction removes the pair."""
+    # Logs are append-only, so file order is time order and merges never conflict.
+    latest: dict[tuple[str, str], LabelEvent] = {}
+    for event in events:
+        key = (event.annotator, event.statement_id)
+        if event.is_retraction:
+            latest.pop(key, None)
+        else:
+            latest.pop(key, None)  # re-insert so dict order follows the latest event
+            latest[key] = event
+    return latest

@@ -1,0 +1,522 @@
+"""The annotation loop, as a library: one statement at a time, one key a label, nothing ever lost.
+
+`AnnotationSession.handle_key(key)` is the whole loop logic, so the CLI only reads keys and
+prints screens, and tests drive the session directly. Every label is appended to the
+annotator's log (locked, fsynced) the moment it is given. The same session, pointed at
+`annotations/adjudications.jsonl`, is the adjudicator's loop over disputed statements.
+
+This module must stay light: the first screen of `stancebench annotate` may not import
+datasets, torch, scikit-learn or pandas.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from stancebench.errors import InputError, StancebenchError
+from stancebench.schema import LABELS, LabelEvent, Statement
+from stancebench.store import (
+    append_label,
+    append_labels,
+    label_log_path,
+    latest_labels,
+    read_label_log,
+    read_label_logs,
+    read_statements,
+    validate_annotator,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stancebench.project import Project
+
+__all__ = [
+    "KEYS",
+    "UNVERSIONED",
+    "Outcome",
+    "AnnotationSession",
+    "guidelines_version",
+    "load_statements",
+    "find_statement",
+    "check_label",
+    "make_event",
+    "label_statement",
+    "read_label_rows",
+    "import_labels",
+    "open_annotation_session",
+    "open_adjudication_session",
+    "article_titles",
+]
+
+#: Key -> label.
+KEYS: dict[str, str] = {"s": "support", "o": "oppose", "h": "hedge", "x": "off_target"}
+#: Recorded when a corpus has no GUIDELINES.md at all.
+UNVERSIONED = "unversioned"
+_VERSION_LINE = re.compile(r"^[\s>*_#-]*version[*_]*\s*:[*_\s]*([0-9A-Za-z][0-9A-Za-z.+_-]*)", re.IGNORECASE)
+_VERSION_SEARCH_LINES = 30
+
+HELP = """Keys:
+  s  support      o  oppose      h  hedge      x  off_target
+  n  add a note (attached to your next label of this statement)
+  u  undo your last label (and go back to that statement)
+  k  skip this statement for now
+  g  show the guidelines
+  q  quit (every label is already saved)
+  ?  this help"""
+
+
+def guidelines_version(path: str | Path) -> str:
+    """The codebook's version, from a `Version: X` line near the top; `unversioned` if there is no file."""
+    path = Path(path)
+    if not path.exists():
+        return UNVERSIONED
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(path, 0, "not UTF-8 text") from None
+    for line in lines[:_VERSION_SEARCH_LINES]:
+        match = _VERSION_LINE.match(line)
+        if match:
+            return match.group(1)
+    raise InputError(path, 0, f"no 'Version: X' line in the first {_VERSION_SEARCH_LINES} lines")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def make_event(
+    statement_id: str, annotator: str, label: str | None, version: str, note: str | None = None
+) -> LabelEvent:
+    """A label event stamped now (a retraction when `label` is None)."""
+    return LabelEvent(
+        statement_id=statement_id,
+        annotator=annotator,
+        label=label,
+        timestamp=_now(),
+        guidelines_version=version,
+        note=note or None,
+        is_retraction=label is None,
+    )
+
+
+def load_statements(project: Project) -> list[Statement]:
+    """The corpus's statements, with a hint when there are none yet."""
+    path = project.statements_path
+    if not path.exists():
+        raise StancebenchError(f"{path}: file not found; run 'stancebench extract' first")
+    return read_statements(path)
+
+
+def find_statement(statements: Sequence[Statement], statement_id: str, where: str = "statements.jsonl") -> Statement:
+    """The statement with this id, or the only one whose id starts with it."""
+    by_id = {s.id: s for s in statements}
+    if statement_id in by_id:
+        return by_id[statement_id]
+    matches = [s for s in statements if s.id.startswith(statement_id)] if statement_id else []
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise StancebenchError(f"statement id prefix {statement_id!r} matches {len(matches)} statements; give more of it")
+    raise StancebenchError(f"unknown statement id {statement_id!r} (not in {where})")
+
+
+def check_label(label: str, allowed: Sequence[str] = LABELS) -> str:
+    """`label` if the corpus allows it, else a one-line error with a 'did you mean' hint."""
+    if label in allowed:
+        return label
+    import difflib
+
+    close = difflib.get_close_matches(label, allowed, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise StancebenchError(f"unknown label {label!r} (expected one of: {', '.join(allowed)}){hint}")
+
+
+def label_statement(
+    project: Project, statement_id: str, label: str, annotator: str, note: str | None = None
+) -> LabelEvent:
+    """Validate and append one label to the annotator's log; returns the event written."""
+    log_path = label_log_path(project, annotator)
+    check_label(label, project.labels)
+    statement = find_statement(load_statements(project), statement_id, str(project.statements_path))
+    if statement.is_stale:
+        raise StancebenchError(f"statement {statement.id!r} is stale (no longer extracted from its article)")
+    event = make_event(statement.id, annotator, label, guidelines_version(project.guidelines_path), note)
+    append_label(log_path, event)
+    return event
+
+
+_IMPORT_FIELDS = ("statement_id", "label", "note", "annotator")
+
+
+def read_label_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs from a CSV (with a header) or JSONL file of labels."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, 0, "file not found")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(path, 0, "not UTF-8 text") from None
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not first:
+        raise InputError(path, 0, "no labels in the file")
+    rows: list[tuple[int, dict[str, str]]] = []
+    if path.suffix.lower() in (".jsonl", ".json", ".ndjson") or first.startswith("{"):
+        from stancebench.schema import parse_json_line
+
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                rows.append((lineno, parse_json_line(line, path, lineno)))
+        return rows
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in ("statement_id", "label") if name not in header]
+    if missing:
+        raise InputError(path, 1, f"missing column {missing[0]!r} (the header needs statement_id and label)")
+    reader.fieldnames = header
+    for row in reader:
+        lineno = reader.line_num
+        if None in row:
+            raise InputError(path, lineno, f"{len(header) + len(row[None])} cells, but the header has {len(header)}")
+        if any((value or "").strip() for value in row.values()):
+            rows.append((lineno, {k: v for k, v in row.items() if v is not None and v != ""}))
+    return rows
+
+
+def import_labels(project: Project, path: str | Path, annotator: str) -> int:
+    """Validate every row of a label file, then append them all in one locked write; returns the count."""
+    log_path = label_log_path(project, annotator)
+    rows = read_label_rows(path)
+    statements = load_statements(project)
+    by_id = {s.id: s for s in statements}
+    version = guidelines_version(project.guidelines_path)
+    seen: dict[str, int] = {}
+    events = []
+    for lineno, row in rows:
+        sid, label, note = row.get("statement_id"), row.get("label"), row.get("note")
+        for name, value in (("statement_id", sid), ("label", label)):
+            if not isinstance(value, str) or not value.strip():
+                raise InputError(path, lineno, f"missing {name}")
+        sid, label = sid.strip(), label.strip()
+        if note is not None and not isinstance(note, str):
+            raise InputError(path, lineno, "note must be text")
+        named = row.get("annotator")
+        if named not in (None, "", annotator):
+            raise InputError(path, lineno, f"row is by annotator {named!r}, not {annotator!r}")
+        if label not in project.labels:
+            raise InputError(path, lineno, f"unknown label {label!r} (expected one of: {', '.join(project.labels)})")
+        if sid not in by_id:
+            raise InputError(path, lineno, f"unknown statement id {sid!r} (not in {project.statements_path.name})")
+        if by_id[sid].is_stale:
+            raise InputError(path, lineno, f"statement {sid!r} is stale (no longer extracted from its article)")
+        if sid in seen:
+            raise InputError(path, lineno, f"statement {sid!r} already labelled on line {seen[sid]}")
+        seen[sid] = lineno
+        events.append(make_event(sid, annotator, label, version, (note or "").strip() or None))
+    append_labels(log_path, events)
+    return len(events)
+
+
+def article_titles(project: Project) -> Callable[[str], str]:
+    """article id -> title, read from seeds/ on first use; falls back to the id itself."""
+    cache: dict[str, str] = {}
+
+    def title(article_id: str) -> str:
+        if article_id not in cache:
+            cache[article_id] = _read_title(project, article_id) or article_id
+        return cache[article_id]
+
+    return title
+
+
+def _read_title(project: Project, article_id: str) -> str | None:
+    try:  # lazy, and optional: corpus.py is the extraction stage's module
+        from stancebench.corpus import read_article
+    except Exception:
+        return None
+    folder = project.seeds_dir
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.iterdir()):
+        if path.stem == article_id or path.name == article_id:
+            try:
+                article = read_article(path)
+            except Exception:
+                return None
+            title = getattr(article, "title", None)
+            return title if isinstance(title, str) and title.strip() else None
+    return None
+
+
+@dataclass
+class Outcome:
+    """What the CLI should show after a key: a one-line message, maybe a page of text, maybe the end."""
+
+    message: str = ""
+    page: str | None = None
+    is_finished: bool = False
+    label: str | None = None
+
+
+@dataclass
+class AnnotationSession:
+    """One annotator working through a queue of statements; see `handle_key`."""
+
+    queue: list[Statement]
+    annotator: str
+    log_path: Path
+    version: str
+    done: set[str]
+    total: int
+    history: list[str] = field(default_factory=list)
+    allowed: tuple[str, ...] = LABELS
+    ask: Callable[[str], str] = input
+    guidelines_text: str = ""
+    title_of: Callable[[str], str] = str
+    others: Mapping[str, Mapping[str, LabelEvent]] = field(default_factory=dict)
+    statements_by_id: dict[str, Statement] = field(default_factory=dict)
+    target: str = ""
+    mode: str = "annotate"
+    position: int = 0
+    pending_notes: dict[str, str] = field(default_factory=dict)
+    labelled_now: int = 0
+
+    def __post_init__(self) -> None:
+        for statement in self.queue:
+            self.statements_by_id.setdefault(statement.id, statement)
+
+    @property
+    def current(self) -> Statement | None:
+        """The statement on screen, or None when the queue is used up."""
+        return self.queue[self.position] if self.position < len(self.queue) else None
+
+    @property
+    def is_finished(self) -> bool:
+        """Has the session run out of statements?"""
+        return self.current is None
+
+    @property
+    def progress(self) -> str:
+        """`12/40`: statements in scope this annotator has labelled, of all of them."""
+        return f"{len(self.done)}/{self.total}"
+
+    def handle_key(self, key: str) -> Outcome:
+        """Act on one key press: label, note, undo, skip, guidelines, help or quit."""
+        key = (key or "").strip()[:1].lower()
+        if key == "q":
+            return Outcome(self._goodbye(), is_finished=True)
+        if key == "?":
+            return Outcome(page=HELP)
+        if key == "g":
+            return Outcome(page=self.guidelines_text or "(no GUIDELINES.md in this corpus)")
+        if key == "u":
+            return self._undo()
+        statement = self.current
+        if statement is None:
+            return Outcome(self._goodbye(), is_finished=True)
+        if key in KEYS:
+            label = KEYS[key]
+            if label not in self.allowed:
+                return Outcome(f"label {label!r} is not used in this corpus (allowed: {', '.join(self.allowed)})")
+            return self._label(statement, label)
+        if key == "n":
+            text = self.ask("Note: ").strip()
+            if not text:
+                self.pending_notes.pop(statement.id, None)
+                return Outcome("no note")
+            self.pending_notes[statement.id] = text
+            return Outcome("note kept; it is saved with your next label of this statement")
+        if key == "k":
+            self.position += 1
+            return self._after("skipped")
+        return Outcome(f"unknown key {key!r}; press ? for help" if key else "press ? for help")
+
+    def _label(self, statement: Statement, label: str) -> Outcome:
+        note = self.pending_notes.pop(statement.id, None)
+        append_label(self.log_path, make_event(statement.id, self.annotator, label, self.version, note))
+        self.done.add(statement.id)
+        self.history.append(statement.id)
+        self.labelled_now += 1
+        self.position += 1
+        return self._after(f"{statement.id}: {label}" + (" (with note)" if note else ""), label=label)
+
+    def _undo(self) -> Outcome:
+        if not self.history:
+            return Outcome("nothing to undo")
+        sid = self.history.pop()
+        append_label(self.log_path, make_event(sid, self.annotator, None, self.version))
+        self.done.discard(sid)
+        statement = self.statements_by_id.get(sid)
+        if statement is not None and (self.current is None or self.current.id != sid):
+            self.queue.insert(self.position, statement)
+        return Outcome(f"undone: your label of {sid} is withdrawn")
+
+    def _after(self, message: str, label: str | None = None) -> Outcome:
+        if self.current is None:
+            return Outcome(f"{message}. {self._goodbye()}", is_finished=True, label=label)
+        return Outcome(message, label=label)
+
+    def _goodbye(self) -> str:
+        left = sum(1 for s in self.queue if s.id not in self.done)
+        what = "decisions" if self.mode == "adjudicate" else "labels"
+        tail = f"; {left} statement(s) left for next time" if left else "; nothing left in this queue"
+        return f"{self.labelled_now} {what} saved this session ({self.progress} done){tail}"
+
+    def render(self, color: bool = False) -> str:
+        """The screen for the current statement (plain text; ANSI styling when `color`)."""
+        statement = self.current
+        if statement is None:
+            return self._goodbye()
+        style = _styler(color)
+        who = statement.speaker
+        extras = ", ".join(x for x in (statement.speaker_role, statement.speaker_affiliation) if x)
+        if extras:
+            who += f" ({extras})"
+        verb = "decided" if self.mode == "adjudicate" else "labelled by " + self.annotator
+        head = f"[{self.progress} {verb}]  statement {statement.id}"
+        lines = [
+            style(head, bold=True),
+            f"Article: {self.title_of(statement.article_id)}",
+            f"Speaker: {who}",
+            f"Statement ({statement.quote_type}): {style(statement.text, bold=True)}",
+            "Context: " + _highlight(statement.context or statement.text, statement.text, style, color),
+        ]
+        if self.target:
+            lines.append(f"Target: {self.target}")
+        if self.mode == "adjudicate":
+            for name, event in sorted(self.others.get(statement.id, {}).items()):
+                note = f"  (note: {event.note})" if event.note else ""
+                lines.append(f"  {name}: {event.label}{note}")
+        if statement.id in self.pending_notes:
+            lines.append(f"Note (unsaved until you label): {self.pending_notes[statement.id]}")
+        lines.append("[s]upport [o]ppose [h]edge off-target[x]  [n]ote [u]ndo s[k]ip [g]uidelines [q]uit [?]")
+        return "\n".join(lines)
+
+
+def _styler(color: bool) -> Callable[..., str]:
+    if not color:
+        return lambda text, **_: text
+    import click
+
+    return lambda text, **kwargs: click.style(text, **kwargs)
+
+
+def _highlight(context: str, text: str, style: Callable[..., str], color: bool) -> str:
+    context = " ".join(context.split())
+    needle = " ".join(text.split())
+    start = context.find(needle)
+    if start < 0:
+        start = context.lower().find(needle.lower())
+    if start < 0 or not needle:
+        return context
+    end = start + len(needle)
+    marked = style(context[start:end], bold=True, underline=True) if color else f"»{context[start:end]}«"
+    return context[:start] + marked + context[end:]
+
+
+def _history(events: Sequence[LabelEvent]) -> list[str]:
+    """Statement ids with a current label, oldest first (undo pops from the end)."""
+    return [sid for (_, sid) in latest_labels(events)]
+
+
+def _read_guidelines(project: Project) -> str:
+    path = project.guidelines_path
+    try:
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def open_annotation_session(
+    project: Project,
+    annotator: str,
+    *,
+    order: str = "corpus",
+    seed: int = 0,
+    max_labels: int | None = None,
+    is_disputed_only: bool = False,
+    ask: Callable[[str], str] = input,
+    problems: list[str] | None = None,
+) -> AnnotationSession:
+    """A session over the statements `annotator` has not labelled yet (stale ones left out)."""
+    validate_annotator(annotator)
+    if order not in ("corpus", "shuffle"):
+        raise StancebenchError(f"unknown order {order!r} (expected corpus or shuffle)")
+    version = guidelines_version(project.guidelines_path)
+    statements = [s for s in load_statements(project) if not s.is_stale]
+    logs = read_label_logs(project.labels_dir, problems=problems)
+    current: dict[str, dict[str, str]] = {}
+    for name, events in logs.items():
+        for (_, sid), event in latest_labels(events).items():
+            current.setdefault(sid, {})[name] = event.label
+    mine = logs.get(annotator, [])
+    done = {s.id for s in statements if annotator in current.get(s.id, {})}
+    queue = [s for s in statements if s.id not in done]
+    if max_labels is not None:
+        queue = [s for s in queue if len(current.get(s.id, {})) < max_labels]
+    if is_disputed_only:
+        queue = [s for s in queue if len(set(current.get(s.id, {}).values())) > 1]
+    if order == "shuffle":
+        random.Random(seed).shuffle(queue)
+    return AnnotationSession(
+        queue=queue,
+        annotator=annotator,
+        log_path=label_log_path(project, annotator),
+        version=version,
+        done=done,
+        total=len(statements),
+        history=_history(mine),
+        allowed=project.labels,
+        ask=ask,
+        guidelines_text=_read_guidelines(project),
+        title_of=article_titles(project),
+        statements_by_id={s.id: s for s in statements},
+        target=project.target,
+    )
+
+
+def open_adjudication_session(
+    project: Project,
+    adjudicator: str,
+    *,
+    ask: Callable[[str], str] = input,
+    problems: list[str] | None = None,
+) -> AnnotationSession:
+    """A session over disputed statements without a decision; decisions go to adjudications.jsonl."""
+    from stancebench.agreement import current_events, latest_decisions
+
+    validate_annotator(adjudicator)
+    version = guidelines_version(project.guidelines_path)
+    statements = [s for s in load_statements(project) if not s.is_stale]
+    events = current_events(read_label_logs(project.labels_dir, problems=problems))
+    path = project.adjudications_path
+    decision_log = read_label_log(path, problems=problems) if path.exists() and path.stat().st_size else []
+    decided = latest_decisions(decision_log)
+    disputed = [s for s in statements if len({e.label for e in events.get(s.id, {}).values()}) > 1]
+    done = {s.id for s in disputed if s.id in decided}
+    return AnnotationSession(
+        queue=[s for s in disputed if s.id not in done],
+        annotator=adjudicator,
+        log_path=path,
+        version=version,
+        done=done,
+        total=len(disputed),
+        history=[sid for sid, event in decided.items() if event.annotator == adjudicator],
+        allowed=project.labels,
+        ask=ask,
+        guidelines_text=_read_guidelines(project),
+        title_of=article_titles(project),
+        others=events,
+        statements_by_id={s.id: s for s in statements},
+        target=project.target,
+        mode="adjudicate",
+    )
