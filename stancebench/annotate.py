@@ -11,6 +11,7 @@ datasets, torch, scikit-learn or pandas.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -239,9 +240,15 @@ def article_titles(project: Project) -> Callable[[str], str]:
 
 
 def _read_title(project: Project, article_id: str) -> str | None:
-    try:  # lazy, and optional: corpus.py is the extraction stage's module
-        from stancebench.corpus import read_article
-    except Exception:
+    read_article = None
+    for module in ("stancebench.articles", "stancebench.corpus"):  # lazy, optional: the extraction stage's modules
+        try:
+            read_article = getattr(importlib.import_module(module), "read_article", None)
+        except Exception:
+            continue
+        if read_article is not None:
+            break
+    if read_article is None:
         return None
     folder = project.seeds_dir
     if not folder.is_dir():
