@@ -193,12 +193,17 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+# `LabelEvent.to_json` sorts keys, so every line this module writes starts with this.
+_EVENT_START = b'{"annotator": "'
+
+
 def _looks_torn(raw: bytes, is_last_unterminated: bool) -> bool:
-    """A line an interrupted write cut short: the unterminated last line, or a cut-off object."""
+    """A line an interrupted write cut short: the unterminated last line, or (once a later
+    append has ended it with a newline) a cut-off start of one of our own event lines."""
     if is_last_unterminated:
         return True
-    stripped = raw.strip()
-    return stripped.startswith(b"{") and not stripped.endswith(b"}")
+    is_our_start = raw.startswith(_EVENT_START) or (len(raw) > 0 and _EVENT_START.startswith(raw))
+    return is_our_start and not raw.rstrip().endswith(b"}")
 
 
 def read_label_log(

@@ -260,3 +260,9 @@ def test_killed_writer_loses_nothing_already_written(tmp_path):
     assert problems[-1].endswith("torn line (an interrupted write) skipped")
     append_label(log, event("after-crash"))
     assert read_label_log(log, problems=[])[-1].statement_id == "after-crash"
+
+
+def test_hand_broken_line_mid_file_is_an_error_not_a_torn_line(project):
+    log = write_log(project, "alice", event("s1").to_json(), '{"statement_id": "s2", "label": "hedge"', event("s3").to_json())
+    with pytest.raises(InputError, match=r"alice\.jsonl:2: not valid JSON"):
+        read_label_log(log)
