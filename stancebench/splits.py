@@ -32,12 +32,35 @@ def grouped_folds(
 def grouped_split(
     labels: Sequence[str], groups: Sequence[str], test_fraction: float = 0.3, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One (train indices, test indices) split with about `test_fraction` of the rows in test."""
+    """One (train indices, test indices) split with about `test_fraction` of the rows in test.
+
+    Greedy and label-aware: groups are taken largest first (ties in a seeded random order), and a
+    group goes to test when that brings test's per-label counts closer to `test_fraction` of the
+    totals. Unlike k-fold splitters it works on any corpus with two or more groups, however few
+    members a label has.
+    """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
-    k = max(2, round(1 / test_fraction))
-    k = min(k, len(set(groups)))
-    if k < 2:
+    if len(labels) != len(groups):
+        raise ValueError(f"{len(labels)} labels but {len(groups)} groups")
+    names, group_of_row = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    if len(names) < 2:
         raise ValueError("need statements from at least 2 speakers to split")
-    train, test = grouped_folds(labels, groups, k=k, seed=seed)[0]
-    return np.sort(train), np.sort(test)
+    _, label_of_row = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
+    counts = np.zeros((len(names), label_of_row.max() + 1), dtype=np.int64)
+    np.add.at(counts, (group_of_row, label_of_row), 1)
+    wanted = counts.sum(axis=0) * test_fraction
+    order = np.random.default_rng(seed).permutation(len(names))
+    order = order[np.argsort(-counts[order].sum(axis=1), kind="stable")]
+    in_test = np.zeros(len(names), dtype=bool)
+    have = np.zeros(counts.shape[1])
+    for group in order:
+        if np.abs(have + counts[group] - wanted).sum() < np.abs(have - wanted).sum():
+            in_test[group] = True
+            have = have + counts[group]
+    if not in_test.any():
+        in_test[order[-1]] = True  # the smallest group, so that test is never empty
+    elif in_test.all():
+        in_test[order[-1]] = False
+    is_test_row = in_test[group_of_row]
+    return np.flatnonzero(~is_test_row), np.flatnonzero(is_test_row)

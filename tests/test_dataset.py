@@ -1,0 +1,356 @@
+"""The release: `dataset.build` writes parquet + card that `datasets.load_dataset` reads with no loading code."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never touch the network, even by accident
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+import pytest  # noqa: E402
+
+from stancebench import dataset  # noqa: E402
+from stancebench.card import DATASHEET_BEGIN, DATASHEET_END  # noqa: E402
+from stancebench.errors import InputError, StancebenchError  # noqa: E402
+from stancebench.project import load_project, repository_root  # noqa: E402
+from stancebench.schema import STANCE_LABELS, Gold, gold_content_hash  # noqa: E402
+from tests.conftest import TARGET_ID, make_statement, write_log, write_statements  # noqa: E402
+
+ARTICLE = "---\ntitle: Allies weigh strikes inside Russia\noutlet: The Daily Test\ndate: 2024-05-29\n---\nBody text.\n"
+CYCLE = ("support", "oppose", "hedge")
+
+
+def write_article(project: Path, name: str = "a1") -> None:
+    """A seeds article whose id (the file stem) the test statements point to."""
+    (project / "seeds" / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+
+
+def write_gold(project: Path, *records: Gold | str) -> Path:
+    """annotations/gold.jsonl from Gold records (or raw lines, as given)."""
+    path = project / "annotations" / "gold.jsonl"
+    path.write_text("".join((r if isinstance(r, str) else r.to_json()) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def gold(sid: str, label: str, **overrides) -> Gold:
+    """A single-annotator gold record by the project maintainers."""
+    fields = {"statement_id": sid, "label": label, "method": "single", "annotations": {"maintainers": label}}
+    fields.update(overrides)
+    return Gold(**fields)
+
+
+def stmt(sid: str, text: str, start: int = 0, **overrides):
+    """make_statement with a span that fits the text at `start`."""
+    return make_statement(sid, text, start=start, end=start + len(text), **overrides)
+
+
+def make_corpus(project: Path, speakers: int = 8, per_speaker: int = 3, off_target: int = 2) -> list[str]:
+    """An article, speakers × per_speaker on-target statements with gold, plus `off_target` off-target ones."""
+    write_article(project)
+    statements, records = [], []
+    for i in range(speakers * per_speaker):
+        sid = f"s{i:03d}"
+        statements.append(stmt(sid, f"Statement number {i}.", i * 30, speaker=f"Speaker {i % speakers}"))
+        records.append(gold(sid, CYCLE[i % 3]))
+    for j in range(off_target):
+        sid = f"x{j:03d}"
+        statements.append(stmt(sid, f"About the aid package {j}.", 5000 + j * 30, speaker="Speaker 0"))
+        records.append(gold(sid, "off_target"))
+    write_statements(project, statements)
+    write_gold(project, *records)
+    return [s.id for s in statements]
+
+
+def load(path: Path, tmp_path: Path, config: str = "default"):
+    import datasets
+
+    return datasets.load_dataset(str(path), config, cache_dir=str(tmp_path / "hf-cache"))
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_built_release_loads_with_datasets_and_stancebench(project, tmp_path):
+    make_corpus(project)
+    result = dataset.build(load_project())
+    release = project / "release"
+    assert result.release_dir == release
+    assert sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()) == [
+        "README.md", "annotations/annotated.parquet", "default/test.parquet", "default/train.parquet", "release.json",
+    ]
+    info = json.loads((release / "release.json").read_text())
+
+    for ds in (load(release, tmp_path), dataset.load_dataset(path=release, cache_dir=str(tmp_path / "hf-cache2"))):
+        assert set(ds) == {"train", "test"}
+        assert ds["test"].features["label"].names == list(STANCE_LABELS)
+        assert {name: len(ds[name]) for name in ds} == {name: info["counts"][name]["total"] for name in ("train", "test")}
+        assert len(ds["train"]) + len(ds["test"]) == 24
+        assert not set(ds["train"]["speaker"]) & set(ds["test"]["speaker"])
+        row = ds["test"][0]
+        assert row["target_id"] == TARGET_ID
+        assert row["article_title"] == "Allies weigh strikes inside Russia"
+        assert row["outlet"] == "The Daily Test" and row["date"] == "2024-05-29"
+        triples = [(r["id"], r["text"], STANCE_LABELS[r["label"]]) for name in ds for r in ds[name]]
+        assert info["content_hash"] == gold_content_hash(triples)
+
+    annotated = load(release, tmp_path, "annotations")["annotated"]
+    assert len(annotated) == 26
+    off = [r for r in annotated if r["gold_label"] == "off_target"]
+    assert len(off) == 2 and off[0]["split"] is None
+    assert off[0]["annotations"] == [{"annotator": "maintainers", "label": "off_target", "note": None}]
+    assert {r["split"] for r in annotated if r["gold_label"] != "off_target"} == {"train", "test"}
+
+
+def test_release_json_has_the_keys_eval_reads(project):
+    make_corpus(project)
+    info = dataset.build(load_project()).info
+    assert info["name"] == "testcorpus" and info["version"] == dataset.DATASET_VERSION
+    assert info["content_hash"].startswith("sha256:")
+    assert info["counts"]["total"] == {"support": 8, "oppose": 8, "hedge": 8, "total": 24}
+    assert info["target_ids"] == [TARGET_ID]
+    assert info["skipped"] == {"off_target": 2}
+    assert info["agreement"]["status"] == "not yet measured: one annotator"
+    assert info["inputs"]["annotators"] == ["maintainers"]
+
+
+def test_card_declares_configs_and_classlabel(project):
+    make_corpus(project)
+    dataset.build(load_project())
+    import yaml
+
+    card = (project / "release" / "README.md").read_text()
+    header = yaml.safe_load(card.split("---\n")[1])
+    assert [c["config_name"] for c in header["configs"]] == ["default", "annotations"]
+    assert header["configs"][0]["data_files"] == [
+        {"split": "train", "path": "default/train.parquet"},
+        {"split": "test", "path": "default/test.parquet"},
+    ]
+    label = next(f for f in header["dataset_info"][0]["features"] if f["name"] == "label")
+    assert label["dtype"]["class_label"]["names"] == {"0": "support", "1": "oppose", "2": "hedge"}
+    assert "not yet measured: one annotator" in card
+    assert "## Limitations and biases" in card and "## Citation" in card
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    make_corpus(project)
+    corpus = load_project()
+    dataset.build(corpus, out_dir=tmp_path / "one")
+    dataset.build(corpus, out_dir=tmp_path / "two")
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert len(files) == 5
+    for name in files:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_statements_left_out_are_counted_by_reason(project):
+    write_article(project)
+    statements = [stmt(f"s{i}", f"Statement {i}.", i * 20, speaker=f"Speaker {i}") for i in range(4)]
+    statements += [
+        stmt("off", "Off.", 10, speaker="Speaker 0"),
+        stmt("disputed", "Disputed.", 11, speaker="Speaker 1"),
+        stmt("agreed", "Agreed.", 12, speaker="Speaker 2"),
+        stmt("nobody", "Nobody.", 13, speaker="Speaker 3"),
+        stmt("old", "Old.", 14, speaker="Speaker 3", is_stale=True),
+    ]
+    write_statements(project, statements)
+    write_gold(project, *(gold(f"s{i}", CYCLE[i % 3]) for i in range(4)), gold("off", "off_target"))
+    event = {"annotator": "alice", "timestamp": "2024-06-01T00:00:00Z", "guidelines_version": "1"}
+    write_log(project, "alice", {**event, "statement_id": "disputed", "label": "support"})
+    write_log(project, "alice", {**event, "statement_id": "agreed", "label": "hedge"})
+    write_log(project, "bob", {**event, "annotator": "bob", "statement_id": "disputed", "label": "oppose"})
+    info = dataset.build(load_project()).info
+    assert info["skipped"] == {"off_target": 1, "disputed": 1, "no_gold_yet": 1, "unlabelled": 1, "stale": 1}
+    assert info["annotations_counts"]["annotated"]["no_gold"] == 2  # disputed and agreed: labelled, no gold
+
+
+def test_single_speaker_puts_everything_in_test_with_a_warning(project, tmp_path):
+    write_article(project)
+    write_statements(project, [stmt(f"s{i}", f"Statement {i}.", i * 20) for i in range(3)])
+    write_gold(project, *(gold(f"s{i}", CYCLE[i]) for i in range(3)))
+    result = dataset.build(load_project())
+    assert any("everything goes to 'test'" in w for w in result.warnings)
+    assert result.info["configs"]["default"] == {"test": "default/test.parquet"}
+    ds = load(project / "release", tmp_path)
+    assert list(ds) == ["test"] and len(ds["test"]) == 3
+
+
+def test_rows_carry_their_own_target(project):
+    write_article(project)
+    write_statements(project, [
+        stmt(f"s{i}", f"Statement {i}.", i * 20, speaker=f"Speaker {i}", target_id="other-target" if i % 2 else TARGET_ID)
+        for i in range(6)
+    ])
+    write_gold(project, *(gold(f"s{i}", CYCLE[i % 3]) for i in range(6)))
+    info = dataset.build(load_project()).info
+    assert info["target_ids"] == sorted([TARGET_ID, "other-target"])
+    assert {t["id"]: t["statements"] for t in info["targets"]} == {TARGET_ID: 3, "other-target": 3}
+
+
+def test_cv_folds_are_speaker_disjoint_and_cover_every_item(project, tmp_path):
+    make_corpus(project)
+    dataset.build(load_project())
+    folds = list(dataset.cv_folds(k=4, seed=0, path=project / "release", cache_dir=str(tmp_path / "hf-cache")))
+    assert len(folds) == 4
+    seen = []
+    for train, test in folds:
+        assert not set(train["speaker"]) & set(test["speaker"])
+        assert len(train) + len(test) == 24
+        seen += test["id"]
+    assert sorted(seen) == sorted(f"s{i:03d}" for i in range(24))
+
+
+def test_cv_folds_with_too_few_speakers_is_a_clear_error(project, tmp_path):
+    make_corpus(project, speakers=3)
+    dataset.build(load_project())
+    with pytest.raises(StancebenchError, match="cannot make 5 folds from 3 speakers"):
+        list(dataset.cv_folds(k=5, path=project / "release", cache_dir=str(tmp_path / "hf-cache")))
+
+
+def test_load_dataset_names_a_missing_release_and_unknown_config(project):
+    with pytest.raises(StancebenchError, match="no release here"):
+        dataset.load_dataset(path=project / "release")
+    make_corpus(project)
+    dataset.build(load_project())
+    with pytest.raises(StancebenchError, match="no config 'anotations'; did you mean 'annotations'"):
+        dataset.load_dataset("anotations", path=project / "release")
+
+
+def test_stancebench_exposes_load_dataset_lazily():
+    import stancebench
+
+    assert stancebench.load_dataset is dataset.load_dataset
+
+
+# ---------------------------------------------------------------- DATASHEET.md and --check
+
+
+def test_build_rewrites_the_datasheet_section(project):
+    make_corpus(project)
+    sheet = project / "DATASHEET.md"
+    sheet.write_text(f"# Datasheet\n\nProse.\n\n{DATASHEET_BEGIN}\nold numbers\n{DATASHEET_END}\n\nMore prose.\n")
+    result = dataset.build(load_project())
+    text = sheet.read_text()
+    assert result.datasheet_updated
+    assert "old numbers" not in text and text.startswith("# Datasheet\n\nProse.") and text.endswith("More prose.\n")
+    assert f"content hash `{result.info['content_hash']}`" in text
+    assert "| benchmark statements (`default`) | 24 |" in text
+    assert not dataset.build(load_project()).datasheet_updated  # second build: nothing to change
+
+
+def test_check_release_finds_an_out_of_date_release(project):
+    ids = make_corpus(project)
+    corpus = load_project()
+    assert dataset.check_release(corpus) == [f"{project / 'release' / name}: missing" for name in sorted([
+        "README.md", "annotations/annotated.parquet", "default/test.parquet", "default/train.parquet", "release.json"])]
+    dataset.build(corpus)
+    assert dataset.check_release(corpus) == []
+    records = [gold(sid, "support") for sid in ids]
+    write_gold(project, *records)
+    problems = dataset.check_release(corpus)
+    assert f"{project / 'release' / 'release.json'}: differs from a fresh build" in problems
+
+
+def test_committed_release_is_up_to_date():
+    root = repository_root()
+    if root is None or not (root / "annotations" / "gold.jsonl").is_file():
+        pytest.skip("annotations/gold.jsonl does not exist yet: no release to check")
+    assert dataset.check_release(load_project(root)) == []
+
+
+# ---------------------------------------------------------------- bad input: one line, nothing written
+
+
+def _release_files(project: Path) -> dict[str, bytes]:
+    release = project / "release"
+    return {p.relative_to(release).as_posix(): p.read_bytes() for p in release.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "gold_lines, message",
+    [
+        (['{"statement_id": "s000", "label": "support", "method": "single"', ""], "gold.jsonl:1: not valid JSON"),
+        (['{"statement_id": "s000", "label": "maybe", "method": "single"}'],
+         "gold.jsonl:1: unknown label 'maybe' (expected one of: support, oppose, hedge, off_target)"),
+        (['{"statement_id": "s000", "label": "support", "method": "single"}',
+          '{"statement_id": "nope", "label": "support", "method": "single"}'],
+         "gold.jsonl:2: unknown statement 'nope' (not in statements.jsonl); re-run 'stancebench adjudicate'"),
+        (['{"statement_id": "s000", "label": "support", "method": "single"}'] * 2,
+         "gold.jsonl:2: duplicate gold for 's000' (first on line 1)"),
+        (['{"statement_id": "x000", "label": "off_target", "method": "single"}'],
+         "gold.jsonl: no on-target gold statements to release"),
+        ([], "gold.jsonl: no on-target gold statements to release"),
+    ],
+)
+def test_bad_gold_is_a_one_line_error_and_leaves_the_release_alone(project, gold_lines, message):
+    make_corpus(project)
+    dataset.build(load_project())
+    before = _release_files(project)
+    write_gold(project, *gold_lines)
+    with pytest.raises(InputError) as caught:
+        dataset.build(load_project())
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert _release_files(project) == before
+    assert sorted(p.name for p in project.iterdir()) == ["annotations", "release", "seeds", "stancebench.toml"]
+
+
+def test_gold_label_outside_the_corpus_labels(project):
+    make_corpus(project, off_target=0)
+    config = project / "stancebench.toml"
+    config.write_text(config.read_text().replace('"hedge", "off_target"]', '"hedge"]'))
+    write_gold(project, gold("s000", "support"), gold("s001", "off_target"))
+    message = r"gold.jsonl:2: label 'off_target' is not in this corpus's labels \(support, oppose, hedge\)"
+    with pytest.raises(InputError, match=message):
+        dataset.build(load_project())
+
+
+def test_missing_inputs_name_the_file_and_the_command_to_run(project):
+    with pytest.raises(InputError, match=r"statements.jsonl: file not found; run 'stancebench extract' first"):
+        dataset.build(load_project())
+    write_statements(project, [make_statement("s1")])
+    with pytest.raises(InputError, match=r"gold.jsonl: file not found; run 'stancebench adjudicate' first"):
+        dataset.build(load_project())
+
+
+def test_empty_and_duplicate_statements(project):
+    write_statements(project, [])
+    write_gold(project)
+    with pytest.raises(InputError, match=r"statements.jsonl: no statements; run 'stancebench extract' first"):
+        dataset.build(load_project())
+    write_statements(project, [make_statement("s1"), make_statement("s1")])
+    with pytest.raises(InputError, match=r"statements.jsonl:2: duplicate statement id 's1' \(first on line 1\)"):
+        dataset.build(load_project())
+
+
+def test_malformed_label_log_names_file_and_line(project):
+    make_corpus(project)
+    event = {"statement_id": "s000", "annotator": "alice", "timestamp": "t", "guidelines_version": "1"}
+    write_log(project, "alice", {**event, "label": "support"}, {**event, "label": "maybe"})
+    with pytest.raises(InputError, match=r"alice.jsonl:2: unknown label 'maybe'"):
+        dataset.build(load_project())
+
+
+def test_labels_for_unknown_statements_are_a_warning(project):
+    make_corpus(project)
+    event = {"annotator": "alice", "timestamp": "t", "guidelines_version": "1", "label": "support"}
+    write_log(project, "alice", {**event, "statement_id": "s000"}, {**event, "statement_id": "gone"})
+    result = dataset.build(load_project())
+    message = "alice.jsonl: 1 label event(s) point to unknown statements (first: 'gone'); not released"
+    assert any(w.endswith(message) for w in result.warnings)
+
+
+def test_a_failure_while_writing_keeps_the_old_release(project, monkeypatch):
+    make_corpus(project)
+    dataset.build(load_project())
+    before = _release_files(project)
+    write_gold(project, *(gold(f"s{i:03d}", "hedge") for i in range(24)))
+
+    def broken(table, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(dataset, "_write_parquet", broken)
+    with pytest.raises(OSError, match="disk full"):
+        dataset.build(load_project())
+    assert _release_files(project) == before
+    assert sorted(p.name for p in project.iterdir()) == ["annotations", "release", "seeds", "stancebench.toml"]
