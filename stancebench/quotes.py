@@ -1,0 +1,246 @@
+"""An article's layout: headline lines and paragraphs, quotation-mark pairs, sentences.
+
+Everything here works on character offsets into `Article.text` and uses compiled regular
+expressions over whole paragraphs, never per-character Python loops.
+
+Quotation marks: straight and curly double marks pair up in any mix (“…" and "…”), a curly
+opening mark followed by a space closes a quote (“…“ typed wrongly), a closing mark with no
+opening one starts the quote at the paragraph (or after the previous quote), a quote left open
+at the end of a paragraph continues when the next paragraph re-opens it and is otherwise closed
+there with a warning, so one malformed quote never swallows the rest of the article. Single
+marks (‘…’ or '…') count as quotation marks only in a paragraph without double marks (inside
+double quotes they are part of the quoted text; elsewhere most are apostrophes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Unit", "Quote", "layout_units", "scan_quotes", "split_sentences", "squash_quote"]
+
+_BLOCK_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+_LINE = re.compile(r"[^\n]+")
+_MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+_DOUBLE = re.compile(r"[\"“”„«»]")
+_OPENERS = "\"“„«"
+_SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(:—–-]))[‘'](?=[^\W_])")
+_SINGLE_CLOSE = re.compile(r"(?<=[^\s])[’'](?=$|[\s.,;:!?)—–-])")
+_SPACE_BEFORE = " \t\n\u00a0([{—–-/:"
+_SPACE_AFTER = " \t\n\u00a0.,;:!?)]}—–-…'’\"”"
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0]+[\"“‘(]?[A-Z0-9])"  # ". Next"
+    r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
+)
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Adm|Sgt|St|Jr|Sr|No|Inc|Corp|Co|vs|etc|Prof|Jan|Feb|Mar|Apr"
+    r"|Aug|Sept?|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)$"
+)
+_SENTENCE_STARTERS = frozenset(str.split(
+    "The He She It They We I But And In On At A An This That These Those As After Before When While However Still "
+    "Yet So Earlier Later Previously Meanwhile Then Now Officials")
+)
+_BOILERPLATE = re.compile(
+    r"^(?:catch all the|download the|subscribe|sign up|read more|also read|follow us|click here|advertisement"
+    r"|related:|watch:|listen:|share this|copyright|©|all rights reserved)"
+    r"|contributed (?:reporting )?to this (?:article|report|story)|^(?:reporting|writing|editing) by\b|^by [A-Z]",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"^(?:photo|image|picture|file photo|caption|pictured)\b|\b(?:photo|image|picture)(?: credit)?\s*[:/]"
+    r"|\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)\s*$|/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A headline line or a paragraph: [start, end) in the article; kind is headline|prose|skip."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(slots=True)
+class Quote:
+    """A pair of quotation marks: content [start, end); `close` is just after the closing mark."""
+
+    open: int
+    start: int
+    end: int
+    close: int
+    reopens: list[int] = field(default_factory=list)
+    is_direct: bool = False
+
+
+def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
+    """Split the body into headline lines (before the first paragraph, or `#` lines) and paragraphs.
+
+    A block of lines none of which ends like a sentence is a stack of headline lines; captions,
+    bylines and boilerplate ("Catch all the Politics News…") are kind `skip`.
+    """
+    units: list[Unit] = []
+    seen_prose = False
+    pos = 0
+    for brk in (*_BLOCK_BREAK.finditer(text), None):
+        end = brk.start() if brk else len(text)
+        block = text[pos:end]
+        lines = [(pos + m.start(), pos + m.end()) for m in _LINE.finditer(block) if m.group().strip()]
+        pos = brk.end() if brk else len(text)
+        if not lines:
+            continue
+        headings = is_markdown and all(_MD_HEADING.match(text, a) for a, _ in lines)
+        is_headline_stack = not seen_prose and not any(_ENDS_SENTENCE.search(text, a, b) for a, b in lines)
+        if headings or is_headline_stack:
+            for a, b in lines:
+                heading = _MD_HEADING.match(text, a) if is_markdown else None
+                units.append(_unit(text, heading.end() if heading else a, b, "headline"))
+            continue
+        seen_prose = True
+        units.append(_unit(text, lines[0][0], lines[-1][1], "prose"))
+    return units
+
+
+def _unit(text: str, start: int, end: int, kind: str) -> Unit:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    body = text[start:end]
+    if _BOILERPLATE.search(body) or _CAPTION.search(body):
+        kind = "skip"
+    return Unit(start, end, kind)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if not stripped:
+        return start, start
+    left = start + chunk.index(stripped[0])
+    return left, left + len(stripped)
+
+
+def scan_quotes(
+    text: str, units: list[Unit], warn: Callable[[int, str], None]
+) -> tuple[list[Quote], list[tuple[int, int]]]:
+    """All quotation-mark pairs, plus the text segments (paragraphs joined by continued quotes)."""
+    quotes: list[Quote] = []
+    segments: list[tuple[int, int]] = []
+    carry: Quote | None = None
+    for index, unit in enumerate(units):
+        if unit.kind == "skip":
+            continue
+        p0, p1 = unit.start, unit.end
+        if carry is not None:
+            carry.reopens.append(p0)
+            segments[-1] = (segments[-1][0], p1)
+        else:
+            segments.append((p0, p1))
+        marks = [m.start() for m in _DOUBLE.finditer(text, p0, p1)]
+        if not marks and carry is None:
+            quotes.extend(_single_quotes(text, p0, p1))
+            continue
+        current, carry = carry, None
+        last_close = p0
+        for pos in marks:
+            if current is not None and current.reopens and pos == current.reopens[-1]:
+                continue
+            mark = text[pos]
+            before = text[pos - 1] if pos > p0 else " "
+            after = text[pos + 1] if pos + 1 < p1 else " "
+            opens_like = before in _SPACE_BEFORE and after not in _SPACE_AFTER
+            closes_like = before not in _SPACE_BEFORE and (after in _SPACE_AFTER or pos + 1 == p1)
+            if current is None:
+                if not opens_like and (closes_like or mark in "”»"):
+                    start, end = _trim(text, last_close, pos)
+                    if end > start:
+                        warn(start, "closing quotation mark without an opening one; the quote is taken to start here")
+                        quotes.append(Quote(start, start, end, pos + 1))
+                    last_close = pos + 1
+                else:
+                    current = Quote(pos, pos + 1, pos + 1, pos + 1)
+            elif opens_like and not closes_like and mark not in "”»":
+                warn(current.open, "quotation mark opened here is not closed before the next one opens")
+                current.end = _trim(text, current.start, pos)[1]
+                current.close = current.end
+                quotes.append(current)
+                current = Quote(pos, pos + 1, pos + 1, pos + 1)
+            else:
+                current.end, current.close = pos, pos + 1
+                quotes.append(current)
+                last_close = pos + 1
+                current = None
+        if current is not None:
+            following = units[index + 1] if index + 1 < len(units) else None
+            if following is not None and following.kind == unit.kind == "prose" and text[following.start] in _OPENERS:
+                carry = current  # a quote re-opened at the next paragraph continues there
+                continue
+            warn(current.open, "quotation mark opened here is never closed; the quote ends with its paragraph")
+            current.end = current.close = _trim(text, current.start, p1)[1]
+            quotes.append(current)
+    return quotes, segments
+
+
+def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
+    found: list[Quote] = []
+    closes = [m.start() for m in _SINGLE_CLOSE.finditer(text, p0, p1)]
+    position = p0
+    for opening in _SINGLE_OPEN.finditer(text, p0, p1):
+        if opening.start() < position:
+            continue
+        for close in closes:
+            if close > opening.start() + 1 and not (text[close - 1] == "s" and close + 1 < p1 and text[close + 1] == " "
+                                                    and text[close + 2 : close + 3].islower()):
+                found.append(Quote(opening.start(), opening.start() + 1, close, close + 1))
+                position = close + 1
+                break
+    return found
+
+
+def split_sentences(text: str, start: int, end: int, quotes: list[Quote]) -> list[tuple[int, int]]:
+    """Sentence spans in [start, end); never inside a quote, always at a paragraph break outside one."""
+    inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
+    cuts: list[int] = []
+    for match in _BOUNDARY.finditer(text, start, end):
+        cut = match.end()
+        if any(a < cut < b for a, b in inside):
+            continue
+        head = text[max(start, match.start() - 8) : match.start()]
+        abbreviation = _ABBREVIATION.search(head)
+        if abbreviation is not None and text[match.start()] == ".":
+            following = text[cut:end].split(None, 1)
+            word = following[0].strip("\"“‘(") if following else ""
+            if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
+                continue
+        cuts.append(cut)
+    for brk in _BLOCK_BREAK.finditer(text, start, end):
+        if not any(a < brk.start() < b for a, b in inside):
+            cuts.append(brk.start())
+    spans = []
+    position = start
+    for cut in sorted(set(cuts)):
+        a, b = _trim(text, position, cut)
+        if b > a:
+            spans.append((a, b))
+        position = cut
+    a, b = _trim(text, position, end)
+    if b > a:
+        spans.append((a, b))
+    return spans
+
+
+def squash_quote(text: str, quote: Quote, start: int, end: int) -> str:
+    """The quoted text in [start, end) without re-opening marks, paragraph breaks as one space."""
+    if not quote.reopens:
+        return text[start:end]
+    pieces = []
+    position = start
+    for reopen in quote.reopens:
+        pieces.append(text[position:reopen].strip())
+        position = reopen + 1
+    pieces.append(text[position:end].strip())
+    return " ".join(p for p in pieces if p)
