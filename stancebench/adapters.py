@@ -146,7 +146,7 @@ def load_python_model(spec: str) -> tuple[StanceModel, dict[str, Any]]:
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise StancebenchError(f"{where} has no attribute '{name}'{hint}")
     obj = getattr(module, name)
-    if not hasattr(obj, "predict") and callable(obj):
+    if inspect.isclass(obj) or (not hasattr(obj, "predict") and callable(obj)):
         try:
             obj = obj()
         except Exception as err:  # noqa: BLE001
@@ -282,6 +282,7 @@ class HFClassifier:
             raise StancebenchError("--hypothesis must contain '{}' where the label phrase goes")
         torch, transformers = _import_transformers()
         self._torch = torch
+        transformers.utils.logging.disable_progress_bar()
         try:
             self.tokenizer_ = transformers.AutoTokenizer.from_pretrained(
                 self.path, local_files_only=True, trust_remote_code=trust_remote_code

@@ -1,7 +1,120 @@
-"""Commands for the evaluation stage."""
+"""Commands for the evaluation stage: `eval` (score a model or predictions) and `compare` (two reports)."""
 
 from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+__all__ = ["COMMANDS", "eval_command", "compare_command"]
+
+
+def _release_dir(ctx: click.Context, release: str | None) -> str | None:
+    # --release wins; with the group's --root, that corpus's release; else the bundled one.
+    if release is not None:
+        return release
+    root = (ctx.find_root().obj or {}).get("root")
+    if root is None:
+        return None
+    from stancebench.project import load_project
+
+    return str(load_project(root).release_dir)
+
+
+def _echo_warnings(warnings: list[str], limit: int = 20) -> None:
+    for line in warnings[:limit]:
+        click.echo(f"Warning: {line}", err=True)
+    if len(warnings) > limit:
+        click.echo(f"Warning: … and {len(warnings) - limit} more (see the JSON report)", err=True)
+
+
+def _print(renderable) -> None:
+    from rich.console import Console
+
+    Console().print(renderable)
+
+
+@click.command("eval")
+@click.option("--predictions", type=click.Path(dir_okay=False), help="Predictions file (JSONL, CSV or parquet: id, label).")
+@click.option("--model", "model_spec", metavar="PATH.py[:NAME]|MODULE:NAME",
+              help="A Python model: an object with predict(examples).")
+@click.option("--hf-model", type=click.Path(file_okay=False), help="A local Hugging Face classifier or NLI model folder.")
+@click.option("--endpoint", metavar="URL", help="An OpenAI-compatible chat-completions endpoint (e.g. http://localhost:8000/v1).")
+@click.option("--model-name", help="Model name sent to --endpoint.")
+@click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the API key.")
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256), help="Parallel requests to --endpoint.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1), help="Seconds per request.")
+@click.option("--max-retries", default=5, show_default=True, type=click.IntRange(0, 20), help="Retries on HTTP 429/5xx.")
+@click.option("--temperature", default=0.0, show_default=True, type=float, help="Sampling temperature for --endpoint.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Answer cache for --endpoint [default: ~/.cache/stancebench/chat].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the --endpoint answer cache.")
+@click.option("--hypothesis", help="Zero-shot NLI hypothesis template with {} for the label phrase.")
+@click.option("--trust-remote-code", is_flag=True, help="Allow --hf-model to run code shipped with the model.")
+@click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Batch size for --hf-model.")
+@click.option("--label-map", metavar="A=support,B=oppose|FILE.json", help="Map other label names to support/oppose/hedge.")
+@click.option("--split", default="test", show_default=True, help="Gold split to score ('all' for every row).")
+@click.option("--gold", type=click.Path(dir_okay=False),
+              help="A labelled file (id, text, label; optional split) to score instead of the release.")
+@click.option("--release", type=click.Path(), help="Release folder [default: the dataset bundled with stancebench].")
+@click.option("--cv", type=click.IntRange(2), help="Speaker-grouped K-fold cross-validation over all items (models with fit).")
+@click.option("--no-fit", is_flag=True, help="Do not call the model's fit() on the train split.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for folds and bootstrap.")
+@click.option("--resamples", default=1000, show_default=True, type=click.IntRange(1), help="Bootstrap resamples.")
+@click.option("--bootstrap", "bootstrap", type=click.Choice(["items", "article"]), default="items", show_default=True,
+              help="Resample items, or whole articles (cluster bootstrap).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the JSON report here.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Write a confusion-matrix heatmap (PNG) here.")
+@click.pass_context
+def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint, model_name, api_key_env, concurrency,
+                 timeout, max_retries, temperature, cache_dir, no_cache, hypothesis, trust_remote_code, batch_size,
+                 label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap, output, plot) -> None:
+    """Score predictions or a model: metrics with 95% bootstrap CIs, a JSON report and a plot."""
+    sources = [x for x in (predictions, model_spec, hf_model, endpoint) if x]
+    if len(sources) != 1:
+        raise click.UsageError("give exactly one of --predictions, --model, --hf-model, --endpoint")
+    from stancebench.adapters import MODEL_LOADERS
+    from stancebench.evaluate import evaluate
+
+    if hf_model:
+        thing, descriptor = MODEL_LOADERS["hf"](hf_model, hypothesis=hypothesis, batch_size=batch_size,
+                                                 trust_remote_code=trust_remote_code)
+    elif endpoint:
+        thing, descriptor = MODEL_LOADERS["chat"](
+            endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature, concurrency=concurrency,
+            timeout=timeout, max_retries=max_retries, cache_dir=cache_dir, use_cache=not no_cache,
+        )
+    elif model_spec:
+        thing, descriptor = MODEL_LOADERS["python"](model_spec)
+    else:
+        thing, descriptor = predictions, None
+    report = evaluate(
+        thing, split=split, gold=gold, release=_release_dir(ctx, release), cv=cv, resamples=resamples, seed=seed,
+        label_map=label_map, bootstrap=bootstrap, fit=not no_fit, model_descriptor=descriptor,
+    )
+    _echo_warnings(report.warnings)
+    _print(report)
+    if output:
+        report.save(output)
+        click.echo(f"Report written to {output}", err=True)
+    if plot:
+        report.plot(plot)
+        click.echo(f"Plot written to {plot}", err=True)
+
+
+@click.command("compare")
+@click.argument("report_a", type=click.Path(dir_okay=False))
+@click.argument("report_b", type=click.Path(dir_okay=False))
+@click.option("--resamples", default=1000, show_default=True, type=click.IntRange(1), help="Bootstrap resamples.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Bootstrap seed.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
+def compare_command(report_a: str, report_b: str, resamples: int, seed: int, output: str | None) -> None:
+    """Compare two eval reports on their common items: paired bootstrap and McNemar's exact test."""
+    from stancebench.comparison import compare
+
+    result = compare(report_a, report_b, resamples=resamples, seed=seed)
+    _print(result)
+    if output:
+        result.save(output)
+        click.echo(f"Comparison written to {output}", err=True)
+
+
+COMMANDS: list[click.Command] = [eval_command, compare_command]
