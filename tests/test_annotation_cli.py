@@ -305,3 +305,55 @@ def test_adjudicate_interactive_needs_a_name(corpus):
     result = run("adjudicate", "--interactive")
     assert result.exit_code == 1
     assert "Error: --interactive needs --adjudicator NAME" in result.output
+
+
+# --- a real terminal ------------------------------------------------------------------------------------
+
+
+def _read_until(fd: int, needle: bytes, timeout: float = 30.0) -> bytes:
+    import os
+    import select
+    import time
+
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_annotate_in_a_terminal_reads_single_keys_and_survives_ctrl_c(corpus):
+    import os
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from stancebench.cli import main; main()", "annotate", "--annotator", "tty"],
+        stdin=slave, stdout=slave, stderr=slave, cwd=corpus, env={**os.environ, "TERM": "dumb"},
+    )
+    os.close(slave)
+    try:
+        assert b"statement s1" in _read_until(master, b"[?]")
+        time.sleep(0.5)  # let getchar put the terminal in raw mode (it flushes keys typed before)
+        os.write(master, b"h")  # one key, no Enter
+        assert b"statement s2" in _read_until(master, b"statement s2")
+        time.sleep(0.5)
+        os.write(master, b"\x03")  # Ctrl-C
+        assert b"Stopped. 1 labels saved this session (1/4 done)" in _read_until(master, b"left for next time")
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert [(e.statement_id, e.label) for e in read_label_log(log_of(corpus, "tty"))] == [("s1", "hedge")]

@@ -62,23 +62,35 @@ def _run_session(session, is_tty: bool) -> None:
     if session.is_finished:
         click.echo(session.render())
         return
-    click.echo(session.render(color=is_tty))
+
+    def show(message: str = "") -> None:
+        if is_tty:
+            click.clear()
+        click.echo(session.render(color=is_tty))
+        if message:
+            click.echo(message)
+
+    show()
     try:
         while True:
             outcome = session.handle_key(read_key())
+            if outcome.is_finished:
+                click.echo(outcome.message)
+                return
             if outcome.page:
                 if is_tty:
                     click.echo_via_pager(outcome.page)
                 else:
                     click.echo(outcome.page)
-            if outcome.message:
-                click.echo(outcome.message)
-            if outcome.is_finished:
-                return
-            if not outcome.page:
+            if is_tty:
+                show(outcome.message)
+            else:  # a pipe: a transcript, screen after screen
+                if outcome.message:
+                    click.echo(outcome.message)
                 click.echo("")
-                click.echo(session.render(color=is_tty))
-    except (KeyboardInterrupt, EOFError):
+                click.echo(session.render())
+    except (KeyboardInterrupt, EOFError, click.Abort):
+        # Every label given so far is already on disk; just say so.
         click.echo("")
         click.echo(f"Stopped. {session.handle_key('q').message}")
 
