@@ -251,6 +251,8 @@ class SpeakerResolver:
 
     def _named(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
         """Resolve a run of capitalised words (title words first, then a name)."""
+        while len(words) > 1 and _norm_word(words[0].group()) in _STOP_CAPS:
+            words = words[1:]
         texts = [w.group() for w in words]
         i = 0
         while i < len(texts) - 1 and _norm_word(texts[i]) in _TITLE_WORDS:

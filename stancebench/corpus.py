@@ -130,13 +130,17 @@ class ExtractResult:
 
     def summary(self) -> str:
         """One line for the CLI."""
-        parts = [f"{self.articles} articles", f"{self.extracted} statements", f"{self.new} new"]
+        parts = [_count(self.articles, "article"), _count(self.extracted, "statement"), f"{self.new} new"]
         if self.updated:
             parts.append(f"{self.updated} updated")
         parts += [f"{self.unchanged} unchanged", f"{self.stale} stale"]
         if self.bad_files:
-            parts.append(f"{len(self.bad_files)} bad files skipped")
+            parts.append(f"{_count(len(self.bad_files), 'bad file')} skipped")
         return ", ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 @dataclass(slots=True)
@@ -202,7 +206,7 @@ class _Extractor:
         for quote in quotes:
             prefix_start = max(s0, previous_close)
             previous_close = quote.close
-            if not self._is_direct(quote, prefix_start, s1):
+            if not self._is_direct(quote, prefix_start, s1, is_headline):
                 continue
             blocked.append((quote.open, quote.close))
             attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline)
@@ -231,7 +235,7 @@ class _Extractor:
             self.last_cue = draft.cue
         self.drafts.extend(found)
 
-    def _is_direct(self, quote: Quote, prefix_start: int, s1: int) -> bool:
+    def _is_direct(self, quote: Quote, prefix_start: int, s1: int, is_headline: bool) -> bool:
         text = self.text
         if quote.open == quote.start:  # no opening mark: the quote was taken to start at its clause
             return True
@@ -246,7 +250,8 @@ class _Extractor:
             return False
         last = text[quote.end - 1] if quote.end > quote.start else ""
         after = text[quote.close : s1].lstrip()
-        return last in ",.!?…—–-:;" or not after or after[0] in ",.;:!?—–-"
+        return (last in ",.!?…—–-:;" or not after or after[0] in ",.;:!?—–-"
+                or self._after_quote(quote, s1, is_headline) is not None)
 
     def _after_quote(self, quote: Quote, s1: int, is_headline: bool) -> tuple[Speaker, str, tuple[int, int]] | None:
         """'…," Kirby said' / '…," said Kirby' / '…," according to X'."""

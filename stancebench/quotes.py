@@ -28,6 +28,10 @@ _DOUBLE = re.compile(r"[\"“”„«»]")
 _OPENERS = "\"“„«"
 _SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(:—–-]))[‘'](?=[^\W_])")
 _SINGLE_CLOSE = re.compile(r"(?<=[^\s])[’'](?=$|[\s.,;:!?)—–-])")
+# In a quote left open: '…, Zelensky said at the summit.' -- the quote most likely ends at that comma.
+_ATTRIBUTION_INSIDE = re.compile(
+    r",(?=\s+(?:(?:[A-Z][\w.'’-]*|he|she|they)\s+){1,5}(?:said|says|added|warned|told|insisted|stressed)\b)"
+)
 _SPACE_BEFORE = " \t\n\u00a0([{—–-/:"
 _SPACE_AFTER = " \t\n\u00a0.,;:!?)]}—–-…'’\"”"
 _BOUNDARY = re.compile(
@@ -180,7 +184,8 @@ def scan_quotes(
                 carry = current  # a quote re-opened at the next paragraph continues there
                 continue
             warn(current.open, "quotation mark opened here is never closed; the quote ends with its paragraph")
-            current.end = current.close = _trim(text, current.start, p1)[1]
+            inside = _ATTRIBUTION_INSIDE.search(text, current.start, p1)
+            current.end = current.close = inside.end() if inside else _trim(text, current.start, p1)[1]
             quotes.append(current)
     return quotes, segments
 

@@ -5,3 +5,36 @@ from __future__ import annotations
 import click
 
 COMMANDS: list[click.Command] = []
+
+
+@click.command("extract")
+@click.option("--seeds", type=click.Path(file_okay=False), default=None,
+              help="Folder of .txt/.md articles (default: the corpus's seeds/).")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Statements file to merge into (default: annotations/statements.jsonl).")
+@click.pass_context
+def extract_command(ctx: click.Context, seeds: str | None, output: str | None) -> None:
+    """Extract quoted and reported statements from the seed articles.
+
+    Merges into the statements file: statements no longer found are kept with is_stale=true,
+    ids are stable across runs, and the file is rewritten atomically, sorted by (article, start).
+    Speakers are matched against the packaged actor table plus an optional actors.tsv at the
+    corpus root (columns: name, role, affiliation, kind, aliases separated by |).
+
+    A bad article (empty, binary, not UTF-8, unreadable) gets a warning naming the file; the
+    other articles are still extracted and written, its earlier statements are kept as they
+    were, and the command exits with code 1. Malformed quotes are warnings (file:line) only.
+    A malformed existing statements file is an error and nothing is written.
+    """
+    from stancebench.cli import get_project  # lazy: keeps --help instant
+    from stancebench.corpus import extract_corpus
+
+    result = extract_corpus(get_project(ctx), seeds=seeds, output=output)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(result.summary())
+    if result.bad_files:
+        raise click.ClickException(f"{len(result.bad_files)} article file(s) could not be read; see the warnings above")
+
+
+COMMANDS.append(extract_command)
