@@ -357,3 +357,12 @@ def test_annotate_in_a_terminal_reads_single_keys_and_survives_ctrl_c(corpus):
             process.kill()
         os.close(master)
     assert [(e.statement_id, e.label) for e in read_label_log(log_of(corpus, "tty"))] == [("s1", "hedge")]
+
+
+def test_agreement_leaves_out_stale_and_unknown_statements(project):
+    write_statements(project, [make_statement("s1"), make_statement("old", is_stale=True)])
+    write_log(project, "alice", rec("s1", "support"), rec("old", "hedge"), rec("gone", "hedge"))
+    write_log(project, "bob", rec("s1", "oppose"), rec("old", "oppose"), rec("gone", "oppose"))
+    data = json.loads(run("agreement", "--json").output)
+    assert data["labelled_items"] == 1
+    assert [item["statement_id"] for item in data["disagreements"]] == ["s1"]

@@ -197,6 +197,9 @@ def agreement_command(as_json: bool) -> None:
     problems: list[str] = []
     current = agreement.current_labels(read_label_logs(project.labels_dir, problems=problems))
     statements = read_statements(project.statements_path) if project.statements_path.exists() else None
+    if statements is not None:  # labels on stale or removed statements do not count
+        live = {s.id for s in statements if not s.is_stale}
+        current = {sid: labels for sid, labels in current.items() if sid in live}
     _warn(problems)
     summary = agreement.summarise(current, statements)
     click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) if as_json else summary.as_table())
