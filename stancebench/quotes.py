@@ -5,7 +5,7 @@ expressions over whole paragraphs, never per-character Python loops.
 
 Quotation marks: straight and curly double marks pair up in any mix (“…" and "…”), a curly
 opening mark followed by a space closes a quote (“…“ typed wrongly), a closing mark with no
-opening one starts the quote at the paragraph (or after the previous quote), a quote left open
+opening one ends a quote taken to start at its sentence, a quote left open
 at the end of a paragraph continues when the next paragraph re-opens it and is otherwise closed
 there with a warning, so one malformed quote never swallows the rest of the article. Single
 marks (‘…’ or '…') count as quotation marks only in a paragraph without double marks (inside
@@ -160,7 +160,10 @@ def scan_quotes(
             closes_like = before not in _SPACE_BEFORE and (after in _SPACE_AFTER or pos + 1 == p1)
             if current is None:
                 if not opens_like and (closes_like or mark in "”»"):
-                    start, end = _trim(text, last_close, pos)
+                    begin = last_close  # the quote is taken to be the sentence the closing mark ends
+                    for boundary in _BOUNDARY.finditer(text, last_close, pos):
+                        begin = boundary.end()
+                    start, end = _trim(text, begin, pos)
                     if end > start:
                         warn(start, "closing quotation mark without an opening one; the quote is taken to start here")
                         quotes.append(Quote(start, start, end, pos + 1))

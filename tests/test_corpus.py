@@ -94,7 +94,8 @@ def test_seed_metadata_roles_cues_and_context():
     statements = extract_statements(read_article(SEED), target_id="t1")
     by_text = {s.text[:20]: s for s in statements}
     kirby = by_text["We do not encourage "]
-    assert (kirby.speaker_role, kirby.speaker_affiliation, kirby.cue) == ("National Security Council spokesman", "United States", "said")
+    assert (kirby.speaker_role, kirby.speaker_affiliation, kirby.cue) == (
+        "National Security Council spokesman", "United States", "said")
     assert kirby.context.startswith("“We do not encourage") and kirby.context.endswith("Blinken’s comments.")
     assert by_text["We’ve adapted and ad"].cue == "added"  # a quote with no cue of its own: previous speaker and cue
     assert by_text["the U.S. has neither"].cue == "repeated earlier assertions"
