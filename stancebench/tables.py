@@ -292,14 +292,16 @@ def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column
         values = values.dictionary_encode()
     lookup = _lookup(label_map or {})
     names = values.dictionary.to_pylist()
-    mapping = np.empty(len(names), dtype=np.uint8)
+    indices = values.indices.to_numpy(zero_copy_only=False)
+    used = np.bincount(indices, minlength=len(names)) > 0  # a filtered column keeps unused entries
+    mapping = np.zeros(len(names), dtype=np.uint8)
     for index, name in enumerate(names):
         code = lookup.get(str(name).strip().lower())
-        if code is None:
-            row = int(np.flatnonzero(values.indices.to_numpy(zero_copy_only=False) == index)[0])
+        if code is None and used[index]:
+            row = int(np.flatnonzero(indices == index)[0])
             raise InputError(table.path, table.line_of(row), _unknown(name))
-        mapping[index] = code
-    return mapping[values.indices.to_numpy(zero_copy_only=False)]
+        mapping[index] = code or 0
+    return mapping[indices]
 
 
 def check_unique_ids(table: Table, what: str = "id") -> None:
