@@ -67,7 +67,7 @@ def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
 
 
-def _header(info: dict[str, Any], feature_yaml: dict[str, list], size_category: str) -> str:
+def _header(info: dict[str, Any], feature_yaml: dict[str, list], size_category: str, split_bytes: dict[str, int]) -> str:
     configs = []
     dataset_info = []
     for config, splits in info["configs"].items():
@@ -81,7 +81,9 @@ def _header(info: dict[str, Any], feature_yaml: dict[str, list], size_category: 
         dataset_info.append({
             "config_name": config,
             "features": feature_yaml[config],
-            "splits": [{"name": split, "num_examples": rows[split]} for split in splits],
+            "splits": [
+                {"name": split, "num_bytes": split_bytes[f"{config}/{split}"], "num_examples": rows[split]} for split in splits
+            ],
         })
     header = {
         "pretty_name": info["name"],
@@ -143,8 +145,18 @@ def _example_text(example: dict[str, Any]) -> str:
     return json.dumps(example, ensure_ascii=False, indent=2)
 
 
-def render_card(info: dict[str, Any], *, example: dict[str, Any], feature_yaml: dict[str, list], size_category: str) -> str:
-    """The dataset card: YAML header (configs, features, splits) and the prose, from release.json's numbers."""
+def render_card(
+    info: dict[str, Any],
+    *,
+    example: dict[str, Any],
+    feature_yaml: dict[str, list],
+    size_category: str,
+    split_bytes: dict[str, int],
+) -> str:
+    """The dataset card: YAML header (configs, features, splits) and the prose, from release.json's numbers.
+
+    `split_bytes` maps "config/split" to the split's in-memory Arrow size (the card's `num_bytes`).
+    """
     inputs = info["inputs"]
     counts = info["counts"]
     bias = info["bias"]
@@ -345,7 +357,7 @@ for research on stance detection. The article text itself is not distributed.
 }}
 ```
 """
-    return _header(info, feature_yaml, size_category) + body
+    return _header(info, feature_yaml, size_category, split_bytes) + body
 
 
 def _citation_extra(info: dict[str, Any]) -> str:

@@ -8,7 +8,19 @@
     <release_dir>/annotations/annotated.parquet every annotator's label per statement, gold incl. off_target
 
 so that `datasets.load_dataset(<release_dir>)` works with no loading code. The release is written
-into a temporary folder beside the target and renamed into place only when everything succeeded.
+into a temporary folder beside the target and renamed into place only when everything succeeded;
+the build owns the release folder, so anything else in it is replaced.
+
+Decisions a curator should know:
+
+- `default` holds statements whose gold label is support/oppose/hedge. Left out, and counted by
+  reason in release.json's `skipped`: off_target gold, disputed without adjudication, labelled but
+  no gold yet, unlabelled, stale (see SKIP_REASONS).
+- Gold for a statement not in statements.jsonl is an error (`gold.jsonl:LINE: unknown statement`):
+  gold is derived, so it is out of date; re-run `stancebench adjudicate`. Label events for unknown
+  statements are a warning: the logs are append-only human work, kept on disk but not released.
+- The split is grouped by speaker, so with fewer than two speakers everything goes to `test`,
+  there is no `train` split, and the build warns.
 """
 
 from __future__ import annotations
@@ -493,7 +505,10 @@ def compute_release(project: Project) -> Release:
     }
     example = next(iter(tables["default"].get("test", tables["default"].get("train")).slice(0, 1).to_pylist()))
     feature_yaml = {config: features(config)._to_yaml_list() for config in tables}
-    text = card.render_card(info, example=example, feature_yaml=feature_yaml, size_category=_size_category(len(default_rows)))
+    split_bytes = {f"{config}/{split}": table.nbytes for config, splits in tables.items() for split, table in splits.items()}
+    text = card.render_card(
+        info, example=example, feature_yaml=feature_yaml, size_category=_size_category(len(default_rows)), split_bytes=split_bytes
+    )
     return Release(tables=tables, info=info, card=text, datasheet_section=card.render_datasheet_section(info), warnings=warn)
 
 

@@ -127,6 +127,9 @@ def test_card_declares_configs_and_classlabel(project):
         {"split": "train", "path": "default/train.parquet"},
         {"split": "test", "path": "default/test.parquet"},
     ]
+    splits = header["dataset_info"][0]["splits"]
+    assert [(x["name"], x["num_examples"]) for x in splits] == [("train", 18), ("test", 6)]
+    assert all(x["num_bytes"] > 0 for x in splits)  # datasets ignores split info without it
     label = next(f for f in header["dataset_info"][0]["features"] if f["name"] == "label")
     assert label["dtype"]["class_label"]["names"] == {"0": "support", "1": "oppose", "2": "hedge"}
     assert "not yet measured: one annotator" in card
