@@ -357,3 +357,37 @@ def test_a_failure_while_writing_keeps_the_old_release(project, monkeypatch):
         dataset.build(load_project())
     assert _release_files(project) == before
     assert sorted(p.name for p in project.iterdir()) == ["annotations", "release", "seeds", "stancebench.toml"]
+
+
+# ---------------------------------------------------------------- the split itself
+
+
+def test_grouped_split_keeps_speakers_apart_and_both_sides_non_empty():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from stancebench.splits import grouped_split
+
+    rows = st.lists(st.tuples(st.sampled_from(STANCE_LABELS), st.integers(0, 12)), min_size=2, max_size=80)
+
+    @settings(max_examples=200, deadline=None)
+    @given(rows=rows.filter(lambda r: len({g for _, g in r}) >= 2), seed=st.integers(0, 5))
+    def check(rows, seed):
+        labels, groups = [label for label, _ in rows], [f"speaker {g}" for _, g in rows]
+        train, test = grouped_split(labels, groups, seed=seed)
+        assert len(train) and len(test)
+        assert sorted([*train, *test]) == list(range(len(rows)))
+        assert not {groups[i] for i in train} & {groups[i] for i in test}
+        again = grouped_split(labels, groups, seed=seed)
+        assert (again[0] == train).all() and (again[1] == test).all()
+
+    check()
+
+
+def test_grouped_split_stratifies_when_groups_allow():
+    from stancebench.splits import grouped_split
+
+    labels = [STANCE_LABELS[i % 3] for i in range(300)]
+    groups = [f"speaker {i}" for i in range(300)]  # one statement each: any stratification is possible
+    _, test = grouped_split(labels, groups, test_fraction=0.3)
+    assert [sum(labels[i] == name for i in test) for name in STANCE_LABELS] == [30, 30, 30]
