@@ -36,8 +36,9 @@ def grouped_split(
 
     Greedy and label-aware: groups are taken largest first (ties in a seeded random order), and a
     group goes to test when that brings test's per-label counts closer to `test_fraction` of the
-    totals. Unlike k-fold splitters it works on any corpus with two or more groups, however few
-    members a label has.
+    totals. No group may fill more than half of the wanted test size, so that test never rests on
+    one dominant speaker (such a group stays in train). Unlike k-fold splitters it works on any
+    corpus with two or more groups, however few members a label has.
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
@@ -54,7 +55,10 @@ def grouped_split(
     order = order[np.argsort(-counts[order].sum(axis=1), kind="stable")]
     in_test = np.zeros(len(names), dtype=bool)
     have = np.zeros(counts.shape[1])
+    largest = max(1.0, wanted.sum() / 2)
     for group in order:
+        if counts[group].sum() > largest:
+            continue
         if np.abs(have + counts[group] - wanted).sum() < np.abs(have - wanted).sum():
             in_test[group] = True
             have = have + counts[group]
