@@ -59,11 +59,11 @@ def write_corpus(root: Path, statements: int, articles: int, speakers: int) -> N
             event = {"statement_id": sid, "timestamp": "2024-06-01T00:00:00Z", "guidelines_version": "1.0", "schema_version": 1}
             alice.write(json.dumps({**event, "annotator": "alice", "label": first}) + "\n")
             bob.write(json.dumps({**event, "annotator": "bob", "label": second}) + "\n")
+            record = {"statement_id": sid, "label": first, "annotations": {"alice": first, "bob": second}}
             if first == second:
-                record = {"statement_id": sid, "label": first, "method": "unanimous", "annotations": {"alice": first, "bob": second}}
+                record["method"] = "unanimous"
             else:
-                record = {"statement_id": sid, "label": first, "method": "adjudicated", "annotations": {"alice": first, "bob": second},
-                          "adjudicator": "carol", "notes": {}}
+                record.update(method="adjudicated", adjudicator="carol")
             gold.write(json.dumps(record) + "\n")
 
 
