@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from stancebench.errors import MissingExtraError, StancebenchError
 from stancebench.schema import STANCE_LABELS
-from stancebench.tables import check_unique_ids, label_codes, parse_label_map, read_table
+from stancebench.tables import Table, check_unique_ids, label_codes, parse_label_map, read_table
 
 __all__ = [
     "StanceModel",
@@ -62,17 +62,24 @@ class Predictions:
     ids: pa.Array
     codes: np.ndarray
     source: str
+    table: Table | None = None  # the file read, for naming lines; None for in-memory predictions
 
     def __len__(self) -> int:
         return len(self.codes)
 
 
-def read_predictions(path: str | Path, label_map: Mapping[str, str] | str | None = None) -> Predictions:
-    """Read a JSONL, CSV or parquet file with `id` and `label` columns (other columns are ignored)."""
+def read_predictions(path: str | Path, label_map: Mapping[str, str] | str | None = None, *,
+                     check_ids: bool = True) -> Predictions:
+    """Read a JSONL, CSV or parquet file with `id` and `label` columns (other columns are ignored).
+
+    A repeated id is an error naming its line; `check_ids=False` leaves that check to the caller
+    (`evaluate` does it during the join, hashing the ids once instead of twice).
+    """
     loaded = read_table(path, required=("id", "label"), string_columns=("id",))
-    check_unique_ids(loaded)
+    if check_ids:
+        check_unique_ids(loaded)
     codes = label_codes(loaded, _as_label_map(label_map))
-    return Predictions(loaded.table["id"].combine_chunks(), codes, str(path))
+    return Predictions(loaded.table["id"].combine_chunks(), codes, str(path), loaded)
 
 
 def predictions_from_mapping(mapping: Mapping[str, Any], label_map: Mapping[str, str] | str | None = None,

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from stancebench import metrics
 from stancebench.adapters import (
@@ -39,7 +38,7 @@ from stancebench.errors import StancebenchError
 from stancebench.goldset import GoldSet, load_gold
 from stancebench.report import Estimate, Report, now
 from stancebench.schema import STANCE_LABELS
-from stancebench.tables import FORMATS, parse_label_map
+from stancebench.tables import FORMATS, check_unique_ids, parse_label_map
 
 __all__ = ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"]
 
@@ -58,15 +57,28 @@ def _is_model_spec(value: str) -> bool:
 
 
 def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[str, Any]]:
-    # A hash join in Arrow: for each gold id, the row of its prediction (or null).
-    rows = pc.index_in(gold.ids, value_set=predictions.ids)
-    found = rows.is_valid().to_numpy(zero_copy_only=False)
-    index = rows.fill_null(0).to_numpy(zero_copy_only=False)
-    pred = np.where(found, predictions.codes[index], metrics.MISSING).astype(np.uint8)
-    unknown = pc.invert(pc.is_in(predictions.ids, value_set=gold.ids))
-    n_unknown = int(pc.sum(unknown).as_py() or 0)
-    sample = predictions.ids.filter(unknown).slice(0, 10).to_pylist() if n_unknown else []
-    return pred, {"n_unknown_ids": n_unknown, "unknown_ids": sample}
+    # One hash pass over gold and predicted ids together gives every id a small integer code;
+    # the join, the duplicate check and the unknown-id count are then numpy indexing.
+    n_gold = len(gold)
+    encoded = pa.concat_arrays([gold.ids, predictions.ids.cast(pa.string())]).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    n_ids = len(encoded.dictionary)
+    gold_codes, pred_codes = codes[:n_gold], codes[n_gold:]
+    counts = np.bincount(pred_codes, minlength=n_ids)
+    if (counts > 1).any():
+        if predictions.table is not None:
+            check_unique_ids(predictions.table)  # names the line
+        repeated = encoded.dictionary[int(np.flatnonzero(counts > 1)[0])].as_py()
+        raise StancebenchError(f"{predictions.source}: duplicate id {repeated!r}")
+    row_of = np.full(n_ids, -1, dtype=np.int64)
+    row_of[pred_codes] = np.arange(len(pred_codes))
+    rows = row_of[gold_codes]
+    pred = np.where(rows >= 0, predictions.codes[np.maximum(rows, 0)], metrics.MISSING).astype(np.uint8)
+    in_gold = np.zeros(n_ids, dtype=bool)
+    in_gold[gold_codes] = True
+    unknown = np.flatnonzero(~in_gold[pred_codes])
+    sample = predictions.ids.take(pa.array(unknown[:10])).to_pylist() if len(unknown) else []
+    return pred, {"n_unknown_ids": len(unknown), "unknown_ids": sample}
 
 
 def _fresh(model: Any) -> Any:
@@ -241,7 +253,7 @@ def evaluate(
     descriptor: dict[str, Any]
     if isinstance(thing, (str, Path)) and not (isinstance(thing, str) and _is_model_spec(thing)):
         start = time.perf_counter()
-        predictions = read_predictions(thing, label_map)
+        predictions = read_predictions(thing, label_map, check_ids=False)
         timings["read_predictions"] = time.perf_counter() - start
         descriptor = {"type": "predictions", "path": str(thing)}
     elif isinstance(thing, Predictions):
