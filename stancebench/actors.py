@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -63,9 +64,10 @@ _STOP_CAPS = _wordset(
     november december since during following according his her their its our my your there here what why"""
 )
 _TITLED_NAME = re.compile(
-    r"(?P<title>(?:[A-Z][\w.'’-]*\s+){0,4}(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor"
-    r"|[Aa]mbassador|[Aa]dviser|[Ee]nvoy|[Cc]ommander|[Cc]hief))\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
+    r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
+    r"|[Cc]ommander|[Cc]hief)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
 )
+_TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 
 
@@ -93,11 +95,18 @@ class Speaker:
     is_role_only: bool = False
 
 
+@functools.lru_cache(maxsize=65536)
 def _norm_word(word: str) -> str:
     word = word.replace("’", "'").casefold()
     if word.endswith(".") and "." not in word[:-1]:
         word = word[:-1]
     return word
+
+
+def _surface_forms(word: str) -> set[str]:
+    """'zelenskyy' -> {'Zelenskyy'}; "o'brien" -> {"O'brien", "O’brien"} (as written in running text)."""
+    forms = {word[:1].upper() + word[1:]}
+    return forms | {f.replace("'", "’") for f in forms}
 
 
 def _norm_phrase(phrase: str) -> str:
@@ -122,13 +131,16 @@ class ActorTable:
                     if " " not in alias:
                         self.surnames[_norm_word(alias)] = actor
         self.max_words = max((key.count(" ") + 1 for key in self.by_alias), default=1)
-        people = sorted(
-            {alias for a in self.actors.values() if a.kind == "person" for alias in (a.name, *a.aliases)},
-            key=len, reverse=True,
-        )
-        body = "|".join(re.escape(p).replace("'", "['’]") for p in people) or r"(?!x)x"
-        #: Every person alias in running text (for "the last named person").
-        self.person_pattern = re.compile(rf"\b(?:{body})\b", re.IGNORECASE)
+        #: capitalised word -> the person it names as a surname (for "the last named person").
+        self.person_words: dict[str, Actor] = {
+            key: actor for key, actor in self.surnames.items() if " " not in key
+        }
+        forms = sorted({form for key in self.person_words for form in _surface_forms(key)}, key=len, reverse=True)
+        body = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
+        #: The capitalised surnames above in running text (case-sensitive: fast to scan).
+        self.person_pattern = re.compile(rf"\b(?=[A-Z])(?:{body})\b")
+        self._pool = {_norm_phrase(a.name): a for a in self.actors.values()}
+        self._closest: dict[str, Actor | None] = {}
 
     def __len__(self) -> int:
         return len(self.actors)
@@ -140,9 +152,11 @@ class ActorTable:
     def closest_person(self, name: str) -> Actor | None:
         """The person whose name or surname is spelt closest to `name` (misspellings), if close."""
         key = _norm_phrase(name)
-        pool = self.surnames if " " not in key else {_norm_phrase(a.name): a for a in self.actors.values()}
-        found = difflib.get_close_matches(key, list(pool), n=1, cutoff=0.84)
-        return pool[found[0]] if found else None
+        if key not in self._closest:
+            pool = self.surnames if " " not in key else self._pool
+            found = difflib.get_close_matches(key, list(pool), n=1, cutoff=0.84)
+            self._closest[key] = pool[found[0]] if found else None
+        return self._closest[key]
 
 
 def _parse_table(text: str, path: str | Path) -> list[Actor]:
@@ -199,17 +213,17 @@ class SpeakerResolver:
         self.table = table
         self.text = text
         self._mentions: list[tuple[int, Speaker]] = []
+        words = table.person_words
         for match in table.person_pattern.finditer(text):
-            actor = table.lookup(match.group())
-            if actor is not None:
-                self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
+            actor = words[_norm_word(match.group())]
+            self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
         self._mentions.sort(key=lambda m: m[0])
         self._full_names: dict[str, str] = {}
         for match in _TITLED_NAME.finditer(text):
-            actor = table.lookup(match.group("name"))
-            if actor is not None:
+            if table.lookup(match.group("name")) is not None:
                 continue
-            title = match.group("title").split()
+            before = _TITLE_BEFORE.search(text, max(0, match.start() - 60), match.start())
+            title = (text[before.start() : match.start()] + match.group()[: match.start("name") - match.start()]).split()
             role = " ".join(w for w in title if _norm_word(w) not in _NATIONALITIES) or None
             found = Speaker(match.group("name"), role, _affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)

@@ -16,6 +16,11 @@ A statement (PARC-style) is a source, a cue and content in one sentence:
   official has indicated …"). Nominal cues with a possessive source ("Ukraine's request to …")
   and participle cues ("…, while stipulating that …") are not extracted.
 
+Speakers are canonical names from the actor table; a capital or country standing for its
+government resolves to the government ("Kyiv" -> Ukraine, "the U.S." -> United States). A
+headline that restates another in different words ("Blinken Signals U.S. May Allow …" under
+"Blinken signals US may let …") is its own record.
+
 Identical records in one article (a headline repeated word for word) collapse to one, because
 the statement id is derived from the article id and the normalised text.
 """
@@ -65,7 +70,8 @@ _NEEDS_THAT = (
     r"|observed|remarked|assured|assures|informed|reminded|repeated|repeats"
 )
 _CUE_BODY = (
-    r"\b(?:(?P<noun>(?:repeated|reiterated|restated|renewed|echoed|made|issued)"
+    r"\b(?=[Aacdehilmnoprstuvw])"  # cheap first-letter check: most positions fail here (2-3x faster scan)
+    r"(?:(?P<noun>(?:repeated|reiterated|restated|renewed|echoed|made|issued)"
     r"(?:\s+(?:his|her|their|its|the|earlier|previous|past|an?|several|new|fresh|repeated))*"
     r"\s+(?:assertions?|claims?|calls?|warnings?|demands?|requests?|appeals?|pledges?|promises?|statements?|threats?)"
     r"\s+(?:that|for))"
@@ -187,6 +193,9 @@ class _Extractor:
         quotes, segments = scan_quotes(text, units, self.warn)
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
+        # One scan of the whole body for cues; each sentence takes its slice (most have none).
+        self.cues = list(_CUE.finditer(text))
+        self.cue_starts = [m.start() for m in self.cues]
         for s0, s1 in segments:
             local = quotes[bisect.bisect_left(opens, s0) : bisect.bisect_left(opens, s1)]
             is_headline = s0 in headlines
@@ -194,7 +203,10 @@ class _Extractor:
             for a, b in sentences:
                 inside = [q for q in local if a <= q.open < b]
                 self._sentence(a, b, inside, is_headline)
-        return [replace(d, speaker=self.resolver.resolve_role_only(d.speaker)) for d in self.drafts]
+        for draft in self.drafts:
+            if draft.speaker.is_role_only:
+                draft.speaker = self.resolver.resolve_role_only(draft.speaker)
+        return self.drafts
 
     # ---- per sentence --------------------------------------------------------------------
     def _sentence(self, s0: int, s1: int, quotes: list[Quote], is_headline: bool) -> None:
@@ -228,7 +240,9 @@ class _Extractor:
             if end - start < 2:
                 continue
             found.append(_Draft(speaker, "direct", start, end, squash_quote(text, quote, start, end), (s0, s1), cue))
-        found.extend(self._reported(s0, s1, blocked, is_headline))
+        if is_headline or found or self.cue_starts and bisect.bisect_left(self.cue_starts, s0) < bisect.bisect_left(
+                self.cue_starts, s1) or text.find(" put it", s0, s1) != -1:
+            found.extend(self._reported(s0, s1, blocked, is_headline))
         found.sort(key=lambda d: d.start)
         for draft in found:
             self.resolver.note_speaker(draft.speaker)
@@ -268,7 +282,7 @@ class _Extractor:
         else:
             if len(phrase.split()) > 8:
                 return None
-            stripped = _AUX.sub("", phrase)
+            stripped = _strip_tail(_AUX, phrase)
             speaker = self.resolver.at_end(stripped, quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0),
                                            whole=True)
             end = quote.close + cue.end()
@@ -283,7 +297,7 @@ class _Extractor:
         body = prefix.rstrip(" \t\n\u00a0:,—–-")
         if not body:
             return None
-        put = _AS_PUT.search(body)
+        put = _AS_PUT.search(body) if "put it" in body else None
         if put is not None and not body[put.end() :].strip():
             speaker = self.resolver.at_end(put.group("speaker"), prefix_start + put.start("speaker"), whole=True)
             return (speaker, "as put it", (prefix_start + put.start(), quote.open)) if speaker else None
@@ -295,7 +309,7 @@ class _Extractor:
             if cue.lastgroup == "according" or (rest.strip() and len(rest.split()) <= 8):
                 speaker = self.resolver.at_start(rest, prefix_start + cue.end())
             elif not rest.strip():
-                left = _AUX.sub("", body[: cue.start()])
+                left = _strip_tail(_AUX, body[: cue.start()])
                 speaker = self.resolver.at_end(left, prefix_start)
             else:
                 speaker = None
@@ -310,15 +324,20 @@ class _Extractor:
     def _reported(self, s0: int, s1: int, blocked: list[tuple[int, int]], is_headline: bool) -> list[_Draft]:
         text = self.text
         drafts: list[_Draft] = []
-        pattern = _CUE_ANY_CASE if is_headline else _CUE
-        for cue in pattern.finditer(text, s0, s1):
+        if is_headline:
+            cues = list(_CUE_ANY_CASE.finditer(text, s0, s1))
+        else:
+            cues = self.cues[bisect.bisect_left(self.cue_starts, s0) : bisect.bisect_left(self.cue_starts, s1)]
+        for cue in cues:
+            if cue.end() > s1:
+                continue
             c0 = cue.start()
             if any(a <= c0 < b for a, b in blocked):
                 continue
             inherited = None
             if drafts and drafts[-1].start <= c0 < drafts[-1].end:
                 previous = drafts[-1]
-                coordination = _COORDINATED.search(text, previous.start, c0)
+                coordination = _COORDINATED.search(text, max(previous.start, c0 - 80), c0)
                 if coordination is None:
                     continue  # a parenthetical ("and, he hinted, retaliation") or nested cue
                 previous.end = _trim_end(text, previous.start, coordination.start())
@@ -327,7 +346,7 @@ class _Extractor:
             draft = self._one_cue(cue, s0, s1, blocked, inherited)
             if draft is not None:
                 drafts.append(draft)
-        put = _AS_PUT.search(text, s0, s1)
+        put = _AS_PUT.search(text, s0, s1) if text.find(" put it", s0, s1) != -1 else None
         if put is not None and not any(a <= put.start() < b for a, b in blocked):
             speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
             content = self._beside(s0, s1, put.start(), put.end())
@@ -372,10 +391,10 @@ class _Extractor:
             content = self._beside(s0, s1, c0, speaker.end)
             return self._draft(speaker, content, (s0, s1), "according to") if content else None
         left = text[s0:c0]
-        if _PASSIVE.search(left) or _FRAME.search(left):
+        if _PASSIVE.search(left, max(0, len(left) - 40)) or _FRAME.search(left):
             return None
-        left = _AUX.sub("", left)
-        who = _WHO.search(left)
+        left = _strip_tail(_AUX, left)
+        who = _WHO.search(left, max(0, len(left) - 12))
         if who is not None:
             left = left[: who.start()]
         speaker = None
@@ -431,6 +450,12 @@ class _Extractor:
             start += 1
         end = _trim_end(text, start, s1)
         return (start, end) if end > start else None
+
+
+def _strip_tail(pattern: re.Pattern[str], text: str, window: int = 120) -> str:
+    """`pattern.sub('', text)` for a `$`-anchored pattern, searching only the tail (linear, not quadratic)."""
+    match = pattern.search(text, max(0, len(text) - window))
+    return text[: match.start()] if match else text
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

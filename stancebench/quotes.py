@@ -46,17 +46,25 @@ _SENTENCE_STARTERS = frozenset(str.split(
     "The He She It They We I But And In On At A An This That These Those As After Before When While However Still "
     "Yet So Earlier Later Previously Meanwhile Then Now Officials")
 )
-_BOILERPLATE = re.compile(
-    r"^(?:catch all the|download the|subscribe|sign up|read more|also read|follow us|click here|advertisement"
-    r"|related:|watch:|listen:|share this|copyright|©|all rights reserved)"
-    r"|contributed (?:reporting )?to this (?:article|report|story)|^(?:reporting|writing|editing) by\b|^by [A-Z]",
+_BOILERPLATE_START = re.compile(
+    r"(?:catch all the|download the|subscribe|sign up|read more|also read|follow us|click here|advertisement"
+    r"|related:|watch:|listen:|share this|copyright|©|all rights reserved|(?:reporting|writing|editing) by\b|by [A-Z])",
     re.IGNORECASE,
 )
-_CAPTION = re.compile(
-    r"^(?:photo|image|picture|file photo|caption|pictured)\b|\b(?:photo|image|picture)(?: credit)?\s*[:/]"
-    r"|\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)\s*$|/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\s*$",
-    re.IGNORECASE,
-)
+_BYLINE = re.compile(r"contributed (?:reporting )?to this (?:article|report|story)", re.IGNORECASE)
+_CAPTION_START = re.compile(r"(?:photo|image|picture|file photo|caption|pictured)\b", re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture)(?: credit)?\s*[:/]", re.IGNORECASE)
+_CAPTION_END = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$")
+
+
+def _is_boilerplate_or_caption(body: str) -> bool:
+    lower = body.lower()
+    return bool(
+        _BOILERPLATE_START.match(body) or _CAPTION_START.match(body)
+        or ("contributed" in lower and _BYLINE.search(body))
+        or (("photo" in lower or "image" in lower or "picture" in lower) and _CAPTION_CREDIT.search(body))
+        or (body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +121,8 @@ def _unit(text: str, start: int, end: int, kind: str) -> Unit:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    body = text[start:end]
-    if _BOILERPLATE.search(body) or _CAPTION.search(body):
+    body = text[start:end] if end - start <= 400 else ""  # captions, bylines and boilerplate are short
+    if body and _is_boilerplate_or_caption(body):
         kind = "skip"
     return Unit(start, end, kind)
 
@@ -195,9 +203,12 @@ def scan_quotes(
 
 def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
     found: list[Quote] = []
+    openings = list(_SINGLE_OPEN.finditer(text, p0, p1))
+    if not openings:
+        return found
     closes = [m.start() for m in _SINGLE_CLOSE.finditer(text, p0, p1)]
     position = p0
-    for opening in _SINGLE_OPEN.finditer(text, p0, p1):
+    for opening in openings:
         if opening.start() < position:
             continue
         for close in closes:
