@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -187,7 +188,8 @@ def test_adjudication_session_covers_disputed_items_and_shows_labels(project):
 
 
 def test_repository_guidelines_carry_a_version():
-    assert guidelines_version(REPO / "annotations" / "GUIDELINES.md") == "1.0"
+    version = guidelines_version(REPO / "annotations" / "GUIDELINES.md")
+    assert re.fullmatch(r"\d+\.\d+", version)
 
 
 @pytest.mark.parametrize("line", ["Version: 1.2", "**Version:** 1.2", "version: 1.2", "> Version: 1.2"])
