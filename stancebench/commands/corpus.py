@@ -38,3 +38,31 @@ def extract_command(ctx: click.Context, seeds: str | None, output: str | None) -
 
 
 COMMANDS.append(extract_command)
+
+
+@click.command("init")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--target-id", required=True, help="Short id of the stance target (lower-case letters, digits, '.', '_', '-').")
+@click.option("--target", "target", required=True, help="One-line description of the stance target.")
+@click.option("--labels", default=None, metavar="A,B,...",
+              help="Labels annotators may give (default: support,oppose,hedge,off_target).")
+def init_command(folder: str, target_id: str, target: str, labels: str | None) -> None:
+    """Create a corpus folder: stancebench.toml, seeds/, annotations/ with a codebook template.
+
+    Commands run inside the folder (or any subfolder) then work on this corpus, as git finds
+    a repository; elsewhere, pass --root FOLDER.
+    """
+    from stancebench.project import CONFIG_NAME, init_corpus  # lazy: keeps --help instant
+    from stancebench.schema import LABELS
+
+    chosen = LABELS if labels is None else tuple(x.strip() for x in labels.split(",") if x.strip())
+    unknown = [x for x in chosen if x not in LABELS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"expected a subset of {', '.join(LABELS)}, got {labels!r}", param_hint="--labels")
+    project = init_corpus(folder, target_id, target, labels=chosen)
+    click.echo(f"Created corpus {project.name!r} in {project.root} (target {project.target_id}: {project.target})")
+    click.echo(f"  {CONFIG_NAME}, seeds/, annotations/GUIDELINES.md, annotations/labels/")
+    click.echo("Next: put .txt/.md articles in seeds/ and run 'stancebench extract' inside the folder.")
+
+
+COMMANDS.insert(0, init_command)  # first in the data flow
