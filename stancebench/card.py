@@ -346,7 +346,7 @@ how they were reached: {methods}.
 
 Annotations and metadata: `{info['license']}`. The statement and context text are short excerpts
 quoted from published news articles; their copyright stays with the publishers, and they are included
-for research on stance detection. The article text itself is not distributed.
+for research on stance detection. The full article text is not part of the release.
 
 ## Citation
 
