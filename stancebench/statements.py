@@ -34,6 +34,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from stancebench.actors import ActorTable, Speaker, SpeakerResolver, load_actors
+from stancebench.patterns import WordScanner
 from stancebench.quotes import Quote, layout_units, scan_quotes, split_sentences, squash_quote
 from stancebench.schema import Article, Statement
 
@@ -47,30 +48,39 @@ __all__ = [
 
 DEFAULT_TARGET_ID = "lift-ukraine-strike-restrictions"
 
-_FREE = (
-    r"said|says|say|warned|warns|acknowledged|acknowledges|signall?ed|signals|suggested|suggests|urged|urges|insisted"
-    r"|insists|argued|argues|stressed|stresses|claimed|claims|stated|declared|declares|vowed|vows|threatened|threatens"
-    r"|hinted|hints|indicated|indicates|cautioned|cautions|predicted|predicts|pledged|pledges|promised|promises"
-    r"|maintained|maintains|conceded|concedes|admitted|admits|confirmed|confirms|denied|denies|proposed|proposes"
-    r"|reiterated|reiterates|emphasi[sz]ed|emphasi[sz]es|underscored|underscores|clarified|clarifies|announced"
-    r"|announces|thanked|hailed|hails|critici[sz]ed|critici[sz]es|condemned|condemns|rejected|rejects|dismissed"
-    r"|demanded|accused|accuses|welcomed|welcomes|asserted|asserts|affirmed|affirms|asked|asks|countered|counters"
+_FREE_WORDS = str.split(
+    """said says say warned warns acknowledged acknowledges signaled signalled signals suggested suggests urged urges
+    insisted insists argued argues stressed stresses claimed claims stated declared declares vowed vows threatened
+    threatens hinted hints indicated indicates cautioned cautions predicted predicts pledged pledges promised promises
+    maintained maintains conceded concedes admitted admits confirmed confirms denied denies proposed proposes
+    reiterated reiterates emphasised emphasized emphasises emphasizes underscored underscores clarified clarifies
+    announced announces thanked hailed hails criticised criticized criticises criticizes condemned condemns rejected
+    rejects dismissed demanded accused accuses welcomed welcomes asserted asserts affirmed affirms asked asks countered
+    counters"""
 )
-_NEEDS_THAT = (
-    r"added|adds|noted|notes|explained|explains|told|tells|wrote|writes|tweeted|posted|responded|replied|recalled"
-    r"|observed|remarked|assured|assures|informed|reminded|repeated|repeats"
+_NEEDS_THAT_WORDS = str.split(
+    """added adds noted notes explained explains told tells wrote writes tweeted posted responded replied recalled
+    observed remarked assured assures informed reminded repeated repeats"""
 )
+_NOUN_VERBS = str.split("repeated reiterated restated renewed echoed made issued")
+_PARTICLE_VERBS = str.split("asked asks called calls pushed pushes appealed appeals pressed presses pleaded lobbied")
+_FREE = "|".join(_FREE_WORDS)
+_NEEDS_THAT = "|".join(_NEEDS_THAT_WORDS)
 _CUE_BODY = (
-    r"\b(?=[Aacdehilmnoprstuvw])"  # cheap first-letter check: most positions fail here (2-3x faster scan)
-    r"(?:(?P<noun>(?:repeated|reiterated|restated|renewed|echoed|made|issued)"
+    r"\b(?=[Aacdehilmnoprstuvw])"  # cheap first-letter check: most positions fail here (2-3x faster search)
+    rf"(?:(?P<noun>(?:{'|'.join(_NOUN_VERBS)})"
     r"(?:\s+(?:his|her|their|its|the|earlier|previous|past|an?|several|new|fresh|repeated))*"
     r"\s+(?:assertions?|claims?|calls?|warnings?|demands?|requests?|appeals?|pledges?|promises?|statements?|threats?)"
     r"\s+(?:that|for))"
-    r"|(?P<particle>(?:asked|asks|called|calls|pushed|pushes|appealed|appeals|pressed|presses|pleaded|lobbied)\s+(?:for|on))"
+    rf"|(?P<particle>(?:{'|'.join(_PARTICLE_VERBS)})\s+(?:for|on))"
     r"|(?P<according>[Aa]ccording to)"
     rf"|(?P<free>{_FREE})|(?P<needs>{_NEEDS_THAT}))\b"
 )
 _CUE = re.compile(_CUE_BODY)
+_CUE_FIRST_WORDS = {*_NOUN_VERBS, *_PARTICLE_VERBS, "According", "according", *_FREE_WORDS, *_NEEDS_THAT_WORDS}
+#: `_CUE.finditer` over a whole article, ~3x faster (see stancebench.patterns).
+_CUE_SCANNER = WordScanner(_CUE, _CUE_FIRST_WORDS)
+_CUE_AT_END = re.compile(rf"\b(?:{_FREE}|{_NEEDS_THAT})$")
 _CUE_ANY_CASE = re.compile(_CUE_BODY, re.IGNORECASE)
 _AS_PUT = re.compile(r"\b[Aa]s\s+(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:put|puts|has put)\s+it\b")
 _OBJECT_CUES = frozenset(str.split("told tells assured assures informed reminded asked asks warned warns urged urges"))
@@ -157,11 +167,15 @@ class _Extractor:
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
         # One scan of the whole body for cues; each sentence takes its slice (most have none).
-        self.cues = list(_CUE.finditer(text))
+        self.cues = list(_CUE_SCANNER.finditer(text))
         self.cue_starts = [m.start() for m in self.cues]
+        cue_starts = self.cue_starts
         for s0, s1 in segments:
             local = quotes[bisect.bisect_left(opens, s0) : bisect.bisect_left(opens, s1)]
             is_headline = s0 in headlines
+            if not (local or is_headline or bisect.bisect_left(cue_starts, s0) < bisect.bisect_left(cue_starts, s1)
+                    or text.find(" put it", s0, s1) != -1):
+                continue  # no quote, no cue: no sentence here can hold a statement
             sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local)
             for a, b in sentences:
                 inside = [q for q in local if a <= q.open < b]
@@ -221,7 +235,7 @@ class _Extractor:
             not prefix.strip(" —–-")
             or prefix.endswith(":")
             or (prefix.endswith(",") and _CUE.search(prefix[-90:]) is not None)
-            or re.search(rf"\b(?:{_FREE}|{_NEEDS_THAT})$", prefix) is not None
+            or _CUE_AT_END.search(prefix, max(0, len(prefix) - 20)) is not None  # the longest cue word has 12 letters
         )
         if not initial:
             return False

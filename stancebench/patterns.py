@@ -1,0 +1,71 @@
+"""Fast scanning with compiled regular expressions: word tries and word-start prefilters.
+
+Python's `re` tries a pattern at every position unless the pattern starts with a literal or a
+character set; a pattern that starts with `\\b` and a long list of alternative words runs at
+~15 MB/s. Written as a trie (`sa(?:id|ys?)` rather than `said|says|say`) behind the non-word
+character that must precede a word, the same search runs at ~40-80 MB/s. `scan` uses such a
+prefilter to find the places where the exact pattern can match, then runs the exact pattern
+only there, so callers keep their readable patterns and their exact results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+__all__ = ["WordScanner", "word_trie"]
+
+
+def word_trie(words: Iterable[str]) -> str:
+    """A regular expression matching any of `words`, as a trie of literal characters."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_body(tree)
+
+
+def _trie_body(node: dict[str, dict]) -> str:
+    branches = [re.escape(char) + _trie_body(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    body = "(?:" + "|".join(branches) + ")"
+    return body + "?" if "" in node else body
+
+
+class WordScanner:
+    """`pattern.finditer` for a pattern whose matches start a word with one of `first_words`.
+
+    Same matches as `pattern.finditer(text, pos, endpos)` when every match of `pattern` is
+    non-empty and starts at a word boundary with one of `first_words` (a superset is fine: it
+    only costs speed).
+    """
+
+    def __init__(self, pattern: re.Pattern[str], first_words: Iterable[str]) -> None:
+        self.pattern = pattern
+        #: A non-word character followed by a possible first word: where a match can start, minus one.
+        self.lead = re.compile(r"\W(?:" + word_trie(first_words) + ")", pattern.flags)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        """Every match of the pattern in text[pos:endpos], left to right, not overlapping."""
+        end = len(text) if endpos is None else endpos
+        match_at, search = self.pattern.match, self.lead.search
+        match = match_at(text, pos, end)  # a match at `pos` has its non-word character before `pos`
+        if match is not None:
+            yield match
+            pos = match.end() - 1  # the next match may start right at the end of this one
+        while (hit := search(text, pos, end)) is not None:
+            match = match_at(text, hit.start() + 1, end)
+            if match is None:
+                pos = hit.start() + 1
+            else:
+                yield match
+                pos = match.end() - 1
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """The first match, as `pattern.search` would find it."""
+        return next(self.finditer(text, pos, endpos), None)
