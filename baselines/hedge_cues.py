@@ -19,10 +19,11 @@ from pathlib import Path
 
 STANCE_LABELS = ("support", "oppose", "hedge")
 #: Printed under the leaderboard by `stancebench baselines`.
-CAVEAT = """The lexicon was written by people who had read the seed article the gold statements come
-from, and many of its phrases occur verbatim in them (some are whole clauses, such as "neither encouraged
-nor enabled"), so its scores on this release are optimistic: an upper bound for a rule model, not a
-held-out estimate. Nothing is fitted but the fallback label, so cross-validation does not correct this."""
+CAVEAT = """The lexicon's authors had read the seed article the gold statements come from. Lexicon 1.1
+dropped every clause copied from those statements (1.0 had 36 verbatim matches, some whole clauses such as
+"neither encouraged nor enabled"); the 17 cues that still occur in them are generic ("under consideration",
+"red line", "right to", the issue's own examples). Read its scores as optimistic for a rule model: nothing is
+fitted but the fallback label, so cross-validation does not correct for the authors' reading."""
 LEXICON_PATH = Path(__file__).with_name("hedge_cues.json")
 _WORD = re.compile(r"[\w'’-]+")
 _SWAP = {"support": "oppose", "oppose": "support", "hedge": "hedge"}
