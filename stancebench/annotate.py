@@ -184,12 +184,15 @@ def read_label_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     if missing:
         raise InputError(path, 1, f"missing column {missing[0]!r} (the header needs statement_id and label)")
     reader.fieldnames = header
-    for row in reader:
-        lineno = reader.line_num
-        if None in row:
-            raise InputError(path, lineno, f"{len(header) + len(row[None])} cells, but the header has {len(header)}")
-        if any((value or "").strip() for value in row.values()):
-            rows.append((lineno, {k: v for k, v in row.items() if v is not None and v != ""}))
+    try:
+        for row in reader:
+            lineno = reader.line_num
+            if None in row:
+                raise InputError(path, lineno, f"{len(header) + len(row[None])} cells, but the header has {len(header)}")
+            if any((value or "").strip() for value in row.values()):
+                rows.append((lineno, {k: v for k, v in row.items() if v is not None and v != ""}))
+    except csv.Error as err:  # e.g. a field over csv's size limit
+        raise InputError(path, reader.line_num, f"not valid CSV ({err})") from None
     return rows
 
 

@@ -113,7 +113,9 @@ def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
 def _read_jsonl(path: Path, data: bytes) -> pa.Table:
     import pyarrow.json as pj
 
-    if data.lstrip().startswith(b"["):
+    if not data.lstrip().startswith(b"{"):
+        # A JSON array, or a first line that is no object: pyarrow (26) crashes the process with a
+        # segmentation fault when the first value is `null`, so such files take the line-by-line path.
         return _read_jsonl_slow(path, data)
     schema = pa.schema([("id", pa.string())])
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
@@ -124,18 +126,24 @@ def _read_jsonl(path: Path, data: bytes) -> pa.Table:
 
 
 def _csv_header(path: Path, data: bytes, delimiter: str) -> list[str]:
-    first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    return [name.strip() for name in next(csv.reader([first], delimiter=delimiter))]
+    first = data.split(b"\n", 1)[0].split(b"\r", 1)[0].decode("utf-8")  # a lone CR ends a line too
+    try:
+        return [name.strip() for name in next(csv.reader([first], delimiter=delimiter), [])]
+    except csv.Error as err:
+        raise InputError(path, 1, f"not valid CSV ({err})") from None
 
 
 def _csv_record_lines(data: bytes, delimiter: str) -> list[tuple[int, int]]:
     # (first line, field count) of every data record; quoted fields may span lines.
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
     out, start = [], 1
-    for record in reader:
-        if record:
-            out.append((start, len(record)))
-        start = reader.line_num + 1
+    try:
+        for record in reader:
+            if record:
+                out.append((start, len(record)))
+            start = reader.line_num + 1
+    except csv.Error:  # e.g. a field over csv's size limit: name the lines up to it, the caller reports the rest
+        pass
     return out[1:]
 
 
@@ -156,7 +164,7 @@ def _read_csv(path: Path, data: bytes, delimiter: str, string_columns: Sequence[
         for line, count in _csv_record_lines(data, delimiter):
             if count != len(header):
                 raise InputError(path, line, f"expected {len(header)} fields, found {count}") from None
-        raise InputError(path, 0, f"not valid CSV ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"not valid CSV ({str(err).splitlines()[0][:200]})") from None
 
 
 def _read_parquet(path: Path) -> pa.Table:
