@@ -13,6 +13,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from stancebench.evaluate import evaluate
 
 
+# Submodules reachable as attributes without an explicit import (`stancebench.dataset.cv_folds`).
+_SUBMODULES = frozenset({"dataset", "metrics", "agreement", "leaderboard", "corpus", "store", "schema", "splits", "report"})
+
+
 def __getattr__(name: str) -> Any:
     # Lazy: `import stancebench` must not import datasets/sklearn (CLI start-up time).
     if name == "load_dataset":
@@ -23,4 +27,8 @@ def __getattr__(name: str) -> Any:
         from stancebench.evaluate import evaluate
 
         return evaluate
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"stancebench.{name}")
     raise AttributeError(f"module 'stancebench' has no attribute {name!r}")
