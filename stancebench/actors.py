@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from stancebench.errors import InputError
+from stancebench.patterns import WordScanner
 
 __all__ = ["Actor", "ActorTable", "Speaker", "SpeakerResolver", "load_actors", "ACTOR_KINDS"]
 
@@ -67,6 +68,10 @@ _TITLED_NAME = re.compile(
     r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
     r"|[Cc]ommander|[Cc]hief)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
 )
+_TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
+    """Minister minister Secretary secretary President Spokesman spokesman Spokeswoman spokeswoman Spokesperson
+    spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief"""
+))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 
@@ -139,6 +144,7 @@ class ActorTable:
         body = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
         #: The capitalised surnames above in running text (case-sensitive: fast to scan).
         self.person_pattern = re.compile(rf"\b(?=[A-Z])(?:{body})\b")
+        self.person_scanner = WordScanner(self.person_pattern, forms)
         self._pool = {_norm_phrase(a.name): a for a in self.actors.values()}
         self._closest: dict[str, Actor | None] = {}
 
@@ -214,12 +220,12 @@ class SpeakerResolver:
         self.text = text
         self._mentions: list[tuple[int, Speaker]] = []
         words = table.person_words
-        for match in table.person_pattern.finditer(text):
+        for match in table.person_scanner.finditer(text):
             actor = words[_norm_word(match.group())]
             self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
         self._mentions.sort(key=lambda m: m[0])
         self._full_names: dict[str, str] = {}
-        for match in _TITLED_NAME.finditer(text):
+        for match in _TITLED_NAME_SCANNER.finditer(text):
             if table.lookup(match.group("name")) is not None:
                 continue
             before = _TITLE_BEFORE.search(text, max(0, match.start() - 60), match.start())
