@@ -295,6 +295,7 @@ class AnnotationSession:
     others: Mapping[str, Mapping[str, LabelEvent]] = field(default_factory=dict)
     statements_by_id: dict[str, Statement] = field(default_factory=dict)
     target: str = ""
+    targets: Mapping[str, str] = field(default_factory=dict)  # target id -> description, for multi-target corpora
     mode: str = "annotate"
     position: int = 0
     pending_notes: dict[str, str] = field(default_factory=dict)
@@ -400,8 +401,10 @@ class AnnotationSession:
             f"Statement ({statement.quote_type}): {style(statement.text, bold=True)}",
             "Context: " + _highlight(statement.context or statement.text, statement.text, style, color),
         ]
-        if self.target:
-            lines.append(f"Target: {self.target}")
+        if self.target or self.targets:
+            # A corpus may hold several targets: show the statement's own (its id when undescribed).
+            target = self.targets.get(statement.target_id) or (statement.target_id if self.targets else self.target)
+            lines.append(f"Target: {target}")
         if self.mode == "adjudicate":
             for name, event in sorted(self.others.get(statement.id, {}).items()):
                 note = f"  (note: {event.note})" if event.note else ""
@@ -491,6 +494,7 @@ def open_annotation_session(
         title_of=article_titles(project),
         statements_by_id={s.id: s for s in statements},
         target=project.target,
+        targets=project.targets,
     )
 
 
@@ -528,5 +532,6 @@ def open_adjudication_session(
         others=events,
         statements_by_id={s.id: s for s in statements},
         target=project.target,
+        targets=project.targets,
         mode="adjudicate",
     )

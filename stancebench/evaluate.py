@@ -43,7 +43,7 @@ from stancebench.tables import FORMATS, check_unique_ids, parse_label_map
 __all__ = ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"]
 
 #: Columns the report breaks results down by, when the gold has them.
-BREAKDOWNS: tuple[str, ...] = ("quote_type", "speaker_affiliation")
+BREAKDOWNS: tuple[str, ...] = ("quote_type", "speaker_affiliation", "target_id")
 #: Bootstrap units: resample items (multinomial over confusion cells) or whole articles.
 BOOTSTRAPS: tuple[str, ...] = ("items", "article")
 
@@ -128,6 +128,8 @@ def _breakdowns(gold: GoldSet, pred: np.ndarray) -> dict[str, list[dict[str, Any
             continue
         column = gold.table[name].combine_chunks().cast(pa.string()).fill_null("(none)").dictionary_encode()
         values = column.dictionary.to_pylist()
+        if name == "target_id" and len(values) < 2:
+            continue  # a one-target corpus: the breakdown would repeat the headline
         cms = metrics.grouped_confusion_matrices(gold.labels, pred, column.indices.to_numpy(zero_copy_only=False),
                                                  len(values))
         found = metrics.scores(cms)

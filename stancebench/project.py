@@ -75,6 +75,13 @@ class Project:
         return self.annotations_dir / "GUIDELINES.md"
 
     @property
+    def targets(self) -> dict[str, str]:
+        """Target id -> description: the corpus's target, plus any `[targets]` table in the config."""
+        extra = self.extra.get("targets", {}) if isinstance(self.extra, dict) else {}
+        found = {str(k): v for k, v in extra.items() if isinstance(v, str)} if isinstance(extra, dict) else {}
+        return {self.target_id: self.target, **found}
+
+    @property
     def release_dir(self) -> Path:
         """Where `build` writes the Hugging Face dataset."""
         return self.root / self.release_dir_name

@@ -183,3 +183,78 @@ def test_a_new_corpus_from_articles_to_a_compared_evaluation(tmp_path: Path, mon
     assert bundled["dataset"]["name"] == "stancebench" and bundled["dataset"]["content_hash"] != mine["dataset"]["content_hash"]
     out = stancebench("compare", "majority.json", "bundled.json", expect=1)
     assert "were scored on different gold" in out
+
+
+def test_two_targets_in_one_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Records carry their target id, so agreement, adjudication, build and eval work across targets.
+
+    alice  t-b: o s h o   t-a: s o h s        bob: the same but the t-a hedge is support
+    observed 7/8; Cohen's kappa: p_e = (3*4 + 3*3 + 2*1) / 64 = 23/64 -> (56/64 - 23/64) / (41/64) = 33/41
+    """
+    from stancebench.schema import Statement
+
+    monkeypatch.chdir(tmp_path)
+    stancebench("init", "multi", "--target-id", "t-a", "--target", "Target A in words")
+    corpus = tmp_path / "multi"
+    with (corpus / "stancebench.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[targets]\n"t-b" = "Target B in words"\n')
+    targets = ["t-b"] * 4 + ["t-a"] * 4  # t-b first, so the annotation screen opens on it
+    alice = ["oppose", "support", "hedge", "oppose", "support", "oppose", "hedge", "support"]
+    bob = alice[:6] + ["support"] + alice[7:]
+    statements = [
+        Statement(id=f"{target}-{i}", article_id=f"art{i % 2}", speaker=f"Speaker {i}", text=f"Statement number {i}.",
+                  context=f"Statement number {i}.", start=i * 30, end=i * 30 + 20, quote_type="direct",
+                  target_id=target, speaker_affiliation=f"Country {i % 3}")
+        for i, target in enumerate(targets)
+    ]
+    (corpus / "annotations" / "statements.jsonl").write_text("".join(s.to_json() + "\n" for s in statements), "utf-8")
+    ids = [s.id for s in statements]
+    monkeypatch.chdir(corpus)
+    for name, labels in (("alice", alice), ("bob", bob)):
+        rows = "".join(json.dumps({"statement_id": sid, "label": label}) + "\n" for sid, label in zip(ids, labels, strict=True))
+        (tmp_path / f"{name}.jsonl").write_text(rows, encoding="utf-8")
+        assert stancebench("import-labels", str(tmp_path / f"{name}.jsonl"), "--annotator", name).strip() == (
+            f"imported 8 label(s) for {name}"
+        )
+
+    # the annotation screen names each statement's own target
+    screen = stancebench("annotate", "--annotator", "carol", input="k\nk\nk\nk\nq\n")
+    assert screen.index("Target: Target B in words") < screen.index("Target: Target A in words")
+
+    summary = json.loads(stancebench("agreement", "--json"))
+    assert summary["observed_agreement"]["value"] == pytest.approx(7 / 8)
+    assert summary["pairs"][0]["cohen_kappa"] == pytest.approx(33 / 41)
+    assert [d["statement_id"] for d in summary["disagreements"]] == ["t-a-6"]
+
+    out = stancebench("adjudicate", "--interactive", "--adjudicator", "dana", input="h\n")
+    assert "(single 0, unanimous 7, majority 0, adjudicated 1)" in out
+    gold = {g["statement_id"]: g for g in read_jsonl(corpus / "annotations" / "gold.jsonl")}
+    assert {sid: g["target_id"] for sid, g in gold.items()} == dict(zip(ids, targets, strict=True))
+    assert (gold["t-a-6"]["label"], gold["t-a-6"]["method"]) == ("hedge", "adjudicated")
+
+    out = stancebench("build")
+    assert "targets: t-a, t-b" in out
+    info = json.loads((corpus / "release" / "release.json").read_text(encoding="utf-8"))
+    assert info["targets"] == [
+        {"id": "t-a", "description": "Target A in words", "statements": 4},
+        {"id": "t-b", "description": "Target B in words", "statements": 4},
+    ]
+    assert info["counts"]["total"] == {"support": 3, "oppose": 3, "hedge": 2, "total": 8}
+    import datasets
+
+    loaded = datasets.load_dataset(str(corpus / "release"))
+    rows = [row for split in loaded.values() for row in split]
+    assert {(row["target_id"], row["target"]) for row in rows} == {("t-a", "Target A in words"), ("t-b", "Target B in words")}
+
+    # eval on every item: right everywhere but one t-b item; the report breaks results down by target
+    names = loaded["train"].features["label"].names
+    gold_label = {row["id"]: names[row["label"]] for row in rows}
+    preds = {sid: ("hedge" if sid == "t-b-0" else label) for sid, label in gold_label.items()}
+    assert gold_label["t-b-0"] == "oppose"
+    (tmp_path / "preds.csv").write_text("id,label\n" + "".join(f"{k},{v}\n" for k, v in preds.items()), "utf-8")
+    stancebench("eval", "--release", str(corpus / "release"), "--split", "all", "--predictions",
+                str(tmp_path / "preds.csv"), "-o", str(tmp_path / "r.json"))
+    result = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert result["headline"]["accuracy"]["value"] == pytest.approx(7 / 8)
+    by_target = {g["value"]: (g["n"], g["accuracy"]) for g in result["breakdowns"]["target_id"]}
+    assert by_target == {"t-a": (4, 1.0), "t-b": (4, 0.75)}
