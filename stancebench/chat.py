@@ -25,7 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,9 @@ def _retry_after(value: str | None) -> float | None:
 
 class ChatModel:
     """A model backed by a chat endpoint; `predict` returns a label or None per example."""
+
+    #: eval hands over every item in one predict() call; this model shows its own per-request bar.
+    predict_batch_size = None
 
     def __init__(self, endpoint: str, model_name: str, *, api_key_env: str = "OPENAI_API_KEY",
                  temperature: float = 0.0, max_tokens: int = 8, concurrency: int = 4, timeout: float = 60.0,
@@ -244,18 +247,18 @@ class ChatModel:
 
     def predict(self, examples: Sequence[Mapping[str, Any]]) -> list[str | None]:
         """A label per example; None (with a warning naming the item) when the answer names no label."""
+        from stancebench.progress import track
+
         answers: list[str | None] = [None] * len(examples)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             futures = {pool.submit(self.answer, example): i for i, example in enumerate(examples)}
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in pending:
-                future.cancel()
-            for future in done:
-                if future.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise future.exception()  # type: ignore[misc]
-                answers[futures[future]] = future.result()
+            try:
+                for future in track(as_completed(futures), f"asking {self.model_name}", total=len(futures)):
+                    answers[futures[future]] = future.result()  # the first failure stops the rest
+            except BaseException:
+                for other in futures:
+                    other.cancel()
+                raise
         labels: list[str | None] = []
         for example, answer in zip(examples, answers, strict=True):
             label = parse_label(answer)

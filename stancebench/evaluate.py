@@ -102,7 +102,23 @@ def _fit(model: Any, examples: list[dict[str, Any]], labels: list[str], name: st
         raise StancebenchError(f"model {name} raised in fit: {_one_line(err)}") from None
 
 
+#: Items per predict() call when scoring a model, so a progress bar can follow; a model may set its own
+#: `predict_batch_size` (None: all items in one call, e.g. a chat endpoint that shows its own bar).
+PREDICT_BATCH_SIZE = 256
+
+
 def _predict(model: Any, examples: list[dict[str, Any]], name: str, label_map: Mapping[str, str]) -> np.ndarray:
+    from stancebench.progress import track
+
+    size = getattr(model, "predict_batch_size", PREDICT_BATCH_SIZE) or len(examples)
+    if len(examples) <= size:
+        return _predict_batch(model, examples, name, label_map)
+    batches = [examples[start:start + size] for start in range(0, len(examples), size)]
+    described = f"predicting {len(examples):,} items ({size} a call)"
+    return np.concatenate([_predict_batch(model, batch, name, label_map) for batch in track(batches, described)])
+
+
+def _predict_batch(model: Any, examples: list[dict[str, Any]], name: str, label_map: Mapping[str, str]) -> np.ndarray:
     ids = [str(e.get("id")) for e in examples]
     try:
         labels = model.predict(examples)

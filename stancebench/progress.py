@@ -9,6 +9,9 @@ from typing import TypeVar
 __all__ = ["is_interactive", "track"]
 
 T = TypeVar("T")
+# rich shows one live display at a time, so a bar started inside another (a model's own bar inside
+# eval's) is a plain pass-through rather than an error.
+_depth = 0
 
 
 def is_interactive() -> bool:
@@ -18,13 +21,18 @@ def is_interactive() -> bool:
 
 def track(items: Iterable[T], description: str, total: int | None = None, *, enabled: bool | None = None) -> Iterator[T]:
     """Yield from `items` with a rich progress bar on stderr; a plain pass-through when not a terminal."""
+    global _depth
     if enabled is None:
         enabled = is_interactive()
-    if not enabled:
+    if not enabled or _depth:
         yield from items
         return
     from rich.console import Console
     from rich.progress import track as rich_track
 
-    # transient: the bar disappears when done, so the command's own output stays clean
-    yield from rich_track(items, description=description, total=total, console=Console(stderr=True), transient=True)
+    _depth += 1
+    try:
+        # transient: the bar disappears when done, so the command's own output stays clean
+        yield from rich_track(items, description=description, total=total, console=Console(stderr=True), transient=True)
+    finally:
+        _depth -= 1
