@@ -381,7 +381,9 @@ def compute_release(project: Project) -> Release:
     skipped: Counter[str] = Counter()
     default_rows: list[dict[str, Any]] = []
     annotation_rows: list[dict[str, Any]] = []
-    for statement in ordered:
+    from stancebench.progress import track
+
+    for statement in track(ordered, f"building rows for {len(ordered):,} statements"):
         record = gold.get(statement.id)
         labels = current.get(statement.id, {})
         if statement.is_stale:
