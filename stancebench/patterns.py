@@ -50,9 +50,12 @@ class WordScanner:
         self.pattern = pattern
         # A trie of literals gives `re` a set of first characters to skip ahead with. Capitals
         # are rare enough for that set to skip fast (~150 MB/s); common lower-case letters are
-        # not, and the non-word character before the word is the better first character (~60 MB/s).
+        # not, and the character before the word is the better first character (~60 MB/s).
+        # `[^0-9A-Z_a-z]` is a superset of `\W` (it takes in non-ASCII letters too) that `re`
+        # checks from a bitmap, 1.5x faster than the Unicode category test of `\W`.
         self._shift = 0 if all(word[:1].isupper() for word in words) else 1
-        self.lead = re.compile(r"\W" * self._shift + "(?:" + word_trie(words) + ")", pattern.flags)
+        before = "[^0-9A-Z_a-z]" if self._shift else ""
+        self.lead = re.compile(before + "(?:" + word_trie(words) + ")", pattern.flags)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
         """Every match of the pattern in text[pos:endpos], left to right, not overlapping."""

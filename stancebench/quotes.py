@@ -15,6 +15,7 @@ double quotes they are part of the quoted text; elsewhere most are apostrophes).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ _LINE = re.compile(r"[^\n]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
 _DOUBLE = re.compile(r"[\"“”„«»]")
+_SINGLE_MARK = re.compile(r"[‘']")
 _OPENERS = "\"“„«"
 # The mark comes first and the look-behind after it, so `re` can skip ahead to the marks:
 # an opening mark at the start of the text or after a space, bracket, colon or dash ...
@@ -58,13 +60,14 @@ _BOILERPLATE_START = re.compile(
 _BYLINE = re.compile(r"contributed (?:reporting )?to this (?:article|report|story)", re.IGNORECASE)
 _CAPTION_START = re.compile(r"(?:photo|image|picture|file photo|caption|pictured)\b", re.IGNORECASE)
 _CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture)(?: credit)?\s*[:/]", re.IGNORECASE)
+_SKIP_START = re.compile(f"(?:{_BOILERPLATE_START.pattern})|(?:{_CAPTION_START.pattern})", re.IGNORECASE)
 _CAPTION_END = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$")
 
 
 def _is_boilerplate_or_caption(body: str) -> bool:
     lower = body.lower()
     return bool(
-        _BOILERPLATE_START.match(body) or _CAPTION_START.match(body)
+        _SKIP_START.match(body)
         or ("contributed" in lower and _BYLINE.search(body))
         or (("photo" in lower or "image" in lower or "picture" in lower) and _CAPTION_CREDIT.search(body))
         or (body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80))
@@ -104,7 +107,10 @@ def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
     for brk in (*_BLOCK_BREAK.finditer(text), None):
         end = brk.start() if brk else len(text)
         block = text[pos:end]
-        lines = [(pos + m.start(), pos + m.end()) for m in _LINE.finditer(block) if m.group().strip()]
+        if "\n" not in block:  # most blocks are one paragraph on one line
+            lines = [(pos, end)] if block and not block.isspace() else []
+        else:
+            lines = [(pos + m.start(), pos + m.end()) for m in _LINE.finditer(block) if m.group().strip()]
         pos = brk.end() if brk else len(text)
         if not lines:
             continue
@@ -147,6 +153,9 @@ def scan_quotes(
     quotes: list[Quote] = []
     segments: list[tuple[int, int]] = []
     carry: Quote | None = None
+    # One pass over the whole text for each kind of mark; each unit takes its slice.
+    all_marks = [m.start() for m in _DOUBLE.finditer(text)]
+    singles = [m.start() for m in _SINGLE_MARK.finditer(text)]
     for index, unit in enumerate(units):
         if unit.kind == "skip":
             continue
@@ -156,9 +165,10 @@ def scan_quotes(
             segments[-1] = (segments[-1][0], p1)
         else:
             segments.append((p0, p1))
-        marks = [m.start() for m in _DOUBLE.finditer(text, p0, p1)]
+        marks = all_marks[bisect_left(all_marks, p0) : bisect_left(all_marks, p1)]
         if not marks and carry is None:
-            quotes.extend(_single_quotes(text, p0, p1))
+            if bisect_left(singles, p0) < bisect_left(singles, p1):
+                quotes.extend(_single_quotes(text, p0, p1))
             continue
         current, carry = carry, None
         last_close = p0
