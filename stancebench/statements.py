@@ -95,16 +95,19 @@ _NOT_CONTENT = frozenset(str.split(
 _THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _FRAME = re.compile(r"\b(?:first|second|only|last)\s+time\b", re.IGNORECASE)
-_AUX = re.compile(
-    r"(?:\s*,?\s*\b(?:has|have|had|also|repeatedly|previously|publicly|again|reportedly|then|later|earlier|already|once"
-    r"|recently|separately|privately|would|will|did|does|do|could|may|might|openly|explicitly|initially|first|further"
-    r"|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|last\s+week|this\s+week)\b)+\s*$"
+_AUX_WORDS = str.split(
+    """has have had also repeatedly previously publicly again reportedly then later earlier already once recently
+    separately privately would will did does do could may might openly explicitly initially first further"""
 )
+_WEEKDAYS = str.split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+_AUX = re.compile(
+    rf"(?:\s*,?\s*\b(?:{'|'.join(_AUX_WORDS)}|on\s+(?:{'|'.join(_WEEKDAYS)})|last\s+week|this\s+week)\b)+\s*$"
+)
+#: The words an `_AUX` match can end with: a phrase ending otherwise needs no regex search.
+_AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
 _WHO = re.compile(r",?\s*\bwho\s*$")
 _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+){0,5}?(?:also\s+)?$")
-_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"', "‘": "'", "’": "'", "‚": "'",
-                              "‹": "'", "›": "'", "′": "'", "`": "'"})
-_SPACES = re.compile(r"\s+")
+_QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _TRIM_END = " \t\n\u00a0.,;:—–-"
 
 
@@ -135,8 +138,11 @@ class _Draft:
 
 def normalise_statement_text(text: str) -> str:
     """NFKC, one kind of quotation mark, single spaces, casefolded: what a statement id hashes."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_CHARS)
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = unicodedata.normalize("NFKC", text)
+    for mark, plain in _QUOTE_CHARS:
+        if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
+            text = text.replace(mark, plain)
+    return " ".join(text.split()).casefold()
 
 
 def statement_id(article_id: str, text: str) -> str:
@@ -259,7 +265,7 @@ class _Extractor:
         else:
             if len(phrase.split()) > 8:
                 return None
-            stripped = _strip_tail(_AUX, phrase)
+            stripped = _strip_aux(phrase)
             speaker = self.resolver.at_end(stripped, quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0),
                                            whole=True)
             end = quote.close + cue.end()
@@ -286,7 +292,7 @@ class _Extractor:
             if cue.lastgroup == "according" or (rest.strip() and len(rest.split()) <= 8):
                 speaker = self.resolver.at_start(rest, prefix_start + cue.end())
             elif not rest.strip():
-                left = _strip_tail(_AUX, body[: cue.start()])
+                left = _strip_aux(body[: cue.start()])
                 speaker = self.resolver.at_end(left, prefix_start)
             else:
                 speaker = None
@@ -370,7 +376,7 @@ class _Extractor:
         left = text[s0:c0]
         if _PASSIVE.search(left, max(0, len(left) - 40)) or _FRAME.search(left):
             return None
-        left = _strip_tail(_AUX, left)
+        left = _strip_aux(left)
         who = _WHO.search(left, max(0, len(left) - 12))
         if who is not None:
             left = left[: who.start()]
@@ -429,9 +435,11 @@ class _Extractor:
         return (start, end) if end > start else None
 
 
-def _strip_tail(pattern: re.Pattern[str], text: str, window: int = 120) -> str:
-    """`pattern.sub('', text)` for a `$`-anchored pattern, searching only the tail (linear, not quadratic)."""
-    match = pattern.search(text, max(0, len(text) - window))
+def _strip_aux(text: str, window: int = 120) -> str:
+    """`_AUX.sub('', text)`: auxiliaries and adverbs at the end ('Blinken has also'), searching only the tail."""
+    if not text.rstrip().endswith(_AUX_LAST_WORDS):
+        return text
+    match = _AUX.search(text, max(0, len(text) - window))
     return text[: match.start()] if match else text
 
 
