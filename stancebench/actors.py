@@ -351,17 +351,18 @@ class SpeakerResolver:
         last = words[-1].group()
         if _norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
             return self._pronoun(_norm_word(last), shift + words[-1].start(), shift + words[-1].end())
-        norms = [_norm_word(w.group()) for w in words]
-        for k in range(min(self.table.max_words, len(words)), 0, -1):
-            actor = self.table.by_alias.get(" ".join(norms[-k:]))
+        by_alias, max_words = self.table.by_alias, self.table.max_words
+        norms = [_norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
+        for k in range(min(max_words, len(words)), 0, -1):
+            actor = by_alias.get(" ".join(norms[-k:]))
             if actor is None:
                 continue
             head = words[-k]
             if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
                     and _norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
-            if whole and any(n not in _TITLE_WORDS and not words[j].group()[0].isupper()
-                             for j, n in enumerate(norms[:-k])):
+            if whole and any(not word.group()[0].isupper() and _norm_word(word.group()) not in _TITLE_WORDS
+                             for word in words[:-k]):
                 return None
             start, end = shift + head.start(), shift + words[-1].end()
             speaker = self._from_actor(actor, start, end)
