@@ -15,6 +15,7 @@ from pathlib import Path
 from stancebench.actors import load_actors
 from stancebench.articles import SourceText, list_article_paths, read_article, read_articles, read_source
 from stancebench.errors import InputError, StancebenchError
+from stancebench.progress import track
 from stancebench.schema import Statement
 from stancebench.statements import (
     DEFAULT_TARGET_ID,
@@ -115,7 +116,7 @@ def extract_corpus(project, seeds: str | Path | None = None, output: str | Path 
     extracted: list[Statement] = []
     skipped: set[str] = set()
     seen: dict[str, Path] = {}
-    for path in paths:
+    for path in track(paths, "Extracting statements", total=len(paths)):  # a bar on a terminal only
         try:
             source: SourceText = read_source(path)
         except InputError as err:

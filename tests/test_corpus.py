@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -270,3 +271,14 @@ def test_merge_keeps_vanished_statements_as_stale_and_revives_them():
     assert [s.id for s in merged if s.is_stale] == [first[0].id]
     merged, counts = merge_statements(merged, first)
     assert not any(s.is_stale for s in merged) and counts["updated"] == 1
+
+
+def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
+    from stancebench.quotes import _BOUNDARY, _boundaries  # private: the fast scan against its pattern
+
+    rng = random.Random(0)
+    for _ in range(5000):
+        text = "".join(rng.choice('ab AB.!?…"”“’)( \u00a0\t0') for _ in range(rng.randint(0, 25)))
+        for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3))]:
+            expected = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
+            assert [m.span() for m in _boundaries(text, start, end)] == expected, (text, start, end)

@@ -169,3 +169,18 @@ def test_help_says_what_bad_files_get():
     result = CliRunner().invoke(cli, ["extract", "--help"])
     assert result.exit_code == 0
     assert "exits with code 1" in result.output and "is_stale" in result.output
+
+
+def test_a_progress_bar_runs_over_the_articles(project, monkeypatch):
+    seen = []
+
+    def fake_track(items, description, total=None, **_):
+        seen.append((description, total))
+        yield from items
+
+    monkeypatch.setattr("stancebench.corpus.track", fake_track)
+    add_seed(project)
+    add_seed(project, ARTICLES / "untidy.txt")
+    result = run()
+    assert result.exit_code == 0
+    assert seen == [("Extracting statements", 2)]  # the real bar shows only when stderr is a terminal
