@@ -26,7 +26,6 @@ _LINE = re.compile(r"[^\n]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
 _DOUBLE = re.compile(r"[\"“”„«»]")
-_SINGLE_MARK = re.compile(r"[‘']")
 _OPENERS = "\"“„«"
 # The mark comes first and the look-behind after it, so `re` can skip ahead to the marks:
 # an opening mark at the start of the text or after a space, bracket, colon or dash ...
@@ -153,9 +152,8 @@ def scan_quotes(
     quotes: list[Quote] = []
     segments: list[tuple[int, int]] = []
     carry: Quote | None = None
-    # One pass over the whole text for each kind of mark; each unit takes its slice.
+    # One pass over the whole text for double marks; each unit takes its slice.
     all_marks = [m.start() for m in _DOUBLE.finditer(text)]
-    singles = [m.start() for m in _SINGLE_MARK.finditer(text)]
     for index, unit in enumerate(units):
         if unit.kind == "skip":
             continue
@@ -167,7 +165,7 @@ def scan_quotes(
             segments.append((p0, p1))
         marks = all_marks[bisect_left(all_marks, p0) : bisect_left(all_marks, p1)]
         if not marks and carry is None:
-            if bisect_left(singles, p0) < bisect_left(singles, p1):
+            if text.find("'", p0, p1) != -1 or text.find("‘", p0, p1) != -1:
                 quotes.extend(_single_quotes(text, p0, p1))
             continue
         current, carry = carry, None
