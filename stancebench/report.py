@@ -21,8 +21,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,9 +30,9 @@ import numpy as np
 from stancebench.errors import InputError
 from stancebench.metrics import MISSING, N_CLASSES
 from stancebench.schema import STANCE_LABELS
-from stancebench.store import write_text_atomic
+from stancebench.store import write_bytes_atomic, write_text_atomic
 
-__all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report", "write_bytes_atomic"]
+__all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"]
 
 REPORT_SCHEMA_VERSION = 1
 _COLUMNS = (*STANCE_LABELS, "missing")
@@ -249,22 +247,6 @@ def _value(score: Any) -> float:
 def now() -> str:
     """UTC timestamp for reports."""
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write bytes through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_report(path: str | Path) -> Report:

@@ -24,6 +24,8 @@ __all__ = [
     "read_gold",
     "write_jsonl_atomic",
     "write_text_atomic",
+    "write_bytes_atomic",
+    "read_bytes",
     "TornLineWarning",
     "validate_annotator",
     "label_log_path",
@@ -36,18 +38,25 @@ __all__ = [
 ]
 
 
-def _read_text(path: Path) -> str:
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; a missing file, a folder or an unreadable file is an InputError."""
+    path = Path(path)
     if not path.exists():
         raise InputError(path, 0, "file not found")
     if path.is_dir():
         raise InputError(path, 0, "is a folder, expected a file")
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise InputError(path, line, "not UTF-8 text") from None
+        return path.read_bytes()
     except OSError as err:
         raise InputError(path, 0, f"cannot read ({err.strerror})") from None
+
+
+def _read_text(path: Path) -> str:
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(path, data[: err.start].count(b"\n") + 1, "not UTF-8 text") from None
 
 
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
@@ -85,20 +94,25 @@ def read_gold(path: str | Path) -> list[Gold]:
     return out
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write a whole file through a temporary file and a rename, so failure never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write UTF-8 text atomically (see write_bytes_atomic)."""
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def write_jsonl_atomic(path: str | Path, lines: Iterable[str]) -> None:
@@ -216,14 +230,7 @@ def read_label_log(
     InputError. When `annotator` is given, events must belong to it (missing names default to it).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, 0, "file not found")
-    if path.is_dir():
-        raise InputError(path, 0, "is a folder, expected a file")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(path, 0, f"cannot read ({err.strerror})") from None
+    data = read_bytes(path)
 
     def report(message: str) -> None:
         if problems is not None:

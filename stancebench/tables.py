@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import STANCE_LABELS, parse_json_line
+from stancebench.store import read_bytes
 
 __all__ = [
     "FORMATS",
@@ -58,18 +59,6 @@ def _format(path: Path) -> str:
     if fmt is None:
         raise InputError(path, 0, f"unknown file type '{path.suffix}' (expected .jsonl, .csv or .parquet)")
     return fmt
-
-
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError(path, 0, "file not found")
-    if path.is_dir():
-        raise InputError(path, 0, "is a folder, expected a file")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(path, 0, f"cannot read ({err.strerror})") from None
-    return data
 
 
 def _check_text(path: Path, data: bytes) -> bytes:
@@ -188,7 +177,7 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
         line_of: Callable[[int], int] = lambda row: row + 1  # noqa: E731
         header_line = 0
     else:
-        data = _check_text(path, _read_bytes(path))
+        data = _check_text(path, read_bytes(path))
         if fmt == "jsonl":
             table = _read_jsonl(path, data)
             lines: list[int] = []
