@@ -99,24 +99,37 @@ def _as_label_map(label_map: Mapping[str, str] | str | None) -> dict[str, str]:
 # --- Python models ---------------------------------------------------------------------------
 
 
+def import_python_file(path: Path, module_name: str) -> Any:
+    """Import a .py file as `module_name`, with its folder importable (for its own helpers).
+
+    Exceptions raised by the file's code propagate unchanged; callers turn them into one line.
+    """
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise StancebenchError(f"{path} cannot be imported (is it a .py file?)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    folder = str(path.resolve().parent)
+    sys.path.insert(0, folder)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    finally:
+        sys.path.remove(folder)
+    return module
+
+
 def _import_file(path: Path) -> Any:
     if not path.is_file():
         raise StancebenchError(f"model file {path} not found")
-    module_name = f"_stancebench_model_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise StancebenchError(f"model file {path} cannot be imported (is it a .py file?)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    # The model file's folder is importable, so it can import its own helpers.
-    sys.path.insert(0, str(path.resolve().parent))
     try:
-        spec.loader.exec_module(module)
+        return import_python_file(path, f"_stancebench_model_{abs(hash(str(path.resolve())))}")
+    except StancebenchError:
+        raise
     except Exception as err:  # noqa: BLE001 - any failure in user code becomes one line
         raise StancebenchError(f"model file {path} raised on import: {_one_line(err)}") from None
-    finally:
-        sys.path.remove(str(path.resolve().parent))
-    return module
 
 
 def _one_line(err: BaseException) -> str:

@@ -24,7 +24,6 @@ import importlib.util
 import io
 import platform
 import shlex
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -352,27 +351,18 @@ def _missing_module(name: str) -> bool:
 
 
 def _import_baseline(name: str, path: Path) -> Any:
+    from stancebench.adapters import import_python_file
+
     if not path.is_file():
         raise StancebenchError(f"baseline {name}: file {path} not found")
-    module_name = f"_stancebench_baseline_{name}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise StancebenchError(f"baseline {name}: {path} cannot be imported (is it a .py file?)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    folder = str(path.resolve().parent)
-    sys.path.insert(0, folder)  # a baseline may import helpers beside it
     try:
-        spec.loader.exec_module(module)
+        return import_python_file(path, f"_stancebench_baseline_{name}")
     except ImportError as err:
-        sys.modules.pop(module_name, None)
         raise _Skip(f"cannot import {err.name or 'a dependency'} ({_first_line(err)})") from None
+    except StancebenchError as err:
+        raise StancebenchError(f"baseline {name}: {err}") from None
     except Exception as err:  # noqa: BLE001 - a broken baseline is one line, not a traceback
-        sys.modules.pop(module_name, None)
         raise StancebenchError(f"baseline {name}: {path} raised on import: {type(err).__name__}: {_first_line(err)}") from None
-    finally:
-        sys.path.remove(folder)
-    return module
 
 
 def _first_line(err: BaseException) -> str:
