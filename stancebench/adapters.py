@@ -256,7 +256,9 @@ def _label_codes(labels: Sequence[Any], ids: Sequence[str], where: str, label_ma
 # --- Hugging Face models -----------------------------------------------------------------------
 
 #: Zero-shot NLI: one hypothesis per label, `{}` filled with the label's phrase.
-DEFAULT_HYPOTHESIS = "The speaker {} lifting the restrictions on Ukraine's use of Western weapons against targets inside Russia."
+#: `{target}` is filled with each statement's own target (its `target` field), so one template serves every corpus.
+DEFAULT_HYPOTHESIS = "The speaker {} {target}."
+_FALLBACK_TARGET = "lifting the restrictions on Ukraine's use of Western weapons against targets inside Russia"
 HYPOTHESIS_PHRASES: dict[str, str] = {
     "support": "supports",
     "oppose": "opposes",
@@ -280,7 +282,8 @@ class HFClassifier:
     """A local Hugging Face sequence classifier, or an NLI model used zero-shot.
 
     A model whose `config.id2label` contains "entailment" is used as NLI: each statement is the
-    premise and `hypothesis.format(HYPOTHESIS_PHRASES[label])` the hypothesis for each label;
+    premise and `hypothesis.format(HYPOTHESIS_PHRASES[label])` the hypothesis for each label
+    (`{target}` in the template becomes the statement's own target);
     the label with the highest entailment score wins. Otherwise the model's own labels are
     returned (map them with `label_map` / `--label-map` when they are not support/oppose/hedge).
     """
@@ -333,6 +336,11 @@ class HFClassifier:
         context = example.get("context")
         return f"{context}\n{text}" if self.use_context and context and context != text else text
 
+    def _hypothesis(self, example: Mapping[str, Any], label: str) -> str:
+        target = str(example.get("target") or _FALLBACK_TARGET)
+        target = target[:1].lower() + target[1:]
+        return self.hypothesis.replace("{target}", target).format(self.phrases[label])  # type: ignore[union-attr]
+
     def _logits(self, first: list[str], second: list[str] | None) -> np.ndarray:
         torch = self._torch
         out = []
@@ -353,9 +361,8 @@ class HFClassifier:
             logits = self._logits(premises, None)
             return [self.id2label_[int(i)] for i in logits.argmax(axis=1)]
         labels = list(self.phrases)
-        hypotheses = [self.hypothesis.format(self.phrases[label]) for label in labels]  # type: ignore[union-attr]
         first = [p for p in premises for _ in labels]
-        second = [h for _ in premises for h in hypotheses]
+        second = [self._hypothesis(e, label) for e in examples for label in labels]
         entail = self._logits(first, second)[:, self.entailment_].reshape(len(premises), len(labels))
         return [labels[int(i)] for i in entail.argmax(axis=1)]
 

@@ -31,7 +31,10 @@ from typing import Any
 
 from stancebench.errors import StancebenchError
 
-__all__ = ["ChatModel", "SYSTEM_PROMPT", "build_messages", "parse_label", "default_cache_dir", "PROMPT_VERSION"]
+__all__ = [
+    "ChatModel", "SYSTEM_PROMPT", "GENERIC_SYSTEM_PROMPT", "system_prompt_for", "build_messages", "parse_label",
+    "default_cache_dir", "PROMPT_VERSION",
+]
 
 PROMPT_VERSION = 1
 DEFAULT_TARGET = "Lifting the restrictions on Ukraine's use of Western-supplied weapons against targets inside Russia"
@@ -49,11 +52,36 @@ without commitment, ambiguous promises, conditions that name no targets, deflect
 Label the statement by its own content, reading its context only to understand it.
 Answer with exactly one word: support, oppose or hedge."""
 
+#: For any other target (corpora made with `stancebench init`): the codebook's definitions in general terms.
+GENERIC_SYSTEM_PROMPT = """You label the stance of one statement from a news article toward a target.
+
+Labels:
+- support: favours the target: argues for it, requests it, criticises what stands in its way, announces or \
+justifies it.
+- oppose: favours the status quo against the target: warns of its consequences, threatens a response, restates \
+the current position as settled policy.
+- hedge: deliberately takes no position: "under consideration", "no decision yet", openness without commitment, \
+ambiguous promises, deflecting the question.
+
+Label the statement by its own content, reading its context only to understand it.
+Answer with exactly one word: support, oppose or hedge."""
+
+_BUNDLED_TARGET_ID = "lift-ukraine-strike-restrictions"
+
+
+def system_prompt_for(example: Mapping[str, Any]) -> str:
+    """The codebook prompt for the statement's target: specific for the bundled target, general otherwise."""
+    target_id = example.get("target_id")
+    return SYSTEM_PROMPT if target_id in (None, "", _BUNDLED_TARGET_ID) else GENERIC_SYSTEM_PROMPT
+
+
 _WORD = re.compile(r"[a-z_]+")
 _STEMS = {"support": "support", "oppos": "oppose", "hedg": "hedge"}
 
 
-def build_messages(example: Mapping[str, Any], target: str = DEFAULT_TARGET) -> list[dict[str, str]]:
+def build_messages(
+    example: Mapping[str, Any], target: str = DEFAULT_TARGET, system_prompt: str | None = None
+) -> list[dict[str, str]]:
     """The chat messages for one statement: codebook as system prompt, the item as user prompt."""
     speaker = str(example.get("speaker") or "unknown")
     extra = ", ".join(str(example[k]) for k in ("speaker_role", "speaker_affiliation") if example.get(k))
@@ -67,7 +95,8 @@ def build_messages(example: Mapping[str, Any], target: str = DEFAULT_TARGET) -> 
         lines.append(f"Context: {example['context']}")
     lines.append(f"Statement: {example.get('text') or ''}")
     lines.append("Stance of the statement toward the target (support, oppose or hedge):")
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
+    system = system_prompt if system_prompt is not None else system_prompt_for(example)
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
 
 
 def parse_label(answer: str | None) -> str | None:
@@ -124,7 +153,8 @@ class ChatModel:
     def __init__(self, endpoint: str, model_name: str, *, api_key_env: str = "OPENAI_API_KEY",
                  temperature: float = 0.0, max_tokens: int = 8, concurrency: int = 4, timeout: float = 60.0,
                  max_retries: int = 5, backoff: float = 1.0, max_backoff: float = 60.0,
-                 cache_dir: str | Path | None = None, use_cache: bool = True, target: str = DEFAULT_TARGET) -> None:
+                 cache_dir: str | Path | None = None, use_cache: bool = True, target: str = DEFAULT_TARGET,
+                 system_prompt: str | None = None) -> None:
         if not endpoint.startswith(("http://", "https://")):
             raise StancebenchError(f"--endpoint {endpoint!r} must be an http:// or https:// URL")
         if not model_name:
@@ -142,6 +172,7 @@ class ChatModel:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.use_cache = use_cache
         self.target = target
+        self.system_prompt = system_prompt
         self.url_ = _completions_url(endpoint)
         self.warnings_: list[str] = []
         self.requests_ = 0
@@ -152,7 +183,8 @@ class ChatModel:
         """Report descriptor (never the API key)."""
         return {"type": "chat", "endpoint": self.url_, "model_name": self.model_name, "temperature": self.temperature,
                 "max_tokens": self.max_tokens, "prompt_version": PROMPT_VERSION,
-                "system_prompt_sha256": hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()[:16]}
+                "system_prompt_sha256": hashlib.sha256((self.system_prompt or SYSTEM_PROMPT).encode()).hexdigest()[:16],
+                "system_prompt": "custom" if self.system_prompt is not None else "codebook (per target)"}
 
     # -- cache ------------------------------------------------------------------------------
 
@@ -234,7 +266,7 @@ class ChatModel:
 
     def answer(self, example: Mapping[str, Any]) -> str:
         """The raw answer text for one example (from the cache when possible)."""
-        messages = build_messages(example, self.target)
+        messages = build_messages(example, self.target, self.system_prompt)
         key = self._key(messages)
         cached = self._cached(key)
         if cached is not None:

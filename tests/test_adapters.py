@@ -224,6 +224,16 @@ def test_hf_nli_model_is_used_zero_shot(tmp_path):
     assert model.describe()["hypothesis"] == "The speaker {} lifting the restrictions."
 
 
+def test_nli_default_hypothesis_names_each_statements_own_target(tmp_path):
+    from stancebench.adapters import HFClassifier
+
+    folder = _tiny_hf_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
+    model = HFClassifier(folder)
+    assert model._hypothesis({"target": "Banning X everywhere"}, "support") == "The speaker supports banning X everywhere."
+    bundled = model._hypothesis({}, "hedge")
+    assert bundled.startswith("The speaker avoids taking a position on lifting the restrictions on Ukraine")
+
+
 def test_hf_model_folder_must_exist(tmp_path):
     from stancebench.adapters import HFClassifier
 
@@ -252,6 +262,18 @@ def test_prompt_holds_target_speaker_context_and_statement():
     assert "Target: Lifting the limits" in user and "Speaker: Jane Doe (Minister, Ruritania)" in user
     assert "Context: He said: We must hit back." in user and "Statement: We must hit back." in user
     assert "support" in messages[0]["content"] and "one word" in messages[0]["content"]
+
+
+def test_prompt_follows_the_statements_target_unless_overridden():
+    from stancebench.chat import GENERIC_SYSTEM_PROMPT, SYSTEM_PROMPT
+
+    bundled = build_messages({"text": "x", "target_id": "lift-ukraine-strike-restrictions"})
+    assert bundled[0]["content"] == SYSTEM_PROMPT and "Ukraine" in SYSTEM_PROMPT
+    other = build_messages({"text": "x", "target_id": "ban-x", "target": "Banning X"})
+    assert other[0]["content"] == GENERIC_SYSTEM_PROMPT and "Ukraine" not in GENERIC_SYSTEM_PROMPT
+    assert "Target: Banning X" in other[1]["content"]
+    custom = build_messages({"text": "x", "target_id": "ban-x"}, system_prompt="Answer support.")
+    assert custom[0]["content"] == "Answer support."
 
 
 class ChatServer:

@@ -247,3 +247,12 @@ def test_help_does_not_import_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_empty_system_prompt_file_is_refused(tmp_path, release):
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("  \n", encoding="utf-8")
+    result = run("eval", "--endpoint", "http://127.0.0.1:9/v1", "--model-name", "m", "--system-prompt", str(prompt),
+                 "--release", str(release))
+    assert result.exit_code == 1
+    assert f"Error: {prompt}: empty system prompt" in result.output

@@ -47,7 +47,9 @@ def _print(renderable) -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Answer cache for --endpoint [default: ~/.cache/stancebench/chat].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the --endpoint answer cache.")
-@click.option("--hypothesis", help="Zero-shot NLI hypothesis template with {} for the label phrase.")
+@click.option("--system-prompt", type=click.Path(exists=True, dir_okay=False),
+              help="A file whose text replaces the codebook system prompt sent to --endpoint.")
+@click.option("--hypothesis", help="Zero-shot NLI hypothesis template: {} for the label phrase, {target} for the target.")
 @click.option("--trust-remote-code", is_flag=True, help="Allow --hf-model to run code shipped with the model.")
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Batch size for --hf-model.")
 @click.option("--label-map", metavar="A=support,B=oppose|FILE.json", help="Map other label names to support/oppose/hedge.")
@@ -65,7 +67,7 @@ def _print(renderable) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a confusion-matrix heatmap (PNG) here.")
 @click.pass_context
 def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint, model_name, api_key_env, concurrency,
-                 timeout, max_retries, temperature, cache_dir, no_cache, hypothesis, trust_remote_code, batch_size,
+                 timeout, max_retries, temperature, cache_dir, no_cache, system_prompt, hypothesis, trust_remote_code, batch_size,
                  label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap, output, plot) -> None:
     """Score predictions or a model: metrics with 95% bootstrap CIs, a JSON report and a plot."""
     sources = [x for x in (predictions, model_spec, hf_model, endpoint) if x]
@@ -81,6 +83,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
         thing, descriptor = MODEL_LOADERS["chat"](
             endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature, concurrency=concurrency,
             timeout=timeout, max_retries=max_retries, cache_dir=cache_dir, use_cache=not no_cache,
+            system_prompt=_read_prompt(system_prompt),
         )
     elif model_spec:
         thing, descriptor = MODEL_LOADERS["python"](model_spec)
@@ -118,3 +121,17 @@ def compare_command(report_a: str, report_b: str, resamples: int, seed: int, out
 
 
 COMMANDS: list[click.Command] = [eval_command, compare_command]
+
+
+def _read_prompt(path: str | None) -> str | None:
+    if path is None:
+        return None
+    from stancebench.store import read_bytes
+
+    try:
+        text = read_bytes(path).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text") from None
+    if not text:
+        raise click.ClickException(f"{path}: empty system prompt")
+    return text
