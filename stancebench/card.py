@@ -17,6 +17,7 @@ __all__ = [
     "agreement_cell",
     "FIELD_DESCRIPTIONS",
     "LABEL_DEFINITIONS",
+    "GENERIC_LABEL_DEFINITIONS",
     "render_card",
     "render_datasheet_section",
     "replace_generated_section",
@@ -35,6 +36,18 @@ LABEL_DEFINITIONS: dict[str, str] = {
     "off_target": "takes no position on the restrictions (about something else, or relaying a decision with no "
     "stance of its own). Annotation only: in the `annotations` config, never in `default`.",
 }
+
+#: For corpora on other targets (`stancebench init`): the same codebook in general terms.
+GENERIC_LABEL_DEFINITIONS: dict[str, str] = {
+    "support": "favours the target: argues for it, requests it, criticises what stands in its way.",
+    "oppose": "favours the status quo against the target: warns of its consequences, threatens a response, "
+    "restates the current position as settled policy.",
+    "hedge": "deliberately takes no position: 'under consideration', 'no decision yet', openness without "
+    "commitment, ambiguous promises.",
+    "off_target": "takes no position on the target (about something else, or relaying a decision with no "
+    "stance of its own). Annotation only: in the `annotations` config, never in `default`.",
+}
+_BUNDLED_TARGET_ID = "lift-ukraine-strike-restrictions"
 
 FIELD_DESCRIPTIONS: dict[str, str] = {
     "id": "stable statement id (derived from the article id and the normalised statement text)",
@@ -196,7 +209,8 @@ def render_card(
         for field in feature_yaml["annotations"]
         if field["name"] in ("annotations", "gold_label", "gold_method", "adjudicator", "adjudicator_note", "split")
     )
-    label_lines = "\n".join(f"- `{label}`: {LABEL_DEFINITIONS[label]}" for label in (*STANCE_LABELS, "off_target"))
+    definitions = LABEL_DEFINITIONS if info.get("target_ids") == [_BUNDLED_TARGET_ID] else GENERIC_LABEL_DEFINITIONS
+    label_lines = "\n".join(f"- `{label}`: {definitions[label]}" for label in (*STANCE_LABELS, "off_target"))
     split_note = (
         "" if has_train else
         "\n**There is no `train` split in this release:** the on-target statements come from fewer than two "

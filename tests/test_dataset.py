@@ -391,3 +391,17 @@ def test_grouped_split_stratifies_when_groups_allow():
     groups = [f"speaker {i}" for i in range(300)]  # one statement each: any stratification is possible
     _, test = grouped_split(labels, groups, test_fraction=0.3)
     assert [sum(labels[i] == name for i in test) for name in STANCE_LABELS] == [30, 30, 30]
+
+
+def test_card_label_definitions_follow_the_target(project):
+    make_corpus(project)
+    dataset.build(load_project())
+    bundled = (project / "release" / "README.md").read_text(encoding="utf-8")
+    assert "favours lifting or loosening the restrictions" in bundled
+    for name in ("statements.jsonl", "gold.jsonl"):
+        path = project / "annotations" / name
+        path.write_text(path.read_text(encoding="utf-8").replace(TARGET_ID, "ban-x"), encoding="utf-8")
+    dataset.build(load_project())
+    other = (project / "release" / "README.md").read_text(encoding="utf-8")
+    assert "favours the target: argues for it" in other
+    assert "restrictions" not in other.split("### Labels")[1].split("###")[0]
