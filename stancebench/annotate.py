@@ -300,6 +300,7 @@ class AnnotationSession:
     position: int = 0
     pending_notes: dict[str, str] = field(default_factory=dict)
     labelled_now: int = 0
+    undone_now: int = 0
 
     def __post_init__(self) -> None:
         for statement in self.queue:
@@ -365,6 +366,7 @@ class AnnotationSession:
             return Outcome("nothing to undo")
         sid = self.history.pop()
         append_label(self.log_path, make_event(sid, self.annotator, None, self.version))
+        self.undone_now += 1
         self.done.discard(sid)
         statement = self.statements_by_id.get(sid)
         if statement is not None and (self.current is None or self.current.id != sid):
@@ -380,7 +382,8 @@ class AnnotationSession:
         left = sum(1 for s in self.queue if s.id not in self.done)
         what = "decisions" if self.mode == "adjudicate" else "labels"
         tail = f"; {left} statement(s) left for next time" if left else "; nothing left in this queue"
-        return f"{self.labelled_now} {what} saved this session ({self.progress} done){tail}"
+        undone = f", {self.undone_now} undone" if self.undone_now else ""
+        return f"{self.labelled_now} {what} saved this session{undone} ({self.progress} done){tail}"
 
     def render(self, color: bool = False) -> str:
         """The screen for the current statement (plain text; ANSI styling when `color`)."""

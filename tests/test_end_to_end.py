@@ -67,7 +67,7 @@ def test_a_new_corpus_from_articles_to_a_compared_evaluation(tmp_path: Path, mon
     keys = ["s", "o", "u", "o", "h", "s", "o", "h"]
     out = stancebench("annotate", "--annotator", "alice", input="\n".join(keys) + "\n")
     # the undone label counts as saved: it is in the log, withdrawn by a retraction event
-    assert "7 labels saved this session (6/6 done); nothing left in this queue" in out
+    assert "7 labels saved this session, 1 undone (6/6 done); nothing left in this queue" in out
     alice_log = read_jsonl(corpus / "annotations" / "labels" / "alice.jsonl")
     assert len(alice_log) == 8  # 7 labels and 1 retraction
     assert [e["is_retraction"] for e in alice_log].count(True) == 1
