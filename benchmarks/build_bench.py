@@ -3,7 +3,7 @@
     python benchmarks/build_bench.py [--statements 100000] [--articles 1000] [--speakers 5000]
 
 Writes seeds, statements.jsonl, two label logs and gold.jsonl into a temporary corpus, then runs
-`dataset.build` and reports wall time and the peak resident memory of this process (the inputs are
+`release.build` and reports wall time and the peak resident memory of this process (the inputs are
 written by a child process, so their cost is not counted). Aim: under 15 s and 1 GB.
 """
 
@@ -88,10 +88,10 @@ def main() -> None:
         print(f"wrote synthetic corpus: {args.statements:,} statements in {time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
-        from stancebench import dataset
+        from stancebench import release
         from stancebench.project import load_project
 
-        result = dataset.build(load_project(root))
+        result = release.build(load_project(root))
         elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         counts = result.info["counts"]

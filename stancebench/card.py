@@ -187,7 +187,7 @@ def render_card(
     outlet_text = ", ".join(outlets) if outlets else "not recorded (the source has no outlet metadata)"
     target_lines = "\n".join(f"- `{t['id']}`: {t['description']} ({_plural(t['statements'], 'statement')})" for t in targets)
     skipped = info["skipped"]
-    from stancebench.dataset import SKIP_REASONS
+    from stancebench.release import SKIP_REASONS
 
     skipped_lines = "\n".join(f"- {count}: {SKIP_REASONS.get(reason, reason)}" for reason, count in skipped.items()) or "- none"
     has_train = "train" in info["configs"]["default"]

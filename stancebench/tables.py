@@ -97,6 +97,8 @@ def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
         return pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
         raise InputError(path, 0, f"columns of mixed types ({str(err).splitlines()[0]})") from None
+    except OverflowError:
+        raise InputError(path, 0, "a number too large for a 64-bit column") from None
 
 
 def _read_jsonl(path: Path, data: bytes) -> pa.Table:

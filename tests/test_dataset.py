@@ -1,4 +1,4 @@
-"""The release: `dataset.build` writes parquet + card that `datasets.load_dataset` reads with no loading code."""
+"""The release: `release.build` writes parquet + card that `datasets.load_dataset` reads with no loading code."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 import pytest  # noqa: E402
 
-from stancebench import dataset  # noqa: E402
+from stancebench import dataset, release  # noqa: E402
 from stancebench.card import DATASHEET_BEGIN, DATASHEET_END  # noqa: E402
 from stancebench.errors import InputError, StancebenchError  # noqa: E402
 from stancebench.project import load_project, repository_root  # noqa: E402
@@ -74,15 +74,15 @@ def load(path: Path, tmp_path: Path, config: str = "default"):
 
 def test_built_release_loads_with_datasets_and_stancebench(project, tmp_path):
     make_corpus(project)
-    result = dataset.build(load_project())
-    release = project / "release"
-    assert result.release_dir == release
-    assert sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()) == [
+    result = release.build(load_project())
+    release_dir = project / "release"
+    assert result.release_dir == release_dir
+    assert sorted(p.relative_to(release_dir).as_posix() for p in release_dir.rglob("*") if p.is_file()) == [
         "README.md", "annotations/annotated.parquet", "default/test.parquet", "default/train.parquet", "release.json",
     ]
-    info = json.loads((release / "release.json").read_text())
+    info = json.loads((release_dir / "release.json").read_text())
 
-    for ds in (load(release, tmp_path), dataset.load_dataset(path=release, cache_dir=str(tmp_path / "hf-cache2"))):
+    for ds in (load(release_dir, tmp_path), dataset.load_dataset(path=release_dir, cache_dir=str(tmp_path / "hf-cache2"))):
         assert set(ds) == {"train", "test"}
         assert ds["test"].features["label"].names == list(STANCE_LABELS)
         assert {name: len(ds[name]) for name in ds} == {name: info["counts"][name]["total"] for name in ("train", "test")}
@@ -95,7 +95,7 @@ def test_built_release_loads_with_datasets_and_stancebench(project, tmp_path):
         triples = [(r["id"], r["text"], STANCE_LABELS[r["label"]]) for name in ds for r in ds[name]]
         assert info["content_hash"] == gold_content_hash(triples)
 
-    annotated = load(release, tmp_path, "annotations")["annotated"]
+    annotated = load(release_dir, tmp_path, "annotations")["annotated"]
     assert len(annotated) == 26
     off = [r for r in annotated if r["gold_label"] == "off_target"]
     assert len(off) == 2 and off[0]["split"] is None
@@ -105,8 +105,8 @@ def test_built_release_loads_with_datasets_and_stancebench(project, tmp_path):
 
 def test_release_json_has_the_keys_eval_reads(project):
     make_corpus(project)
-    info = dataset.build(load_project()).info
-    assert info["name"] == "testcorpus" and info["version"] == dataset.DATASET_VERSION
+    info = release.build(load_project()).info
+    assert info["name"] == "testcorpus" and info["version"] == release.DATASET_VERSION
     assert info["content_hash"].startswith("sha256:")
     assert info["counts"]["total"] == {"support": 8, "oppose": 8, "hedge": 8, "total": 24}
     assert info["target_ids"] == [TARGET_ID]
@@ -117,7 +117,7 @@ def test_release_json_has_the_keys_eval_reads(project):
 
 def test_card_declares_configs_and_classlabel(project):
     make_corpus(project)
-    dataset.build(load_project())
+    release.build(load_project())
     import yaml
 
     card = (project / "release" / "README.md").read_text()
@@ -139,8 +139,8 @@ def test_card_declares_configs_and_classlabel(project):
 def test_two_builds_are_byte_identical(project, tmp_path):
     make_corpus(project)
     corpus = load_project()
-    dataset.build(corpus, out_dir=tmp_path / "one")
-    dataset.build(corpus, out_dir=tmp_path / "two")
+    release.build(corpus, out_dir=tmp_path / "one")
+    release.build(corpus, out_dir=tmp_path / "two")
     files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
     assert len(files) == 5
     for name in files:
@@ -163,7 +163,7 @@ def test_statements_left_out_are_counted_by_reason(project):
     write_log(project, "alice", {**event, "statement_id": "disputed", "label": "support"})
     write_log(project, "alice", {**event, "statement_id": "agreed", "label": "hedge"})
     write_log(project, "bob", {**event, "annotator": "bob", "statement_id": "disputed", "label": "oppose"})
-    info = dataset.build(load_project()).info
+    info = release.build(load_project()).info
     assert info["skipped"] == {"off_target": 1, "disputed": 1, "no_gold_yet": 1, "unlabelled": 1, "stale": 1}
     assert info["annotations_counts"]["annotated"]["no_gold"] == 2  # disputed and agreed: labelled, no gold
 
@@ -172,7 +172,7 @@ def test_single_speaker_puts_everything_in_test_with_a_warning(project, tmp_path
     write_article(project)
     write_statements(project, [stmt(f"s{i}", f"Statement {i}.", i * 20) for i in range(3)])
     write_gold(project, *(gold(f"s{i}", CYCLE[i]) for i in range(3)))
-    result = dataset.build(load_project())
+    result = release.build(load_project())
     assert any("everything goes to 'test'" in w for w in result.warnings)
     assert result.info["configs"]["default"] == {"test": "default/test.parquet"}
     ds = load(project / "release", tmp_path)
@@ -186,14 +186,14 @@ def test_rows_carry_their_own_target(project):
         for i in range(6)
     ])
     write_gold(project, *(gold(f"s{i}", CYCLE[i % 3]) for i in range(6)))
-    info = dataset.build(load_project()).info
+    info = release.build(load_project()).info
     assert info["target_ids"] == sorted([TARGET_ID, "other-target"])
     assert {t["id"]: t["statements"] for t in info["targets"]} == {TARGET_ID: 3, "other-target": 3}
 
 
 def test_cv_folds_are_speaker_disjoint_and_cover_every_item(project, tmp_path):
     make_corpus(project)
-    dataset.build(load_project())
+    release.build(load_project())
     folds = list(dataset.cv_folds(k=4, seed=0, path=project / "release", cache_dir=str(tmp_path / "hf-cache")))
     assert len(folds) == 4
     seen = []
@@ -206,7 +206,7 @@ def test_cv_folds_are_speaker_disjoint_and_cover_every_item(project, tmp_path):
 
 def test_cv_folds_with_too_few_speakers_is_a_clear_error(project, tmp_path):
     make_corpus(project, speakers=3)
-    dataset.build(load_project())
+    release.build(load_project())
     with pytest.raises(StancebenchError, match="cannot make 5 folds from 3 speakers"):
         list(dataset.cv_folds(k=5, path=project / "release", cache_dir=str(tmp_path / "hf-cache")))
 
@@ -215,7 +215,7 @@ def test_load_dataset_names_a_missing_release_and_unknown_config(project):
     with pytest.raises(StancebenchError, match="no release here"):
         dataset.load_dataset(path=project / "release")
     make_corpus(project)
-    dataset.build(load_project())
+    release.build(load_project())
     with pytest.raises(StancebenchError, match="no config 'anotations'; did you mean 'annotations'"):
         dataset.load_dataset("anotations", path=project / "release")
 
@@ -233,25 +233,25 @@ def test_build_rewrites_the_datasheet_section(project):
     make_corpus(project)
     sheet = project / "DATASHEET.md"
     sheet.write_text(f"# Datasheet\n\nProse.\n\n{DATASHEET_BEGIN}\nold numbers\n{DATASHEET_END}\n\nMore prose.\n")
-    result = dataset.build(load_project())
+    result = release.build(load_project())
     text = sheet.read_text()
     assert result.datasheet_updated
     assert "old numbers" not in text and text.startswith("# Datasheet\n\nProse.") and text.endswith("More prose.\n")
     assert f"content hash `{result.info['content_hash']}`" in text
     assert "| benchmark statements (`default`) | 24 |" in text
-    assert not dataset.build(load_project()).datasheet_updated  # second build: nothing to change
+    assert not release.build(load_project()).datasheet_updated  # second build: nothing to change
 
 
 def test_check_release_finds_an_out_of_date_release(project):
     ids = make_corpus(project)
     corpus = load_project()
-    assert dataset.check_release(corpus) == [f"{project / 'release' / name}: missing" for name in sorted([
+    assert release.check_release(corpus) == [f"{project / 'release' / name}: missing" for name in sorted([
         "README.md", "annotations/annotated.parquet", "default/test.parquet", "default/train.parquet", "release.json"])]
-    dataset.build(corpus)
-    assert dataset.check_release(corpus) == []
+    release.build(corpus)
+    assert release.check_release(corpus) == []
     records = [gold(sid, "support") for sid in ids]
     write_gold(project, *records)
-    problems = dataset.check_release(corpus)
+    problems = release.check_release(corpus)
     assert f"{project / 'release' / 'release.json'}: differs from a fresh build" in problems
 
 
@@ -259,15 +259,15 @@ def test_committed_release_is_up_to_date():
     root = repository_root()
     if root is None or not (root / "annotations" / "gold.jsonl").is_file():
         pytest.skip("annotations/gold.jsonl does not exist yet: no release to check")
-    assert dataset.check_release(load_project(root)) == []
+    assert release.check_release(load_project(root)) == []
 
 
 # ---------------------------------------------------------------- bad input: one line, nothing written
 
 
 def _release_files(project: Path) -> dict[str, bytes]:
-    release = project / "release"
-    return {p.relative_to(release).as_posix(): p.read_bytes() for p in release.rglob("*") if p.is_file()}
+    release_dir = project / "release"
+    return {p.relative_to(release_dir).as_posix(): p.read_bytes() for p in release_dir.rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize(
@@ -288,11 +288,11 @@ def _release_files(project: Path) -> dict[str, bytes]:
 )
 def test_bad_gold_is_a_one_line_error_and_leaves_the_release_alone(project, gold_lines, message):
     make_corpus(project)
-    dataset.build(load_project())
+    release.build(load_project())
     before = _release_files(project)
     write_gold(project, *gold_lines)
     with pytest.raises(InputError) as caught:
-        dataset.build(load_project())
+        release.build(load_project())
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert _release_files(project) == before
     assert sorted(p.name for p in project.iterdir()) == ["annotations", "release", "seeds", "stancebench.toml"]
@@ -305,25 +305,25 @@ def test_gold_label_outside_the_corpus_labels(project):
     write_gold(project, gold("s000", "support"), gold("s001", "off_target"))
     message = r"gold.jsonl:2: label 'off_target' is not in this corpus's labels \(support, oppose, hedge\)"
     with pytest.raises(InputError, match=message):
-        dataset.build(load_project())
+        release.build(load_project())
 
 
 def test_missing_inputs_name_the_file_and_the_command_to_run(project):
     with pytest.raises(InputError, match=r"statements.jsonl: file not found; run 'stancebench extract' first"):
-        dataset.build(load_project())
+        release.build(load_project())
     write_statements(project, [make_statement("s1")])
     with pytest.raises(InputError, match=r"gold.jsonl: file not found; run 'stancebench adjudicate' first"):
-        dataset.build(load_project())
+        release.build(load_project())
 
 
 def test_empty_and_duplicate_statements(project):
     write_statements(project, [])
     write_gold(project)
     with pytest.raises(InputError, match=r"statements.jsonl: no statements; run 'stancebench extract' first"):
-        dataset.build(load_project())
+        release.build(load_project())
     write_statements(project, [make_statement("s1"), make_statement("s1")])
     with pytest.raises(InputError, match=r"statements.jsonl:2: duplicate statement id 's1' \(first on line 1\)"):
-        dataset.build(load_project())
+        release.build(load_project())
 
 
 def test_malformed_label_log_names_file_and_line(project):
@@ -331,30 +331,30 @@ def test_malformed_label_log_names_file_and_line(project):
     event = {"statement_id": "s000", "annotator": "alice", "timestamp": "t", "guidelines_version": "1"}
     write_log(project, "alice", {**event, "label": "support"}, {**event, "label": "maybe"})
     with pytest.raises(InputError, match=r"alice.jsonl:2: unknown label 'maybe'"):
-        dataset.build(load_project())
+        release.build(load_project())
 
 
 def test_labels_for_unknown_statements_are_a_warning(project):
     make_corpus(project)
     event = {"annotator": "alice", "timestamp": "t", "guidelines_version": "1", "label": "support"}
     write_log(project, "alice", {**event, "statement_id": "s000"}, {**event, "statement_id": "gone"})
-    result = dataset.build(load_project())
+    result = release.build(load_project())
     message = "alice.jsonl: 1 label event(s) point to unknown statements (first: 'gone'); not released"
     assert any(w.endswith(message) for w in result.warnings)
 
 
 def test_a_failure_while_writing_keeps_the_old_release(project, monkeypatch):
     make_corpus(project)
-    dataset.build(load_project())
+    release.build(load_project())
     before = _release_files(project)
     write_gold(project, *(gold(f"s{i:03d}", "hedge") for i in range(24)))
 
     def broken(table, path):
         raise OSError("disk full")
 
-    monkeypatch.setattr(dataset, "_write_parquet", broken)
+    monkeypatch.setattr(release, "_write_parquet", broken)
     with pytest.raises(OSError, match="disk full"):
-        dataset.build(load_project())
+        release.build(load_project())
     assert _release_files(project) == before
     assert sorted(p.name for p in project.iterdir()) == ["annotations", "release", "seeds", "stancebench.toml"]
 
@@ -395,13 +395,13 @@ def test_grouped_split_stratifies_when_groups_allow():
 
 def test_card_label_definitions_follow_the_target(project):
     make_corpus(project)
-    dataset.build(load_project())
+    release.build(load_project())
     bundled = (project / "release" / "README.md").read_text(encoding="utf-8")
     assert "favours lifting or loosening the restrictions" in bundled
     for name in ("statements.jsonl", "gold.jsonl"):
         path = project / "annotations" / name
         path.write_text(path.read_text(encoding="utf-8").replace(TARGET_ID, "ban-x"), encoding="utf-8")
-    dataset.build(load_project())
+    release.build(load_project())
     other = (project / "release" / "README.md").read_text(encoding="utf-8")
     assert "favours the target: argues for it" in other
     assert "restrictions" not in other.split("### Labels")[1].split("###")[0]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from stancebench import adapters, articles, project, report, store
 from stancebench.annotate import read_label_rows
 from stancebench.cli import cli
-from stancebench.errors import StancebenchError
+from stancebench.errors import InputError, StancebenchError
 from stancebench.goldset import load_gold
 from stancebench.schema import LabelEvent, Statement
 
@@ -346,3 +346,12 @@ def test_predictions_csv_error_message_stays_short(tmp_path: Path):
     with pytest.raises(StancebenchError) as caught:
         adapters.read_predictions(path)
     assert len(str(caught.value)) < 400
+
+
+def test_json_array_with_a_64_bit_overflow_is_one_line(tmp_path):
+    from stancebench.adapters import read_predictions
+
+    path = tmp_path / "preds.jsonl"
+    path.write_text('[{"": 9223372036854775808}]', encoding="utf-8")  # found by test_read_predictions_jsonl
+    with pytest.raises(InputError, match="a number too large for a 64-bit column"):
+        read_predictions(path)

@@ -10,25 +10,25 @@ import click
 @click.pass_context
 def build_command(ctx: click.Context, check: bool) -> None:
     """Build the Hugging Face dataset (parquet + card) from gold labels."""
-    from stancebench import dataset  # lazy: keeps --help instant
+    from stancebench import release  # lazy: keeps --help instant
     from stancebench.cli import get_project
     from stancebench.errors import StancebenchError
 
     project = get_project(ctx)
     if check:
-        problems = dataset.check_release(project)
+        problems = release.check_release(project)
         if problems:
             for problem in problems:
                 click.echo(problem, err=True)
             raise StancebenchError(f"the release in {project.release_dir} is out of date; run 'stancebench build'")
         click.echo(f"{project.release_dir}: up to date")
         return
-    result = dataset.build(project)
+    result = release.build(project)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
-    click.echo(dataset.describe(result.info, result.release_dir))
+    click.echo(release.describe(result.info, result.release_dir))
     if result.datasheet_updated:
-        click.echo(f"Updated the generated section of {project.root / dataset.DATASHEET_FILE}")
+        click.echo(f"Updated the generated section of {project.root / release.DATASHEET_FILE}")
 
 
 COMMANDS: list[click.Command] = [build_command]
