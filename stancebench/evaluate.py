@@ -296,6 +296,11 @@ def evaluate(
         start = time.perf_counter()
         pred, extra = _align(gold_set, predictions)
         timings["join"] = time.perf_counter() - start
+        if extra["n_unknown_ids"]:
+            shown = ", ".join(repr(i) for i in extra["unknown_ids"][:3])
+            more = ", …" if extra["n_unknown_ids"] > 3 else ""
+            warnings.append(f"{predictions.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold "
+                            f"{split or 'set'} were ignored ({shown}{more})")
     else:
         name = str(descriptor.get("spec") or descriptor.get("path") or descriptor.get("class") or type(model).__name__)
         start = time.perf_counter()

@@ -172,6 +172,8 @@ class Report:
         cov = self.coverage
         head.add_row("Coverage", f"{cov.get('coverage', 1.0):.3f}",
                      f"{cov.get('n_predicted', n)}/{n} predicted")
+        if cov.get("n_unknown_ids"):
+            head.add_row("Unknown ids", str(cov["n_unknown_ids"]), "ignored")
         per_class = Table(title="Per class", title_justify="left")
         for column in ("label", "precision", "recall", "F1", "support"):
             per_class.add_column(column, justify="left" if column == "label" else "right")

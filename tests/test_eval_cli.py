@@ -256,3 +256,13 @@ def test_empty_system_prompt_file_is_refused(tmp_path, release):
                  "--release", str(release))
     assert result.exit_code == 1
     assert f"Error: {prompt}: empty system prompt" in result.output
+
+
+def test_predictions_for_unknown_ids_are_reported_and_ignored(tmp_path, release, rows):
+    preds = perfect_predictions(rows[36:]) + [{"id": "not-a-statement", "label": "support"}]
+    path = write_jsonl(tmp_path / "preds.jsonl", preds)
+    result = run("eval", "--predictions", str(path), "--release", str(release), "--output", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    assert "1 prediction(s) for ids not in the gold test were ignored ('not-a-statement')" in result.output
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["coverage"]["n_unknown_ids"] == 1 and report["coverage"]["coverage"] == 1.0
