@@ -10,13 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from stancebench.annotate import (
-    UNVERSIONED,
-    guidelines_version,
-    open_adjudication_session,
-    open_annotation_session,
-)
+from stancebench.annotate import open_adjudication_session, open_annotation_session
 from stancebench.errors import InputError, StancebenchError
+from stancebench.labelling import UNVERSIONED, guidelines_version
 from stancebench.project import load_project
 from stancebench.store import read_label_log
 from tests.conftest import make_statement, write_log, write_statements

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stancebench import adapters, articles, project, report, store
-from stancebench.annotate import read_label_rows
 from stancebench.cli import cli
 from stancebench.errors import InputError, StancebenchError
 from stancebench.goldset import load_gold
+from stancebench.labelling import read_label_rows
 from stancebench.schema import LabelEvent, Statement
 
 # STANCEBENCH_FUZZ_EXAMPLES=2000 for a longer hunt; the default keeps the whole file under ~20 s.

@@ -131,7 +131,7 @@ def annotate_command(annotator: str, order: str, seed: int, max_labels: int | No
 @click.option("--note", default=None, help="A note to keep with the label.")
 def label_command(statement_id: str, label: str, annotator: str, note: str | None) -> None:
     """Give one statement one label (support, oppose, hedge, off_target); a unique id prefix is enough."""
-    from stancebench.annotate import label_statement
+    from stancebench.labelling import label_statement
 
     event = label_statement(_project(), statement_id, label, annotator, note)
     click.echo(f"{event.annotator}: {event.statement_id} = {event.label}")
@@ -143,7 +143,7 @@ def label_command(statement_id: str, label: str, annotator: str, note: str | Non
 @click.option("--annotator", required=True, help="Annotator the labels belong to.")
 def import_labels_command(file: str, annotator: str) -> None:
     """Append labels from a CSV or JSONL file (statement_id, label, optional note): all rows or none."""
-    from stancebench.annotate import import_labels
+    from stancebench.labelling import import_labels
 
     count = import_labels(_project(), file, annotator)
     click.echo(f"imported {count} label(s) for {annotator}")
@@ -155,7 +155,7 @@ def import_labels_command(file: str, annotator: str) -> None:
 def status_command(as_json: bool) -> None:
     """How far labelling has got: per annotator and overall."""
     from stancebench.agreement import current_labels, labelling_status
-    from stancebench.annotate import load_statements
+    from stancebench.labelling import load_statements
     from stancebench.store import read_label_logs
 
     project = _project()
@@ -211,8 +211,9 @@ def agreement_command(as_json: bool) -> None:
 @click.option("--adjudicator", default=None, help="Your name, recorded with each decision (needed with --interactive).")
 def adjudicate_command(interactive: bool, adjudicator: str | None) -> None:
     """Derive gold labels (single, unanimous, majority, adjudicated) into annotations/gold.jsonl."""
-    from stancebench.annotate import load_statements, open_adjudication_session
+    from stancebench.annotate import open_adjudication_session
     from stancebench.errors import StancebenchError
+    from stancebench.labelling import load_statements
 
     project = _project()
     problems: list[str] = []
