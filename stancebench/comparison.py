@@ -57,7 +57,8 @@ class Comparison:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=f"B − A on {self.n_common} common items (paired bootstrap)", title_justify="left")
+        unit = "articles" if self.options.get("bootstrap") == "article" else "items"
+        table = Table(title=f"B − A on {self.n_common} common items (paired bootstrap over {unit})", title_justify="left")
         for column in ("metric", "A", "B", "B − A", "95% CI", "p"):
             table.add_column(column, justify="left" if column == "metric" else "right")
         for name, row in self.metrics.items():
@@ -86,8 +87,15 @@ def _side(report: Report, source: str) -> dict[str, Any]:
     return {"source": source, "label": report.model_label, "model": report.model}
 
 
-def compare(a: Report | str | Path, b: Report | str | Path, *, resamples: int = 1000, seed: int = 0) -> Comparison:
-    """Paired comparison of report B against report A on the items both cover."""
+def compare(
+    a: Report | str | Path, b: Report | str | Path, *, resamples: int = 1000, seed: int = 0, bootstrap: str = "items"
+) -> Comparison:
+    """Paired comparison of report B against report A on the items both cover.
+
+    `bootstrap="article"` resamples whole articles (both reports must record each item's article).
+    """
+    if bootstrap not in ("items", "article"):
+        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected items or article)")
     source_a, source_b = (str(x) if not isinstance(x, Report) else "<report>" for x in (a, b))
     report_a = a if isinstance(a, Report) else load_report(a)
     report_b = b if isinstance(b, Report) else load_report(b)
@@ -110,12 +118,19 @@ def compare(a: Report | str | Path, b: Report | str | Path, *, resamples: int = 
     if not np.array_equal(gold, report_b.gold[rows_b]):
         raise StancebenchError(f"{source_a} and {source_b} disagree on gold labels of common items")
     pred_a, pred_b = report_a.pred[in_b], report_b.pred[rows_b]
-    cells = metrics.paired_cells(gold, pred_a, pred_b)
+    if bootstrap == "article":
+        if report_a.articles is None:
+            raise StancebenchError(f"{source_a}: no article ids per item; --bootstrap article needs a report made by "
+                                   "stancebench 0.1 or later on gold with article_id")
+        clusters = np.asarray(report_a.articles, dtype=object)[in_b].astype(str)
+        paired = metrics.paired_cluster_bootstrap(gold, pred_a, pred_b, clusters, resamples=resamples, seed=seed)
+    else:
+        paired = metrics.paired_bootstrap(metrics.paired_cells(gold, pred_a, pred_b), resamples=resamples, seed=seed)
     return Comparison(
         a=_side(report_a, source_a), b=_side(report_b, source_b),
         dataset={k: report_a.dataset.get(k) for k in ("name", "version", "split", "content_hash")},
         n_common=int(in_b.sum()), n_only_a=int((~in_b).sum()), n_only_b=len(report_b.ids) - int(in_b.sum()),
-        metrics=metrics.paired_bootstrap(cells, resamples=resamples, seed=seed),
+        metrics=paired,
         mcnemar=metrics.mcnemar_exact(pred_a == gold, pred_b == gold),
-        options={"resamples": resamples, "seed": seed},
+        options={"resamples": resamples, "seed": seed, "bootstrap": bootstrap},
     )

@@ -81,6 +81,11 @@ def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[st
     return pred, {"n_unknown_ids": len(unknown), "unknown_ids": sample}
 
 
+def _articles(gold: Any) -> list[str] | None:
+    articles = gold.column("article_id")
+    return None if articles is None or any(a is None for a in articles) else [str(a) for a in articles]
+
+
 def _fresh(model: Any) -> Any:
     # A new unfitted copy per fold when the model is a scikit-learn estimator; else refit in place.
     if callable(getattr(model, "get_params", None)):
@@ -209,7 +214,7 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
     return Report(
         dataset=gold.describe(), model=dict(model or {}), options=dict(options or {}), headline=headline,
         per_class=per_class, confusion=cm, coverage=coverage, breakdowns=breakdowns,
-        ids=gold.ids.to_pylist(), gold=gold.labels, pred=pred, timings=timings,
+        ids=gold.ids.to_pylist(), gold=gold.labels, pred=pred, timings=timings, articles=_articles(gold),
         warnings=[*gold.warnings, *(warnings or [])], stancebench_version=stancebench.__version__, created=now(),
     )
 

@@ -156,7 +156,26 @@ def paired_bootstrap(
     correction, capped at 1; identical models get p = 1.
     """
     cells = np.asarray(cells, dtype=np.int64)
-    draws = bootstrap_confusions(cells, resamples, seed)
+    return _paired_summary(cells, bootstrap_confusions(cells, resamples, seed), metrics)
+
+
+def paired_cluster_bootstrap(
+    gold: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, clusters: np.ndarray,
+    resamples: int = 1000, seed: int = 0, metrics: Sequence[str] = METRICS,
+) -> dict[str, dict[str, float]]:
+    """As `paired_bootstrap`, resampling whole clusters (articles) with both predictions kept together."""
+    _, inverse = np.unique(np.asarray(clusters), return_inverse=True)
+    n_clusters = int(inverse.max()) + 1 if len(inverse) else 0
+    width = N_CLASSES + 1
+    index = ((np.asarray(gold, dtype=np.int64) * width + pred_a) * width + pred_b) + inverse * (N_CLASSES * width * width)
+    per_cluster = np.bincount(index, minlength=n_clusters * N_CLASSES * width * width).reshape(n_clusters, -1)
+    weights = np.random.default_rng(seed).multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters), size=resamples)
+    draws = (weights @ per_cluster).reshape(resamples, N_CLASSES, width, width)
+    return _paired_summary(per_cluster.sum(axis=0).reshape(N_CLASSES, width, width), draws, metrics)
+
+
+def _paired_summary(cells: np.ndarray, draws: np.ndarray, metrics: Sequence[str]) -> dict[str, dict[str, float]]:
+    resamples = len(draws)
     cm_a, cm_b = cells.sum(axis=2), cells.sum(axis=1)
     point_a, point_b = scores(cm_a), scores(cm_b)
     boot_a, boot_b = scores(draws.sum(axis=3)), scores(draws.sum(axis=2))

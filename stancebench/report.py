@@ -68,6 +68,8 @@ class Report:
     pred: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Each item's article id, when the gold has one (`compare --bootstrap article` resamples by it).
+    articles: list[str] | None = None
     stancebench_version: str = ""
     created: str = ""
     schema_version: int = REPORT_SCHEMA_VERSION
@@ -101,6 +103,9 @@ class Report:
                 {"id": i, "gold": g, "pred": p}
                 for i, g, p in zip(self.ids, names[self.gold].tolist(), names[self.pred].tolist(), strict=True)
             ]
+            if self.articles is not None:
+                for item, article in zip(out["predictions"], self.articles, strict=True):
+                    item["article_id"] = article
         return out
 
     def to_json(self) -> str:
@@ -127,6 +132,8 @@ class Report:
             ids = [str(item["id"]) for item in items]
             gold = np.array([codes[item["gold"]] for item in items], dtype=np.uint8)
             pred = np.array([MISSING if item["pred"] is None else codes[item["pred"]] for item in items], dtype=np.uint8)
+            has_articles = bool(items) and all(isinstance(item.get("article_id"), str) for item in items)
+            articles = [item["article_id"] for item in items] if has_articles else None
             headline = {name: Estimate(float(v["value"]), float(v["ci_low"]), float(v["ci_high"]))
                         for name, v in data["headline"].items()}
             dataset = data["dataset"]
@@ -136,7 +143,7 @@ class Report:
                 dataset=dataset, model=dict(data.get("model") or {}), options=dict(data.get("options") or {}),
                 headline=headline, per_class=dict(data.get("per_class") or {}),
                 confusion=np.array(data["confusion_matrix"]["counts"]), coverage=dict(data.get("coverage") or {}),
-                breakdowns=dict(data.get("breakdowns") or {}), ids=ids, gold=gold, pred=pred,
+                breakdowns=dict(data.get("breakdowns") or {}), ids=ids, gold=gold, pred=pred, articles=articles,
                 timings=dict(data.get("timings") or {}), warnings=list(data.get("warnings") or []),
                 stancebench_version=str(data.get("stancebench_version", "")), created=str(data.get("created", "")),
                 schema_version=version,

@@ -210,6 +210,19 @@ def test_compare_two_reports(tmp_path, release, rows):
     assert data["mcnemar"]["only_b_correct"] == 16 and data["mcnemar"]["p_value"] < 0.001
 
 
+def test_compare_by_article_reads_article_ids_from_the_reports(tmp_path, release, rows):
+    good = _report(tmp_path, release, "good", perfect_predictions(rows[36:]))
+    weak = _report(tmp_path, release, "weak", [{"id": r["id"], "label": "support"} for r in rows[36:]])
+    items = json.loads(good.read_text())["predictions"]
+    assert {item["article_id"] for item in items} == {r["article_id"] for r in rows[36:]}
+    result = run("compare", str(weak), str(good), "--bootstrap", "article", "-o", str(tmp_path / "cmp.json"))
+    assert result.exit_code == 0, result.output
+    assert "paired bootstrap over articles" in result.output
+    data = json.loads((tmp_path / "cmp.json").read_text())
+    assert data["options"]["bootstrap"] == "article"
+    assert data["metrics"]["accuracy"]["difference"] == pytest.approx(16 / 24)
+
+
 def test_compare_refuses_different_gold(tmp_path, release, rows):
     test_report = _report(tmp_path, release, "test", perfect_predictions(rows[36:]))
     out = tmp_path / "train.json"

@@ -52,7 +52,8 @@ def test_missing_predictions_count_as_wrong_and_unknown_ids_are_ignored(tmp_path
     gold_row = STANCE_LABELS.index(dropped["label"])
     assert report.confusion[gold_row, 3] == 1
     item = next(p for p in report.to_dict()["predictions"] if p["id"] == dropped["id"])
-    assert item == {"id": dropped["id"], "gold": dropped["label"], "pred": None}
+    article = next(r["article_id"] for r in rows if r["id"] == dropped["id"])
+    assert item == {"id": dropped["id"], "gold": dropped["label"], "pred": None, "article_id": article}
 
 
 def test_metrics_match_sklearn_through_the_whole_path(tmp_path, release, rows):

@@ -141,6 +141,23 @@ def test_paired_bootstrap_detects_a_clearly_better_model():
     assert metrics.mcnemar_exact(bad == gold, good == gold)["p_value"] < 1e-6
 
 
+def test_paired_cluster_bootstrap_keeps_articles_whole_and_is_wider():
+    rng = np.random.default_rng(1)
+    gold = rng.integers(0, 3, 600)
+    clusters = np.repeat(np.arange(30), 20)
+    # B is better on half the articles and worse on the other half: correlated within articles
+    better = np.isin(clusters, np.arange(15))
+    a = np.where(rng.random(600) < 0.6, gold, (gold + 1) % 3)
+    b = np.where(better, gold, (gold + 2) % 3)
+    items = metrics.paired_bootstrap(metrics.paired_cells(gold, a, b), resamples=500, seed=0)
+    by_article = metrics.paired_cluster_bootstrap(gold, a, b, clusters, resamples=500, seed=0)
+    assert by_article["accuracy"]["difference"] == items["accuracy"]["difference"]  # same point estimate
+    width = lambda r: r["accuracy"]["ci_high"] - r["accuracy"]["ci_low"]  # noqa: E731
+    assert width(by_article) > 1.5 * width(items)
+    same = metrics.paired_cluster_bootstrap(gold, a, a, clusters, resamples=100, seed=0)
+    assert same["macro_f1"]["difference"] == 0 and same["macro_f1"]["p_value"] == 1
+
+
 def test_mcnemar_exact_matches_statsmodels_on_a_small_table():
     from statsmodels.stats.contingency_tables import mcnemar
 

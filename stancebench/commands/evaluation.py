@@ -108,12 +108,14 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
 @click.argument("report_b", type=click.Path(dir_okay=False))
 @click.option("--resamples", default=1000, show_default=True, type=click.IntRange(1), help="Bootstrap resamples.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Bootstrap seed.")
+@click.option("--bootstrap", type=click.Choice(["items", "article"]), default="items", show_default=True,
+              help="Resample items, or whole articles (cluster bootstrap).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
-def compare_command(report_a: str, report_b: str, resamples: int, seed: int, output: str | None) -> None:
+def compare_command(report_a: str, report_b: str, resamples: int, seed: int, bootstrap: str, output: str | None) -> None:
     """Compare two eval reports on their common items: paired bootstrap and McNemar's exact test."""
     from stancebench.comparison import compare
 
-    result = compare(report_a, report_b, resamples=resamples, seed=seed)
+    result = compare(report_a, report_b, resamples=resamples, seed=seed, bootstrap=bootstrap)
     _print(result)
     if output:
         result.save(output)
