@@ -326,7 +326,7 @@ class HFClassifier:
     def describe(self) -> dict[str, Any]:
         """Report descriptor."""
         out: dict[str, Any] = {"type": "hf", "path": self.path, "mode": "nli" if self.is_nli else "classifier",
-                               "id2label": {str(k): v for k, v in self.id2label_.items()}}
+                               "id2label": {str(k): v for k, v in self.id2label_.items()}, "use_context": self.use_context}
         if self.is_nli:
             out.update({"hypothesis": self.hypothesis, "phrases": self.phrases})
         return out

@@ -184,6 +184,11 @@ def test_hf_model_with_label_map(tmp_path, release):
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["model"]["type"] == "hf" and report["per_class"]["support"]["recall"]["value"] == 1.0
+    assert report["model"]["use_context"] is False
+    result = run("eval", "--hf-model", str(folder), "--release", str(release), "--use-context",
+                 "--label-map", "FAVOR=support,AGAINST=oppose,NONE=hedge", "-o", str(tmp_path / "r2.json"))
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r2.json").read_text())["model"]["use_context"] is True
 
 
 # --- compare ----------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ def _print(renderable) -> None:
               help="A file whose text replaces the codebook system prompt sent to --endpoint.")
 @click.option("--hypothesis", help="Zero-shot NLI hypothesis template: {} for the label phrase, {target} for the target.")
 @click.option("--trust-remote-code", is_flag=True, help="Allow --hf-model to run code shipped with the model.")
+@click.option("--use-context", is_flag=True, help="Give --hf-model the context sentence(s) before the statement.")
 @click.option("--batch-size", default=16, show_default=True, type=click.IntRange(1), help="Batch size for --hf-model.")
 @click.option("--label-map", metavar="A=support,B=oppose|FILE.json", help="Map other label names to support/oppose/hedge.")
 @click.option("--split", default="test", show_default=True, help="Gold split to score ('all' for every row).")
@@ -67,8 +68,8 @@ def _print(renderable) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a confusion-matrix heatmap (PNG) here.")
 @click.pass_context
 def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint, model_name, api_key_env, concurrency,
-                 timeout, max_retries, temperature, cache_dir, no_cache, system_prompt, hypothesis, trust_remote_code, batch_size,
-                 label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap, output, plot) -> None:
+                 timeout, max_retries, temperature, cache_dir, no_cache, system_prompt, hypothesis, trust_remote_code,
+                 use_context, batch_size, label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap, output, plot) -> None:
     """Score predictions or a model: metrics with 95% bootstrap CIs, a JSON report and a plot."""
     sources = [x for x in (predictions, model_spec, hf_model, endpoint) if x]
     if len(sources) != 1:
@@ -78,7 +79,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
 
     if hf_model:
         thing, descriptor = MODEL_LOADERS["hf"](hf_model, hypothesis=hypothesis, batch_size=batch_size,
-                                                 trust_remote_code=trust_remote_code)
+                                                 trust_remote_code=trust_remote_code, use_context=use_context)
     elif endpoint:
         thing, descriptor = MODEL_LOADERS["chat"](
             endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature, concurrency=concurrency,
