@@ -69,7 +69,8 @@ def _print(renderable) -> None:
 @click.pass_context
 def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint, model_name, api_key_env, concurrency,
                  timeout, max_retries, temperature, cache_dir, no_cache, system_prompt, hypothesis, trust_remote_code,
-                 use_context, batch_size, label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap, output, plot) -> None:
+                 use_context, batch_size, label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap,
+                 output, plot) -> None:
     """Score predictions or a model: metrics with 95% bootstrap CIs, a JSON report and a plot."""
     sources = [x for x in (predictions, model_spec, hf_model, endpoint) if x]
     if len(sources) != 1:
