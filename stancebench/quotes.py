@@ -63,14 +63,38 @@ _SKIP_START = re.compile(f"(?:{_BOILERPLATE_START.pattern})|(?:{_CAPTION_START.p
 _CAPTION_END = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$")
 
 
-def _is_boilerplate_or_caption(body: str) -> bool:
-    lower = body.lower()
-    return bool(
-        _SKIP_START.match(body)
-        or ("contributed" in lower and _BYLINE.search(body))
-        or (("photo" in lower or "image" in lower or "picture" in lower) and _CAPTION_CREDIT.search(body))
-        or (body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80))
-    )
+def _is_boilerplate_or_caption(body: str, has_credit_words: bool = True) -> bool:
+    """Boilerplate, byline or caption; `has_credit_words=False` promises that `body.lower()` holds
+    none of the words the byline and caption-credit checks need, so only its start and end are checked."""
+    if _SKIP_START.match(body):
+        return True
+    if has_credit_words:
+        lower = body.lower()
+        if ("contributed" in lower and _BYLINE.search(body)) or (
+                ("photo" in lower or "image" in lower or "picture" in lower) and _CAPTION_CREDIT.search(body)):
+            return True
+    return bool((body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80)))
+
+
+_CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
+
+
+def _credit_word_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`.
+
+    One pass over the UTF-8 bytes: `bytes.lower` is ASCII-only and fast, and no non-ASCII
+    character lowers to a string holding these words (only U+0130 lowers to an 'i', and a
+    combining dot follows it), so these are exactly the words `str.lower` would show.
+    """
+    raw = text.encode("utf-8", "surrogatepass").lower()
+    spans = []
+    for word in _CREDIT_WORDS:
+        at = raw.find(word)
+        while at != -1:
+            start = len(raw[:at].decode("utf-8", "surrogatepass"))
+            spans.append((start, start + len(word)))
+            at = raw.find(word, at + 1)
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +125,15 @@ def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
     bylines and boilerplate ("Catch all the Politics News…") are kind `skip`.
     """
     units: list[Unit] = []
+    credit_words = _credit_word_spans(text)
     seen_prose = False
     pos = 0
     for brk in (*_BLOCK_BREAK.finditer(text), None):
         end = brk.start() if brk else len(text)
-        block = text[pos:end]
-        if "\n" not in block:  # most blocks are one paragraph on one line
-            lines = [(pos, end)] if block and not block.isspace() else []
+        if text.find("\n", pos, end) == -1:  # most blocks are one paragraph on one line
+            lines = [(pos, end)] if pos < end and not (text[pos].isspace() and text[pos:end].isspace()) else []
         else:
-            lines = [(pos + m.start(), pos + m.end()) for m in _LINE.finditer(block) if m.group().strip()]
+            lines = [(pos + m.start(), pos + m.end()) for m in _LINE.finditer(text[pos:end]) if m.group().strip()]
         pos = brk.end() if brk else len(text)
         if not lines:
             continue
@@ -118,21 +142,23 @@ def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
         if headings or is_headline_stack:
             for a, b in lines:
                 heading = _MD_HEADING.match(text, a) if is_markdown else None
-                units.append(_unit(text, heading.end() if heading else a, b, "headline"))
+                units.append(_unit(text, heading.end() if heading else a, b, "headline", credit_words))
             continue
         seen_prose = True
-        units.append(_unit(text, lines[0][0], lines[-1][1], "prose"))
+        units.append(_unit(text, lines[0][0], lines[-1][1], "prose", credit_words))
     return units
 
 
-def _unit(text: str, start: int, end: int, kind: str) -> Unit:
+def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[int, int]] | None = None) -> Unit:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    body = text[start:end] if end - start <= 400 else ""  # captions, bylines and boilerplate are short
-    if body and _is_boilerplate_or_caption(body):
-        kind = "skip"
+    if 0 < end - start <= 400:  # captions, bylines and boilerplate are short
+        has_credit_words = credit_words is None or (
+            bool(credit_words) and any(start <= a and b <= end for a, b in credit_words))
+        if _is_boilerplate_or_caption(text[start:end], has_credit_words):
+            kind = "skip"
     return Unit(start, end, kind)
 
 

@@ -42,3 +42,19 @@ def test_word_scanner_finds_what_finditer_finds(pattern, first_words):
         first = compiled.search(text)
         found = scanner.search(text)
         assert (found.span() if found else None) == (first.span() if first else None)
+
+
+def test_credit_word_spans_are_the_words_str_lower_shows():
+    from stancebench.quotes import _credit_word_spans
+
+    pieces = ["Photo", "PHOTO", "image", "İmage", "pİcture", "Picture", "contributed", "CONTRIBUTED", "“", "é", " ",
+              "\n", "x", "phot", "o", "ıMAGE", "\u212a"]
+    rng = random.Random(1)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        spans = _credit_word_spans(text)
+        for start in range(len(text) + 1):
+            for end in range(start, len(text) + 1):
+                lower = text[start:end].lower()
+                expected = any(word in lower for word in ("contributed", "photo", "image", "picture"))
+                assert any(start <= a and b <= end for a, b in spans) == expected, (text, start, end)
