@@ -22,7 +22,7 @@ from pathlib import Path
 from stancebench.errors import InputError
 from stancebench.patterns import WordScanner
 
-__all__ = ["Actor", "ActorTable", "Speaker", "SpeakerResolver", "load_actors", "ACTOR_KINDS"]
+__all__ = ["Actor", "ActorTable", "Speaker", "SpeakerResolver", "load_actors", "ACTOR_KINDS", "TITLED_NAME_SCANNER"]
 
 ACTOR_KINDS = ("person", "institution", "group")
 _COLUMNS = ("name", "role", "affiliation", "kind", "aliases")
@@ -68,7 +68,8 @@ _TITLED_NAME = re.compile(
     r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
     r"|[Cc]ommander|[Cc]hief)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
 )
-_TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
+#: Titled names ('Foreign Minister Dmytro Kuleba') for `SpeakerResolver`.
+TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     """Minister minister Secretary secretary President Spokesman spokesman Spokeswoman spokeswoman Spokesperson
     spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief"""
 ))
@@ -215,7 +216,8 @@ def _is_name_word(word: str) -> bool:
 class SpeakerResolver:
     """Speaker attribution inside one article (remembers names and roles seen so far)."""
 
-    def __init__(self, table: ActorTable, text: str) -> None:
+    def __init__(self, table: ActorTable, text: str, titled_names: Iterable[re.Match[str]] | None = None) -> None:
+        """`titled_names`: `TITLED_NAME_SCANNER.finditer(text)` if the caller has them already."""
         self.table = table
         self.text = text
         self._mentions: list[tuple[int, Speaker]] = []
@@ -225,7 +227,7 @@ class SpeakerResolver:
             self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
         self._mentions.sort(key=lambda m: m[0])
         self._full_names: dict[str, str] = {}
-        for match in _TITLED_NAME_SCANNER.finditer(text):
+        for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
                 continue
             before = _TITLE_BEFORE.search(text, max(0, match.start() - 60), match.start())

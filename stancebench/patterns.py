@@ -10,10 +10,11 @@ only there, so callers keep their readable patterns and their exact results.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["WordScanner", "word_trie"]
+__all__ = ["WordScanner", "scan_together", "word_trie"]
 
 
 def word_trie(words: Iterable[str]) -> str:
@@ -54,6 +55,7 @@ class WordScanner:
         # `[^0-9A-Z_a-z]` is a superset of `\W` (it takes in non-ASCII letters too) that `re`
         # checks from a bitmap, 1.5x faster than the Unicode category test of `\W`.
         self._shift = 0 if all(word[:1].isupper() for word in words) else 1
+        self.first_words = tuple(words)
         before = "[^0-9A-Z_a-z]" if self._shift else ""
         self.lead = re.compile(before + "(?:" + word_trie(words) + ")", pattern.flags)
 
@@ -77,3 +79,38 @@ class WordScanner:
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """The first match, as `pattern.search` would find it."""
         return next(self.finditer(text, pos, endpos), None)
+
+
+@functools.cache
+def _joint_lead(scanners: tuple[WordScanner, ...]) -> re.Pattern[str]:
+    words = sorted({word for scanner in scanners for word in scanner.first_words})
+    return re.compile("[^0-9A-Z_a-z](?:" + word_trie(words) + ")", scanners[0].pattern.flags)
+
+
+def scan_together(text: str, scanners: Sequence[WordScanner]) -> list[list[re.Match[str]]]:
+    """`[list(s.finditer(text)) for s in scanners]`, with one search of the text for all their leads.
+
+    A lead search costs about as much as a trie of all their first words as of one scanner's, so
+    two scanners run in little more than the time of one. Every scanner must lead with the
+    character before the word (some of its first words are not capitalised) and use the same flags.
+    """
+    scanners = tuple(scanners)
+    if any(not s._shift or s.pattern.flags != scanners[0].pattern.flags for s in scanners):
+        raise ValueError("scan_together needs scanners that lead with the character before the word, same flags")
+    found: list[list[re.Match[str]]] = [[] for _ in scanners]
+    allowed = [0] * len(scanners)  # where each scanner's next match may start (matches do not overlap)
+    end = len(text)
+    for i, scanner in enumerate(scanners):  # a match at 0 has no character before it to lead with
+        match = scanner.pattern.match(text, 0, end)
+        if match is not None:
+            found[i].append(match)
+            allowed[i] = match.end()
+    search, pos = _joint_lead(scanners).search, 0
+    while (hit := search(text, pos, end)) is not None:
+        at = hit.start() + 1
+        for i, scanner in enumerate(scanners):
+            if at >= allowed[i] and (match := scanner.pattern.match(text, at, end)) is not None:
+                found[i].append(match)
+                allowed[i] = match.end()
+        pos = at
+    return found

@@ -33,8 +33,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from stancebench.actors import ActorTable, Speaker, SpeakerResolver, load_actors
-from stancebench.patterns import WordScanner
+from stancebench.actors import TITLED_NAME_SCANNER, ActorTable, Speaker, SpeakerResolver, load_actors
+from stancebench.patterns import WordScanner, scan_together
 from stancebench.quotes import Quote, layout_units, scan_quotes, split_sentences, squash_quote
 from stancebench.schema import Article, Statement
 
@@ -156,7 +156,10 @@ class _Extractor:
     def __init__(self, article: Article, table: ActorTable, warnings: list[ExtractWarning], first_line: int) -> None:
         self.article = article
         self.text = article.text
-        self.resolver = SpeakerResolver(table, article.text)
+        # One search of the body for cues and titled names; each sentence takes its slice of the cues.
+        self.cues, titled_names = scan_together(article.text, (_CUE_SCANNER, TITLED_NAME_SCANNER))
+        self.cue_starts = [m.start() for m in self.cues]
+        self.resolver = SpeakerResolver(table, article.text, titled_names)
         self.warnings = warnings
         self.first_line = first_line
         self.drafts: list[_Draft] = []
@@ -172,9 +175,6 @@ class _Extractor:
         quotes, segments = scan_quotes(text, units, self.warn)
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
-        # One scan of the whole body for cues; each sentence takes its slice (most have none).
-        self.cues = list(_CUE_SCANNER.finditer(text))
-        self.cue_starts = [m.start() for m in self.cues]
         cue_starts = self.cue_starts
         for s0, s1 in segments:
             local = quotes[bisect.bisect_left(opens, s0) : bisect.bisect_left(opens, s1)]

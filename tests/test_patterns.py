@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from stancebench.patterns import WordScanner, word_trie
+from stancebench.patterns import WordScanner, scan_together, word_trie
 
 WORDS = ["said", "says", "say", "sa", "according", "asked", "asks", "Blinken", "Blin", "O'Brien"]
 ALPHABET = ["said ", "says", "say,", "unsaid ", "asked for ", "Asked ", "according to ", "Blinken", "O'Brien ",
@@ -58,3 +58,16 @@ def test_credit_word_spans_are_the_words_str_lower_shows():
                 lower = text[start:end].lower()
                 expected = any(word in lower for word in ("contributed", "photo", "image", "picture"))
                 assert any(start <= a and b <= end for a, b in spans) == expected, (text, start, end)
+
+
+def test_scan_together_finds_what_each_scanner_finds():
+    cues = WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"])
+    titled = WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])
+    rng = random.Random(2)
+    for _ in range(3000):
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai"]) for _ in range(rng.randint(0, 12)))
+        together = scan_together(text, [cues, titled])
+        assert [[m.span() for m in found] for found in together] == [
+            [m.span() for m in cues.pattern.finditer(text)], [m.span() for m in titled.pattern.finditer(text)]], text
+    with pytest.raises(ValueError):
+        scan_together("x", [cues, WordScanner(re.compile("Blinken"), ["Blinken"])])
