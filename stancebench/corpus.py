@@ -84,7 +84,7 @@ def merge_statements(existing: list[Statement], extracted: list[Statement],
     for old in existing:
         if old.id in fresh:
             new = fresh[old.id]
-            counts["unchanged" if new == replace(old, is_stale=False) and not old.is_stale else "updated"] += 1
+            counts["unchanged" if not old.is_stale and new == old else "updated"] += 1
             merged[old.id] = new
         elif old.article_id in skipped_articles:
             merged[old.id] = old

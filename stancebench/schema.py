@@ -138,11 +138,13 @@ class Statement:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON (stable key order)."""
-        return asdict(self)
+        # Every field is a str, int, bool or None: no deep copy needed (asdict is 10x slower).
+        return {name: getattr(self, name) for name in _STATEMENT_FIELDS}
 
     def to_json(self) -> str:
         """One JSONL line."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+        # The keys in sorted order, as sort_keys=True would put them, without sorting each record.
+        return json.dumps({name: getattr(self, name) for name in _STATEMENT_KEYS_SORTED}, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> Statement:
@@ -167,6 +169,10 @@ class Statement:
     def from_json(cls, line: str, path: str | Path = "<memory>", lineno: int = 0) -> Statement:
         """Parse one JSONL line."""
         return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
+
+
+_STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
+_STATEMENT_KEYS_SORTED = tuple(sorted(_STATEMENT_FIELDS))
 
 
 @dataclass(frozen=True, slots=True)
