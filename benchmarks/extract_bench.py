@@ -12,7 +12,7 @@ speaker names swapped among actor-table and unknown names:
 The script times `extract_statements` over every article and reports articles/s and MB/s per
 CPU second (process time, so other load on the machine does not count).
 
-    python benchmarks/extract_bench.py [--corpus dense|realistic|both] [--articles 10000] [--seed 0] [--files]
+    python benchmarks/extract_bench.py [--corpus dense|realistic|both] [--articles 10000] [--seed 0] [--files [--jobs 2]]
 
 --files also writes the corpus to a temporary seeds/ folder and times `extract_corpus` end to
 end (reading, extraction, merge, atomic write).
@@ -138,8 +138,8 @@ def time_extraction(name: str, articles: list[Article]) -> None:
           f"{len(articles) / cpu:,.0f} articles/s, {megabytes / cpu:.1f} MB/s per CPU second")
 
 
-def time_corpus(articles: list[Article]) -> None:
-    """Print extract_corpus throughput, end to end through files on disk."""
+def time_corpus(articles: list[Article], jobs: int = 1) -> None:
+    """Print extract_corpus throughput, end to end through files on disk (wall time with --jobs > 1)."""
     from types import SimpleNamespace
 
     megabytes = sum(len(a.text.encode("utf-8")) for a in articles) / 1e6
@@ -155,6 +155,13 @@ def time_corpus(articles: list[Article]) -> None:
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         print(f"  extract_corpus (read + extract + merge + write): {elapsed:.2f} s wall, {cpu:.2f} s CPU; "
               f"{len(articles) / cpu:,.0f} articles/s, {megabytes / cpu:.1f} MB/s ({result.summary()})")
+        if jobs > 1:
+            (Path(tmp) / "statements.jsonl").unlink()
+            started = time.perf_counter()
+            result = extract_corpus(project, jobs=jobs)
+            elapsed = time.perf_counter() - started
+            print(f"  extract_corpus --jobs {jobs}: {elapsed:.2f} s wall; {len(articles) / elapsed:,.0f} articles/s, "
+                  f"{megabytes / elapsed:.1f} MB/s wall ({result.summary()})")
 
 
 def main() -> None:
@@ -163,6 +170,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--files", action="store_true", help="also time extract_corpus through files on disk")
+    parser.add_argument("--jobs", type=int, default=1, help="with --files: also time extract_corpus in N processes")
     args = parser.parse_args()
     for name, build in CORPORA.items():
         if args.corpus not in (name, "both"):
@@ -170,7 +178,7 @@ def main() -> None:
         articles = build(args.articles, args.seed)
         time_extraction(name, articles)
         if args.files:
-            time_corpus(articles)
+            time_corpus(articles, args.jobs)
 
 
 if __name__ == "__main__":

@@ -282,3 +282,24 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
         for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3))]:
             expected = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
             assert [m.span() for m in _boundaries(text, start, end)] == expected, (text, start, end)
+
+
+def test_extraction_in_worker_processes_gives_the_same_output(tmp_path):
+    from types import SimpleNamespace
+
+    from stancebench.corpus import extract_corpus
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for path in sorted((Path(__file__).parent / "data" / "articles").iterdir()):
+        (seeds / path.name).write_bytes(path.read_bytes())
+    (seeds / "zz_binary.txt").write_bytes(b"\x00\xff\x00 not text")
+    (seeds / "untidy.md").write_text("A copy with the same id.\n\nNothing here.\n", encoding="utf-8")  # duplicate stem
+    results = []
+    for jobs in (1, 2):
+        out = tmp_path / f"statements{jobs}.jsonl"
+        project = SimpleNamespace(root=tmp_path, seeds_dir=seeds, statements_path=out, target_id="t")
+        result = extract_corpus(project, jobs=jobs)
+        results.append((out.read_bytes(), [str(w) for w in result.warnings], result.bad_files, result.articles))
+    assert results[0] == results[1]
+    assert results[0][3] >= 5 and len(results[0][2]) == 2

@@ -12,8 +12,10 @@ COMMANDS: list[click.Command] = []
               help="Folder of .txt/.md articles (default: the corpus's seeds/).")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="Statements file to merge into (default: annotations/statements.jsonl).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Extract in this many processes (the output is the same).")
 @click.pass_context
-def extract_command(ctx: click.Context, seeds: str | None, output: str | None) -> None:
+def extract_command(ctx: click.Context, seeds: str | None, output: str | None, jobs: int) -> None:
     """Extract quoted and reported statements from the seed articles.
 
     Merges into the statements file: statements no longer found are kept with is_stale=true,
@@ -29,7 +31,7 @@ def extract_command(ctx: click.Context, seeds: str | None, output: str | None) -
     from stancebench.cli import get_project  # lazy: keeps --help instant
     from stancebench.corpus import extract_corpus
 
-    result = extract_corpus(get_project(ctx), seeds=seeds, output=output)
+    result = extract_corpus(get_project(ctx), seeds=seeds, output=output, jobs=jobs)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     click.echo(result.summary())
