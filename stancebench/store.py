@@ -8,9 +8,9 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS, Gold, LabelEvent, Statement, parse_json_line
@@ -67,31 +67,28 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
             yield lineno, parse_json_line(line, path, lineno)
 
 
+def _read_unique(path: str | Path, parse: Callable[..., Any], key: Callable[[Any], str], what: str) -> list[Any]:
+    # Records parse themselves; a repeated key names both lines.
+    seen: dict[str, int] = {}
+    out = []
+    for lineno, data in read_jsonl(path):
+        record = parse(data, path, lineno)
+        if key(record) in seen:
+            raise InputError(path, lineno, f"duplicate {what} {key(record)!r} (first on line {seen[key(record)]})")
+        seen[key(record)] = lineno
+        out.append(record)
+    return out
+
+
 def read_statements(path: str | Path, *, include_stale: bool = True) -> list[Statement]:
     """All statements in a statements.jsonl file; duplicate ids are an error."""
-    seen: dict[str, int] = {}
-    out: list[Statement] = []
-    for lineno, data in read_jsonl(path):
-        statement = Statement.from_dict(data, path, lineno)
-        if statement.id in seen:
-            raise InputError(path, lineno, f"duplicate statement id {statement.id!r} (first on line {seen[statement.id]})")
-        seen[statement.id] = lineno
-        if include_stale or not statement.is_stale:
-            out.append(statement)
-    return out
+    statements = _read_unique(path, Statement.from_dict, lambda s: s.id, "statement id")
+    return statements if include_stale else [s for s in statements if not s.is_stale]
 
 
 def read_gold(path: str | Path) -> list[Gold]:
     """All gold records in a gold.jsonl file; duplicate statement ids are an error."""
-    seen: dict[str, int] = {}
-    out: list[Gold] = []
-    for lineno, data in read_jsonl(path):
-        gold = Gold.from_dict(data, path, lineno)
-        if gold.statement_id in seen:
-            raise InputError(path, lineno, f"duplicate gold for {gold.statement_id!r} (first on line {seen[gold.statement_id]})")
-        seen[gold.statement_id] = lineno
-        out.append(gold)
-    return out
+    return _read_unique(path, Gold.from_dict, lambda g: g.statement_id, "gold for")
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
