@@ -142,7 +142,15 @@ def _predict_batch(model: Any, examples: list[dict[str, Any]], name: str, label_
     return model_codes(labels, ids, name, label_map)
 
 
-def _breakdowns(gold: GoldSet, pred: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+def _present_macro_f1(cm: np.ndarray, f1: np.ndarray) -> np.ndarray:
+    # Within a group, macro-F1 averages the classes present in its gold or predictions
+    # (scikit-learn's default labels): a one-class group is not capped at 1/3. For a stack of
+    # resampled matrices, presence is decided per resample, as scikit-learn would on that sample.
+    present = (cm.sum(axis=-1) > 0) | (cm[..., : metrics.N_CLASSES].sum(axis=-2) > 0)
+    return (f1 * present).sum(axis=-1) / np.maximum(present.sum(axis=-1), 1)
+
+
+def _breakdowns(gold: GoldSet, pred: np.ndarray, resamples: int = 1000, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for name in BREAKDOWNS:
         if name not in gold.table.column_names:
@@ -153,16 +161,20 @@ def _breakdowns(gold: GoldSet, pred: np.ndarray) -> dict[str, list[dict[str, Any
             continue  # a one-target corpus: the breakdown would repeat the headline
         cms = metrics.grouped_confusion_matrices(gold.labels, pred, column.indices.to_numpy(zero_copy_only=False),
                                                  len(values))
-        found = metrics.scores(cms)
-        # Within a group, macro-F1 averages the classes present in its gold or predictions
-        # (scikit-learn's default labels): a one-class group is not capped at 1/3.
-        present = (cms.sum(axis=2) > 0) | (cms[:, :, : metrics.N_CLASSES].sum(axis=1) > 0)
-        macro = (found["f1"] * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
-        groups = [
-            {"value": value, "n": int(cms[i].sum()), "accuracy": float(found["accuracy"][i]),
-             "macro_f1": float(macro[i])}
-            for i, value in enumerate(values)
-        ]
+        groups = []
+        for i, value in enumerate(values):
+            # Point and interval per group, from multinomial resamples of the group's own cells.
+            found = metrics.scores(cms[i])
+            stack = metrics.bootstrap_confusions(cms[i], resamples, seed + i)
+            draws = metrics.scores(stack)
+            accuracy_low, accuracy_high = metrics.percentile_interval(draws["accuracy"])
+            macro_low, macro_high = metrics.percentile_interval(_present_macro_f1(stack, draws["f1"]))
+            groups.append({
+                "value": value, "n": int(cms[i].sum()),
+                "accuracy": float(found["accuracy"]), "accuracy_ci": [float(accuracy_low), float(accuracy_high)],
+                "macro_f1": float(_present_macro_f1(cms[i], found["f1"])),
+                "macro_f1_ci": [float(macro_low), float(macro_high)],
+            })
         out[name] = sorted(groups, key=lambda g: (-g["n"], str(g["value"])))
     return out
 
@@ -209,7 +221,7 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
                 "coverage": float(point["coverage"]), "n_unknown_ids": 0, "unknown_ids": []}
     coverage.update(extra_coverage or {})
     start = time.perf_counter()
-    breakdowns = _breakdowns(gold, pred)
+    breakdowns = _breakdowns(gold, pred, resamples, seed)
     timings["breakdowns"] = time.perf_counter() - start
     return Report(
         dataset=gold.describe(), model=dict(model or {}), options=dict(options or {}), headline=headline,

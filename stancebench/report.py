@@ -10,7 +10,7 @@
     per_class {support|oppose|hedge: {precision, recall, f1: {value, ci_low, ci_high}, support}}
     confusion_matrix {rows (gold), columns (predicted + "missing"), counts}
     coverage  {n_items, n_predicted, n_missing, coverage, n_unknown_ids, unknown_ids}
-    breakdowns {quote_type|speaker_affiliation: [{value, n, accuracy, macro_f1}]}
+    breakdowns {quote_type|speaker_affiliation: [{value, n, accuracy, accuracy_ci, macro_f1, macro_f1_ci}]}
                (a group's macro-F1 averages the classes present in its gold or predictions)
     predictions [{id, gold, pred}]   (pred is null when the model gave none)
     timings   {seconds per stage}, warnings [str]
@@ -197,10 +197,10 @@ class Report:
         parts: list[Any] = [head, per_class, confusion]
         for name, groups in self.breakdowns.items():
             table = Table(title=f"By {name}", title_justify="left")
-            for column in (name, "n", "accuracy", "macro-F1"):
+            for column in (name, "n", "accuracy [95% CI]", "macro-F1 [95% CI]"):
                 table.add_column(column, justify="left" if column == name else "right")
             for group in groups[:12]:
-                table.add_row(str(group["value"]), str(group["n"]), f"{group['accuracy']:.3f}", f"{group['macro_f1']:.3f}")
+                table.add_row(str(group["value"]), str(group["n"]), _with_ci(group, "accuracy"), _with_ci(group, "macro_f1"))
             if len(groups) > 12:
                 table.add_row(f"… {len(groups) - 12} more (see the JSON report)", "", "", "")
             parts.append(table)
@@ -270,3 +270,10 @@ def load_report(path: str | Path) -> Report:
     except json.JSONDecodeError as err:
         raise InputError(path, err.lineno, f"not valid JSON ({err.msg})") from None
     return Report.from_dict(data, path)
+
+
+def _with_ci(group: dict[str, Any], name: str) -> str:
+    # Reports written before breakdowns had intervals show the value alone.
+    interval = group.get(f"{name}_ci")
+    text = f"{group[name]:.3f}"
+    return f"{text} [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else text

@@ -147,6 +147,12 @@ def test_breakdowns_by_quote_type_and_affiliation(tmp_path, release, rows):
     assert by_type["direct"]["n"] == 12 and by_type["direct"]["accuracy"] == pytest.approx(11 / 12)
     assert by_type["indirect"]["accuracy"] == 1.0
     assert sum(g["n"] for g in report.breakdowns["speaker_affiliation"]) == 24
+    # each group carries its own bootstrap interval: a perfect group cannot vary, an imperfect one can
+    assert by_type["indirect"]["accuracy_ci"] == [1.0, 1.0]
+    assert by_type["indirect"]["macro_f1_ci"] == [1.0, 1.0]  # a class absent from a resample is not scored 0
+    low, high = by_type["direct"]["accuracy_ci"]
+    assert low < 11 / 12 <= high <= 1.0 and low >= 0.5
+    assert by_type["direct"]["macro_f1_ci"][0] <= by_type["direct"]["macro_f1"] <= by_type["direct"]["macro_f1_ci"][1]
 
 
 def test_article_cluster_bootstrap_is_wider_or_equal_in_spirit(tmp_path, release, rows):
