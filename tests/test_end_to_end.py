@@ -225,6 +225,14 @@ def test_two_targets_in_one_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert summary["observed_agreement"]["value"] == pytest.approx(7 / 8)
     assert summary["pairs"][0]["cohen_kappa"] == pytest.approx(33 / 41)
     assert [d["statement_id"] for d in summary["disagreements"]] == ["t-a-6"]
+    # per target: t-b is unanimous (observed 1), t-a holds the one disagreement (observed 3/4)
+    only_b = json.loads(stancebench("agreement", "--json", "--target", "t-b"))
+    only_a = json.loads(stancebench("agreement", "--json", "--target", "t-a"))
+    assert only_b["observed_agreement"]["value"] == 1.0 and only_b["disagreements"] == []
+    assert only_a["observed_agreement"]["value"] == pytest.approx(3 / 4)
+    assert only_a["observed_agreement"]["items"] == 4
+    refused = stancebench("agreement", "--target", "t-c", expect=1)
+    assert "Error: unknown target id 't-c' (statements have: t-a, t-b)" in refused
 
     out = stancebench("adjudicate", "--interactive", "--adjudicator", "dana", input="h\n")
     assert "(single 0, unanimous 7, majority 0, adjudicated 1)" in out

@@ -188,16 +188,25 @@ def status_command(as_json: bool) -> None:
 @_register
 @click.command("agreement")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def agreement_command(as_json: bool) -> None:
+@click.option("--target", "target_id", metavar="ID", help="Only statements about this target id (multi-target corpora).")
+def agreement_command(as_json: bool, target_id: str | None) -> None:
     """Inter-annotator agreement: observed, Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha."""
     from stancebench import agreement
+    from stancebench.errors import StancebenchError
     from stancebench.store import read_label_logs, read_statements
 
     project = _project()
     problems: list[str] = []
     current = agreement.current_labels(read_label_logs(project.labels_dir, problems=problems))
     statements = read_statements(project.statements_path) if project.statements_path.exists() else None
-    if statements is not None:  # labels on stale or removed statements do not count
+    if target_id is not None:
+        if statements is None:
+            raise StancebenchError(f"{project.statements_path}: file not found; --target needs the statements")
+        known = sorted({s.target_id for s in statements})
+        if target_id not in known:
+            raise StancebenchError(f"unknown target id {target_id!r} (statements have: {', '.join(known) or 'none'})")
+        statements = [s for s in statements if s.target_id == target_id]
+    if statements is not None:  # labels on stale or removed statements (or other targets) do not count
         live = {s.id for s in statements if not s.is_stale}
         current = {sid: labels for sid, labels in current.items() if sid in live}
     _warn(problems)
