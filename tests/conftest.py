@@ -65,3 +65,19 @@ def write_log(project: Path, annotator: str, *lines: str | dict) -> Path:
         for line in lines:
             handle.write((json.dumps(line) if isinstance(line, dict) else line) + "\n")
     return path
+
+
+@pytest.fixture
+def rows() -> list[dict]:
+    """60 labelled rows in release format (tests/eval_support.py)."""
+    from tests.eval_support import make_rows
+
+    return make_rows(60)
+
+
+@pytest.fixture
+def release(tmp_path: Path, rows: list[dict]) -> Path:
+    """A small release folder: 36 train rows, 24 test rows (modules may override it)."""
+    from tests.eval_support import write_release
+
+    return write_release(tmp_path / "release", {"train": rows[:36], "test": rows[36:]})

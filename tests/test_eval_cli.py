@@ -12,20 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from stancebench.cli import cli
-from tests.eval_support import make_rows, perfect_predictions, write_jsonl, write_release
+from tests.eval_support import perfect_predictions, write_jsonl, write_release
 from tests.test_adapters import ChatServer, _tiny_hf_model
 
 DATA = Path(__file__).parent / "data" / "eval"
-
-
-@pytest.fixture
-def rows():
-    return make_rows(60)
-
-
-@pytest.fixture
-def release(tmp_path, rows):
-    return write_release(tmp_path / "release", {"train": rows[:36], "test": rows[36:]})
 
 
 def run(*args: str):

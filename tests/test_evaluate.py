@@ -18,17 +18,7 @@ from stancebench.errors import StancebenchError
 from stancebench.goldset import content_hash, load_gold
 from stancebench.report import Report, load_report
 from stancebench.schema import STANCE_LABELS, gold_content_hash
-from tests.eval_support import KeywordModel, make_rows, perfect_predictions, write_jsonl, write_release
-
-
-@pytest.fixture
-def rows():
-    return make_rows(60)
-
-
-@pytest.fixture
-def release(tmp_path, rows):
-    return write_release(tmp_path / "release", {"train": rows[:36], "test": rows[36:]})
+from tests.eval_support import KeywordModel, perfect_predictions, write_jsonl
 
 
 def test_perfect_predictions_score_one_with_degenerate_intervals(tmp_path, release, rows):
