@@ -88,8 +88,8 @@ def main() -> None:
         print(f"wrote synthetic corpus: {args.statements:,} statements in {time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
-        from stancebench import release
         from stancebench.project import load_project
+        from stancebench.release import build as release
 
         result = release.build(load_project(root))
         elapsed = time.perf_counter() - started

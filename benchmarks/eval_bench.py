@@ -5,7 +5,7 @@
 Writes a synthetic release (parquet) and a predictions CSV to a temporary folder, then runs each
 path in a fresh subprocess so the peak memory (ru_maxrss) of one path does not leak into the other:
 
-- fast:  `stancebench.evaluate(preds.csv, release=...)` — pyarrow CSV reader with the label as a
+- fast:  `stancebench.evaluation.scoring(preds.csv, release=...)` — pyarrow CSV reader with the label as a
          dictionary, Arrow hash join, bincount confusion matrix, multinomial bootstrap (1,000
          resamples), breakdowns, gold content hash: everything `stancebench eval` does but print.
 - naive: pandas read_csv + read_parquet + merge, four scikit-learn calls on string labels, and a
@@ -68,7 +68,7 @@ def run_fast(release: Path, preds: Path, resamples: int) -> dict:
     start = time.perf_counter()
     import stancebench
 
-    report = stancebench.evaluate(str(preds), release=release, resamples=resamples)
+    report = stancebench.evaluation.scoring(str(preds), release=release, resamples=resamples)
     seconds = time.perf_counter() - start
     macro = report.headline["macro_f1"]
     return {"seconds": seconds, "peak_rss_mb": _rss_mb(), "rss_before_mb": before,
@@ -147,7 +147,7 @@ def main() -> None:
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])
             if child == "fast":
-                print(f"fast  (stancebench.evaluate, {args.resamples} resamples): {result['seconds']:.2f} s, "
+                print(f"fast  (stancebench.evaluation.scoring, {args.resamples} resamples): {result['seconds']:.2f} s, "
                       f"peak RSS {result['peak_rss_mb']:.0f} MB (bare interpreter {result['rss_before_mb']:.0f} MB)")
                 print(f"      stages: {result['stages']}")
                 print(f"      macro-F1 {result['macro_f1'][0]:.4f} [{result['macro_f1'][1]:.4f}, "

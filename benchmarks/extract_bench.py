@@ -26,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from stancebench.actors import load_actors
-from stancebench.corpus import extract_corpus, extract_statements
+from stancebench.corpus.actors import load_actors
+from stancebench.corpus.extract import extract_corpus, extract_statements
 from stancebench.schema import Article
 
 ROOT = Path(__file__).resolve().parent.parent

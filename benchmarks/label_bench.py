@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from stancebench.labelling import make_event
+from stancebench.annotation.labelling import make_event
 from stancebench.schema import Statement
 from stancebench.store import append_label, read_label_log
 

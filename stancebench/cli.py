@@ -48,14 +48,6 @@ def cli(ctx: click.Context, root: str | None) -> None:
     ctx.obj = {"root": root}
 
 
-def get_project(ctx: click.Context):
-    """The corpus the command works on (honours the group's --root)."""
-    from stancebench.project import load_project
-
-    root = (ctx.find_root().obj or {}).get("root")
-    return load_project(root)
-
-
 for _name in _COMMAND_MODULES:
     _module = importlib.import_module(f"stancebench.commands.{_name}")
     for _command in getattr(_module, "COMMANDS", ()):

@@ -13,18 +13,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stancebench import codebook
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS
 
 __all__ = ["CONFIG_NAME", "Project", "find_root", "init_corpus", "load_project", "repository_root"]
 
 CONFIG_NAME = "stancebench.toml"
-#: The target of this repository's bundled corpus.
-DEFAULT_TARGET_ID = "lift-ukraine-strike-restrictions"
-DEFAULT_TARGET = (
-    "Lifting the restrictions on Ukraine's use of Western-supplied weapons "
-    "against targets inside Russia"
-)
 
 
 @dataclass(frozen=True)
@@ -32,8 +27,8 @@ class Project:
     """A corpus folder and its configuration."""
 
     root: Path
-    target_id: str = DEFAULT_TARGET_ID
-    target: str = DEFAULT_TARGET
+    target_id: str = codebook.TARGET_ID
+    target: str = codebook.TARGET
     labels: tuple[str, ...] = LABELS
     release_dir_name: str = "release"
     name: str = "stancebench"
@@ -128,8 +123,8 @@ def load_project(root: str | Path | None = None) -> Project:
     corpus = config.get("corpus", {})
     if not isinstance(corpus, dict):
         raise InputError(path, 0, "[corpus] must be a table")
-    target_id = corpus.get("target_id", DEFAULT_TARGET_ID)
-    target = corpus.get("target", DEFAULT_TARGET)
+    target_id = corpus.get("target_id", codebook.TARGET_ID)
+    target = corpus.get("target", codebook.TARGET)
     labels = corpus.get("labels", list(LABELS))
     release = corpus.get("release_dir", "release")
     name = corpus.get("name", folder.name)

@@ -10,13 +10,10 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS, Gold, LabelEvent, Statement, parse_json_line
-
-if TYPE_CHECKING:  # pragma: no cover
-    from stancebench.project import Project
 
 __all__ = [
     "read_jsonl",
@@ -28,13 +25,11 @@ __all__ = [
     "read_bytes",
     "TornLineWarning",
     "validate_annotator",
-    "label_log_path",
     "lock_path",
     "append_label",
     "append_labels",
     "read_label_log",
     "read_label_logs",
-    "latest_labels",
 ]
 
 
@@ -138,11 +133,6 @@ def validate_annotator(name: str) -> str:
     if "/" in name or "\\" in name or ".." in name or name.startswith(".") or not _ANNOTATOR_NAME.fullmatch(name):
         raise StancebenchError(f"invalid annotator name {name!r}; {rule}")
     return name
-
-
-def label_log_path(project: Project, name: str) -> Path:
-    """The label log of annotator `name`: annotations/labels/NAME.jsonl."""
-    return project.labels_dir / f"{validate_annotator(name)}.jsonl"
 
 
 def lock_path(log_path: str | Path) -> Path:
@@ -287,17 +277,3 @@ def read_label_logs(
             raise InputError(path, 0, f"log file name is not an annotator name ({err})") from None
         logs[name] = read_label_log(path, annotator=name, problems=problems)
     return logs
-
-
-def latest_labels(events: Iterable[LabelEvent]) -> dict[tuple[str, str], LabelEvent]:
-    """Latest event per (annotator, statement); a retraction removes the pair."""
-    # Logs are append-only, so file order is time order and merges never conflict.
-    latest: dict[tuple[str, str], LabelEvent] = {}
-    for event in events:
-        key = (event.annotator, event.statement_id)
-        if event.is_retraction:
-            latest.pop(key, None)
-        else:
-            latest.pop(key, None)  # re-insert so dict order follows the latest event
-            latest[key] = event
-    return latest

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stancebench import evaluate as evaluate_module
 from stancebench.errors import StancebenchError
+from stancebench.evaluation import scoring as evaluate_module
 from stancebench.progress import track
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from stancebench.errors import InputError
 from stancebench.schema import Gold, LabelEvent, Statement, gold_content_hash
-from tests.conftest import make_statement
+from tests.support import make_statement
 
 EVENT = {
     "statement_id": "s1",

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stancebench import store
+from stancebench.annotation.labels import label_log_path, latest_labels
 from stancebench.errors import InputError, StancebenchError
 from stancebench.project import load_project
 from stancebench.schema import LabelEvent
@@ -23,14 +24,12 @@ from stancebench.store import (
     TornLineWarning,
     append_label,
     append_labels,
-    label_log_path,
-    latest_labels,
     lock_path,
     read_label_log,
     read_label_logs,
     validate_annotator,
 )
-from tests.conftest import write_log
+from tests.support import write_log
 
 
 def event(sid: str, label: str | None = "support", annotator: str = "alice", note: str | None = None) -> LabelEvent:

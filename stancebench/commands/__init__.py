@@ -1,1 +1,35 @@
-"""Click commands, one module per stage of the data flow; `stancebench.cli` registers them."""
+"""The CLI's command modules, one per stage, and the few helpers every command shares.
+
+Command modules import only click at module level; each command imports the library parts it
+needs when it runs, so `stancebench --help` and `stancebench label` start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from stancebench.project import Project
+
+__all__ = ["get_project", "echo_warnings"]
+
+
+def get_project(ctx: click.Context | None = None) -> Project:
+    """The corpus the command works on (honours the group's --root)."""
+    from stancebench.project import load_project
+
+    ctx = ctx or click.get_current_context()
+    root = (ctx.find_root().obj or {}).get("root")
+    return load_project(root)
+
+
+def echo_warnings(warnings: Iterable[str], limit: int = 20) -> None:
+    """The one way warnings reach the user: `Warning: …` on stderr, at most `limit` of them."""
+    warnings = list(warnings)
+    for line in warnings[:limit]:
+        click.echo(f"Warning: {line}", err=True)
+    if len(warnings) > limit:
+        click.echo(f"Warning: … and {len(warnings) - limit} more", err=True)

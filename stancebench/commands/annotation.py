@@ -1,6 +1,6 @@
 """Commands for the annotation stage: annotate, label, import-labels, status, agreement, adjudicate.
 
-Each command reads its options, calls stancebench.annotate / stancebench.agreement / stancebench.store
+Each command reads its options, calls stancebench.annotation.session / stancebench.annotation.agreement / stancebench.store
 and prints the result. Library imports happen inside the commands, so `--help` stays instant.
 """
 
@@ -11,23 +11,15 @@ import sys
 
 import click
 
+from stancebench.commands import echo_warnings as _warn
+from stancebench.commands import get_project as _project
+
 COMMANDS: list[click.Command] = []
 
 
 def _register(command: click.Command) -> click.Command:
     COMMANDS.append(command)
     return command
-
-
-def _project():
-    from stancebench.cli import get_project
-
-    return get_project(click.get_current_context())
-
-
-def _warn(problems: list[str]) -> None:
-    for problem in problems:
-        click.echo(f"Warning: {problem}", err=True)
 
 
 def _key_reader(is_tty: bool):
@@ -111,7 +103,7 @@ def annotate_command(annotator: str, order: str, seed: int, max_labels: int | No
     statement you have not labelled. Reads one key per line when stdin is not a terminal,
     e.g. printf 's\\no\\nq\\n' | stancebench annotate --annotator bob
     """
-    from stancebench.annotate import open_annotation_session
+    from stancebench.annotation.session import open_annotation_session
 
     is_tty = sys.stdin.isatty()
     problems: list[str] = []
@@ -131,7 +123,7 @@ def annotate_command(annotator: str, order: str, seed: int, max_labels: int | No
 @click.option("--note", default=None, help="A note to keep with the label.")
 def label_command(statement_id: str, label: str, annotator: str, note: str | None) -> None:
     """Give one statement one label (support, oppose, hedge, off_target); a unique id prefix is enough."""
-    from stancebench.labelling import label_statement
+    from stancebench.annotation.labelling import label_statement
 
     event = label_statement(_project(), statement_id, label, annotator, note)
     click.echo(f"{event.annotator}: {event.statement_id} = {event.label}")
@@ -143,7 +135,7 @@ def label_command(statement_id: str, label: str, annotator: str, note: str | Non
 @click.option("--annotator", required=True, help="Annotator the labels belong to.")
 def import_labels_command(file: str, annotator: str) -> None:
     """Append labels from a CSV or JSONL file (statement_id, label, optional note): all rows or none."""
-    from stancebench.labelling import import_labels
+    from stancebench.annotation.labelling import import_labels
 
     count = import_labels(_project(), file, annotator)
     click.echo(f"imported {count} label(s) for {annotator}")
@@ -154,8 +146,8 @@ def import_labels_command(file: str, annotator: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status_command(as_json: bool) -> None:
     """How far labelling has got: per annotator and overall."""
-    from stancebench.agreement import current_labels, labelling_status
-    from stancebench.labelling import load_statements
+    from stancebench.annotation.labelling import load_statements
+    from stancebench.annotation.labels import current_labels, labelling_status
     from stancebench.store import read_label_logs
 
     project = _project()
@@ -191,13 +183,14 @@ def status_command(as_json: bool) -> None:
 @click.option("--target", "target_id", metavar="ID", help="Only statements about this target id (multi-target corpora).")
 def agreement_command(as_json: bool, target_id: str | None) -> None:
     """Inter-annotator agreement: observed, Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha."""
-    from stancebench import agreement
+    from stancebench.annotation import agreement
+    from stancebench.annotation.labels import current_labels
     from stancebench.errors import StancebenchError
     from stancebench.store import read_label_logs, read_statements
 
     project = _project()
     problems: list[str] = []
-    current = agreement.current_labels(read_label_logs(project.labels_dir, problems=problems))
+    current = current_labels(read_label_logs(project.labels_dir, problems=problems))
     statements = read_statements(project.statements_path) if project.statements_path.exists() else None
     if target_id is not None:
         if statements is None:
@@ -220,9 +213,9 @@ def agreement_command(as_json: bool, target_id: str | None) -> None:
 @click.option("--adjudicator", default=None, help="Your name, recorded with each decision (needed with --interactive).")
 def adjudicate_command(interactive: bool, adjudicator: str | None) -> None:
     """Derive gold labels (single, unanimous, majority, adjudicated) into annotations/gold.jsonl."""
-    from stancebench.annotate import open_adjudication_session
+    from stancebench.annotation.labelling import load_statements
+    from stancebench.annotation.session import open_adjudication_session
     from stancebench.errors import StancebenchError
-    from stancebench.labelling import load_statements
 
     project = _project()
     problems: list[str] = []
@@ -235,7 +228,8 @@ def adjudicate_command(interactive: bool, adjudicator: str | None) -> None:
         problems = []
         _run_session(session, is_tty)
         click.echo("")
-    from stancebench import agreement
+    from stancebench.annotation import labels
+    from stancebench.annotation.adjudication import adjudicate
     from stancebench.store import read_label_log, read_label_logs, write_jsonl_atomic
 
     statements = load_statements(project)
@@ -243,12 +237,12 @@ def adjudicate_command(interactive: bool, adjudicator: str | None) -> None:
     path = project.adjudications_path
     decision_log = read_label_log(path, problems=problems) if path.exists() and path.stat().st_size else []
     _warn(problems)
-    gold, unresolved = agreement.adjudicate(
+    gold, unresolved = adjudicate(
         statements,
-        agreement.current_labels(logs),
-        agreement.latest_decisions(decision_log),
+        labels.current_labels(logs),
+        labels.latest_decisions(decision_log),
         project.target_id,
-        notes=agreement.current_notes(logs),
+        notes=labels.current_notes(logs),
     )
     write_jsonl_atomic(project.gold_path, [g.to_json() for g in gold])
     from collections import Counter

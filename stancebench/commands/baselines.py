@@ -24,8 +24,9 @@ def baselines_command(ctx: click.Context, only: tuple[str, ...], release: str | 
 
     from rich.console import Console
 
-    from stancebench.commands.evaluation import _echo_warnings, _release_dir
-    from stancebench.leaderboard import checkout_root, run_baselines, select_baselines
+    from stancebench.commands import echo_warnings as _echo_warnings
+    from stancebench.commands.evaluation import _release_dir
+    from stancebench.evaluation.leaderboard import checkout_root, run_baselines, select_baselines
 
     select_baselines(only)  # an unknown name fails before anything runs
     root = checkout_root()

@@ -28,12 +28,11 @@ def extract_command(ctx: click.Context, seeds: str | None, output: str | None, j
     were, and the command exits with code 1. Malformed quotes are warnings (file:line) only.
     A malformed existing statements file is an error and nothing is written.
     """
-    from stancebench.cli import get_project  # lazy: keeps --help instant
-    from stancebench.corpus import extract_corpus
+    from stancebench.commands import echo_warnings, get_project
+    from stancebench.corpus.extract import extract_corpus
 
     result = extract_corpus(get_project(ctx), seeds=seeds, output=output, jobs=jobs)
-    for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    echo_warnings(result.warnings, limit=200)
     click.echo(result.summary())
     if result.bad_files:
         raise click.ClickException(f"{len(result.bad_files)} article file(s) could not be read; see the warnings above")

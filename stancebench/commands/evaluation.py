@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from stancebench.commands import echo_warnings as _echo_warnings
+
 __all__ = ["COMMANDS", "eval_command", "compare_command"]
 
 
@@ -17,13 +19,6 @@ def _release_dir(ctx: click.Context, release: str | None) -> str | None:
     from stancebench.project import load_project
 
     return str(load_project(root).release_dir)
-
-
-def _echo_warnings(warnings: list[str], limit: int = 20) -> None:
-    for line in warnings[:limit]:
-        click.echo(f"Warning: {line}", err=True)
-    if len(warnings) > limit:
-        click.echo(f"Warning: … and {len(warnings) - limit} more (see the JSON report)", err=True)
 
 
 def _print(renderable) -> None:
@@ -75,8 +70,8 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
     sources = [x for x in (predictions, model_spec, hf_model, endpoint) if x]
     if len(sources) != 1:
         raise click.UsageError("give exactly one of --predictions, --model, --hf-model, --endpoint")
-    from stancebench.adapters import MODEL_LOADERS
-    from stancebench.evaluate import evaluate
+    from stancebench.evaluation.scoring import evaluate
+    from stancebench.models.adapters import MODEL_LOADERS
 
     if hf_model:
         thing, descriptor = MODEL_LOADERS["hf"](hf_model, hypothesis=hypothesis, batch_size=batch_size,
@@ -115,7 +110,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
 def compare_command(report_a: str, report_b: str, resamples: int, seed: int, bootstrap: str, output: str | None) -> None:
     """Compare two eval reports on their common items: paired bootstrap and McNemar's exact test."""
-    from stancebench.comparison import compare
+    from stancebench.evaluation.comparison import compare
 
     result = compare(report_a, report_b, resamples=resamples, seed=seed, bootstrap=bootstrap)
     _print(result)

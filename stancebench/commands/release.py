@@ -10,9 +10,9 @@ import click
 @click.pass_context
 def build_command(ctx: click.Context, check: bool) -> None:
     """Build the Hugging Face dataset (parquet + card) from gold labels."""
-    from stancebench import release  # lazy: keeps --help instant
-    from stancebench.cli import get_project
+    from stancebench.commands import echo_warnings, get_project
     from stancebench.errors import StancebenchError
+    from stancebench.release import build as release  # lazy: keeps --help instant
 
     project = get_project(ctx)
     if check:
@@ -24,8 +24,7 @@ def build_command(ctx: click.Context, check: bool) -> None:
         click.echo(f"{project.release_dir}: up to date")
         return
     result = release.build(project)
-    for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    echo_warnings(result.warnings)
     click.echo(release.describe(result.info, result.release_dir))
     if result.datasheet_updated:
         click.echo(f"Updated the generated section of {project.root / release.DATASHEET_FILE}")

@@ -1,0 +1,277 @@
+"""Inter-annotator agreement (Cohen, Fleiss, Krippendorff), labelling status, and gold by adjudication.
+
+Everything here works on the *current* labels: the latest event per (annotator, statement) from
+the append-only logs, retractions removed. scikit-learn, statsmodels and krippendorff are imported
+inside the functions that need them, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from stancebench.annotation.labels import is_disputed
+from stancebench.schema import LABELS, Statement
+
+__all__ = ["Statistic", "PairAgreement", "Disagreement", "AgreementSummary", "summarise"]
+
+_SNIPPET = 80
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One agreement coefficient, the number of items it rests on, and why it is missing if it is."""
+
+    value: float | None
+    items: int
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return {"value": self.value, "items": self.items, "reason": self.reason}
+
+    def formatted(self) -> str:
+        """`0.734 (n=40)`, or `n/a (n=0: reason)`."""
+        if self.value is None:
+            return f"n/a (n={self.items}: {self.reason})"
+        return f"{self.value:.3f} (n={self.items})"
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Agreement of two annotators on the items both labelled."""
+
+    annotators: tuple[str, str]
+    observed: Statistic
+    cohen_kappa: Statistic
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return {
+            "annotators": list(self.annotators),
+            "items": self.observed.items,
+            "observed_agreement": self.observed.value,
+            "cohen_kappa": self.cohen_kappa.value,
+            "reason": self.cohen_kappa.reason or self.observed.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A statement on which the current labels differ."""
+
+    statement_id: str
+    text: str
+    labels: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON."""
+        return {"statement_id": self.statement_id, "text": self.text, "labels": dict(self.labels)}
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    """Every agreement figure for one set of current labels."""
+
+    annotators: tuple[str, ...]
+    labelled_items: int
+    observed: Statistic
+    fleiss_kappa: Statistic
+    krippendorff_alpha: Statistic
+    pairs: tuple[PairAgreement, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    reason: str | None = None
+    categories: tuple[str, ...] = field(default=LABELS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON (nulls with a reason where a figure cannot be computed)."""
+        return {
+            "annotators": list(self.annotators),
+            "labelled_items": self.labelled_items,
+            "reason": self.reason,
+            "observed_agreement": self.observed.to_dict(),
+            "fleiss_kappa": self.fleiss_kappa.to_dict(),
+            "krippendorff_alpha": self.krippendorff_alpha.to_dict(),
+            "pairs": [pair.to_dict() for pair in self.pairs],
+            "disagreements": [item.to_dict() for item in self.disagreements],
+        }
+
+    def as_table(self) -> str:
+        """A plain-text report for the terminal."""
+        lines = [f"Annotators: {', '.join(self.annotators) or '(none)'}; statements labelled: {self.labelled_items}"]
+        if self.reason:
+            lines.append(self.reason)
+            return "\n".join(lines)
+        lines += [
+            "",
+            f"{'measure':<34}{'value':>8}{'items':>8}",
+            f"{'observed agreement':<34}{_cell(self.observed)}",
+            f"{'Fleiss kappa':<34}{_cell(self.fleiss_kappa)}",
+            f"{'Krippendorff alpha (nominal)':<34}{_cell(self.krippendorff_alpha)}",
+        ]
+        for pair in self.pairs:
+            name = f"{pair.annotators[0]} / {pair.annotators[1]}"
+            lines.append(f"{'Cohen kappa ' + name:<34}{_cell(pair.cohen_kappa)}")
+            lines.append(f"{'  observed ' + name:<34}{_cell(pair.observed)}")
+        notes = [
+            f"  {label}: {stat.reason}"
+            for label, stat in (
+                ("Fleiss kappa", self.fleiss_kappa),
+                ("Krippendorff alpha", self.krippendorff_alpha),
+                *((f"Cohen kappa {p.annotators[0]} / {p.annotators[1]}", p.cohen_kappa) for p in self.pairs),
+            )
+            if stat.value is None and stat.reason
+        ]
+        if notes:
+            lines += ["", "n/a because:", *notes]
+        lines += ["", f"Disagreements: {len(self.disagreements)}"]
+        for item in self.disagreements:
+            labels = ", ".join(f"{name}={label}" for name, label in sorted(item.labels.items()))
+            lines.append(f"  {item.statement_id}  {labels}  {item.text}")
+        return "\n".join(lines)
+
+
+def _cell(stat: Statistic) -> str:
+    value = "n/a" if stat.value is None else f"{stat.value:.3f}"
+    return f"{value:>8}{stat.items:>8}"
+
+
+# --- agreement -----------------------------------------------------------------------------------
+
+
+def _categories(current: Mapping[str, Mapping[str, str]]) -> tuple[str, ...]:
+    used = {label for labels in current.values() for label in labels.values()}
+    return tuple(label for label in LABELS if label in used) + tuple(sorted(used - set(LABELS)))
+
+
+def _finite(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _observed(units: Iterable[Sequence[str]]) -> Statistic:
+    """Mean over items of the share of agreeing annotator pairs (items with two or more labels)."""
+    shares = []
+    for labels in units:
+        m = len(labels)
+        if m < 2:
+            continue
+        agreeing = sum(c * (c - 1) for c in Counter(labels).values())
+        shares.append(agreeing / (m * (m - 1)))
+    if not shares:
+        return Statistic(None, 0, "no statement has labels from two annotators")
+    return Statistic(sum(shares) / len(shares), len(shares))
+
+
+def _cohen(a: Sequence[str], b: Sequence[str], categories: Sequence[str]) -> Statistic:
+    if not a:
+        return Statistic(None, 0, "no statement labelled by both")
+    if len(set(a) | set(b)) < 2:
+        return Statistic(None, len(a), "undefined when both use one and the same label throughout")
+    import warnings
+
+    from sklearn.metrics import cohen_kappa_score
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        value = cohen_kappa_score(a, b, labels=list(categories))
+    value = _finite(value)
+    return Statistic(value, len(a), None if value is not None else "undefined (chance agreement is 1)")
+
+
+def _fleiss(current: Mapping[str, Mapping[str, str]], annotators: Sequence[str], categories: Sequence[str]) -> Statistic:
+    full = [labels for labels in current.values() if len(labels) == len(annotators)]
+    if not full:
+        return Statistic(None, 0, f"no statement labelled by all {len(annotators)} annotators")
+    index = {label: i for i, label in enumerate(categories)}
+    table = [[0] * len(categories) for _ in full]
+    for row, labels in zip(table, full, strict=True):
+        for label in labels.values():
+            row[index[label]] += 1
+    if len({label for labels in full for label in labels.values()}) < 2:
+        return Statistic(None, len(full), "undefined when every label is the same")
+    import numpy as np
+    from statsmodels.stats.inter_rater import fleiss_kappa
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _finite(fleiss_kappa(np.asarray(table), method="fleiss"))
+    return Statistic(value, len(full), None if value is not None else "undefined (chance agreement is 1)")
+
+
+def _krippendorff(
+    current: Mapping[str, Mapping[str, str]], annotators: Sequence[str], categories: Sequence[str]
+) -> Statistic:
+    pairable = [labels for labels in current.values() if len(labels) >= 2]
+    if not pairable:
+        return Statistic(None, 0, "no statement has labels from two annotators")
+    if len({label for labels in pairable for label in labels.values()}) < 2:
+        return Statistic(None, len(pairable), "undefined when every label is the same")
+    import krippendorff
+    import numpy as np
+
+    index = {label: i for i, label in enumerate(categories)}
+    data = np.full((len(annotators), len(pairable)), np.nan)
+    for unit, labels in enumerate(pairable):
+        for row, name in enumerate(annotators):
+            if name in labels:
+                data[row, unit] = index[labels[name]]
+    value = krippendorff.alpha(
+        reliability_data=data, value_domain=list(range(len(categories))), level_of_measurement="nominal"
+    )
+    return Statistic(_finite(value), len(pairable))
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SNIPPET else text[: _SNIPPET - 1] + "…"
+
+
+def summarise(
+    current: Mapping[str, Mapping[str, str]], statements: Iterable[Statement] | None = None
+) -> AgreementSummary:
+    """Observed agreement, Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha and the disagreements.
+
+    `current` maps statement id -> annotator -> label (see `current_labels`). Labels may be any
+    strings; the four stance labels come first in category order. `statements` only supplies text
+    snippets for the list of disagreements.
+    """
+    current = {sid: dict(labels) for sid, labels in current.items() if labels}
+    annotators = tuple(sorted({name for labels in current.values() for name in labels}))
+    categories = _categories(current)
+    texts = {s.id: s.text for s in statements} if statements is not None else {}
+    disagreements = tuple(
+        Disagreement(sid, _snippet(texts.get(sid, "")), dict(sorted(labels.items())))
+        for sid, labels in sorted(current.items())
+        if is_disputed(labels)
+    )
+    if len(annotators) < 2:
+        reason = "agreement needs at least two annotators"
+        found = f"; found {len(annotators)}" + (f" ({annotators[0]})" if annotators else "")
+        missing = Statistic(None, 0, reason)
+        return AgreementSummary(
+            annotators, len(current), missing, missing, missing, (), disagreements, reason + found, categories
+        )
+    pairs = []
+    for first, second in combinations(annotators, 2):
+        both = [labels for labels in current.values() if first in labels and second in labels]
+        a = [labels[first] for labels in both]
+        b = [labels[second] for labels in both]
+        observed = _observed(list(zip(a, b, strict=True)))
+        if not both:
+            observed = Statistic(None, 0, "no statement labelled by both")
+        pairs.append(PairAgreement((first, second), observed, _cohen(a, b, categories)))
+    return AgreementSummary(
+        annotators=annotators,
+        labelled_items=len(current),
+        observed=_observed([list(labels.values()) for labels in current.values()]),
+        fleiss_kappa=_fleiss(current, annotators, categories),
+        krippendorff_alpha=_krippendorff(current, annotators, categories),
+        pairs=tuple(pairs),
+        disagreements=disagreements,
+        categories=categories,
+    )
+
+

@@ -1,0 +1,254 @@
+"""The gold items a model is scored on: a split of the release, or a researcher's labelled file.
+
+A release folder holds `release.json` ({"name", "version", "content_hash", ...}) and
+`default/<split>.parquet` with an int `label` column (ClassLabel index into
+`schema.STANCE_LABELS`). A `--gold` file is any JSONL, CSV or parquet file with at least
+`id`, `text` and `label` (a name or a class number), optionally a `split` column.
+
+Every gold set carries the content hash of exactly the rows it holds
+(`schema.gold_content_hash` over (id, text, label name)), so a report over the bundled test
+split and one over the same rows given as a file agree, and `compare` can refuse reports
+scored against different gold.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from stancebench.errors import InputError, StancebenchError
+from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, read_table
+from stancebench.release.dataset import packaged_release_dir
+from stancebench.schema import STANCE_LABELS
+
+__all__ = ["GoldSet", "load_gold", "content_hash"]
+
+#: Columns handed to a model (everything but the label), when the gold has them.
+EXAMPLE_COLUMNS: tuple[str, ...] = (
+    "id", "text", "context", "target", "speaker", "speaker_role", "speaker_affiliation", "quote_type",
+    "article_id", "article_title", "outlet", "date",
+)
+_STRING_COLUMNS = tuple(c for c in EXAMPLE_COLUMNS if c != "date") + ("split",)
+
+
+@dataclass
+class GoldSet:
+    """Gold rows (`table`, without the label), their uint8 label codes and where they came from."""
+
+    table: pa.Table
+    labels: np.ndarray
+    name: str
+    split: str | None
+    source: str
+    content_hash: str
+    version: str | None = None
+    release_content_hash: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def ids(self) -> pa.Array:
+        """The item ids, as a pyarrow string array."""
+        return self.table["id"].combine_chunks()
+
+    def column(self, name: str) -> list[Any] | None:
+        """A column as a Python list, or None when the gold has no such column."""
+        return self.table[name].to_pylist() if name in self.table.column_names else None
+
+    def examples(self, rows: np.ndarray | None = None) -> list[dict[str, Any]]:
+        """The rows as plain dicts without the label: what a model's `predict` receives."""
+        names = [c for c in self.table.column_names if c not in ("label", "split")]
+        table = self.table.select(names)
+        if rows is not None:
+            table = table.take(pa.array(rows))
+        return table.to_pylist()
+
+    def describe(self) -> dict[str, Any]:
+        """The dataset block of a report."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "split": self.split,
+            "n_items": len(self),
+            "content_hash": self.content_hash,
+            "release_content_hash": self.release_content_hash,
+            "source": self.source,
+        }
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, type=pa.large_string())
+
+
+def _json_strings(values: pa.Array) -> pa.Array:
+    # json.dumps(s, ensure_ascii=False) for every s: quotes, plus escapes where a row needs them.
+    from json.encoder import encode_basestring
+
+    values = values.cast(pa.large_string())
+    quoted = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
+    needs_escape = pc.match_substring_regex(values, r'[\x00-\x1f"\\]')
+    if pc.any(needs_escape).as_py():
+        escaped = [encode_basestring(v) for v in values.filter(needs_escape).to_pylist()]
+        quoted = pc.replace_with_mask(quoted, needs_escape, pa.array(escaped, type=pa.large_string()))
+    return quoted
+
+
+def content_hash(ids: pa.Array, texts: pa.Array, labels: np.ndarray) -> str:
+    """`schema.gold_content_hash` of (id, text, label name) rows, computed in Arrow.
+
+    Ids are unique (checked by the caller), so sorting by id is sorting the triples; Arrow sorts
+    UTF-8 bytes, which is code-point order, the order Python sorts strings in. Each row becomes
+    the same JSON line `gold_content_hash` writes, and one sha256 runs over the joined buffer.
+    """
+    import hashlib
+
+    order = pc.sort_indices(ids)
+    names = pa.array([json.dumps(name) for name in STANCE_LABELS], type=pa.large_string())
+    lines = pc.binary_join_element_wise(
+        _large("["), _json_strings(ids.take(order)), _large(", "), _json_strings(texts.take(order)), _large(", "),
+        names.take(pa.array(labels[order.to_numpy()])), _large("]\n"), _large(""),
+    )
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    _, offsets, data = lines.buffers()
+    start, end = np.frombuffer(offsets, dtype=np.int64)[[lines.offset, lines.offset + len(lines)]]
+    return "sha256:" + hashlib.sha256(memoryview(data)[start:end]).hexdigest()
+
+
+def _check_unique_sorted(loaded: Table) -> None:
+    # Sorting is cheaper than hashing a million ids; a repeat sits next to its twin once sorted.
+    ids = loaded.table["id"].combine_chunks()
+    if len(ids) < 2:
+        return
+    ordered = ids.take(pc.sort_indices(ids))
+    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    if pc.any(same).as_py():
+        check_unique_ids(loaded)  # names the line
+
+
+def _from_table(loaded: Table, *, name: str, split: str | None, source: str, version: str | None = None,
+                release_hash: str | None = None, warnings: list[str] | None = None) -> GoldSet:
+    _check_unique_sorted(loaded)
+    table = loaded.table
+    for column in ("text",):
+        if table[column].null_count:
+            row = int(np.flatnonzero(table[column].is_null().to_numpy(zero_copy_only=False))[0])
+            raise InputError(loaded.path, loaded.line_of(row), f"missing '{column}'")
+    labels = label_codes(loaded)
+    ids = table["id"].combine_chunks()
+    texts = table["text"].combine_chunks()
+    return GoldSet(
+        table=table.drop_columns(["label"]),
+        labels=labels,
+        name=name,
+        split=split,
+        source=source,
+        content_hash=content_hash(ids, texts, labels),
+        version=version,
+        release_content_hash=release_hash,
+        warnings=warnings or [],
+    )
+
+
+def _drop_off_target(loaded: Table) -> tuple[Table, list[str]]:
+    # off_target statements are annotation only; a researcher's file may still hold them.
+    column = loaded.table["label"]
+    if not (pa.types.is_string(column.type) or pa.types.is_dictionary(column.type)):
+        return loaded, []
+    is_off = pc.equal(pc.utf8_lower(pc.cast(column, pa.string())), "off_target").fill_null(False)
+    count = pc.sum(is_off).as_py() or 0
+    if not count:
+        return loaded, []
+    kept = np.flatnonzero(~is_off.to_numpy(zero_copy_only=False))
+    table = loaded.table.take(pa.array(kept))
+    line_of = loaded.line_of
+    return Table(table, loaded.path, lambda row: line_of(int(kept[row]))), [
+        f"{loaded.path}: left out {count} off_target item(s) (not a benchmark class)"
+    ]
+
+
+def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
+    loaded = read_table(path, required=("id", "text", "label"), string_columns=_STRING_COLUMNS)
+    loaded, warnings = _drop_off_target(loaded)
+    used_split: str | None = None
+    if split is not None and "split" in loaded.table.column_names:
+        mask = pc.equal(loaded.table["split"], split).fill_null(False).to_numpy(zero_copy_only=False)
+        if not mask.any():
+            present = sorted(x for x in pc.unique(loaded.table["split"]).to_pylist() if x is not None)
+            raise InputError(loaded.path, 0, f"no rows with split '{split}' (splits: {', '.join(present)})")
+        kept = np.flatnonzero(mask)
+        line_of = loaded.line_of
+        loaded = Table(loaded.table.take(pa.array(kept)), loaded.path, lambda row: line_of(int(kept[row])))
+        used_split = split
+    path = Path(path)
+    return _from_table(loaded, name=path.stem, split=used_split, source=str(path), warnings=warnings)
+
+
+def _release_info(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise StancebenchError(
+            f"release folder {folder} not found: build it with 'stancebench build', or pass --release DIR or --gold FILE"
+        )
+    info_path = folder / "release.json"
+    if not info_path.is_file():
+        raise InputError(info_path, 0, "file not found (not a stancebench release folder?)")
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(info_path, getattr(err, "lineno", 0), "not valid JSON") from None
+    if not isinstance(info, dict):
+        raise InputError(info_path, 0, "expected a JSON object")
+    return info
+
+
+def _split_files(folder: Path) -> dict[str, Path]:
+    config = folder / "default"
+    return {p.stem: p for p in sorted(config.glob("*.parquet"))} if config.is_dir() else {}
+
+
+def _load_release(folder: str | Path, split: str | None) -> GoldSet:
+    folder = Path(folder)
+    info = _release_info(folder)
+    files = _split_files(folder)
+    if not files:
+        raise InputError(folder / "default", 0, "no split files (expected default/train.parquet, default/test.parquet)")
+    if split is None:
+        chosen = list(files.values())
+    elif split in files:
+        chosen = [files[split]]
+    else:
+        raise StancebenchError(f"release {folder} has no split '{split}' (splits: {', '.join(files)})")
+    tables = [read_table(p, required=("id", "text", "label"), string_columns=_STRING_COLUMNS) for p in chosen]
+    for loaded in tables:
+        label_codes(loaded)  # names the file and row of a bad label before concatenating
+    if len(tables) == 1:
+        loaded = tables[0]
+    else:
+        combined = pa.concat_tables([t.table for t in tables], promote_options="permissive")
+        loaded = Table(combined, folder, lambda row: row + 1)
+    return _from_table(
+        loaded,
+        name=str(info.get("name") or folder.name),
+        split=split,
+        source=str(folder),
+        version=None if info.get("version") is None else str(info["version"]),
+        release_hash=info.get("content_hash"),
+    )
+
+
+def load_gold(split: str | None = "test", *, gold: str | Path | None = None, release: str | Path | None = None) -> GoldSet:
+    """The gold items to score: `gold` file if given, else `split` of `release` (default: bundled).
+
+    `split=None` takes every row (train and test): what `--cv` folds over.
+    """
+    if gold is not None:
+        return _load_gold_file(gold, split)
+    return _load_release(release if release is not None else packaged_release_dir(), split)

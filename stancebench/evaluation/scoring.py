@@ -1,0 +1,362 @@
+"""Score a model or a predictions file on gold items: `evaluate(...) -> Report`.
+
+    >>> import stancebench
+    >>> report = stancebench.evaluate("preds.jsonl")              # bundled release, test split
+    >>> report.headline["macro_f1"]                               # Estimate(value, ci_low, ci_high)
+    >>> report = stancebench.evaluate(MyModel(), cv=5)            # grouped 5-fold CV over all items
+    >>> report.save("report.json"); print(report.as_table())
+
+A model is any object with `predict(examples) -> list[str]` (see `stancebench.models.adapters`); if it
+also has `fit(examples, labels)`, it is fitted on the train split first (on each fold's
+training part with `cv`). Missing predictions count as wrong and are reported as coverage;
+predictions for ids not in the gold are reported and ignored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from stancebench.errors import StancebenchError
+from stancebench.evaluation import metrics
+from stancebench.evaluation.gold import GoldSet, load_gold
+from stancebench.evaluation.predictions import FORMATS, check_unique_ids, parse_label_map
+from stancebench.evaluation.report import Estimate, Report, now
+from stancebench.models.adapters import (
+    Predictions,
+    _one_line,
+    describe_model,
+    load_python_model,
+    model_codes,
+    predictions_from_mapping,
+    read_predictions,
+)
+from stancebench.schema import STANCE_LABELS
+
+__all__ = ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"]
+
+#: Columns the report breaks results down by, when the gold has them.
+BREAKDOWNS: tuple[str, ...] = ("quote_type", "speaker_affiliation", "target_id")
+#: Bootstrap units: resample items (multinomial over confusion cells) or whole articles.
+BOOTSTRAPS: tuple[str, ...] = ("items", "article")
+
+
+def _is_model_spec(value: str) -> bool:
+    path = Path(value)
+    if path.suffix.lower() in FORMATS and path.exists():
+        return False
+    head = value.rpartition(":")[0] if ":" in value else value
+    return head.endswith(".py") or (":" in value and Path(head).suffix.lower() not in FORMATS)
+
+
+def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[str, Any]]:
+    # One hash pass over gold and predicted ids together gives every id a small integer code;
+    # the join, the duplicate check and the unknown-id count are then numpy indexing.
+    n_gold = len(gold)
+    encoded = pa.concat_arrays([gold.ids, predictions.ids.cast(pa.string())]).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    n_ids = len(encoded.dictionary)
+    gold_codes, pred_codes = codes[:n_gold], codes[n_gold:]
+    counts = np.bincount(pred_codes, minlength=n_ids)
+    if (counts > 1).any():
+        if predictions.table is not None:
+            check_unique_ids(predictions.table)  # names the line
+        repeated = encoded.dictionary[int(np.flatnonzero(counts > 1)[0])].as_py()
+        raise StancebenchError(f"{predictions.source}: duplicate id {repeated!r}")
+    row_of = np.full(n_ids, -1, dtype=np.int64)
+    row_of[pred_codes] = np.arange(len(pred_codes))
+    rows = row_of[gold_codes]
+    pred = np.where(rows >= 0, predictions.codes[np.maximum(rows, 0)], metrics.MISSING).astype(np.uint8)
+    in_gold = np.zeros(n_ids, dtype=bool)
+    in_gold[gold_codes] = True
+    unknown = np.flatnonzero(~in_gold[pred_codes])
+    sample = predictions.ids.take(pa.array(unknown[:10])).to_pylist() if len(unknown) else []
+    return pred, {"n_unknown_ids": len(unknown), "unknown_ids": sample}
+
+
+def _articles(gold: Any) -> list[str] | None:
+    articles = gold.column("article_id")
+    return None if articles is None or any(a is None for a in articles) else [str(a) for a in articles]
+
+
+def _fresh(model: Any) -> Any:
+    # A new unfitted copy per fold when the model is a scikit-learn estimator; else refit in place.
+    if callable(getattr(model, "get_params", None)):
+        try:
+            from sklearn.base import clone
+
+            return clone(model)
+        except Exception:  # noqa: BLE001 - not a clonable estimator
+            return model
+    return model
+
+
+def _fit(model: Any, examples: list[dict[str, Any]], labels: list[str], name: str) -> None:
+    try:
+        model.fit(examples, labels)
+    except StancebenchError:
+        raise
+    except Exception as err:  # noqa: BLE001 - user code
+        raise StancebenchError(f"model {name} raised in fit: {_one_line(err)}") from None
+
+
+#: Items per predict() call when scoring a model, so a progress bar can follow; a model may set its own
+#: `predict_batch_size` (None: all items in one call, e.g. a chat endpoint that shows its own bar).
+PREDICT_BATCH_SIZE = 256
+
+
+def _predict(model: Any, examples: list[dict[str, Any]], name: str, label_map: Mapping[str, str]) -> np.ndarray:
+    from stancebench.progress import track
+
+    size = getattr(model, "predict_batch_size", PREDICT_BATCH_SIZE) or len(examples)
+    if len(examples) <= size:
+        return _predict_batch(model, examples, name, label_map)
+    batches = [examples[start:start + size] for start in range(0, len(examples), size)]
+    described = f"predicting {len(examples):,} items ({size} a call)"
+    return np.concatenate([_predict_batch(model, batch, name, label_map) for batch in track(batches, described)])
+
+
+def _predict_batch(model: Any, examples: list[dict[str, Any]], name: str, label_map: Mapping[str, str]) -> np.ndarray:
+    ids = [str(e.get("id")) for e in examples]
+    try:
+        labels = model.predict(examples)
+    except StancebenchError:
+        raise
+    except Exception as err:  # noqa: BLE001 - user code
+        # Find the item it fails on, so the message can name it.
+        for example in examples:
+            try:
+                model.predict([example])
+            except Exception as item_err:  # noqa: BLE001
+                raise StancebenchError(
+                    f"model {name} raised on item {example.get('id')!r}: {_one_line(item_err)}"
+                ) from None
+        raise StancebenchError(f"model {name} raised in predict: {_one_line(err)}") from None
+    return model_codes(labels, ids, name, label_map)
+
+
+def _present_macro_f1(cm: np.ndarray, f1: np.ndarray) -> np.ndarray:
+    # Within a group, macro-F1 averages the classes present in its gold or predictions
+    # (scikit-learn's default labels): a one-class group is not capped at 1/3. For a stack of
+    # resampled matrices, presence is decided per resample, as scikit-learn would on that sample.
+    present = (cm.sum(axis=-1) > 0) | (cm[..., : metrics.N_CLASSES].sum(axis=-2) > 0)
+    return (f1 * present).sum(axis=-1) / np.maximum(present.sum(axis=-1), 1)
+
+
+def _breakdowns(gold: GoldSet, pred: np.ndarray, resamples: int = 1000, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in BREAKDOWNS:
+        if name not in gold.table.column_names:
+            continue
+        column = gold.table[name].combine_chunks().cast(pa.string()).fill_null("(none)").dictionary_encode()
+        values = column.dictionary.to_pylist()
+        if name == "target_id" and len(values) < 2:
+            continue  # a one-target corpus: the breakdown would repeat the headline
+        cms = metrics.grouped_confusion_matrices(gold.labels, pred, column.indices.to_numpy(zero_copy_only=False),
+                                                 len(values))
+        groups = []
+        for i, value in enumerate(values):
+            # Point and interval per group, from multinomial resamples of the group's own cells.
+            found = metrics.scores(cms[i])
+            stack = metrics.bootstrap_confusions(cms[i], resamples, seed + i)
+            draws = metrics.scores(stack)
+            accuracy_low, accuracy_high = metrics.percentile_interval(draws["accuracy"])
+            macro_low, macro_high = metrics.percentile_interval(_present_macro_f1(stack, draws["f1"]))
+            groups.append({
+                "value": value, "n": int(cms[i].sum()),
+                "accuracy": float(found["accuracy"]), "accuracy_ci": [float(accuracy_low), float(accuracy_high)],
+                "macro_f1": float(_present_macro_f1(cms[i], found["f1"])),
+                "macro_f1_ci": [float(macro_low), float(macro_high)],
+            })
+        out[name] = sorted(groups, key=lambda g: (-g["n"], str(g["value"])))
+    return out
+
+
+def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int = 0, bootstrap: str = "items",
+          model: Mapping[str, Any] | None = None, options: Mapping[str, Any] | None = None,
+          extra_coverage: Mapping[str, Any] | None = None, timings: dict[str, float] | None = None,
+          warnings: list[str] | None = None) -> Report:
+    """Build a Report from gold and predicted codes (3 = missing): metrics, intervals, breakdowns."""
+    import stancebench
+
+    timings = dict(timings or {})
+    start = time.perf_counter()
+    cm = metrics.confusion_matrix(gold.labels, pred)
+    point = metrics.scores(cm)
+    timings["metrics"] = time.perf_counter() - start
+    start = time.perf_counter()
+    if bootstrap == "items":
+        stack = metrics.bootstrap_confusions(cm, resamples, seed)
+    elif bootstrap == "article":
+        articles = gold.column("article_id")
+        if articles is None:
+            raise StancebenchError("--bootstrap article needs an 'article_id' column in the gold")
+        stack = metrics.cluster_bootstrap_confusions(gold.labels, pred, np.array(articles, dtype=object).astype(str),
+                                                     resamples, seed)
+    else:
+        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected one of: {', '.join(BOOTSTRAPS)})")
+    boot = metrics.scores(stack)
+    low, high = {}, {}
+    for name in (*metrics.METRICS, "precision", "recall", "f1"):
+        low[name], high[name] = metrics.percentile_interval(boot[name])
+    timings["bootstrap"] = time.perf_counter() - start
+    headline = {name: Estimate(float(point[name]), float(low[name]), float(high[name])) for name in metrics.METRICS}
+    per_class = {
+        label: {
+            **{name: Estimate(float(point[name][k]), float(low[name][k]), float(high[name][k]))
+               for name in ("precision", "recall", "f1")},
+            "support": int(point["support"][k]),
+        }
+        for k, label in enumerate(STANCE_LABELS)
+    }
+    n_missing = int(cm[:, metrics.MISSING].sum())
+    coverage = {"n_items": len(gold), "n_predicted": len(gold) - n_missing, "n_missing": n_missing,
+                "coverage": float(point["coverage"]), "n_unknown_ids": 0, "unknown_ids": []}
+    coverage.update(extra_coverage or {})
+    start = time.perf_counter()
+    breakdowns = _breakdowns(gold, pred, resamples, seed)
+    timings["breakdowns"] = time.perf_counter() - start
+    return Report(
+        dataset=gold.describe(), model=dict(model or {}), options=dict(options or {}), headline=headline,
+        per_class=per_class, confusion=cm, coverage=coverage, breakdowns=breakdowns,
+        ids=gold.ids.to_pylist(), gold=gold.labels, pred=pred, timings=timings, articles=_articles(gold),
+        warnings=[*gold.warnings, *(warnings or [])], stancebench_version=stancebench.__version__, created=now(),
+    )
+
+
+def _train_set(split: str | None, gold: str | Path | None, release: str | Path | None) -> GoldSet | None:
+    if gold is not None:
+        from stancebench.evaluation.predictions import read_table
+
+        if "split" not in read_table(gold, required=("id",)).table.column_names:
+            return None
+    try:
+        return load_gold("train", gold=gold, release=release)
+    except StancebenchError:
+        return None
+
+
+def evaluate(
+    predictions_or_model: Any,
+    *,
+    split: str | None = "test",
+    gold: str | Path | None = None,
+    release: str | Path | None = None,
+    cv: int | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+    label_map: Mapping[str, str] | str | None = None,
+    bootstrap: str = "items",
+    fit: bool = True,
+    model_descriptor: Mapping[str, Any] | None = None,
+) -> Report:
+    """Score predictions or a model on gold items and return a Report with 95% bootstrap intervals.
+
+    `predictions_or_model`: a predictions file (JSONL/CSV/parquet with id, label), a dict
+    id -> label, a model object (`predict`, optionally `fit`), or a model spec string
+    (`path/model.py[:NAME]`, `package.module:NAME`). `split` picks the gold split (None or
+    "all" = every row); `gold` is a labelled file used instead of the release; `release` a
+    release folder (default: the bundled one). `cv=K` runs speaker-grouped K-fold
+    cross-validation over all gold items (models with `fit` only). `label_map` maps other
+    label names to support/oppose/hedge (dict, "A=support,B=oppose" or a JSON file path).
+    `bootstrap="article"` resamples whole articles instead of items. `fit=False` skips fitting.
+    """
+    if resamples < 1:
+        raise StancebenchError(f"resamples must be at least 1, got {resamples}")
+    if cv is not None and cv < 2:
+        raise StancebenchError(f"--cv must be at least 2, got {cv}")
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    label_map = parse_label_map(label_map)
+    split = None if split == "all" else split
+    gold_set = load_gold(None if cv else split, gold=gold, release=release)
+    timings["load_gold"] = time.perf_counter() - started
+    options: dict[str, Any] = {"split": "all" if cv or split is None else split, "cv": cv, "seed": seed,
+                               "resamples": resamples, "bootstrap": bootstrap, "label_map": label_map or None}
+    extra: dict[str, Any] = {}
+    warnings: list[str] = []
+
+    thing = predictions_or_model
+    model: Any = None
+    descriptor: dict[str, Any]
+    if isinstance(thing, (str, Path)) and not (isinstance(thing, str) and _is_model_spec(thing)):
+        start = time.perf_counter()
+        predictions = read_predictions(thing, label_map, check_ids=False)
+        timings["read_predictions"] = time.perf_counter() - start
+        descriptor = {"type": "predictions", "path": str(thing)}
+    elif isinstance(thing, Predictions):
+        predictions, descriptor = thing, {"type": "predictions", "path": thing.source}
+    elif isinstance(thing, Mapping):
+        predictions = predictions_from_mapping(thing, label_map)
+        descriptor = {"type": "predictions", "path": "<dict>"}
+    elif isinstance(thing, str):
+        model, descriptor = load_python_model(thing)
+    elif callable(getattr(thing, "predict", None)):
+        model, descriptor = thing, describe_model(thing)
+    else:
+        raise StancebenchError(
+            f"cannot evaluate a {type(thing).__name__}: pass a predictions file, a dict id -> label, or a model with predict()"
+        )
+    if model_descriptor:
+        descriptor = {**descriptor, **model_descriptor}
+
+    if model is None:
+        if cv:
+            raise StancebenchError("--cv needs a model with fit(); a predictions file cannot be cross-validated")
+        start = time.perf_counter()
+        pred, extra = _align(gold_set, predictions)
+        timings["join"] = time.perf_counter() - start
+        if extra["n_unknown_ids"]:
+            shown = ", ".join(repr(i) for i in extra["unknown_ids"][:3])
+            more = ", …" if extra["n_unknown_ids"] > 3 else ""
+            warnings.append(f"{predictions.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold "
+                            f"{split or 'set'} were ignored ({shown}{more})")
+    else:
+        name = str(descriptor.get("spec") or descriptor.get("path") or descriptor.get("class") or type(model).__name__)
+        start = time.perf_counter()
+        pred = _run_model(model, name, gold_set, label_map, cv=cv, seed=seed, fit=fit, split=split, gold=gold,
+                          release=release, warnings=warnings)
+        timings["predict"] = time.perf_counter() - start
+        warnings.extend(getattr(model, "warnings_", []) or [])
+    report = score(gold_set, pred, resamples=resamples, seed=seed, bootstrap=bootstrap, model=descriptor,
+                   options=options, extra_coverage=extra, timings=timings, warnings=warnings)
+    report.timings["total"] = time.perf_counter() - started
+    return report
+
+
+def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str, str], *, cv: int | None, seed: int,
+               fit: bool, split: str | None, gold: str | Path | None, release: str | Path | None,
+               warnings: list[str]) -> np.ndarray:
+    has_fit = fit and callable(getattr(model, "fit", None))
+    examples = gold_set.examples()
+    if cv:
+        if not has_fit:
+            raise StancebenchError(f"--cv needs a model with fit(); model {name} has none")
+        speakers = gold_set.column("speaker")
+        if speakers is None:
+            raise StancebenchError("--cv groups folds by speaker, but the gold has no 'speaker' column")
+        from stancebench.release.splits import grouped_folds
+
+        names = [STANCE_LABELS[c] for c in gold_set.labels]
+        try:
+            folds = grouped_folds(names, [str(s) for s in speakers], k=cv, seed=seed)
+        except ValueError as err:
+            raise StancebenchError(f"--cv {cv}: {err}") from None
+        pred = np.full(len(gold_set), metrics.MISSING, dtype=np.uint8)
+        for train, test in folds:
+            fold_model = _fresh(model)
+            _fit(fold_model, [examples[i] for i in train], [names[i] for i in train], name)
+            pred[test] = _predict(fold_model, [examples[i] for i in test], name, label_map)
+        return pred
+    if has_fit:
+        train = _train_set(split, gold, release)
+        if train is None:
+            warnings.append(f"no train split to fit model {name} on; predicting with it as it is")
+        else:
+            _fit(model, train.examples(), [STANCE_LABELS[c] for c in train.labels], name)
+    return _predict(model, examples, name, label_map)

@@ -1,0 +1,73 @@
+"""The fast scanners give exactly the matches of the patterns they stand in for."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from stancebench.corpus.scanning import WordScanner, scan_together, word_trie
+
+WORDS = ["said", "says", "say", "sa", "according", "asked", "asks", "Blinken", "Blin", "O'Brien"]
+ALPHABET = ["said ", "says", "say,", "unsaid ", "asked for ", "Asked ", "according to ", "Blinken", "O'Brien ",
+            "\n", "“", " ", "(", "é", "_", "x", ".", "-"]
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+def test_word_trie_matches_the_same_words(flags):
+    trie = re.compile(f"(?:{word_trie(WORDS)})$", flags)
+    plain = re.compile(f"(?:{'|'.join(map(re.escape, WORDS))})$", flags)
+    for candidate in [*WORDS, "sai", "saidx", "SAYS", "", "blinken", "O’Brien"]:
+        assert bool(trie.match(candidate)) == bool(plain.match(candidate)), candidate
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first_words"),
+    [
+        (r"\b(?:said|says|say|according to|asked for)\b", ["said", "says", "say", "according", "asked"]),
+        (r"\b(?=[A-Z])(?:Blinken|O'Brien)\b", ["Blinken", "O'Brien"]),  # capitals: the trie leads on its own
+        (r"\b(?:Asked|asked)\s+for\b", ["Asked", "asked"]),
+    ],
+)
+def test_word_scanner_finds_what_finditer_finds(pattern, first_words):
+    compiled = re.compile(pattern)
+    scanner = WordScanner(compiled, first_words)
+    rng = random.Random(0)
+    for _ in range(2000):
+        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
+        for pos, endpos in [(0, len(text)), (1, len(text)), (3, max(3, len(text) - 2))]:
+            expected = [m.span() for m in compiled.finditer(text, pos, endpos)]
+            assert [m.span() for m in scanner.finditer(text, pos, endpos)] == expected, (text, pos, endpos)
+        first = compiled.search(text)
+        found = scanner.search(text)
+        assert (found.span() if found else None) == (first.span() if first else None)
+
+
+def test_credit_word_spans_are_the_words_str_lower_shows():
+    from stancebench.corpus.quotes import _credit_word_spans
+
+    pieces = ["Photo", "PHOTO", "image", "İmage", "pİcture", "Picture", "contributed", "CONTRIBUTED", "“", "é", " ",
+              "\n", "x", "phot", "o", "ıMAGE", "\u212a"]
+    rng = random.Random(1)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        spans = _credit_word_spans(text)
+        for start in range(len(text) + 1):
+            for end in range(start, len(text) + 1):
+                lower = text[start:end].lower()
+                expected = any(word in lower for word in ("contributed", "photo", "image", "picture"))
+                assert any(start <= a and b <= end for a, b in spans) == expected, (text, start, end)
+
+
+def test_scan_together_finds_what_each_scanner_finds():
+    cues = WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"])
+    titled = WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])
+    rng = random.Random(2)
+    for _ in range(3000):
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai"]) for _ in range(rng.randint(0, 12)))
+        together = scan_together(text, [cues, titled])
+        assert [[m.span() for m in found] for found in together] == [
+            [m.span() for m in cues.pattern.finditer(text)], [m.span() for m in titled.pattern.finditer(text)]], text
+    with pytest.raises(ValueError):
+        scan_together("x", [cues, WordScanner(re.compile("Blinken"), ["Blinken"])])

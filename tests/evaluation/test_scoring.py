@@ -1,0 +1,197 @@
+"""`stancebench.evaluation.scoring`: gold sets, joins, coverage, models, cross-validation, reports."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import f1_score
+
+import stancebench
+from stancebench.errors import StancebenchError
+from stancebench.evaluation.comparison import compare
+from stancebench.evaluation.gold import content_hash, load_gold
+from stancebench.evaluation.report import Report, load_report
+from stancebench.schema import STANCE_LABELS, gold_content_hash
+from tests.support import KeywordModel, perfect_predictions, write_jsonl
+
+
+def test_perfect_predictions_score_one_with_degenerate_intervals(tmp_path, release, rows):
+    preds = write_jsonl(tmp_path / "preds.jsonl", perfect_predictions(rows[36:]))
+    report = stancebench.evaluate(str(preds), release=release)
+    for name in ("accuracy", "macro_f1", "f_avg"):
+        assert report.headline[name] == (1.0, 1.0, 1.0)
+    assert report.coverage["coverage"] == 1.0
+    assert report.dataset["split"] == "test" and report.dataset["n_items"] == 24
+    assert report.dataset["version"] == "0.1.0"
+
+
+def test_missing_predictions_count_as_wrong_and_unknown_ids_are_ignored(tmp_path, release, rows):
+    preds = perfect_predictions(rows[36:])
+    dropped = preds.pop(0)
+    preds.append({"id": "not-in-gold", "label": "support"})
+    report = stancebench.evaluate(str(write_jsonl(tmp_path / "p.jsonl", preds)), release=release)
+    assert report.coverage["n_missing"] == 1 and report.coverage["n_predicted"] == 23
+    assert report.coverage["n_unknown_ids"] == 1 and report.coverage["unknown_ids"] == ["not-in-gold"]
+    assert report.headline["accuracy"].value == pytest.approx(23 / 24)
+    gold_row = STANCE_LABELS.index(dropped["label"])
+    assert report.confusion[gold_row, 3] == 1
+    item = next(p for p in report.to_dict()["predictions"] if p["id"] == dropped["id"])
+    article = next(r["article_id"] for r in rows if r["id"] == dropped["id"])
+    assert item == {"id": dropped["id"], "gold": dropped["label"], "pred": None, "article_id": article}
+
+
+def test_metrics_match_sklearn_through_the_whole_path(tmp_path, release, rows):
+    rng = np.random.default_rng(0)
+    test = rows[36:]
+    labels = [STANCE_LABELS[int(x)] for x in rng.integers(0, 3, len(test))]
+    path = tmp_path / "p.csv"
+    path.write_text("id,label\n" + "".join(f"{r['id']},{lab.upper()}\n" for r, lab in zip(test, labels, strict=True)))
+    report = stancebench.evaluate(str(path), release=release)
+    gold = [STANCE_LABELS[r["label"]] for r in test]
+    expected = f1_score(gold, labels, labels=list(STANCE_LABELS), average="macro", zero_division=0)
+    assert report.headline["macro_f1"].value == pytest.approx(expected)
+    low, high = report.headline["macro_f1"].ci_low, report.headline["macro_f1"].ci_high
+    assert low <= report.headline["macro_f1"].value <= high
+
+
+def test_dict_of_predictions_and_label_map(release, rows):
+    mapping = {r["id"]: ["FAVOR", "AGAINST", "NONE"][r["label"]] for r in rows[36:]}
+    report = stancebench.evaluate(mapping, release=release, label_map="FAVOR=support,AGAINST=oppose,NONE=hedge")
+    assert report.headline["accuracy"].value == 1.0
+    assert report.options["label_map"] == {"favor": "support", "against": "oppose", "none": "hedge"}
+
+
+def test_model_is_fitted_on_train_and_described(release):
+    model = KeywordModel(default="hedge")
+    report = stancebench.evaluate(model, release=release)
+    assert model.seen_ == 36
+    assert report.model["params"] == {"default": "hedge"}
+    assert report.model["class"].endswith("KeywordModel")
+    assert report.headline["accuracy"].value == 1.0
+
+
+def test_cross_validation_scores_every_item_out_of_fold(release):
+    report = stancebench.evaluate(KeywordModel(), release=release, cv=3)
+    assert report.dataset["n_items"] == 60 and report.options["cv"] == 3 and report.dataset["split"] is None
+    assert report.coverage["coverage"] == 1.0
+
+
+def test_cv_needs_a_model_that_fits(tmp_path, release, rows):
+    preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows))
+    with pytest.raises(StancebenchError, match="--cv needs a model with fit"):
+        stancebench.evaluate(str(preds), release=release, cv=3)
+
+
+def test_gold_file_with_split_column_agrees_with_release(tmp_path, release, rows):
+    records = [{**r, "label": STANCE_LABELS[r["label"]], "split": "train" if i < 36 else "test"}
+               for i, r in enumerate(rows)]
+    gold = write_jsonl(tmp_path / "extended.jsonl", records)
+    preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows[36:]))
+    from_release = stancebench.evaluate(str(preds), release=release)
+    from_file = stancebench.evaluate(str(preds), gold=gold)
+    assert from_file.dataset["content_hash"] == from_release.dataset["content_hash"]
+    assert from_file.dataset["n_items"] == 24
+    # so the two reports can be compared
+    assert compare(from_release, from_file, resamples=50).metrics["accuracy"]["difference"] == 0
+
+
+def test_gold_file_in_csv_with_int_labels_and_off_target_rows(tmp_path, rows):
+    path = tmp_path / "gold.csv"
+    lines = ["id,text,label,speaker"] + [f"{r['id']},\"{r['text']}\",{r['label']},{r['speaker']}" for r in rows[:9]]
+    lines.append('x1,"About the aid package.",off_target,Someone')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    gold = load_gold(gold=path)
+    assert len(gold) == 9 and gold.split is None
+    assert gold.warnings == [f"{path}: left out 1 off_target item(s) (not a benchmark class)"]
+
+
+def test_content_hash_matches_schema_function(rows):
+    table = pa.Table.from_pylist(rows)
+    labels = np.array([r["label"] for r in rows], dtype=np.uint8)
+    expected = gold_content_hash((r["id"], r["text"], STANCE_LABELS[r["label"]]) for r in rows)
+    assert content_hash(table["id"].combine_chunks(), table["text"].combine_chunks(), labels) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), st.tuples(st.text(max_size=20), st.integers(0, 2)),
+                       min_size=1, max_size=20))
+def test_content_hash_matches_schema_function_on_any_text(items):
+    ids = pa.array(list(items), type=pa.string())
+    texts = pa.array([t for t, _ in items.values()], type=pa.string())
+    labels = np.array([label for _, label in items.values()], dtype=np.uint8)
+    expected = gold_content_hash((i, t, STANCE_LABELS[label]) for i, (t, label) in items.items())
+    assert content_hash(ids, texts, labels) == expected
+
+
+def test_breakdowns_by_quote_type_and_affiliation(tmp_path, release, rows):
+    preds = perfect_predictions(rows[36:])
+    preds[0]["label"] = "hedge" if preds[0]["label"] != "hedge" else "support"
+    report = stancebench.evaluate(str(write_jsonl(tmp_path / "p.jsonl", preds)), release=release)
+    by_type = {g["value"]: g for g in report.breakdowns["quote_type"]}
+    assert by_type["direct"]["n"] == 12 and by_type["direct"]["accuracy"] == pytest.approx(11 / 12)
+    assert by_type["indirect"]["accuracy"] == 1.0
+    assert sum(g["n"] for g in report.breakdowns["speaker_affiliation"]) == 24
+    # each group carries its own bootstrap interval: a perfect group cannot vary, an imperfect one can
+    assert by_type["indirect"]["accuracy_ci"] == [1.0, 1.0]
+    assert by_type["indirect"]["macro_f1_ci"] == [1.0, 1.0]  # a class absent from a resample is not scored 0
+    low, high = by_type["direct"]["accuracy_ci"]
+    assert low < 11 / 12 <= high <= 1.0 and low >= 0.5
+    assert by_type["direct"]["macro_f1_ci"][0] <= by_type["direct"]["macro_f1"] <= by_type["direct"]["macro_f1_ci"][1]
+
+
+def test_article_cluster_bootstrap_is_wider_or_equal_in_spirit(tmp_path, release, rows):
+    preds = write_jsonl(tmp_path / "p.jsonl", [{"id": r["id"], "label": "support"} for r in rows[36:]])
+    items = stancebench.evaluate(str(preds), release=release)
+    articles = stancebench.evaluate(str(preds), release=release, bootstrap="article")
+    assert articles.options["bootstrap"] == "article"
+    assert articles.headline["accuracy"].value == items.headline["accuracy"].value
+
+
+def test_report_round_trips_through_json(tmp_path, release, rows):
+    preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows[36:])[:20])
+    report = stancebench.evaluate(str(preds), release=release, resamples=200, seed=3)
+    report.save(tmp_path / "report.json")
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["schema_version"] == 1 and data["stancebench_version"] == stancebench.__version__
+    assert data["options"]["resamples"] == 200 and data["options"]["seed"] == 3
+    assert data["confusion_matrix"]["columns"] == ["support", "oppose", "hedge", "missing"]
+    assert set(data["timings"]) >= {"load_gold", "read_predictions", "join", "metrics", "bootstrap", "total"}
+    again = load_report(tmp_path / "report.json")
+    assert again.headline == report.headline and again.ids == report.ids
+    assert isinstance(again, Report)
+    text = report.as_table()
+    assert "Macro-F1" in text and "missing" in text
+
+
+def test_plot_writes_a_png(tmp_path, release, rows):
+    preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows[36:]))
+    stancebench.evaluate(str(preds), release=release).plot(tmp_path / "cm.png")
+    assert (tmp_path / "cm.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evaluate_stays_callable_after_the_module_is_imported(release, rows):
+    import stancebench.evaluation.scoring as module  # noqa: F401 - sets the package attribute to the module
+
+    report = stancebench.evaluate({r["id"]: "support" for r in rows[36:]}, release=release)
+    assert report.coverage["coverage"] == 1.0
+
+
+def test_missing_release_and_split(tmp_path, release):
+    with pytest.raises(StancebenchError, match=r"release folder .*nowhere not found: build it with 'stancebench build'"):
+        load_gold(release=tmp_path / "nowhere")
+    with pytest.raises(StancebenchError, match=r"has no split 'dev' \(splits: test, train\)"):
+        load_gold("dev", release=release)
+
+
+def test_gold_with_duplicate_ids_is_refused(tmp_path, rows):
+    path = tmp_path / "gold.parquet"
+    table = pa.Table.from_pylist([rows[0], rows[1], rows[0]])
+    pq.write_table(table, path)
+    with pytest.raises(StancebenchError, match=r"gold\.parquet:3: duplicate id 's000' \(first on line 1\)"):
+        load_gold(gold=path)

@@ -1,0 +1,286 @@
+"""Helpers shared by the tests (fixtures live in conftest.py): corpora, statements, label logs,
+release folders, predictions files, a tiny HF model and a scripted chat server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from stancebench.schema import STANCE_LABELS, Gold, Statement, gold_content_hash
+
+#: The repository checkout and the tests' hand-made inputs.
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+TARGET_ID = "lift-ukraine-strike-restrictions"
+
+
+CONFIG = f"""[corpus]
+name = "testcorpus"
+target_id = "{TARGET_ID}"
+target = "Lifting the restrictions on Ukraine's use of Western-supplied weapons against targets inside Russia"
+labels = ["support", "oppose", "hedge", "off_target"]
+release_dir = "release"
+"""
+
+
+def make_statement(sid: str, text: str = "We must lift the limits.", **overrides) -> Statement:
+    """A valid Statement with sensible defaults."""
+    fields = {
+        "id": sid,
+        "article_id": "a1",
+        "speaker": "Jane Doe",
+        "speaker_role": "Foreign Minister",
+        "speaker_affiliation": "Ruritania",
+        "text": text,
+        "context": text,
+        "start": 0,
+        "end": len(text),
+        "quote_type": "direct",
+        "target_id": TARGET_ID,
+        "cue": "said",
+    }
+    fields.update(overrides)
+    return Statement(**fields)
+
+
+def write_statements(project: Path, statements: list[Statement]) -> Path:
+    """Write annotations/statements.jsonl in the corpus."""
+    path = project / "annotations" / "statements.jsonl"
+    path.write_text("".join(s.to_json() + "\n" for s in statements), encoding="utf-8")
+    return path
+
+
+def write_log(project: Path, annotator: str, *lines: str | dict) -> Path:
+    """Append raw lines (strings as given, dicts as JSON) to an annotator's label log."""
+    path = project / "annotations" / "labels" / f"{annotator}.jsonl"
+    with path.open("a", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write((json.dumps(line) if isinstance(line, dict) else line) + "\n")
+    return path
+
+
+ARTICLE = "---\ntitle: Allies weigh strikes inside Russia\noutlet: The Daily Test\ndate: 2024-05-29\n---\nBody text.\n"
+
+
+CYCLE = ("support", "oppose", "hedge")
+
+
+def write_article(project: Path, name: str = "a1") -> None:
+    """A seeds article whose id (the file stem) the test statements point to."""
+    (project / "seeds" / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+
+
+def write_gold(project: Path, *records: Gold | str) -> Path:
+    """annotations/gold.jsonl from Gold records (or raw lines, as given)."""
+    path = project / "annotations" / "gold.jsonl"
+    path.write_text("".join((r if isinstance(r, str) else r.to_json()) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def gold(sid: str, label: str, **overrides) -> Gold:
+    """A single-annotator gold record by the project maintainers."""
+    fields = {"statement_id": sid, "label": label, "method": "single", "annotations": {"maintainers": label}}
+    fields.update(overrides)
+    return Gold(**fields)
+
+
+def stmt(sid: str, text: str, start: int = 0, **overrides):
+    """make_statement with a span that fits the text at `start`."""
+    return make_statement(sid, text, start=start, end=start + len(text), **overrides)
+
+
+def make_corpus(project: Path, speakers: int = 8, per_speaker: int = 3, off_target: int = 2) -> list[str]:
+    """An article, speakers × per_speaker on-target statements with gold, plus `off_target` off-target ones."""
+    write_article(project)
+    statements, records = [], []
+    for i in range(speakers * per_speaker):
+        sid = f"s{i:03d}"
+        statements.append(stmt(sid, f"Statement number {i}.", i * 30, speaker=f"Speaker {i % speakers}"))
+        records.append(gold(sid, CYCLE[i % 3]))
+    for j in range(off_target):
+        sid = f"x{j:03d}"
+        statements.append(stmt(sid, f"About the aid package {j}.", 5000 + j * 30, speaker="Speaker 0"))
+        records.append(gold(sid, "off_target"))
+    write_statements(project, statements)
+    write_gold(project, *records)
+    return [s.id for s in statements]
+
+
+SPEAKERS = [
+    ("Volodymyr Zelensky", "President", "Ukraine"),
+    ("Dmitry Peskov", "Kremlin spokesman", "Russia"),
+    ("Antony Blinken", "Secretary of State", "United States"),
+    ("David Cameron", "Foreign Secretary", "United Kingdom"),
+    ("Jens Stoltenberg", "Secretary General", "NATO"),
+    ("Olaf Scholz", "Chancellor", "Germany"),
+]
+TEXTS = {
+    "support": "Ukraine must be able to strike the places it is attacked from.",
+    "oppose": "Such strikes would be a dangerous escalation and cross a red line.",
+    "hedge": "No decision has been made yet; we keep it under consideration.",
+}
+
+
+def make_rows(n: int, offset: int = 0) -> list[dict]:
+    """`n` gold rows in the release schema; labels cycle support, oppose, hedge."""
+    rows = []
+    for i in range(offset, offset + n):
+        label = STANCE_LABELS[i % 3]
+        speaker, role, affiliation = SPEAKERS[i % len(SPEAKERS)]
+        rows.append({
+            "id": f"s{i:03d}",
+            "text": f"{TEXTS[label]} ({i})",
+            "context": f"Context sentence {i}. {TEXTS[label]}",
+            "target": "Lifting the restrictions on Ukraine's use of Western-supplied weapons against targets inside Russia",
+            "speaker": speaker,
+            "speaker_role": role,
+            "speaker_affiliation": affiliation,
+            "quote_type": "direct" if i % 2 == 0 else "indirect",
+            "article_id": f"a{i // 4}",
+            "article_title": f"Article {i // 4}",
+            "outlet": "Example News",
+            "date": "2024-05-30",
+            "label": i % 3,
+        })
+    return rows
+
+
+def write_release(folder: Path, splits: dict[str, list[dict]], name: str = "stancebench", version: str = "0.1.0") -> Path:
+    """A release folder: release.json and default/<split>.parquet (int ClassLabel labels)."""
+    (folder / "default").mkdir(parents=True, exist_ok=True)
+    everything = []
+    for split, rows in splits.items():
+        pq.write_table(pa.Table.from_pylist(rows), folder / "default" / f"{split}.parquet")
+        everything.extend(rows)
+    triples = [(r["id"], r["text"], STANCE_LABELS[r["label"]]) for r in everything]
+    info = {"name": name, "version": version, "content_hash": gold_content_hash(triples),
+            "target_id": "lift-ukraine-strike-restrictions", "counts": {s: len(r) for s, r in splits.items()}}
+    (folder / "release.json").write_text(json.dumps(info), encoding="utf-8")
+    (folder / "README.md").write_text("# test release\n", encoding="utf-8")
+    return folder
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    """Rows as JSON lines."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def perfect_predictions(rows: list[dict]) -> list[dict]:
+    """Predictions equal to the gold labels, as names."""
+    return [{"id": r["id"], "label": STANCE_LABELS[r["label"]]} for r in rows]
+
+
+class KeywordModel:
+    """A tiny model with the stancebench interface: keywords learned in fit()."""
+
+    def __init__(self, default: str = "hedge") -> None:
+        self.default = default
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"default": self.default}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def fit(self, examples, labels):
+        self.seen_ = len(examples)
+        return self
+
+    def predict(self, examples):
+        out = []
+        for example in examples:
+            text = example["text"].lower()
+            out.append("support" if "must be able" in text else "oppose" if "red line" in text else self.default)
+        return out
+
+
+def tiny_hf_model(folder: Path, id2label: dict[int, str], bias: list[float] | None = None) -> Path:
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "ukraine", "must", "strike", "escalation", "decision", "the", "speaker"]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]"
+    )
+    config = transformers.BertConfig(
+        vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
+        max_position_embeddings=128, id2label=id2label, label2id={v: k for k, v in id2label.items()},
+    )
+    torch.manual_seed(0)
+    model = transformers.BertForSequenceClassification(config)
+    if bias is not None:
+        with torch.no_grad():
+            model.classifier.bias.copy_(torch.tensor(bias))
+    model.save_pretrained(folder)
+    fast.save_pretrained(folder)
+    return folder
+
+
+class ChatServer:
+    """A real OpenAI-style server on 127.0.0.1: scripted failures first, then keyword answers."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.script: list[tuple[int, bytes, dict[str, str]]] = []
+        self.garbage_for: set[str] = set()
+        self.headers: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with server.lock:
+                    server.requests += 1
+                    server.headers.append(dict(self.headers))
+                    scripted = server.script.pop(0) if server.script else None
+                if scripted is not None:
+                    status, payload, headers = scripted
+                else:
+                    status, headers = 200, {}
+                    payload = json.dumps({"choices": [{"message": {"role": "assistant",
+                                                                   "content": server.answer(body)}}]}).encode()
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, body: dict) -> str:
+        statement = body["messages"][1]["content"].split("Statement: ", 1)[1].lower()
+        if any(f"({item[1:].lstrip('0') or '0'})" in statement for item in self.garbage_for):
+            return "I would rather not say."
+        if "must be able" in statement:
+            return "Label: Support."
+        if "red line" in statement:
+            return "oppose"
+        return "HEDGE"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
