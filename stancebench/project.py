@@ -16,6 +16,7 @@ from pathlib import Path
 from stancebench import codebook
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS
+from stancebench.store import write_text_atomic
 
 __all__ = ["CONFIG_NAME", "Project", "find_root", "init_corpus", "load_project", "repository_root"]
 
@@ -161,8 +162,6 @@ def init_corpus(folder: str | Path, target_id: str, target: str, *, labels: tupl
         raise StancebenchError(f"{folder / CONFIG_NAME}: a corpus already exists here")
     if folder.exists() and not folder.is_dir():
         raise StancebenchError(f"{folder}: exists and is not a folder")
-    from stancebench.store import write_text_atomic
-
     (folder / "seeds").mkdir(parents=True, exist_ok=True)
     (folder / "annotations" / "labels").mkdir(parents=True, exist_ok=True)
     template = (Path(__file__).parent / "resources" / "GUIDELINES.template.md").read_text(encoding="utf-8")

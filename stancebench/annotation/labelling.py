@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stancebench.annotation.labels import label_log_path
+from stancebench.corpus.articles import read_article
 from stancebench.errors import InputError, StancebenchError
-from stancebench.schema import LABELS, LabelEvent, Statement
+from stancebench.schema import LABELS, LabelEvent, Statement, parse_json_line
 from stancebench.store import append_label, append_labels, read_statements
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,8 +139,6 @@ def read_label_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
         raise InputError(path, 0, "no labels in the file")
     rows: list[tuple[int, dict[str, str]]] = []
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson") or first.startswith("{"):
-        from stancebench.schema import parse_json_line
-
         for lineno, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 rows.append((lineno, parse_json_line(line, path, lineno)))
@@ -212,8 +211,6 @@ def article_titles(project: Project) -> Callable[[str], str]:
 
 
 def _read_title(project: Project, article_id: str) -> str | None:
-    from stancebench.corpus.articles import read_article
-
     folder = project.seeds_dir
     if not folder.is_dir():
         return None

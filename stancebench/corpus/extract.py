@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from stancebench import store
 from stancebench.corpus.actors import load_actors
 from stancebench.corpus.articles import SourceText, list_article_paths, read_article, read_articles, read_source
 from stancebench.corpus.statements import (
@@ -144,8 +145,6 @@ def extract_corpus(
     statements file raises InputError before anything is written. `jobs` > 1 extracts in that
     many processes; the output is the same.
     """
-    from stancebench import store
-
     seeds = Path(seeds) if seeds is not None else project.seeds_dir
     output = Path(output) if output is not None else project.statements_path
     paths = list_article_paths(seeds)
