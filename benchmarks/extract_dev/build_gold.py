@@ -48,6 +48,15 @@ def norm_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s|$)|\n")
+
+
+def trap_end(text: str, start: int) -> int:
+    """A trap covers its sentence: from its start to the next sentence end or line break."""
+    match = _SENTENCE_END.search(text, start + 1)
+    return match.end() if match else len(text)
+
+
 def parse(src: Path):
     gold, traps, problems = [], [], []
     article = None
@@ -78,7 +87,7 @@ def parse(src: Path):
 
 
 def check(gold, traps, problems):
-    texts = {}
+    texts, raws = {}, {}
     for path in sorted(ARTICLES.iterdir()):
         meta, body = body_of(path)
         if meta.get("fictional") != "true":
@@ -92,31 +101,35 @@ def check(gold, traps, problems):
         if not 150 <= words <= 600:
             problems.append(f"{path.name}: {words} words (want 150-600)")
         texts[path.name] = norm_with_map(body)
+        raws[path.name] = body
     last_pos: dict[str, int] = {}
     trap_ranges: dict[str, list[tuple[int, int, str]]] = {}
     for t in traps:
         if t["article"] not in texts:
             problems.append(f"gold_src.txt:{t['_line']}: no article {t['article']}")
             continue
-        ntext, _ = texts[t["article"]]
+        (ntext, where), raw = texts[t["article"]], raws[t["article"]]
         pos = ntext.find(norm(t["text_start"]))
         if pos < 0:
             problems.append(f"gold_src.txt:{t['_line']}: trap text not found: {t['text_start']!r}")
             continue
-        end = ntext.find("\n", pos)
-        trap_ranges.setdefault(t["article"], []).append((pos, len(ntext) if end < 0 else end, t["text_start"]))
+        start = where[pos]
+        trap_ranges.setdefault(t["article"], []).append((start, trap_end(raw, start), t["text_start"]))
     for g in gold:
         if g["article"] not in texts:
             problems.append(f"gold_src.txt:{g['_line']}: no article {g['article']}")
             continue
-        ntext, _ = texts[g["article"]]
+        ntext, where = texts[g["article"]]
         needle = norm(g["content_start"])
         pos = ntext.find(needle, last_pos.get(g["article"], -1) + 1)
         if pos < 0:
-            where = "at all" if ntext.find(needle) < 0 else "after the previous record (order?)"
-            problems.append(f"gold_src.txt:{g['_line']}: content_start not found {where}: {g['content_start']!r}")
+            found = "at all" if ntext.find(needle) < 0 else "after the previous record (order?)"
+            problems.append(f"gold_src.txt:{g['_line']}: content_start not found {found}: {g['content_start']!r}")
             continue
         last_pos[g["article"]] = pos
+        for a, b, trap in trap_ranges.get(g["article"], []):
+            if a <= where[pos] < b:
+                problems.append(f"gold_src.txt:{g['_line']}: gold statement inside trap {trap!r}")
         n = len(g["content_start"].split())
         if n < 3 or n > 9:
             problems.append(f"gold_src.txt:{g['_line']}: content_start has {n} words")
