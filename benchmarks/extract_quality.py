@@ -24,6 +24,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -52,10 +53,17 @@ def norm_text(text: str) -> str:
     return text.lower()
 
 
+_LEADING = re.compile(r"^(?:(?:the|a|an|some|several|two|three|four)\s+)+")
+
+
 def norm_speaker(name: str | None) -> str:
-    name = re.sub(r"\s+", " ", (name or "").translate(_DROP_QUOTES)).strip(_EDGE).lower()
-    name = re.sub(r"^the\s+", "", name)
-    return re.sub(r"s$", "", name) if name.endswith("'s") else name
+    """Case, accents, punctuation and a leading article/number word do not count."""
+    name = unicodedata.normalize("NFKD", name or "")
+    name = "".join(ch for ch in name if not unicodedata.combining(ch))
+    name = re.sub(r"['’]s\b", "", name)  # possessive: "Rishi Sunak's office" -> "Rishi Sunak office"
+    name = re.sub(r"[^\w\s.-]", " ", name.translate(_DROP_QUOTES))
+    name = re.sub(r"\s+", " ", name).strip(_EDGE).lower()
+    return _LEADING.sub("", name)
 
 
 def looks_like_person(name: str) -> bool:
@@ -318,7 +326,10 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(report, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:
-        print_table(report, args.misses)
+        try:
+            print_table(report, args.misses)
+        except BrokenPipeError:  # `| head`
+            sys.stderr.close()
     return 0
 
 
