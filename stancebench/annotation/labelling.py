@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from stancebench.annotation.labels import label_log_path
 from stancebench.corpus.articles import read_article
 from stancebench.errors import InputError, StancebenchError
-from stancebench.schema import LABELS, LabelEvent, Statement, parse_json_line
-from stancebench.store import append_label, append_labels, read_statements
+from stancebench.schema import LABELS, Article, LabelEvent, Statement, parse_json_line
+from stancebench.store import append_label, append_labels, read_bytes, read_statements
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project
@@ -27,6 +27,10 @@ __all__ = [
     "guidelines_version",
     "make_event",
     "load_statements",
+    "StatementIndex",
+    "open_statement_index",
+    "read_statement",
+    "find_article",
     "find_statement",
     "check_label",
     "label_statement",
@@ -84,6 +88,122 @@ def load_statements(project: Project) -> list[Statement]:
     return read_statements(path)
 
 
+# Statement.to_json writes keys sorted, so "id" and "is_stale" sit side by side on every line it wrote.
+_ID_AND_STALE = re.compile(rb'"id": "([^"\\]*)", "is_stale": (true|false)')
+_NONBLANK_LINE = re.compile(rb"^[ \t\r]*[^\s]", re.MULTILINE)
+
+
+class StatementIndex:
+    """The ids of statements.jsonl from one bytes scan; a statement is parsed (and checked) only when asked for.
+
+    Files `extract` did not write (hand-edited, other key order) fall back to reading every record.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._data = read_bytes(path)
+        self._parsed: dict[str, Statement] = {}
+        self._where: dict[str, int] = {}
+        matches = list(_ID_AND_STALE.finditer(self._data))
+        ids = [m.group(1).decode("utf-8", "replace") for m in matches]
+        if len(set(ids)) == len(ids) == len(_NONBLANK_LINE.findall(self._data)):
+            self.ids = ids
+            self.stale = {sid for sid, m in zip(ids, matches, strict=True) if m.group(2) == b"true"}
+            self._where = {sid: m.start() for sid, m in zip(ids, matches, strict=True)}
+        else:
+            self._parsed = {s.id: s for s in read_statements(path)}
+            self.ids = list(self._parsed)
+            self.stale = {s.id for s in self._parsed.values() if s.is_stale}
+        self._data = self._data if self._where else b""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, statement_id: object) -> bool:
+        return statement_id in self._parsed or statement_id in self._where
+
+    def live_ids(self) -> list[str]:
+        """Ids of the statements still extracted from their article, in file order."""
+        return [sid for sid in self.ids if sid not in self.stale]
+
+    def get(self, statement_id: str) -> Statement:
+        """The statement with this id (parsed and validated now, naming file and line if bad)."""
+        if statement_id not in self._parsed:
+            pos = self._where[statement_id]
+            start = self._data.rfind(b"\n", 0, pos) + 1
+            end = self._data.find(b"\n", pos)
+            line = self._data[start : end if end >= 0 else len(self._data)]
+            lineno = self._data.count(b"\n", 0, start) + 1
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError(self.path, lineno, "not UTF-8 text") from None
+            self._parsed[statement_id] = Statement.from_json(text, self.path, lineno)
+        return self._parsed[statement_id]
+
+    def all(self) -> list[Statement]:
+        """Every statement, in file order (parses the rest)."""
+        return [self.get(sid) for sid in self.ids]
+
+    def resolve(self, statement_id: str) -> str:
+        """The full id for an id or a unique prefix of one."""
+        if statement_id in self:
+            return statement_id
+        matches = [sid for sid in self.ids if sid.startswith(statement_id)] if statement_id else []
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise StancebenchError(f"statement id prefix {statement_id!r} matches {len(matches)} statements; give more of it")
+        raise StancebenchError(f"unknown statement id {statement_id!r} (not in {self.path})")
+
+
+def open_statement_index(project: Project) -> StatementIndex:
+    """The corpus's statements as a lazy index, with a hint when there are none yet."""
+    path = project.statements_path
+    if not path.exists():
+        raise StancebenchError(f"{path}: file not found; run 'stancebench extract' first")
+    return StatementIndex(path)
+
+
+def read_statement(project: Project, statement_id: str) -> Statement:
+    """One statement by id or unique id prefix, found by a bytes scan (flat in corpus size)."""
+    path = project.statements_path
+    if not path.exists():
+        raise StancebenchError(f"{path}: file not found; run 'stancebench extract' first")
+    data = read_bytes(path)
+    needle = b'"id": "' + statement_id.encode("utf-8")
+    exact = data.count(needle + b'"')
+    hits = exact or data.count(needle)
+    if hits == 1 and statement_id and '"' not in statement_id and "\\" not in statement_id:
+        pos = data.find(needle + b'"') if exact else data.find(needle)
+        start = data.rfind(b"\n", 0, pos) + 1
+        end = data.find(b"\n", pos)
+        lineno = data.count(b"\n", 0, start) + 1
+        try:
+            line = data[start : end if end >= 0 else len(data)].decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(path, lineno, "not UTF-8 text") from None
+        statement = Statement.from_json(line, path, lineno)
+        if statement.id.startswith(statement_id):
+            return statement
+    # Not found, ambiguous or not written by extract: the full read says precisely what is wrong.
+    return find_statement(read_statements(path), statement_id, str(path))
+
+
+def find_article(project: Project, article_id: str) -> Article | None:
+    """The seeds article with this id (file stem), or None when there is no readable one."""
+    folder = project.seeds_dir
+    if not folder.is_dir():
+        return None
+    for path in sorted(folder.iterdir()):
+        if path.stem == article_id or path.name == article_id:
+            try:
+                return read_article(path)
+            except StancebenchError:
+                return None  # extract reports unreadable articles
+    return None
+
+
 def find_statement(statements: Sequence[Statement], statement_id: str, where: str = "statements.jsonl") -> Statement:
     """The statement with this id, or the only one whose id starts with it."""
     by_id = {s.id: s for s in statements}
@@ -114,7 +234,7 @@ def label_statement(
     """Validate and append one label to the annotator's log; returns the event written."""
     log_path = label_log_path(project, annotator)
     check_label(label, project.labels)
-    statement = find_statement(load_statements(project), statement_id, str(project.statements_path))
+    statement = read_statement(project, statement_id)
     if statement.is_stale:
         raise StancebenchError(f"statement {statement.id!r} is stale (no longer extracted from its article)")
     event = make_event(statement.id, annotator, label, guidelines_version(project.guidelines_path), note)
@@ -211,14 +331,5 @@ def article_titles(project: Project) -> Callable[[str], str]:
 
 
 def _read_title(project: Project, article_id: str) -> str | None:
-    folder = project.seeds_dir
-    if not folder.is_dir():
-        return None
-    for path in sorted(folder.iterdir()):
-        if path.stem == article_id or path.name == article_id:
-            try:
-                title = read_article(path).title
-            except StancebenchError:
-                return None  # extract reports unreadable articles; the screen just shows the id
-            return title if title.strip() else None
-    return None
+    article = find_article(project, article_id)
+    return article.title if article is not None and article.title.strip() else None
