@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from stancebench.annotation.labels import label_log_path
+from stancebench.corpus.quotes import split_sentences
 from stancebench.errors import StancebenchError
 from stancebench.schema import CORRECTION_KINDS, EVENT_ACTS, LabelEvent, Statement
 from stancebench.store import append_label
@@ -46,7 +47,6 @@ __all__ = [
 #: How `t` (and `correct --span`) moves a span: end back to the first sentence end inside it,
 #: end on to the end of its sentence, start back to the start of its sentence.
 SPAN_MODES: tuple[str, ...] = ("trim", "extend", "start")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
 _HAS_SOURCE = "speaker_source" in {f.name for f in dataclasses.fields(Statement)}
 
 
@@ -122,7 +122,7 @@ def correction_counts(logs: Mapping[str, Iterable[LabelEvent]]) -> dict[str, int
     """How many statements carry a correction of each kind (for the datasheet)."""
     counts: Counter[str] = Counter()
     for fixes in latest_corrections(logs).values():
-        counts.update(fixes)
+        counts.update(fixes.keys())
     return {kind: counts.get(kind, 0) for kind in CORRECTION_KINDS}
 
 
@@ -153,22 +153,21 @@ def speaker_correction(project: Project, name: str) -> dict[str, Any]:
 
 
 def sentence_span(text: str, start: int, end: int, mode: str) -> tuple[int, int]:
-    """The span moved to a sentence boundary of `text` (see SPAN_MODES); unchanged if there is none."""
+    """The span moved to a sentence boundary of `text` (see SPAN_MODES); unchanged if there is none.
+
+    Sentences are the extractor's own (`corpus.quotes.split_sentences`), so "U.S." does not end one.
+    """
+    if mode not in SPAN_MODES:
+        raise StancebenchError(f"unknown span mode {mode!r} (expected one of: {', '.join(SPAN_MODES)})")
+    sentences = split_sentences(text, 0, len(text), [])
     if mode == "trim":
-        for match in _SENTENCE_END.finditer(text, start, end):
-            if match.end() < end:
-                return start, match.end()
-        return start, end
+        ends = [b for _, b in sentences if start < b < end]
+        return (start, ends[0]) if ends else (start, end)
     if mode == "extend":
-        match = _SENTENCE_END.search(text, max(end - 1, start))
-        return start, (match.end() if match else len(text.rstrip()))
-    if mode == "start":
-        before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
-        new = before[-1] if before else 0
-        while new < start and text[new].isspace():
-            new += 1
-        return new, end
-    raise StancebenchError(f"unknown span mode {mode!r} (expected one of: {', '.join(SPAN_MODES)})")
+        ends = [b for _, b in sentences if b > end]
+        return (start, ends[0]) if ends else (start, end)
+    starts = [a for a, _ in sentences if a < start]
+    return (starts[-1], end) if starts else (start, end)
 
 
 def span_correction(project: Project, statement: Statement, how: str) -> dict[str, Any]:
