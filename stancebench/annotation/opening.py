@@ -111,7 +111,7 @@ def open_annotation_session(
         disputed = state.disputed()
         queue = [sid for sid in queue if sid in disputed]
     if is_flagged_only:
-        if not any(hasattr(index.get(sid), "speaker_source") for sid in queue[:1]):
+        if queue and not hasattr(index.get(queue[0]), "speaker_source"):
             warnings.append("statements carry no speaker_source (re-run 'stancebench extract'); nothing is flagged")
         queue = [sid for sid in queue if _is_flagged(index.get(sid))]
     if order == "random":
