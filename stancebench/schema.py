@@ -197,10 +197,13 @@ class LabelEvent:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON (the optional fields only when set)."""
-        data = asdict(self)
+        # Not asdict(): its recursive deep copy was a fifth of the cost of a label append.
+        data = {name: getattr(self, name) for name in _EVENT_FIELDS}
         for name in _EVENT_OPTIONAL:
             if data[name] is None:
                 del data[name]
+            elif isinstance(data[name], dict):
+                data[name] = dict(data[name])
         return data
 
     def to_json(self) -> str:
@@ -247,6 +250,7 @@ class LabelEvent:
         return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
 
 
+_EVENT_FIELDS = tuple(f.name for f in fields(LabelEvent))
 _EVENT_OPTIONAL = ("correction", "suggestion", "seconds")
 #: What an annotator can correct about an extracted statement.
 CORRECTION_KINDS: tuple[str, ...] = ("speaker", "not_statement", "span")

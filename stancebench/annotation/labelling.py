@@ -89,61 +89,76 @@ def load_statements(project: Project) -> list[Statement]:
 
 
 # Statement.to_json writes keys sorted, so "id" and "is_stale" sit side by side on every line it wrote.
-_ID_AND_STALE = re.compile(rb'"id": "([^"\\]*)", "is_stale": (true|false)')
-_NONBLANK_LINE = re.compile(rb"^[ \t\r]*[^\s]", re.MULTILINE)
+_ID_AND_STALE = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": (true|false)')
 
 
 class StatementIndex:
     """The ids of statements.jsonl from one bytes scan; a statement is parsed (and checked) only when asked for.
 
-    Files `extract` did not write (hand-edited, other key order) fall back to reading every record.
+    Files `extract` did not write (hand-edited, other key order, blank lines) fall back to reading every record.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._data = read_bytes(path)
+        data = read_bytes(path)
         self._parsed: dict[str, Statement] = {}
-        self._where: dict[str, int] = {}
-        matches = list(_ID_AND_STALE.finditer(self._data))
-        ids = [m.group(1).decode("utf-8", "replace") for m in matches]
-        if len(set(ids)) == len(ids) == len(_NONBLANK_LINE.findall(self._data)):
+        pairs = _ID_AND_STALE.findall(data)
+        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        # A blank or foreign line makes the counts differ; so does a record the pattern misses.
+        ids = b"\n".join(sid for sid, _ in pairs).decode("utf-8", "replace").split("\n") if pairs else []
+        self._known = set(ids)
+        if len(pairs) == lines and len(self._known) == len(ids):
             self.ids = ids
-            self.stale = {sid for sid, m in zip(ids, matches, strict=True) if m.group(2) == b"true"}
-            self._where = {sid: m.start() for sid, m in zip(ids, matches, strict=True)}
+            self.stale = {sid for sid, (_, flag) in zip(ids, pairs, strict=True) if flag == b"true"}
+            self._data = data
         else:
             self._parsed = {s.id: s for s in read_statements(path)}
             self.ids = list(self._parsed)
             self.stale = {s.id for s in self._parsed.values() if s.is_stale}
-        self._data = self._data if self._where else b""
+            self._data = b""
+            self._known = set(self.ids)
+        self._cursor = 0  # where the last lookup ended: screens move forward through the file
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __contains__(self, statement_id: object) -> bool:
-        return statement_id in self._parsed or statement_id in self._where
+        return statement_id in self._known
 
     def live_ids(self) -> list[str]:
         """Ids of the statements still extracted from their article, in file order."""
-        return [sid for sid in self.ids if sid not in self.stale]
+        return [sid for sid in self.ids if sid not in self.stale] if self.stale else list(self.ids)
 
     def get(self, statement_id: str) -> Statement:
         """The statement with this id (parsed and validated now, naming file and line if bad)."""
         if statement_id not in self._parsed:
-            pos = self._where[statement_id]
+            if statement_id not in self._known:
+                raise StancebenchError(f"unknown statement id {statement_id!r} (not in {self.path})")
+            needle = b'"id": "' + statement_id.encode("utf-8") + b'", "is_stale": '
+            pos = self._data.find(needle, self._cursor)
+            if pos < 0:
+                pos = self._data.find(needle)
             start = self._data.rfind(b"\n", 0, pos) + 1
             end = self._data.find(b"\n", pos)
-            line = self._data[start : end if end >= 0 else len(self._data)]
-            lineno = self._data.count(b"\n", 0, start) + 1
+            end = end if end >= 0 else len(self._data)
+            self._cursor = end
             try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(self.path, lineno, "not UTF-8 text") from None
-            self._parsed[statement_id] = Statement.from_json(text, self.path, lineno)
+                statement = Statement.from_json(self._data[start:end].decode("utf-8"), self.path, 0)
+            except (UnicodeDecodeError, InputError) as err:
+                lineno = self._data.count(b"\n", 0, start) + 1  # counted only when there is an error to report
+                problem = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else err.problem
+                raise InputError(self.path, lineno, problem) from None
+            if statement.id != statement_id:  # the scan was fooled: read it all, properly
+                self._parsed = {s.id: s for s in read_statements(self.path)}
+                return self._parsed[statement_id]
+            self._parsed[statement_id] = statement
         return self._parsed[statement_id]
 
     def all(self) -> list[Statement]:
-        """Every statement, in file order (parses the rest)."""
-        return [self.get(sid) for sid in self.ids]
+        """Every statement, in file order (one full read, then cached)."""
+        if len(self._parsed) < len(self.ids):
+            self._parsed = {s.id: s for s in read_statements(self.path)}
+        return [self._parsed[sid] for sid in self.ids]
 
     def resolve(self, statement_id: str) -> str:
         """The full id for an id or a unique prefix of one."""

@@ -94,7 +94,9 @@ def open_annotation_session(
     state = read_label_state(project)
     warnings = list(state.warnings)
     fixes = corrections.latest_corrections(state.logs)
-    live = [sid for sid in index.live_ids() if "not_statement" not in fixes.get(sid, {})]
+    live = index.live_ids()
+    if fixes:
+        live = [sid for sid in live if "not_statement" not in fixes.get(sid, {})]
     scope = _scope(project, annotator, live, warnings)
     current = state.labels
     mine = {sid: labels[annotator] for sid, labels in current.items() if annotator in labels}
