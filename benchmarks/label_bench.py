@@ -63,9 +63,9 @@ print(record["speaker"], record["text"], record["context"], sep="\n")
 """
 
 
-def write_corpus(folder: Path, n: int) -> Path:
-    """A corpus folder with `n` statements (about 450 bytes each) and a codebook."""
-    root = folder / f"corpus{n}"
+def write_corpus(folder: Path, n: int, name: str = "corpus") -> Path:
+    """A corpus folder with `n` statements (about 600 bytes each) and a codebook."""
+    root = folder / f"{name}{n}"
     (root / "annotations" / "labels").mkdir(parents=True)
     (root / "stancebench.toml").write_text(_CONFIG, encoding="utf-8")
     (root / "annotations" / "GUIDELINES.md").write_text("Version: 1.0\n", encoding="utf-8")
@@ -154,7 +154,7 @@ def bench_appends(folder: Path, count: int) -> None:
 
 def bench_session(folder: Path, labels: int) -> None:
     """Seconds per label in a scripted (piped) session, with and without --suggest."""
-    root = write_corpus(folder, 1000)
+    root = write_corpus(folder, 1000, "session")
     cli = [sys.executable, "-c", "from stancebench.cli import main; main()", "annotate"]
     keys = "".join("soh"[i % 3] + "\n" for i in range(labels)) + "q\n"
     _run([*cli, "--annotator", "warm-up"], root, "q\n")

@@ -7,6 +7,7 @@ scikit-learn or pandas.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -181,28 +182,36 @@ def open_statement_index(project: Project) -> StatementIndex:
 
 
 def read_statement(project: Project, statement_id: str) -> Statement:
-    """One statement by id or unique id prefix, found by a bytes scan (flat in corpus size)."""
+    """One statement by id or unique id prefix, found by a bytes scan of the mapped file (no full parse)."""
     path = project.statements_path
     if not path.exists():
         raise StancebenchError(f"{path}: file not found; run 'stancebench extract' first")
-    data = read_bytes(path)
-    needle = b'"id": "' + statement_id.encode("utf-8")
-    exact = data.count(needle + b'"')
-    hits = exact or data.count(needle)
-    if hits == 1 and statement_id and '"' not in statement_id and "\\" not in statement_id:
-        pos = data.find(needle + b'"') if exact else data.find(needle)
-        start = data.rfind(b"\n", 0, pos) + 1
-        end = data.find(b"\n", pos)
-        lineno = data.count(b"\n", 0, start) + 1
-        try:
-            line = data[start : end if end >= 0 else len(data)].decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(path, lineno, "not UTF-8 text") from None
-        statement = Statement.from_json(line, path, lineno)
-        if statement.id.startswith(statement_id):
-            return statement
+    found = None
+    if statement_id and '"' not in statement_id and "\\" not in statement_id and path.stat().st_size:
+        with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            found = _find_one(data, b'"id": "' + statement_id.encode("utf-8"), path)
+    if found is not None and found.id.startswith(statement_id):
+        return found
     # Not found, ambiguous or not written by extract: the full read says precisely what is wrong.
     return find_statement(read_statements(path), statement_id, str(path))
+
+
+def _find_one(data: mmap.mmap, needle: bytes, path: Path) -> Statement | None:
+    """The record whose id is `needle`'s, or the only one it prefixes; None when not exactly one."""
+    exact = needle + b'"'
+    pos = data.find(exact)
+    target = exact if pos >= 0 else needle
+    if pos < 0:
+        pos = data.find(needle)
+    if pos < 0 or data.find(target, pos + 1) >= 0:
+        return None
+    start = data.rfind(b"\n", 0, pos) + 1
+    end = data.find(b"\n", pos)
+    line = data[start : end if end >= 0 else len(data)]
+    try:
+        return Statement.from_json(line.decode("utf-8"), path, 0)
+    except (UnicodeDecodeError, InputError):
+        return None  # the full read names the line
 
 
 def find_article(project: Project, article_id: str) -> Article | None:

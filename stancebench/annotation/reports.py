@@ -91,6 +91,9 @@ class Status:
             speed = f", {mine['labels_per_hour']:.0f} labels/hour" if mine.get("labels_per_hour") else ""
             lines.append(f"  {name}: labelled {mine['labelled']}/{scope}, remaining {mine['remaining']}, "
                          f"disputed {mine['disputed']}{speed} ({by_label})")
+        if d.get("unassigned"):
+            lines.append(f"unassigned statements: {d['unassigned']} (new since the last assign: "
+                         "run stancebench assign --annotators ... again)")
         overlap = d.get("overlap")
         if overlap:
             alpha = overlap["krippendorff_alpha"]
@@ -141,6 +144,8 @@ def corpus_status(project: Project) -> Status:
         both = overlap_ids(queues)
         current = {sid: labels for sid, labels in live.items() if sid in both}
         summary = agreement.summarise(current)
+        queued = {sid for ids in queues.values() for sid in ids}
+        data["unassigned"] = sum(1 for s in statements if not s.is_stale and s.id not in queued)
         data["overlap"] = {
             "statements": len(both),
             "labelled_twice": sum(1 for labels in current.values() if len(labels) >= 2),

@@ -59,8 +59,10 @@ def test_new_statements_from_a_later_extract_are_assigned_incrementally(seeded, 
     assert stancebench("extract").exit_code in (0, 1)  # untidy.txt warns about a malformed quote
     new = set(ids_of(seeded)) - {sid for ids in before.values() for sid in ids}
     assert new
+    assert f"unassigned statements: {len(new)} (new since the last assign" in stancebench("status").output
     result = stancebench("assign", "--annotators", "a,b,c", "--overlap", "0.2")
     assert result.exit_code == 0, result.output
+    assert "unassigned" not in stancebench("status").output
     after = queues(seeded)
     for name, ids in before.items():
         assert after[name][: len(ids)] == ids  # earlier assignments untouched
