@@ -155,6 +155,12 @@ class StatementIndex:
             self._parsed[statement_id] = statement
         return self._parsed[statement_id]
 
+    def many(self, statement_ids: Sequence[str]) -> dict[str, Statement]:
+        """Several statements by id: looked up one by one when few, else by one full read."""
+        if len([sid for sid in statement_ids if sid not in self._parsed]) > 64:
+            self.all()
+        return {sid: self.get(sid) for sid in statement_ids}
+
     def all(self) -> list[Statement]:
         """Every statement, in file order (one full read, then cached)."""
         if len(self._parsed) < len(self.ids):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,8 @@ __all__ = ["KEYS", "HELP", "Outcome", "AnnotationSession"]
 KEYS: dict[str, str] = {"s": "support", "o": "oppose", "h": "hedge", "x": "off_target"}
 HELP = screen.HELP
 _SPAN_KEYS = {"t": "trim", "e": "extend", "s": "start"}
+#: How many upcoming statements a refit predicts for (and `--order uncertainty` re-sorts).
+_REORDER_WINDOW = 2000
 
 
 @dataclass
@@ -157,8 +159,6 @@ class AnnotationSession:
         seconds, suggestion = self._stamp(statement.id)
         event = make_event(statement.id, self.annotator, label, self.version, note)
         if seconds is not None or suggestion is not None:
-            from dataclasses import replace
-
             event = replace(event, seconds=seconds, suggestion=suggestion)
         append_label(self.log_path, event)
         self.done.add(statement.id)
@@ -289,9 +289,17 @@ class AnnotationSession:
         """Refit the suggesting model on the labels so far, in the background; False when it cannot."""
         if self.suggester is None:
             return False
-        ids = list(self.training)
-        upcoming = [self.statement(sid) for sid in self.queue[self.position:self.position + 2000]]
-        return self.suggester.refit([self.statement(sid) for sid in ids], [self.training[s] for s in ids], upcoming)
+        training = dict(self.training)  # snapshots: the thread must not see the session change under it
+        upcoming = self.queue[self.position:self.position + _REORDER_WINDOW]
+        fixes = {sid: dict(kinds) for sid, kinds in self.fixes.items()}
+
+        def gather() -> tuple[list[Statement], list[str], list[Statement]]:
+            known = [sid for sid in training if sid in self.statements]  # labels on removed statements: not learnt
+            found = self.statements.many([*known, *upcoming])
+            fixed = corrections.apply_corrections([found[sid] for sid in [*known, *upcoming]], fixes)
+            return fixed[:len(known)], [training[sid] for sid in known], fixed[len(known):]
+
+        return self.suggester.refit(gather)
 
     def _reorder_if_refitted(self) -> None:
         if self.suggester is None or self.suggester.version == self._seen_version:
@@ -300,9 +308,10 @@ class AnnotationSession:
         if self.order == "uncertainty" and self.position + 1 < len(self.queue):
             from stancebench.annotation.suggestions import uncertainty_order
 
-            rest = self.queue[self.position + 1:]
-            found = self.suggester.suggest_many([self.statement(sid) for sid in rest])
-            self.queue[self.position + 1:] = uncertainty_order(rest, found)
+            # Only the window the refit predicted for: re-predicting the whole rest would block the screen.
+            window = self.queue[self.position + 1:self.position + 1 + _REORDER_WINDOW]
+            found = self.suggester.suggest_many([self.statement(sid) for sid in window])
+            self.queue[self.position + 1:self.position + 1 + len(window)] = uncertainty_order(window, found)
 
     # --- the screen -------------------------------------------------------------------------------
 

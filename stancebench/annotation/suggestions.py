@@ -61,6 +61,8 @@ def _load_model(spec: str) -> tuple[Any, dict[str, Any]]:
 
     if spec.startswith(("http://", "https://")):
         endpoint, _, name = spec.partition("#")
+        if not name:
+            raise StancebenchError(f"--suggest {spec!r}: name the model after '#', e.g. http://localhost:8000/v1#MODEL")
         kind, args, options = "chat", (endpoint,), {"model_name": name}
     elif Path(spec).is_dir():
         kind, args, options = "hf", (spec,), {}
@@ -128,18 +130,23 @@ class Suggester:
             for s, label, conf in zip(statements, labels, confidences, strict=True)
         }
 
-    def refit(self, examples: Sequence[Statement], labels: Sequence[str], upcoming: Sequence[Statement] = (),
+    def refit(self, gather: Callable[[], tuple[list[Statement], list[str], list[Statement]]],
               on_done: Callable[[], None] | None = None) -> bool:
-        """Fit a copy on (statements, labels) in a background thread, then swap it in; False if one is running."""
+        """Fit a copy in a background thread, then swap it in; False if one is running or the model cannot fit.
+
+        `gather()` runs in that thread too and returns (statements, labels, upcoming statements to
+        predict for), so reading the statements never blocks the screen either.
+        """
         if not self.can_fit or self.is_refitting:
             return False
-        pairs = [(s, label) for s, label in zip(examples, labels, strict=True) if label in STANCE_LABELS]
-        if len({label for _, label in pairs}) < 2:
-            return False  # nothing a classifier can learn from yet
 
         def work() -> None:
-            fresh = copy.deepcopy(self.model)
             try:
+                examples, labels, upcoming = gather()
+                pairs = [(s, label) for s, label in zip(examples, labels, strict=True) if label in STANCE_LABELS]
+                if len({label for _, label in pairs}) < 2:
+                    return  # nothing a classifier can learn from yet
+                fresh = copy.deepcopy(self.model)
                 fresh.fit([statement_example(s, self.target) for s, _ in pairs], [label for _, label in pairs])
                 ready = self._predict(fresh, list(upcoming)) if upcoming else {}
             except Exception as err:  # noqa: BLE001 - a failed refit keeps the old model
