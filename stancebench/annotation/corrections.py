@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from stancebench.annotation.labels import label_log_path
-from stancebench.errors import StancebenchError
+from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import CORRECTION_KINDS, EVENT_ACTS, LabelEvent, Statement
 from stancebench.store import append_label
 
@@ -59,8 +59,13 @@ def make_correction(
                                f"(expected one of: {', '.join(CORRECTION_KINDS)})")
     stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     body = {"kind": correction["kind"]} if is_undo else dict(correction)
-    return LabelEvent(statement_id=statement_id, annotator=annotator, label=None, timestamp=stamp,
-                      guidelines_version=version, note=note or None, is_retraction=is_undo, correction=body)
+    event = LabelEvent(statement_id=statement_id, annotator=annotator, label=None, timestamp=stamp,
+                       guidelines_version=version, note=note or None, is_retraction=is_undo, correction=body)
+    try:  # never write an event the log reader would refuse
+        LabelEvent.from_dict(event.to_dict())
+    except InputError as err:
+        raise StancebenchError(f"bad correction: {err.problem}") from None
+    return event
 
 
 def latest_corrections(logs: Mapping[str, Iterable[LabelEvent]]) -> dict[str, dict[str, LabelEvent]]:

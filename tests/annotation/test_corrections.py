@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
-from stancebench.annotation.corrections import apply_corrections, correction_counts, sentence_span
+from stancebench.annotation.corrections import apply_corrections, correction_counts, make_correction, sentence_span
+from stancebench.errors import StancebenchError
 from stancebench.store import read_label_log, read_label_logs, read_statements
 from tests.support import make_corpus, write_log
 
@@ -133,6 +135,11 @@ def test_build_applies_corrections(project, stancebench):
             rows[row["id"]] = row
     assert rows["s000"]["speaker"] == "Antony Blinken" and rows["s000"]["speaker_affiliation"] == "United States"
     assert "s003" not in rows and "s001" in rows
+
+
+def test_a_correction_the_reader_would_refuse_is_never_written(seeded):
+    with pytest.raises(StancebenchError, match="bad correction: field 'correction.text' is empty"):
+        make_correction("s1", "a", {"kind": "span", "start": 1, "end": 4, "text": "  "}, "1.0")
 
 
 def test_sentence_span_modes():
