@@ -50,12 +50,15 @@ def wrap(label: str, text: str, columns: int | None = None) -> str:
 
 
 def styler(color: bool) -> Callable[..., str]:
-    """`style(text, bold=True)`: click.style when colour is on, the text itself otherwise."""
+    """`style(text, bold=True, underline=True)`: ANSI codes when colour is on, the text itself otherwise."""
     if not color:
         return lambda text, **_: text
-    import click
 
-    return lambda text, **kwargs: click.style(text, **kwargs)
+    def style(text: str, bold: bool = False, underline: bool = False) -> str:
+        codes = ("1;" if bold else "") + ("4;" if underline else "")
+        return f"\x1b[{codes.rstrip(';')}m{text}\x1b[0m" if codes else text
+
+    return style
 
 
 def highlight(context: str, text: str, marks: tuple[str, str] = ("»", "«")) -> str:
