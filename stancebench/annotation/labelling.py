@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,66 +95,124 @@ _ID_AND_STALE = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": (true|false)')
 
 
 class StatementIndex:
-    """The ids of statements.jsonl from one bytes scan; a statement is parsed (and checked) only when asked for.
+    """statements.jsonl by bytes scans; a statement is parsed (and checked) only when asked for.
 
-    Files `extract` did not write (hand-edited, other key order, blank lines) fall back to reading every record.
+    `first_live` finds the first statement to show by scanning only as far as it must; the full id
+    list comes from one scan of the whole file on first use. Files `extract` did not write
+    (hand-edited, other key order, blank lines) fall back to reading every record.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        data = read_bytes(path)
+        self._data = read_bytes(path)
         self._parsed: dict[str, Statement] = {}
-        pairs = _ID_AND_STALE.findall(data)
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        # A blank or foreign line makes the counts differ; so does a record the pattern misses.
-        ids = b"\n".join(sid for sid, _ in pairs).decode("utf-8", "replace").split("\n") if pairs else []
-        self._known = set(ids)
-        if len(pairs) == lines and len(self._known) == len(ids):
-            self.ids = ids
-            self.stale = {sid for sid, (_, flag) in zip(ids, pairs, strict=True) if flag == b"true"}
-            self._data = data
-        else:
-            self._parsed = {s.id: s for s in read_statements(path)}
-            self.ids = list(self._parsed)
-            self.stale = {s.id for s in self._parsed.values() if s.is_stale}
-            self._data = b""
-            self._known = set(self.ids)
         self._cursor = 0  # where the last lookup ended: screens move forward through the file
+        self._lock = threading.Lock()
+        self._ids: list[str] | None = None
+        self._stale: set[str] = set()
+        self._known: set[str] = set()
+
+    def _scan(self) -> None:
+        with self._lock:
+            if self._ids is not None:
+                return
+            data = self._data
+            pairs = _ID_AND_STALE.findall(data)
+            lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+            # A blank or foreign line makes the counts differ; so does a record the pattern misses.
+            ids = b"\n".join(sid for sid, _ in pairs).decode("utf-8", "replace").split("\n") if pairs else []
+            known = set(ids)
+            if len(pairs) == lines and len(known) == len(ids):
+                self._stale = {sid for sid, (_, flag) in zip(ids, pairs, strict=True) if flag == b"true"}
+            else:
+                self._parsed = {s.id: s for s in read_statements(self.path)}
+                ids, known = list(self._parsed), set(self._parsed)
+                self._stale = {s.id for s in self._parsed.values() if s.is_stale}
+                self._data = b""
+            self._known, self._ids = known, ids
+
+    @property
+    def ids(self) -> list[str]:
+        """Every statement id, in file order."""
+        self._scan()
+        return self._ids
+
+    @property
+    def stale(self) -> set[str]:
+        """Ids of the statements no longer extracted from their article."""
+        self._scan()
+        return self._stale
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __contains__(self, statement_id: object) -> bool:
+        self._scan()
         return statement_id in self._known
 
     def live_ids(self) -> list[str]:
         """Ids of the statements still extracted from their article, in file order."""
         return [sid for sid in self.ids if sid not in self.stale] if self.stale else list(self.ids)
 
+    def quick_stale(self) -> set[str]:
+        """The stale ids, found by searching for the (rare) stale flag only: no id scan."""
+        data = self._data
+        if not data or self._ids is not None:
+            return set(self.stale)
+        out, flag = set(), b'", "is_stale": true'
+        pos = data.find(flag)
+        while pos >= 0:
+            out.add(data[data.rfind(b'"id": "', 0, pos) + 7 : pos].decode("utf-8", "replace"))
+            pos = data.find(flag, pos + 1)
+        return out
+
+    def count_lines(self) -> int:
+        """How many records the file holds, by counting lines (no id scan)."""
+        data = self._data
+        if not data or self._ids is not None:
+            return len(self.ids)
+        return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+    def first_live(self, is_skipped: Callable[[str], bool]) -> str | None:
+        """The first live id in file order that `is_skipped` does not reject, scanning no further than it."""
+        if self._ids is not None or not self._data:
+            return next((sid for sid in self.live_ids() if not is_skipped(sid)), None)
+        for match in _ID_AND_STALE.finditer(self._data):
+            if match.group(2) == b"false":
+                sid = match.group(1).decode("utf-8", "replace")
+                if not is_skipped(sid):
+                    return sid
+        return None
+
     def get(self, statement_id: str) -> Statement:
         """The statement with this id (parsed and validated now, naming file and line if bad)."""
-        if statement_id not in self._parsed:
-            if statement_id not in self._known:
-                raise StancebenchError(f"unknown statement id {statement_id!r} (not in {self.path})")
-            needle = b'"id": "' + statement_id.encode("utf-8") + b'", "is_stale": '
-            pos = self._data.find(needle, self._cursor)
-            if pos < 0:
-                pos = self._data.find(needle)
-            start = self._data.rfind(b"\n", 0, pos) + 1
-            end = self._data.find(b"\n", pos)
-            end = end if end >= 0 else len(self._data)
-            self._cursor = end
-            try:
-                statement = Statement.from_json(self._data[start:end].decode("utf-8"), self.path, 0)
-            except (UnicodeDecodeError, InputError) as err:
-                lineno = self._data.count(b"\n", 0, start) + 1  # counted only when there is an error to report
-                problem = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else err.problem
-                raise InputError(self.path, lineno, problem) from None
-            if statement.id != statement_id:  # the scan was fooled: read it all, properly
-                self._parsed = {s.id: s for s in read_statements(self.path)}
+        if statement_id in self._parsed:
+            return self._parsed[statement_id]
+        data = self._data
+        needle = b'"id": "' + statement_id.encode("utf-8") + b'", "is_stale": '
+        pos = data.find(needle, self._cursor) if data else -1
+        if pos < 0 and data:
+            pos = data.find(needle)
+        if pos < 0:
+            self._scan()  # a file extract did not write is read in full, properly
+            if statement_id in self._parsed:
                 return self._parsed[statement_id]
-            self._parsed[statement_id] = statement
-        return self._parsed[statement_id]
+            raise StancebenchError(f"unknown statement id {statement_id!r} (not in {self.path})")
+        start = data.rfind(b"\n", 0, pos) + 1
+        end = data.find(b"\n", pos)
+        end = end if end >= 0 else len(data)
+        self._cursor = end
+        try:
+            statement = Statement.from_json(data[start:end].decode("utf-8"), self.path, 0)
+        except (UnicodeDecodeError, InputError) as err:
+            lineno = data.count(b"\n", 0, start) + 1  # counted only when there is an error to report
+            problem = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else err.problem
+            raise InputError(self.path, lineno, problem) from None
+        if statement.id != statement_id:  # the scan was fooled: read it all, properly
+            self._parsed = {s.id: s for s in read_statements(self.path)}
+            return self._parsed[statement_id]
+        self._parsed[statement_id] = statement
+        return statement
 
     def many(self, statement_ids: Sequence[str]) -> dict[str, Statement]:
         """Several statements by id: looked up one by one when few, else by one full read."""

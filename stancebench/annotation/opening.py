@@ -39,17 +39,6 @@ def _read_guidelines(project: Project) -> str:
         return ""
 
 
-def _scope(project: Project, annotator: str, live: list[str], warnings: list[str]) -> list[str]:
-    """The annotator's queue file if `assign` wrote one, else every live statement."""
-    queues = read_queues(project)
-    if annotator in queues:
-        alive = set(live)
-        return [sid for sid in queues[annotator] if sid in alive]
-    if queues:
-        warnings.append(f"no queue for {annotator!r} in annotations/queues (stancebench assign); showing every statement")
-    return live
-
-
 def _is_flagged(statement: object) -> bool:
     source = getattr(statement, "speaker_source", None)
     return source is not None and source not in GUESSED_SOURCES_EXCLUDED
@@ -94,40 +83,63 @@ def open_annotation_session(
     state = read_label_state(project)
     warnings = list(state.warnings)
     fixes = corrections.latest_corrections(state.logs)
-    live = index.live_ids()
-    if fixes:
-        live = [sid for sid in live if "not_statement" not in fixes.get(sid, {})]
-    scope = _scope(project, annotator, live, warnings)
+    queues = read_queues(project)
+    if annotator not in queues and queues:
+        warnings.append(f"no queue for {annotator!r} in annotations/queues (stancebench assign); showing every statement")
     current = state.labels
     mine = {sid: labels[annotator] for sid, labels in current.items() if annotator in labels}
     history = [(sid, "label") for (_, sid) in latest_labels(state.logs.get(annotator, []))]
-    done = {sid for sid in scope if sid in mine}
-    if is_review:
-        in_scope = set(scope)
-        queue = [sid for sid, _ in history if sid in in_scope]
-    else:
-        queue = [sid for sid in scope if sid not in done]
-    if max_labels is not None:
-        queue = [sid for sid in queue if len(current.get(sid, {})) < max_labels]
-    if is_disputed_only:
-        disputed = state.disputed()
-        queue = [sid for sid in queue if sid in disputed]
-    if is_flagged_only:
-        if queue and not hasattr(index.get(queue[0]), "speaker_source"):
-            warnings.append("statements carry no speaker_source (re-run 'stancebench extract'); nothing is flagged")
-        queue = [sid for sid in queue if _is_flagged(index.get(sid))]
-    if order == "random":
-        random.Random(seed).shuffle(queue)
-    elif order == "uncertainty":
-        queue = uncertainty_order(queue, suggester.suggest_many([index.get(sid) for sid in queue]))
+
+    def is_out(sid: str) -> bool:
+        return "not_statement" in fixes.get(sid, {})
+
+    def full_queue() -> tuple[list[str], int, set[str]]:
+        live = [sid for sid in index.live_ids() if not is_out(sid)] if fixes else index.live_ids()
+        if annotator in queues:  # the annotator's queue from `assign`, else every live statement
+            alive = set(live)
+            scope = [sid for sid in queues[annotator] if sid in alive]
+        else:
+            scope = live
+        if is_review:
+            in_scope = set(scope)
+            queue = [sid for sid, _ in history if sid in in_scope]
+        else:
+            queue = [sid for sid in scope if sid not in mine]
+        if max_labels is not None:
+            queue = [sid for sid in queue if len(current.get(sid, {})) < max_labels]
+        if is_disputed_only:
+            disputed = state.disputed()
+            queue = [sid for sid in queue if sid in disputed]
+        if is_flagged_only:
+            if queue and not hasattr(index.get(queue[0]), "speaker_source"):
+                warnings.append("statements carry no speaker_source (re-run 'stancebench extract'); nothing is flagged")
+            queue = [sid for sid in queue if _is_flagged(index.get(sid))]
+        if order == "random":
+            random.Random(seed).shuffle(queue)
+        elif order == "uncertainty":
+            queue = uncertainty_order(queue, suggester.suggest_many([index.get(sid) for sid in queue]))
+        return queue, len(scope), {sid for sid in scope if sid in mine}
+
     session = AnnotationSession(
-        queue=queue, statements=index, annotator=annotator, log_path=label_log_path(project, annotator),
-        version=version, done=done, total=len(scope), history=history, allowed=project.labels, ask=ask,
+        statements=index, annotator=annotator, log_path=label_log_path(project, annotator),
+        version=version, done=set(mine), total=0, history=history, allowed=project.labels, ask=ask,
         guidelines_text=_read_guidelines(project), title_of=article_titles(project), fixes=fixes, own=mine,
         target=project.target, targets=project.targets, project=project, suggester=suggester,
         refit_every=refit_every, order=order, training=_training(state, annotator) if suggester else {},
         warnings=warnings,
     )
+    is_plain = (order == "document" and suggester is None and not (is_review or is_disputed_only or is_flagged_only)
+                and max_labels is None and annotator not in queues)
+    if is_plain:
+        # The first screen without the whole queue: scan only up to the first unlabelled statement,
+        # count the rest by lines; the exact queue is built while the annotator reads.
+        stale = index.quick_stale()
+        session.first = index.first_live(lambda sid: sid in mine or is_out(sid))
+        session.total = index.count_lines() - len(stale) - sum(1 for sid in fixes if is_out(sid) and sid not in stale)
+        session.done = {sid for sid in mine if sid not in stale and not is_out(sid)}
+        session.pending = full_queue
+    else:
+        session.queue, session.total, session.done = full_queue()
     if suggester is not None and suggester.can_fit:
         session.start_refit()  # in the background: the first screen does not wait for it
     return session
@@ -147,11 +159,13 @@ def open_adjudication_session(
     disputed = [sid for sid in index.ids if sid in live and sid in contested]
     decided = state.decisions
     done = {sid for sid in disputed if sid in decided}
-    return AnnotationSession(
-        queue=[sid for sid in disputed if sid not in done], statements=index, annotator=adjudicator,
+    session = AnnotationSession(
+        statements=index, annotator=adjudicator,
         log_path=project.adjudications_path, version=version, done=done, total=len(disputed),
         history=[(sid, "label") for sid, event in decided.items() if event.annotator == adjudicator],
         allowed=project.labels, ask=ask, guidelines_text=_read_guidelines(project),
         title_of=article_titles(project), others=state.events, fixes=fixes, target=project.target,
         targets=project.targets, project=project, mode="adjudicate", warnings=list(state.warnings),
     )
+    session.queue = [sid for sid in disputed if sid not in done]
+    return session

@@ -12,6 +12,7 @@ datasets, torch, scikit-learn or pandas.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -53,7 +54,6 @@ class Outcome:
 class AnnotationSession:
     """One annotator working through a queue of statement ids; see `handle_key`."""
 
-    queue: list[str]
     statements: Any  # a labelling.StatementIndex: get(id), resolve(prefix), live_ids()
     annotator: str
     log_path: Path
@@ -83,8 +83,46 @@ class AnnotationSession:
     labelled_now: int = 0
     undone_now: int = 0
     corrected_now: int = 0
+    _queue: list[str] = field(default_factory=list)
     _shown: dict[str, tuple[float, Suggestion | None]] = field(default_factory=dict)
     _seen_version: int = 0
+    # The first screen before the whole queue is known: its statement id, and the thread computing the rest.
+    first: str | None = None
+    pending: Callable[[], tuple[list[str], int, set[str]]] | None = None
+    _builder: threading.Thread | None = None
+    _built: tuple[list[str], int, set[str]] | None = None
+
+    def prepare(self) -> None:
+        """Start computing the full queue in the background (the first screen is already known)."""
+        if self.pending is not None and self._builder is None:
+            def build() -> None:
+                self._built = self.pending()
+
+            self._builder = threading.Thread(target=build, name="stancebench-queue", daemon=True)
+            self._builder.start()
+
+    def _ready(self) -> None:
+        """Wait for the full queue (once), keeping the statement already shown first."""
+        if self.pending is None:
+            return
+        self.prepare()
+        self._builder.join()
+        if self._built is None:  # the builder raised: build here, so the error reaches the user
+            self._built = self.pending()
+        queue, self.total, self.done = self._built
+        if self.first is not None and (not queue or queue[0] != self.first):
+            queue = [self.first, *(sid for sid in queue if sid != self.first)]
+        self._queue, self.pending = queue, None
+
+    @property
+    def queue(self) -> list[str]:
+        """The statement ids of this session, in order (waits for the background build once)."""
+        self._ready()
+        return self._queue
+
+    @queue.setter
+    def queue(self, ids: list[str]) -> None:
+        self._queue = ids
 
     # --- what is on screen ----------------------------------------------------------------------
 
@@ -97,11 +135,15 @@ class AnnotationSession:
     @property
     def current(self) -> Statement | None:
         """The statement on screen, or None when the queue is used up."""
+        if self.pending is not None:
+            return self.statement(self.first) if self.first is not None else None
         return self.statement(self.queue[self.position]) if self.position < len(self.queue) else None
 
     @property
     def is_finished(self) -> bool:
         """Has the session run out of statements?"""
+        if self.pending is not None:
+            return self.first is None
         return self.position >= len(self.queue)
 
     @property
@@ -113,6 +155,7 @@ class AnnotationSession:
 
     def handle_key(self, key: str) -> Outcome:
         """Act on one key press: label, note, skip, back, jump, correct, undo, guidelines, help or quit."""
+        self._ready()
         key = (key or "").strip()[:1].lower()
         if key == "q":
             return Outcome(self._goodbye(), is_finished=True)
@@ -317,10 +360,13 @@ class AnnotationSession:
 
     def render(self, color: bool = False, columns: int | None = None) -> str:
         """The screen for the current statement (plain text; ANSI styling when `color`), wrapped to `columns`."""
+        if self.pending is not None and self.first is None:
+            self._ready()
         self._reorder_if_refitted()
         statement = self.current
         if statement is None:
             return self._goodbye()
+        self.prepare()  # the rest of the queue is computed while this screen is read
         style, columns = screen.styler(color), columns or screen.width()
         suggestion = self.suggester.suggest(statement) if self.suggester is not None else None
         if statement.id not in self._shown:

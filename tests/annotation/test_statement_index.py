@@ -60,3 +60,21 @@ def test_read_statement_by_id_and_prefix_with_full_read_errors(project):
     _path(project).write_text(text + make_statement("s1").to_json() + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"statements.jsonl:5: duplicate statement id 's1' \(first on line 3\)"):
         read_statement(load_project(), "s1")
+
+
+def test_first_screen_before_the_queue_is_built_agrees_with_it(project):
+    from stancebench.annotation.opening import open_annotation_session
+
+    write_statements(project, [make_statement("s1", is_stale=True), make_statement("s2"), make_statement("s3"),
+                               make_statement("s4"), make_statement("s5")])
+    log = project / "annotations" / "labels" / "bob.jsonl"
+    base = {"annotator": "bob", "timestamp": "2026-01-01T00:00:00Z", "guidelines_version": "1.0"}
+    log.write_text(json.dumps({**base, "statement_id": "s2", "label": "hedge"}) + "\n"
+                   + json.dumps({**base, "statement_id": "s3", "label": None, "correction": {"kind": "not_statement"}})
+                   + "\n", encoding="utf-8")
+    session = open_annotation_session(load_project(), "bob")
+    assert session.pending is not None  # nothing but the first statement looked up yet
+    first = session.render(columns=200)
+    assert first.startswith("[1/3 labelled by bob]  statement s4")
+    assert session.queue == ["s4", "s5"] and session.progress == "1/3"  # built: the same screen
+    assert session.render(columns=200) == first
