@@ -93,7 +93,10 @@ class AnnotationSession:
     _built: tuple[list[str], int, set[str]] | None = None
 
     def prepare(self) -> None:
-        """Start computing the full queue in the background (the first screen is already known)."""
+        """Start computing the full queue in the background; call it once the first screen is shown.
+
+        (The scan holds the GIL, so starting it before the screen is printed would delay the screen.)
+        """
         if self.pending is not None and self._builder is None:
             def build() -> None:
                 self._built = self.pending()
@@ -366,7 +369,6 @@ class AnnotationSession:
         statement = self.current
         if statement is None:
             return self._goodbye()
-        self.prepare()  # the rest of the queue is computed while this screen is read
         style, columns = screen.styler(color), columns or screen.width()
         suggestion = self.suggester.suggest(statement) if self.suggester is not None else None
         if statement.id not in self._shown:

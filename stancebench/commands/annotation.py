@@ -63,6 +63,7 @@ def _run_session(session, is_tty: bool) -> None:
             click.echo(message)
 
     show()
+    session.prepare()  # the rest of the queue is computed while the annotator reads the first screen
     try:
         while True:
             outcome = session.handle_key(read_key())
