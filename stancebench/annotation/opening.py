@@ -8,17 +8,20 @@ parsed only when shown, so the first screen costs the same at 100 or 100,000 sta
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stancebench.annotation import corrections
-from stancebench.annotation.labelling import article_titles, guidelines_version, open_statement_index
+from stancebench.annotation.labelling import StatementIndex, article_titles, guidelines_version, open_statement_index
 from stancebench.annotation.labels import LabelState, label_log_path, latest_labels, read_label_state
 from stancebench.annotation.queues import read_queues
 from stancebench.annotation.session import AnnotationSession
 from stancebench.annotation.suggestions import ORDERS, Suggester, load_suggester, uncertainty_order
 from stancebench.errors import StancebenchError
+from stancebench.schema import LabelEvent
 from stancebench.store import validate_annotator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +57,77 @@ def _training(state: LabelState, annotator: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Options:
+    is_review: bool
+    max_labels: int | None
+    is_disputed_only: bool
+    is_flagged_only: bool
+    order: str
+    seed: int
+    suggester: Suggester | None
+
+    @property
+    def is_plain(self) -> bool:
+        """Document order with no filter and no model: the first screen needs no full queue."""
+        return (self.order == "document" and self.suggester is None and self.max_labels is None
+                and not (self.is_review or self.is_disputed_only or self.is_flagged_only))
+
+
+def _full_queue(
+    index: StatementIndex, state: LabelState, queued: list[str] | None, fixes: dict[str, dict[str, LabelEvent]],
+    mine: dict[str, str], history: list[tuple[str, str]], options: _Options, warnings: list[str],
+) -> tuple[list[str], int, set[str]]:
+    """(queue, statements in scope, labelled ones in scope): the queue file or every live statement, then filters and order."""
+    live = [sid for sid in index.live_ids() if "not_statement" not in fixes.get(sid, {})] if fixes else index.live_ids()
+    if queued is not None:  # the annotator's queue from `assign`
+        alive = set(live)
+        live = [sid for sid in queued if sid in alive]
+    if options.is_review:
+        in_scope = set(live)
+        queue = [sid for sid, _ in history if sid in in_scope]
+    else:
+        queue = [sid for sid in live if sid not in mine]
+    if options.max_labels is not None:
+        queue = [sid for sid in queue if len(state.labels.get(sid, {})) < options.max_labels]
+    if options.is_disputed_only:
+        disputed = state.disputed()
+        queue = [sid for sid in queue if sid in disputed]
+    if options.is_flagged_only:
+        if queue and not hasattr(index.get(queue[0]), "speaker_source"):
+            warnings.append("statements carry no speaker_source (re-run 'stancebench extract'); nothing is flagged")
+        queue = [sid for sid in queue if _is_flagged(index.get(sid))]
+    if options.order == "random":
+        random.Random(options.seed).shuffle(queue)
+    elif options.order == "uncertainty":
+        queue = uncertainty_order(queue, options.suggester.suggest_many([index.get(sid) for sid in queue]))
+    return queue, len(live), {sid for sid in live if sid in mine}
+
+
+def _first_screen_only(
+    session: AnnotationSession, index: StatementIndex, queued: list[str] | None,
+    fixes: dict[str, dict[str, LabelEvent]], mine: dict[str, str],
+) -> bool:
+    """Set the first statement, total and done without the full id scan; False when that cannot be done."""
+    stale = index.quick_stale()
+    out = {sid for sid, kinds in fixes.items() if "not_statement" in kinds and sid not in stale}
+    if queued is None:
+        session.first = index.first_live(lambda sid: sid in mine or sid in out)
+        session.total = index.count_lines() - len(stale) - len(out)
+        session.done = {sid for sid in mine if sid not in stale and sid not in out}
+        return True
+    scope = [sid for sid in queued if sid not in stale and sid not in out]
+    session.first = next((sid for sid in scope if sid not in mine), None)
+    try:
+        if session.first is not None:
+            index.get(session.first)  # a queued id must exist; if not, the full path reports it
+    except StancebenchError:
+        session.first = None
+        return False
+    session.total, session.done = len(scope), {sid for sid in scope if sid in mine}
+    return True
+
+
 def open_annotation_session(
     project: Project,
     annotator: str,
@@ -86,40 +160,10 @@ def open_annotation_session(
     queues = read_queues(project)
     if annotator not in queues and queues:
         warnings.append(f"no queue for {annotator!r} in annotations/queues (stancebench assign); showing every statement")
-    current = state.labels
-    mine = {sid: labels[annotator] for sid, labels in current.items() if annotator in labels}
+    mine = {sid: labels[annotator] for sid, labels in state.labels.items() if annotator in labels}
     history = [(sid, "label") for (_, sid) in latest_labels(state.logs.get(annotator, []))]
-
-    def is_out(sid: str) -> bool:
-        return "not_statement" in fixes.get(sid, {})
-
-    def full_queue() -> tuple[list[str], int, set[str]]:
-        live = [sid for sid in index.live_ids() if not is_out(sid)] if fixes else index.live_ids()
-        if annotator in queues:  # the annotator's queue from `assign`, else every live statement
-            alive = set(live)
-            scope = [sid for sid in queues[annotator] if sid in alive]
-        else:
-            scope = live
-        if is_review:
-            in_scope = set(scope)
-            queue = [sid for sid, _ in history if sid in in_scope]
-        else:
-            queue = [sid for sid in scope if sid not in mine]
-        if max_labels is not None:
-            queue = [sid for sid in queue if len(current.get(sid, {})) < max_labels]
-        if is_disputed_only:
-            disputed = state.disputed()
-            queue = [sid for sid in queue if sid in disputed]
-        if is_flagged_only:
-            if queue and not hasattr(index.get(queue[0]), "speaker_source"):
-                warnings.append("statements carry no speaker_source (re-run 'stancebench extract'); nothing is flagged")
-            queue = [sid for sid in queue if _is_flagged(index.get(sid))]
-        if order == "random":
-            random.Random(seed).shuffle(queue)
-        elif order == "uncertainty":
-            queue = uncertainty_order(queue, suggester.suggest_many([index.get(sid) for sid in queue]))
-        return queue, len(scope), {sid for sid in scope if sid in mine}
-
+    options = _Options(is_review, max_labels, is_disputed_only, is_flagged_only, order, seed, suggester)
+    build = functools.partial(_full_queue, index, state, queues.get(annotator), fixes, mine, history, options, warnings)
     session = AnnotationSession(
         statements=index, annotator=annotator, log_path=label_log_path(project, annotator),
         version=version, done=set(mine), total=0, history=history, allowed=project.labels, ask=ask,
@@ -128,18 +172,10 @@ def open_annotation_session(
         refit_every=refit_every, order=order, training=_training(state, annotator) if suggester else {},
         warnings=warnings,
     )
-    is_plain = (order == "document" and suggester is None and not (is_review or is_disputed_only or is_flagged_only)
-                and max_labels is None and annotator not in queues)
-    if is_plain:
-        # The first screen without the whole queue: scan only up to the first unlabelled statement,
-        # count the rest by lines; the exact queue is built while the annotator reads.
-        stale = index.quick_stale()
-        session.first = index.first_live(lambda sid: sid in mine or is_out(sid))
-        session.total = index.count_lines() - len(stale) - sum(1 for sid in fixes if is_out(sid) and sid not in stale)
-        session.done = {sid for sid in mine if sid not in stale and not is_out(sid)}
-        session.pending = full_queue
+    if options.is_plain and _first_screen_only(session, index, queues.get(annotator), fixes, mine):
+        session.pending = build  # the exact queue is built while the annotator reads the first screen
     else:
-        session.queue, session.total, session.done = full_queue()
+        session.queue, session.total, session.done = build()
     if suggester is not None and suggester.can_fit:
         session.start_refit()  # in the background: the first screen does not wait for it
     return session

@@ -99,7 +99,10 @@ class AnnotationSession:
         """
         if self.pending is not None and self._builder is None:
             def build() -> None:
-                self._built = self.pending()
+                try:
+                    self._built = self.pending()
+                except Exception:  # noqa: BLE001 - _ready builds again in the main thread, where the error is reported
+                    self._built = None
 
             self._builder = threading.Thread(target=build, name="stancebench-queue", daemon=True)
             self._builder.start()
