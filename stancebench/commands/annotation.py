@@ -96,6 +96,7 @@ def _run_session(session, is_tty: bool) -> None:
         click.echo(f"Stopped. {session.handle_key('q').message}")
     finally:
         if session.suggester is not None:
+            session.suggester.wait()  # a refit still running in C code would abort the interpreter's exit
             _warn(session.suggester.warnings)
 
 
