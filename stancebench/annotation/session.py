@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from stancebench.annotation import corrections, screen
 from stancebench.annotation.labelling import make_event
 from stancebench.errors import StancebenchError
-from stancebench.schema import LABELS, LabelEvent, Statement
+from stancebench.schema import LABELS, STANCE_LABELS, LabelEvent, Statement
 from stancebench.store import append_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -336,8 +336,8 @@ class AnnotationSession:
 
     def start_refit(self) -> bool:
         """Refit the suggesting model on the labels so far, in the background; False when it cannot."""
-        if self.suggester is None:
-            return False
+        if self.suggester is None or len(set(self.training.values()) & set(STANCE_LABELS)) < 2:
+            return False  # nothing a classifier can learn from yet
         training = dict(self.training)  # snapshots: the thread must not see the session change under it
         upcoming = self.queue[self.position:self.position + _REORDER_WINDOW]
         fixes = {sid: dict(kinds) for sid, kinds in self.fixes.items()}

@@ -115,6 +115,18 @@ def test_refit_runs_in_the_background_without_blocking_the_screen(seeded, tmp_pa
     assert "Suggestion: hedge (confidence n/a, by learning)" in session.render()
 
 
+def test_refit_every_from_the_command_line(seeded, stancebench, tmp_path):
+    source = LEARNING_MODEL.replace("        fits.append(len(labels))", "        fits.append(len(labels))\n"
+                                    "        open(__file__ + '.fits', 'a').write(f'{len(labels)}\\n')")
+    spec = model_file(tmp_path, source, "learning_cli")
+    result = stancebench("annotate", "--annotator", "a", "--suggest", spec, "--refit-every", "2", input="s\no\nh\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Suggestion: none yet" in result.output  # before the first fit
+    fits = Path(spec + ".fits").read_text().split()
+    assert fits[0] == "2"  # refitted on the first two labels (the session waits for it before exiting)
+    assert [e.label for e in log(seeded)] == ["support", "oppose", "hedge"]
+
+
 def test_bad_suggest_options_are_one_line(seeded, stancebench, tmp_path):
     for args, message in [
         (("--suggest", str(tmp_path / "missing.py")), "missing.py"),
