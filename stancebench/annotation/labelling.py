@@ -214,6 +214,22 @@ class StatementIndex:
         self._parsed[statement_id] = statement
         return statement
 
+    def of_article(self, article_id: str) -> list[Statement]:
+        """The statements of one article (lines found by their leading article id, as extract writes them)."""
+        data, found = self._data, []
+        if data:
+            needle = b'{"article_id": "' + article_id.encode("utf-8") + b'", '
+            pos = data.find(needle)
+            while pos >= 0:
+                end = data.find(b"\n", pos)
+                match = _ID_AND_STALE.search(data, pos, end if end >= 0 else len(data))
+                if match is not None and (pos == 0 or data[pos - 1] == 0x0A):  # 0x0A: at a line start
+                    found.append(self.get(match.group(1).decode("utf-8", "replace")))
+                pos = data.find(needle, pos + 1)
+            if found:
+                return found
+        return [s for s in self.all() if s.article_id == article_id]
+
     def many(self, statement_ids: Sequence[str]) -> dict[str, Statement]:
         """Several statements by id: looked up one by one when few, else by one full read."""
         if len([sid for sid in statement_ids if sid not in self._parsed]) > 64:

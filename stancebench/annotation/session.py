@@ -291,7 +291,7 @@ class AnnotationSession:
         return corrections.speaker_correction(self.project, answer)
 
     def _article_statements(self, statement: Statement) -> list[Statement]:
-        return [s for s in self.statements.all() if s.article_id == statement.article_id]
+        return self.statements.of_article(statement.article_id)
 
     def _undo(self) -> Outcome:
         if not self.history:

@@ -78,3 +78,12 @@ def test_first_screen_before_the_queue_is_built_agrees_with_it(project):
     assert first.startswith("[1/3 labelled by bob]  statement s4")
     assert session.queue == ["s4", "s5"] and session.progress == "1/3"  # built: the same screen
     assert session.render(columns=200) == first
+
+
+def test_statements_of_one_article(project):
+    write_statements(project, [make_statement("s1", article_id="a1"), make_statement("s2", article_id="a2"),
+                               make_statement("s3", article_id="a1", context='He said {"article_id": "a2", ...}')])
+    index = StatementIndex(_path(project))
+    assert [s.id for s in index.of_article("a1")] == ["s1", "s3"]
+    assert [s.id for s in index.of_article("a2")] == ["s2"]  # not fooled by the quote inside s3's context
+    assert index.of_article("zz") == []
