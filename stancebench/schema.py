@@ -22,6 +22,8 @@ __all__ = [
     "STANCE_LABELS",
     "QUOTE_TYPES",
     "GOLD_METHODS",
+    "CORRECTION_KINDS",
+    "EVENT_ACTS",
     "Label",
     "Article",
     "Statement",
@@ -187,10 +189,22 @@ class LabelEvent:
     note: str | None = None
     is_retraction: bool = False
     schema_version: int = SCHEMA_VERSION
+    # Optional, written only when set: an extraction fix instead of a label (see
+    # stancebench.annotation.corrections), the model suggestion shown with the item, seconds spent.
+    correction: dict[str, Any] | None = None
+    suggestion: dict[str, Any] | None = None
+    seconds: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON."""
-        return asdict(self)
+        """Plain dict for JSON (the optional fields only when set)."""
+        # Not asdict(): its recursive deep copy was a fifth of the cost of a label append.
+        data = {name: getattr(self, name) for name in _EVENT_FIELDS}
+        for name in _EVENT_OPTIONAL:
+            if data[name] is None:
+                del data[name]
+            elif isinstance(data[name], dict):
+                data[name] = dict(data[name])
+        return data
 
     def to_json(self) -> str:
         """One JSONL line."""
@@ -199,7 +213,8 @@ class LabelEvent:
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> LabelEvent:
         """Validate a dict read from `path:lineno`."""
-        if data.get("is_retraction") is True:
+        correction = data.get("correction")
+        if data.get("is_retraction") is True or correction is not None:
             data = {**data, "label": data.get("label")}
         elif "label" not in data or data["label"] is None:
             raise InputError(path, lineno, "missing field 'label'")
@@ -209,12 +224,20 @@ class LabelEvent:
             _need_str(data[name], name, path, lineno)
         if not isinstance(data.get("is_retraction", False), bool):
             raise InputError(path, lineno, "field 'is_retraction' must be true or false")
-        if data.get("is_retraction"):
+        if data.get("is_retraction") or correction is not None:
             if data.get("label") is not None:
                 _need_label(data["label"], path, lineno)
         else:
             _need_label(data["label"], path, lineno)
         _opt_str(data.get("note"), "note", path, lineno)
+        for name in ("correction", "suggestion"):
+            if data.get(name) is not None and not isinstance(data[name], dict):
+                raise InputError(path, lineno, f"field '{name}' must be a JSON object")
+        if correction is not None:
+            _check_correction(correction, path, lineno, data.get("is_retraction") is True)
+        seconds = data.get("seconds")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
+            raise InputError(path, lineno, "field 'seconds' must be a non-negative number")
         version = data.get("schema_version", SCHEMA_VERSION)
         if isinstance(version, bool) or not isinstance(version, int) or version > SCHEMA_VERSION:
             raise InputError(path, lineno, f"unsupported schema_version {version!r}")
@@ -225,6 +248,30 @@ class LabelEvent:
     def from_json(cls, line: str, path: str | Path = "<memory>", lineno: int = 0) -> LabelEvent:
         """Parse one JSONL line."""
         return cls.from_dict(parse_json_line(line, path, lineno), path, lineno)
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(LabelEvent))
+_EVENT_OPTIONAL = ("correction", "suggestion", "seconds")
+#: What an annotator can correct about an extracted statement.
+CORRECTION_KINDS: tuple[str, ...] = ("speaker", "not_statement", "span")
+#: Acts that are not labels: the corrections, and a skip that keeps the annotator's note.
+EVENT_ACTS: tuple[str, ...] = (*CORRECTION_KINDS, "skip")
+
+
+def _check_correction(value: dict[str, Any], path: str | Path, lineno: int, is_undo: bool) -> None:
+    kind = value.get("kind")
+    if kind not in EVENT_ACTS:
+        raise InputError(path, lineno, f"unknown correction kind {kind!r} (expected one of: {', '.join(EVENT_ACTS)})")
+    if is_undo:
+        return
+    if kind == "speaker":
+        _need_str(value.get("speaker"), "correction.speaker", path, lineno)
+    elif kind == "span":
+        start = _need_int(value.get("start"), "correction.start", path, lineno)
+        end = _need_int(value.get("end"), "correction.end", path, lineno)
+        if end <= start:
+            raise InputError(path, lineno, f"corrected span end {end} is not after start {start}")
+        _need_str(value.get("text"), "correction.text", path, lineno)
 
 
 @dataclass(frozen=True, slots=True)

@@ -284,3 +284,24 @@ class ChatServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def read_until(fd: int, needle: bytes, timeout: float = 30.0) -> bytes:
+    """Bytes read from a pty's master `fd` until `needle` shows up (or the timeout passes)."""
+    import os
+    import select
+    import time
+
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from stancebench.schema import Gold, LabelEvent, Statement
+from stancebench.annotation import corrections
+from stancebench.annotation.labelling import load_statements
+from stancebench.annotation.labels import read_label_state
+from stancebench.schema import GOLD_METHODS, Gold, LabelEvent, Statement
+from stancebench.store import write_jsonl_atomic
 
-__all__ = ["ADJUDICATOR_NOTE_KEY", "adjudicate"]
+if TYPE_CHECKING:  # pragma: no cover
+    from stancebench.project import Project
+
+__all__ = ["ADJUDICATOR_NOTE_KEY", "adjudicate", "Adjudication", "adjudicate_corpus"]
 
 #: Key of the adjudicator's own note in `Gold.notes` ('@' cannot occur in an annotator name).
 ADJUDICATOR_NOTE_KEY = "@adjudicator"
@@ -63,3 +72,36 @@ def adjudicate(
             )
         )
     return gold, unresolved
+
+
+@dataclass
+class Adjudication:
+    """What `adjudicate_corpus` wrote: the gold, the disputes still open, and any warnings."""
+
+    gold: list[Gold]
+    unresolved: list[str]
+    path: str
+    warnings: list[str] = field(default_factory=list)
+
+    def as_text(self) -> str:
+        """The terminal summary."""
+        counts = Counter(g.method for g in self.gold)
+        summary = ", ".join(f"{method} {counts[method]}" for method in GOLD_METHODS)
+        lines = [f"wrote {len(self.gold)} gold label(s) to {self.path} ({summary})"]
+        if self.unresolved:
+            lines.append(f"{len(self.unresolved)} disputed statement(s) without a decision "
+                         f"(stancebench adjudicate --interactive --adjudicator NAME):")
+            lines += [f"  {sid}" for sid in self.unresolved]
+        return "\n".join(lines)
+
+
+def adjudicate_corpus(project: Project) -> Adjudication:
+    """Derive gold from the corpus's logs and decisions into annotations/gold.jsonl (atomically).
+
+    Statements an annotator marked "not a statement" get no gold.
+    """
+    state = read_label_state(project)
+    statements = corrections.apply_corrections(load_statements(project), state.logs)
+    gold, unresolved = adjudicate(statements, state.labels, state.decisions, project.target_id, notes=state.notes)
+    write_jsonl_atomic(project.gold_path, [g.to_json() for g in gold])
+    return Adjudication(gold, unresolved, str(project.gold_path), list(state.warnings))

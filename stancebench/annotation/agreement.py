@@ -17,7 +17,7 @@ from typing import Any
 from stancebench.annotation.labels import is_disputed
 from stancebench.schema import LABELS, Statement
 
-__all__ = ["Statistic", "PairAgreement", "Disagreement", "AgreementSummary", "summarise"]
+__all__ = ["Statistic", "PairAgreement", "Disagreement", "AgreementSummary", "summarise", "suggestion_agreement"]
 
 _SNIPPET = 80
 
@@ -275,3 +275,27 @@ def summarise(
     )
 
 
+
+
+def suggestion_agreement(pairs: Iterable[tuple[str, str, str]]) -> dict[str, Any]:
+    """Annotator vs model, from (annotator, label given, label suggested) triples of labels given with a suggestion shown.
+
+    Per annotator and overall: how many labels had a suggestion, how often the annotator followed
+    it (the observed agreement with the model) and Cohen's kappa between annotator and model.
+    """
+    by_annotator: dict[str, list[tuple[str, str]]] = {}
+    for annotator, label, suggested in pairs:
+        by_annotator.setdefault(annotator, []).append((label, suggested))
+
+    def figures(items: list[tuple[str, str]]) -> dict[str, Any]:
+        given = [label for label, _ in items]
+        suggested = [label for _, label in items]
+        categories = tuple(label for label in LABELS if label in set(given) | set(suggested))
+        followed = sum(a == b for a, b in items)
+        kappa = _cohen(given, suggested, categories or LABELS)
+        return {"with_suggestion": len(items), "followed": followed,
+                "followed_share": round(followed / len(items), 4) if items else None,
+                "cohen_kappa": None if kappa.value is None else round(kappa.value, 4), "reason": kappa.reason}
+
+    everyone = [item for items in by_annotator.values() for item in items]
+    return {"overall": figures(everyone), "annotators": {n: figures(by_annotator[n]) for n in sorted(by_annotator)}}

@@ -7,13 +7,14 @@ queue, status and the release all ask this module.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from stancebench.schema import LabelEvent, Statement
-from stancebench.store import validate_annotator
+from stancebench.store import read_label_log, read_label_logs, validate_annotator
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project
@@ -27,7 +28,9 @@ __all__ = [
     "latest_decisions",
     "is_disputed",
     "disputed_ids",
-    "labelling_status",
+    "live_labels",
+    "LabelState",
+    "read_label_state",
 ]
 
 
@@ -41,6 +44,8 @@ def latest_labels(events: Iterable[LabelEvent]) -> dict[tuple[str, str], LabelEv
     # Logs are append-only, so file order is time order and merges never conflict.
     latest: dict[tuple[str, str], LabelEvent] = {}
     for event in events:
+        if event.correction is not None:
+            continue  # an extraction fix, not a label (stancebench.annotation.corrections)
         key = (event.annotator, event.statement_id)
         if event.is_retraction:
             latest.pop(key, None)
@@ -81,6 +86,8 @@ def latest_decisions(events: Iterable[LabelEvent]) -> dict[str, LabelEvent]:
     """The adjudicators' current decision per statement (latest wins, whoever gave it; retraction removes)."""
     decisions: dict[str, LabelEvent] = {}
     for event in events:
+        if event.correction is not None:
+            continue
         if event.is_retraction:
             decisions.pop(event.statement_id, None)
         else:
@@ -98,32 +105,64 @@ def disputed_ids(current: Mapping[str, Mapping[str, str]]) -> set[str]:
     return {sid for sid, labels in current.items() if is_disputed(labels)}
 
 
-def labelling_status(statements: Sequence[Statement], current: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
-    """How far labelling has got: overall and per annotator (stale statements are left out)."""
-    live = [s for s in statements if not s.is_stale]
-    live_ids = {s.id for s in live}
-    counts = Counter(min(len(current.get(s.id, {})), 3) for s in live)
-    disputed = {sid for sid, labels in current.items() if sid in live_ids and is_disputed(labels)}
-    orphaned = sorted(sid for sid in current if sid not in live_ids)
-    annotators = sorted({name for labels in current.values() for name in labels})
-    per_annotator = {}
-    for name in annotators:
-        mine = {sid: labels[name] for sid, labels in current.items() if name in labels and sid in live_ids}
-        per_annotator[name] = {
-            "labelled": len(mine),
-            "remaining": len(live) - len(mine),
-            "disputed": len(set(mine) & disputed),
-            "by_label": dict(sorted(Counter(mine.values()).items())),
-        }
-    return {
-        "statements": len(live),
-        "stale_statements": len(statements) - len(live),
-        "labelled": len(live) - counts[0],
-        "unlabelled": counts[0],
-        "with_1_label": counts[1],
-        "with_2_labels": counts[2],
-        "with_3_or_more_labels": counts[3],
-        "disputed": len(disputed),
-        "labels_on_unknown_or_stale_statements": len(orphaned),
-        "annotators": per_annotator,
-    }
+def live_labels(
+    current: Mapping[str, Mapping[str, str]], statements: Iterable[Statement]
+) -> dict[str, dict[str, str]]:
+    """`current` without labels on stale or unknown statements (they do not count anywhere)."""
+    live = {s.id for s in statements if not s.is_stale}
+    return {sid: dict(labels) for sid, labels in current.items() if sid in live}
+
+
+@dataclass
+class LabelState:
+    """A corpus's label logs and adjudications, read once; every 'which labels are current' answer."""
+
+    logs: dict[str, list[LabelEvent]]
+    decision_log: list[LabelEvent] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def events(self) -> dict[str, dict[str, LabelEvent]]:
+        """statement id -> annotator -> current label event."""
+        return current_events(self.logs)
+
+    @functools.cached_property
+    def labels(self) -> dict[str, dict[str, str]]:
+        """statement id -> annotator -> current label."""
+        return {sid: {n: e.label for n, e in by.items() if e.label is not None} for sid, by in self.events.items()}
+
+    @property
+    def notes(self) -> dict[str, dict[str, str]]:
+        """statement id -> annotator -> note on the current label."""
+        return current_notes(self.logs)
+
+    @property
+    def decisions(self) -> dict[str, LabelEvent]:
+        """The adjudicators' current decision per statement."""
+        return latest_decisions(self.decision_log)
+
+    def labelled_by(self, annotator: str) -> set[str]:
+        """Ids of the statements `annotator` currently labels."""
+        return {sid for sid, by in self.labels.items() if annotator in by}
+
+    def disputed(self) -> set[str]:
+        """Ids of the statements whose current labels differ."""
+        return disputed_ids(self.labels)
+
+
+def read_label_state(project: Project) -> LabelState:
+    """Every label log of the corpus and its adjudications (torn lines become `.warnings`)."""
+    warnings: list[str] = []
+    logs = read_label_logs(project.labels_dir, problems=warnings)
+    path = project.adjudications_path
+    decisions = read_label_log(path, problems=warnings) if path.exists() and path.stat().st_size else []
+    return LabelState(logs, decisions, warnings)
+
+
+def __getattr__(name: str) -> object:
+    # labelling_status is a report now (stancebench.annotation.reports); old imports from here keep working.
+    if name == "labelling_status":
+        from stancebench.annotation import reports
+
+        return reports.labelling_status
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

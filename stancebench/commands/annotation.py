@@ -1,7 +1,7 @@
-"""Commands for the annotation stage: annotate, label, import-labels, status, agreement, adjudicate.
+"""Commands for the annotation stage: assign, annotate, label, correct, import-labels, status, agreement, adjudicate.
 
-Each command reads its options, calls stancebench.annotation.session / stancebench.annotation.agreement / stancebench.store
-and prints the result. Library imports happen inside the commands, so `--help` stays instant.
+Each command reads its options, calls one stancebench.annotation function and prints the result.
+Library imports happen inside the commands, so `--help` stays instant.
 """
 
 from __future__ import annotations
@@ -63,12 +63,21 @@ def _run_session(session, is_tty: bool) -> None:
             click.echo(message)
 
     show()
+    session.prepare()  # the rest of the queue is computed while the annotator reads the first screen
     try:
         while True:
             outcome = session.handle_key(read_key())
             if outcome.is_finished:
                 click.echo(outcome.message)
                 return
+            if outcome.is_help:  # short: printed under the screen, no pager and no blank screenful
+                if is_tty:
+                    show(outcome.message)
+                click.echo(outcome.page)
+                if not is_tty:
+                    click.echo("")
+                    click.echo(session.render())
+                continue
             if outcome.page:
                 if is_tty:
                     click.echo_via_pager(outcome.page)
@@ -85,33 +94,59 @@ def _run_session(session, is_tty: bool) -> None:
         # Every label given so far is already on disk; just say so.
         click.echo("")
         click.echo(f"Stopped. {session.handle_key('q').message}")
+    finally:
+        if session.suggester is not None:
+            session.suggester.wait()  # a refit still running in C code would abort the interpreter's exit
+            _warn(session.suggester.warnings)
+
+
+@_register
+@click.command("assign")
+@click.option("--annotators", required=True, metavar="A,B,C", help="Comma-separated annotator names.")
+@click.option("--overlap", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="Share of statements given to two annotators (the agreement set).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the overlap draw and ties.")
+def assign_command(annotators: str, overlap: float, seed: int) -> None:
+    """Split the statements into queues (annotations/queues/NAME.txt); re-run after extract to add new ones."""
+    from stancebench.annotation.queues import assign
+
+    result = assign(_project(), annotators.split(","), overlap=overlap, seed=seed)
+    _warn(result.warnings)
+    click.echo(result.as_text())
 
 
 @_register
 @click.command("annotate")
 @click.option("--annotator", required=True, help="Your annotator name (letters, digits, '-', '_', '.').")
-@click.option("--order", type=click.Choice(["corpus", "shuffle"]), default="corpus", show_default=True,
-              help="Order of statements: as in statements.jsonl, or shuffled by --seed.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --order shuffle (same seed, same order).")
+@click.option("--order", type=click.Choice(["document", "random", "uncertainty"]), default="document",
+              show_default=True, help="As in statements.jsonl, shuffled by --seed, or least confident --suggest first.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --order random (same seed, same order).")
 @click.option("--max-labels", type=click.IntRange(min=1), default=None,
               help="Only statements with fewer than N labels from all annotators.")
 @click.option("--disputed", is_flag=True, help="Only statements on which annotators disagree.")
-def annotate_command(annotator: str, order: str, seed: int, max_labels: int | None, disputed: bool) -> None:
+@click.option("--review", is_flag=True, help="Go through your own labels (with --disputed: the disputed ones).")
+@click.option("--only-flagged", is_flag=True, help="Only statements whose speaker the extractor guessed.")
+@click.option("--suggest", "suggest", metavar="MODEL",
+              help="Show a model's suggestion: path.py[:NAME], MODULE:NAME, a HF folder, or http://host/v1#MODEL.")
+@click.option("--refit-every", type=click.IntRange(min=1), default=None,
+              help="Refit a --suggest model that has fit() every N labels, in the background.")
+def annotate_command(annotator: str, order: str, seed: int, max_labels: int | None, disputed: bool, review: bool,
+                     only_flagged: bool, suggest: str | None, refit_every: int | None) -> None:
     """Label statements one key press at a time (s/o/h/x; ? for help).
 
     Every label is saved the moment you give it; the next session resumes at the first
     statement you have not labelled. Reads one key per line when stdin is not a terminal,
     e.g. printf 's\\no\\nq\\n' | stancebench annotate --annotator bob
     """
-    from stancebench.annotation.session import open_annotation_session
+    from stancebench.annotation.opening import open_annotation_session
 
     is_tty = sys.stdin.isatty()
-    problems: list[str] = []
     session = open_annotation_session(
-        _project(), annotator, order=order, seed=seed, max_labels=max_labels,
-        is_disputed_only=disputed, ask=_line_reader(is_tty), problems=problems,
+        _project(), annotator, order=order, seed=seed, max_labels=max_labels, is_disputed_only=disputed,
+        is_review=review, is_flagged_only=only_flagged, suggest=suggest, refit_every=refit_every,
+        ask=_line_reader(is_tty),
     )
-    _warn(problems)
+    _warn(session.warnings)
     _run_session(session, is_tty)
 
 
@@ -130,6 +165,29 @@ def label_command(statement_id: str, label: str, annotator: str, note: str | Non
 
 
 @_register
+@click.command("correct")
+@click.argument("statement_id")
+@click.option("--annotator", required=True, help="Annotator name (the correction goes to this log).")
+@click.option("--speaker", default=None, help="The right speaker (the actor table fills in role and affiliation).")
+@click.option("--not-statement", is_flag=True, help="Mark it as not a statement (left out of gold and release).")
+@click.option("--span", default=None, metavar="trim|extend|start|START:END",
+              help="Move the span to a sentence boundary, or to offsets into the article.")
+@click.option("--undo", type=click.Choice(["speaker", "not_statement", "span"]), default=None,
+              help="Withdraw your correction of this kind.")
+@click.option("--note", default=None, help="Why (kept with the correction).")
+def correct_command(statement_id: str, annotator: str, speaker: str | None, not_statement: bool, span: str | None,
+                    undo: str | None, note: str | None) -> None:
+    """Correct the extraction of one statement (speaker, not a statement, span); build applies it."""
+    from stancebench.annotation.corrections import correct_statement
+
+    event = correct_statement(_project(), statement_id, annotator, speaker=speaker, not_statement=not_statement,
+                              span=span, undo=undo, note=note)
+    what = event.correction["kind"].replace("_", " ")
+    click.echo(f"{event.annotator}: {event.statement_id} {'undone: ' if event.is_retraction else ''}{what} correction"
+               + (f" = {event.correction['speaker']}" if "speaker" in event.correction else ""))
+
+
+@_register
 @click.command("import-labels")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--annotator", required=True, help="Annotator the labels belong to.")
@@ -145,36 +203,12 @@ def import_labels_command(file: str, annotator: str) -> None:
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status_command(as_json: bool) -> None:
-    """How far labelling has got: per annotator and overall."""
-    from stancebench.annotation.labelling import load_statements
-    from stancebench.annotation.labels import current_labels, labelling_status
-    from stancebench.store import read_label_logs
+    """How far labelling has got: per annotator (queue, labels/hour) and overall, overlap agreement, disputes."""
+    from stancebench.annotation.reports import corpus_status
 
-    project = _project()
-    problems: list[str] = []
-    statements = load_statements(project)
-    status = labelling_status(statements, current_labels(read_label_logs(project.labels_dir, problems=problems)))
-    _warn(problems)
-    if as_json:
-        click.echo(json.dumps(status, indent=2, sort_keys=True))
-        return
-    click.echo(
-        f"statements: {status['statements']} (stale, left out: {status['stale_statements']})\n"
-        f"labelled: {status['labelled']}  unlabelled: {status['unlabelled']}\n"
-        f"with 1 label: {status['with_1_label']}  2 labels: {status['with_2_labels']}  "
-        f"3+ labels: {status['with_3_or_more_labels']}\n"
-        f"disputed: {status['disputed']}"
-    )
-    if status["labels_on_unknown_or_stale_statements"]:
-        click.echo(f"labels on unknown or stale statements: {status['labels_on_unknown_or_stale_statements']}")
-    if not status["annotators"]:
-        click.echo("no labels yet")
-    for name, mine in status["annotators"].items():
-        by_label = ", ".join(f"{label} {count}" for label, count in mine["by_label"].items())
-        click.echo(
-            f"  {name}: labelled {mine['labelled']}/{status['statements']}, remaining {mine['remaining']}, "
-            f"disputed {mine['disputed']} ({by_label})"
-        )
+    status = corpus_status(_project())
+    _warn(status.warnings)
+    click.echo(json.dumps(status.to_dict(), indent=2, sort_keys=True) if as_json else status.as_text())
 
 
 @_register
@@ -182,29 +216,12 @@ def status_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 @click.option("--target", "target_id", metavar="ID", help="Only statements about this target id (multi-target corpora).")
 def agreement_command(as_json: bool, target_id: str | None) -> None:
-    """Inter-annotator agreement: observed, Cohen's kappa per pair, Fleiss' kappa, Krippendorff's alpha."""
-    from stancebench.annotation import agreement
-    from stancebench.annotation.labels import current_labels
-    from stancebench.errors import StancebenchError
-    from stancebench.store import read_label_logs, read_statements
+    """Inter-annotator agreement (observed, Cohen, Fleiss, Krippendorff) and how often suggestions are followed."""
+    from stancebench.annotation.reports import corpus_agreement
 
-    project = _project()
-    problems: list[str] = []
-    current = current_labels(read_label_logs(project.labels_dir, problems=problems))
-    statements = read_statements(project.statements_path) if project.statements_path.exists() else None
-    if target_id is not None:
-        if statements is None:
-            raise StancebenchError(f"{project.statements_path}: file not found; --target needs the statements")
-        known = sorted({s.target_id for s in statements})
-        if target_id not in known:
-            raise StancebenchError(f"unknown target id {target_id!r} (statements have: {', '.join(known) or 'none'})")
-        statements = [s for s in statements if s.target_id == target_id]
-    if statements is not None:  # labels on stale or removed statements (or other targets) do not count
-        live = {s.id for s in statements if not s.is_stale}
-        current = {sid: labels for sid, labels in current.items() if sid in live}
-    _warn(problems)
-    summary = agreement.summarise(current, statements)
-    click.echo(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) if as_json else summary.as_table())
+    report = corpus_agreement(_project(), target_id)
+    _warn(report.warnings)
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json else report.as_table())
 
 
 @_register
@@ -213,45 +230,20 @@ def agreement_command(as_json: bool, target_id: str | None) -> None:
 @click.option("--adjudicator", default=None, help="Your name, recorded with each decision (needed with --interactive).")
 def adjudicate_command(interactive: bool, adjudicator: str | None) -> None:
     """Derive gold labels (single, unanimous, majority, adjudicated) into annotations/gold.jsonl."""
-    from stancebench.annotation.labelling import load_statements
-    from stancebench.annotation.session import open_adjudication_session
-    from stancebench.errors import StancebenchError
+    from stancebench.annotation.adjudication import adjudicate_corpus
+    from stancebench.annotation.opening import open_adjudication_session
 
     project = _project()
-    problems: list[str] = []
     if interactive:
         if not adjudicator:
+            from stancebench.errors import StancebenchError
+
             raise StancebenchError("--interactive needs --adjudicator NAME")
         is_tty = sys.stdin.isatty()
-        session = open_adjudication_session(project, adjudicator, ask=_line_reader(is_tty), problems=problems)
-        _warn(problems)
-        problems = []
+        session = open_adjudication_session(project, adjudicator, ask=_line_reader(is_tty))
+        _warn(session.warnings)
         _run_session(session, is_tty)
         click.echo("")
-    from stancebench.annotation import labels
-    from stancebench.annotation.adjudication import adjudicate
-    from stancebench.store import read_label_log, read_label_logs, write_jsonl_atomic
-
-    statements = load_statements(project)
-    logs = read_label_logs(project.labels_dir, problems=problems)
-    path = project.adjudications_path
-    decision_log = read_label_log(path, problems=problems) if path.exists() and path.stat().st_size else []
-    _warn(problems)
-    gold, unresolved = adjudicate(
-        statements,
-        labels.current_labels(logs),
-        labels.latest_decisions(decision_log),
-        project.target_id,
-        notes=labels.current_notes(logs),
-    )
-    write_jsonl_atomic(project.gold_path, [g.to_json() for g in gold])
-    from collections import Counter
-
-    counts = Counter(g.method for g in gold)
-    summary = ", ".join(f"{method} {counts[method]}" for method in ("single", "unanimous", "majority", "adjudicated"))
-    click.echo(f"wrote {len(gold)} gold label(s) to {project.gold_path} ({summary})")
-    if unresolved:
-        click.echo(f"{len(unresolved)} disputed statement(s) without a decision "
-                   f"(stancebench adjudicate --interactive --adjudicator NAME):")
-        for sid in unresolved:
-            click.echo(f"  {sid}")
+    result = adjudicate_corpus(project)
+    _warn(result.warnings)
+    click.echo(result.as_text())

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stancebench import __version__
+from stancebench.annotation.corrections import apply_corrections
 from stancebench.errors import InputError
 from stancebench.project import Project
 from stancebench.release.dataset import ANNOTATIONS_SPLIT, CARD_FILE, RELEASE_FILE, SKIP_REASONS, SPLITS, features
@@ -301,6 +302,8 @@ def compute_release(project: Project) -> Release:
     gold = _read_gold(project, by_id)
     warn: list[str] = []
     logs = _read_label_logs(project, warn)
+    statements = apply_corrections(statements, logs)  # corrected speaker/span; "not a statement" -> stale
+    by_id = {s.id: s for s in statements}
     current = {sid: by for sid, by in _current_events(logs).items() if sid in by_id}
     articles = _read_articles(project)
     targets = _target_descriptions(project)

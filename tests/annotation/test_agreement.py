@@ -6,7 +6,8 @@ import pytest
 
 from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY, adjudicate
 from stancebench.annotation.agreement import summarise
-from stancebench.annotation.labels import current_labels, current_notes, labelling_status, latest_decisions
+from stancebench.annotation.labels import current_labels, current_notes, latest_decisions
+from stancebench.annotation.reports import labelling_status
 from stancebench.schema import LabelEvent
 from tests.support import TARGET_ID, make_statement
 

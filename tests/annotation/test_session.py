@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from stancebench.annotation.labelling import UNVERSIONED, guidelines_version
-from stancebench.annotation.session import open_adjudication_session, open_annotation_session
+from stancebench.annotation.opening import open_adjudication_session, open_annotation_session
 from stancebench.errors import InputError, StancebenchError
 from stancebench.project import load_project
 from stancebench.store import read_label_log
@@ -69,7 +69,7 @@ def test_note_is_attached_to_the_next_label_of_that_item(project):
     notes = iter(["conditional permission, rule 5"])
     session = open_annotation_session(load_project(), "bob", ask=lambda prompt: next(notes))
     assert "note kept" in session.handle_key("n").message
-    assert "Note (unsaved until you label): conditional permission, rule 5" in session.render()
+    assert "Note (saved with your label or skip): conditional permission, rule 5" in session.render(columns=200)
     session.handle_key("h")
     session.handle_key("s")
     events = read_label_log(project / "annotations" / "labels" / "bob.jsonl")
@@ -127,22 +127,23 @@ def test_article_title_comes_from_the_seed(project):
         import stancebench.corpus.articles  # noqa: F401
     except ImportError:
         title = seed.stem
-    assert f"Article: {title}" in session.render()
+    assert f"Article: {title}" in session.render(columns=200)
 
 
 def test_stale_statements_are_not_shown(project):
     write_statements(project, [make_statement("s1", is_stale=True), make_statement("s2")])
     session = open_annotation_session(load_project(), "bob")
-    assert [s.id for s in session.queue] == ["s2"] and session.total == 1
+    assert session.queue == ["s2"] and session.total == 1
 
 
 def test_shuffle_is_repeatable_with_a_seed(project):
     corpus(project, n=20)
-    order = [s.id for s in open_annotation_session(load_project(), "bob", order="shuffle", seed=7).queue]
-    again = [s.id for s in open_annotation_session(load_project(), "bob", order="shuffle", seed=7).queue]
+    order = open_annotation_session(load_project(), "bob", order="random", seed=7).queue
+    again = open_annotation_session(load_project(), "bob", order="random", seed=7).queue
     assert order == again and order != sorted(order, key=lambda sid: int(sid[1:]))
-    with pytest.raises(StancebenchError, match="unknown order 'random'"):
-        open_annotation_session(load_project(), "bob", order="random")
+    assert open_annotation_session(load_project(), "bob", order="shuffle", seed=7).queue == order  # the old name
+    with pytest.raises(StancebenchError, match="unknown order 'sideways'"):
+        open_annotation_session(load_project(), "bob", order="sideways")
 
 
 def test_max_labels_and_disputed_filters(project):
@@ -150,7 +151,7 @@ def test_max_labels_and_disputed_filters(project):
     write_log(project, "alice", rec("s1", "support"), rec("s2", "hedge"))
     write_log(project, "carol", rec("s1", "oppose"), rec("s2", "hedge"))
     write_log(project, "dave", rec("s3", "oppose"))
-    ids = lambda session: [s.id for s in session.queue]  # noqa: E731
+    ids = lambda session: session.queue  # noqa: E731
     assert ids(open_annotation_session(load_project(), "bob", max_labels=1)) == ["s4"]
     assert ids(open_annotation_session(load_project(), "bob", max_labels=2)) == ["s3", "s4"]
     assert ids(open_annotation_session(load_project(), "bob", is_disputed_only=True)) == ["s1"]
@@ -169,7 +170,7 @@ def test_adjudication_session_covers_disputed_items_and_shows_labels(project):
     write_log(project, "alice", rec("s1", "support", note="rule 7"), rec("s2", "hedge"))
     write_log(project, "bob", rec("s1", "hedge"), rec("s2", "hedge"))
     session = open_adjudication_session(load_project(), "judge")
-    assert [s.id for s in session.queue] == ["s1"]
+    assert session.queue == ["s1"]
     screen = session.render()
     assert "alice: support  (note: rule 7)" in screen and "bob: hedge" in screen
     assert session.handle_key("s").is_finished

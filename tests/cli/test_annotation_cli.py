@@ -350,7 +350,7 @@ def test_annotate_in_a_terminal_reads_single_keys_and_survives_ctrl_c(corpus):
         assert b"statement s2" in _read_until(master, b"statement s2")
         time.sleep(0.5)
         os.write(master, b"\x03")  # Ctrl-C
-        assert b"Stopped. 1 labels saved this session (1/4 done)" in _read_until(master, b"left for next time")
+        assert b"Stopped. 1 label saved this session (1/4 done)" in _read_until(master, b"left for next time")
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:

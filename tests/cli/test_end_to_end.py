@@ -104,7 +104,7 @@ def test_a_new_corpus_from_articles_to_a_compared_evaluation(tmp_path: Path, mon
     assert "wrote 4 gold label(s)" in out and "(single 0, unanimous 4, majority 0, adjudicated 0)" in out
     assert "2 disputed statement(s) without a decision" in out
     out = stancebench("adjudicate", "--interactive", "--adjudicator", "carol", input="o\nq\n")
-    assert "1 decisions saved this session (1/2 done); 1 statement(s) left for next time" in out
+    assert "1 decision saved this session (1/2 done); 1 statement(s) left for next time" in out
     assert "wrote 5 gold label(s)" in out and "(single 0, unanimous 4, majority 0, adjudicated 1)" in out
     assert "1 disputed statement(s) without a decision" in out and f"  {sid['Paul Lind']}" in out
     gold = {g["statement_id"]: g for g in read_jsonl(corpus / "annotations" / "gold.jsonl")}
