@@ -19,9 +19,16 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["Unit", "Quote", "layout_units", "scan_quotes", "split_sentences", "squash_quote"]
+__all__ = ["Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "scan_quotes", "split_sentences",
+           "squash_quote"]
 
 _BLOCK_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+#: On web text every line break ends a paragraph.
+_LINE_BREAK = re.compile(r"\n\s*")
+#: A line break with more text on the next line (a candidate for a break inside a paragraph).
+_INNER_BREAK = re.compile(r"(?<=[^\n])\n(?=[ \t\u00a0]*[^\s])")
+_WRAP_SAMPLE = 80  # inner breaks looked at: enough to tell the layout, cheap on a long article
+_WRAP_WIDTH = 100  # a wrapped line is at most this long (most wrap at 60-80 characters)
 _LINE = re.compile(r"[^\n]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
@@ -39,7 +46,7 @@ _ATTRIBUTION_INSIDE = re.compile(
 _SPACE_BEFORE = " \t\n\u00a0([{—–-/:"
 _SPACE_AFTER = " \t\n\u00a0.,;:!?)]}—–-…'’\"”"
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0]+[\"“‘(]?[A-Z0-9])"  # ". Next"
+    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
     r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
 )
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?…]")
@@ -118,17 +125,40 @@ class Quote:
     is_direct: bool = False
 
 
-def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
+def is_hard_wrapped(text: str) -> bool:
+    """True when lines break inside paragraphs (most lines that another line follows are short
+    and do not end a sentence); on web text a line is a paragraph."""
+    lines = wrapped = 0
+    for brk in _INNER_BREAK.finditer(text):
+        at = brk.start()
+        begin = text.rfind("\n", 0, at) + 1
+        if not text[begin:at].strip():
+            continue
+        lines += 1
+        if at - begin <= _WRAP_WIDTH and not _ENDS_SENTENCE.search(text, max(begin, at - 8), at):
+            wrapped += 1
+        if lines >= _WRAP_SAMPLE:
+            break
+    return lines > 0 and wrapped * 2 > lines
+
+
+def paragraph_break(text: str) -> re.Pattern[str]:
+    """What ends a paragraph in this article: a blank line in hard-wrapped text, any line break otherwise."""
+    return _BLOCK_BREAK if is_hard_wrapped(text) else _LINE_BREAK
+
+
+def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] | None = None) -> list[Unit]:
     """Split the body into headline lines (before the first paragraph, or `#` lines) and paragraphs.
 
     A block of lines none of which ends like a sentence is a stack of headline lines; captions,
-    bylines and boilerplate ("Catch all the Politics News…") are kind `skip`.
+    bylines and boilerplate ("Catch all the Politics News…") are kind `skip`. `breaks` is what
+    ends a paragraph (`paragraph_break(text)` when not given).
     """
     units: list[Unit] = []
     credit_words = _credit_word_spans(text)
     seen_prose = False
     pos = 0
-    for brk in (*_BLOCK_BREAK.finditer(text), None):
+    for brk in (*(breaks or paragraph_break(text)).finditer(text), None):
         end = brk.start() if brk else len(text)
         if text.find("\n", pos, end) == -1:  # most blocks are one paragraph on one line
             lines = [(pos, end)] if pos < end and not (text[pos].isspace() and text[pos:end].isspace()) else []
@@ -277,8 +307,9 @@ def _boundaries(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
             pos = mark + 2
 
 
-def split_sentences(text: str, start: int, end: int, quotes: list[Quote]) -> list[tuple[int, int]]:
-    """Sentence spans in [start, end); never inside a quote, always at a paragraph break outside one."""
+def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
+                    breaks: re.Pattern[str] = _BLOCK_BREAK) -> list[tuple[int, int]]:
+    """Sentence spans in [start, end); never inside a quote, always at a paragraph break (`breaks`) outside one."""
     inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
     cuts: list[int] = []
     for match in _boundaries(text, start, end):
@@ -293,7 +324,7 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote]) -> lis
             if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
                 continue
         cuts.append(cut)
-    for brk in _BLOCK_BREAK.finditer(text, start, end):
+    for brk in breaks.finditer(text, start, end):
         if not any(a < brk.start() < b for a, b in inside):
             cuts.append(brk.start())
     spans = []

@@ -35,7 +35,14 @@ from dataclasses import dataclass
 
 from stancebench import codebook
 from stancebench.corpus.actors import TITLED_NAME_SCANNER, ActorTable, Speaker, SpeakerResolver, load_actors
-from stancebench.corpus.quotes import Quote, layout_units, scan_quotes, split_sentences, squash_quote
+from stancebench.corpus.quotes import (
+    Quote,
+    layout_units,
+    paragraph_break,
+    scan_quotes,
+    split_sentences,
+    squash_quote,
+)
 from stancebench.corpus.scanning import WordScanner, scan_together
 from stancebench.schema import Article, Statement
 
@@ -170,7 +177,8 @@ class _Extractor:
 
     def run(self) -> list[_Draft]:
         text = self.text
-        units = layout_units(text, (self.article.path or "").endswith(".md"))
+        breaks = paragraph_break(text)
+        units = layout_units(text, (self.article.path or "").endswith(".md"), breaks)
         quotes, segments = scan_quotes(text, units, self.warn)
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
@@ -181,7 +189,7 @@ class _Extractor:
             if not (local or is_headline or bisect.bisect_left(cue_starts, s0) < bisect.bisect_left(cue_starts, s1)
                     or text.find(" put it", s0, s1) != -1):
                 continue  # no quote, no cue: no sentence here can hold a statement
-            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local)
+            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
             for a, b in sentences:
                 inside = [q for q in local if a <= q.open < b]
                 self._sentence(a, b, inside, is_headline)
