@@ -236,6 +236,7 @@ class SpeakerResolver:
             found = Speaker(match.group("name"), role, _affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)
         self._last_speaker: Speaker | None = None
+        self._role_index: tuple[int, dict[str, list[Speaker]]] | None = None
 
     # ---- building blocks -------------------------------------------------------------------
     @staticmethod
@@ -335,10 +336,21 @@ class SpeakerResolver:
         """A role-only speaker ('the defence minister') under the name the article gives that role."""
         if not speaker.is_role_only:
             return speaker
-        for _, mention in self._mentions:
-            if mention.role and not mention.is_role_only and _role_matches(_norm_phrase(speaker.name), mention.role):
+        key = _norm_phrase(speaker.name)
+        for mention in self._by_role_head().get(key.split()[-1] if key else "", ()):
+            if _role_matches(key, mention.role):
                 return replace(mention, start=speaker.start, end=speaker.end)
         return replace(speaker, is_role_only=False)
+
+    def _by_role_head(self) -> dict[str, list[Speaker]]:
+        """Named mentions with a role, in text order, by the role's last word (built once, when first needed)."""
+        if self._role_index is None or self._role_index[0] != len(self._mentions):
+            index: dict[str, list[Speaker]] = {}
+            for _, mention in self._mentions:
+                if mention.role and not mention.is_role_only:
+                    index.setdefault(_norm_word(mention.role.split()[-1]), []).append(mention)
+            self._role_index = (len(self._mentions), index)
+        return self._role_index[1]
 
     # ---- public matching -------------------------------------------------------------------
     def at_end(self, text: str, offset: int, whole: bool = False) -> Speaker | None:

@@ -28,6 +28,7 @@ _LINE_BREAK = re.compile(r"\n\s*")
 #: A line break with more text on the next line (a candidate for a break inside a paragraph).
 _INNER_BREAK = re.compile(r"(?<=[^\n])\n(?=[ \t\u00a0]*[^\s])")
 _WRAP_SAMPLE = 80  # inner breaks looked at: enough to tell the layout, cheap on a long article
+_LONGEST_HEADLINE = 300  # a longer line without a full stop is a paragraph that lost its punctuation
 _WRAP_WIDTH = 100  # a wrapped line is at most this long (most wrap at 60-80 characters)
 _LINE = re.compile(r"[^\n]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
@@ -87,20 +88,30 @@ _CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
 
 
 def _credit_word_spans(text: str) -> list[tuple[int, int]]:
-    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`.
+    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`, sorted.
 
     One pass over the UTF-8 bytes: `bytes.lower` is ASCII-only and fast, and no non-ASCII
     character lowers to a string holding these words (only U+0130 lowers to an 'i', and a
-    combining dot follows it), so these are exactly the words `str.lower` would show.
+    combining dot follows it), so these are exactly the words `str.lower` would show. Byte
+    offsets become character offsets by decoding only the bytes between one hit and the next.
     """
     raw = text.encode("utf-8", "surrogatepass").lower()
-    spans = []
+    is_ascii = len(raw) == len(text)
+    hits = []
     for word in _CREDIT_WORDS:
         at = raw.find(word)
         while at != -1:
-            start = len(raw[:at].decode("utf-8", "surrogatepass"))
-            spans.append((start, start + len(word)))
+            hits.append((at, len(word)))
             at = raw.find(word, at + 1)
+    hits.sort()
+    spans = []
+    byte, char = 0, 0
+    for at, size in hits:
+        if not is_ascii:  # every hit starts at an ASCII letter, so each slice holds whole characters
+            char += len(raw[byte:at].decode("utf-8", "surrogatepass"))
+            byte = at
+        start = at if is_ascii else char
+        spans.append((start, start + size))
     return spans
 
 
@@ -168,7 +179,8 @@ def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] |
         if not lines:
             continue
         headings = is_markdown and all(_MD_HEADING.match(text, a) for a, _ in lines)
-        is_headline_stack = not seen_prose and not any(_ENDS_SENTENCE.search(text, a, b) for a, b in lines)
+        is_headline_stack = not seen_prose and not any(
+            b - a > _LONGEST_HEADLINE or _ENDS_SENTENCE.search(text, max(a, b - 40), b) for a, b in lines)
         if headings or is_headline_stack:
             for a, b in lines:
                 heading = _MD_HEADING.match(text, a) if is_markdown else None
@@ -185,11 +197,20 @@ def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[i
     while end > start and text[end - 1].isspace():
         end -= 1
     if 0 < end - start <= 400:  # captions, bylines and boilerplate are short
-        has_credit_words = credit_words is None or (
-            bool(credit_words) and any(start <= a and b <= end for a, b in credit_words))
+        has_credit_words = credit_words is None or _holds_span(credit_words, start, end)
         if _is_boilerplate_or_caption(text[start:end], has_credit_words):
             kind = "skip"
     return Unit(start, end, kind)
+
+
+def _holds_span(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of the sorted `spans` lies inside [start, end) (looking only at those starting there)."""
+    i = bisect_left(spans, (start, 0))
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] <= end:
+            return True
+        i += 1
+    return False
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -274,17 +295,20 @@ def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
     openings = list(_SINGLE_OPEN.finditer(text, p0, p1))
     if not openings:
         return found
-    closes = [m.start() for m in _SINGLE_CLOSE.finditer(text, p0, p1)]
+    # A closing mark after an "s" and before a lower-case word is a plural possessive ("allies' weapons").
+    closes = [c for m in _SINGLE_CLOSE.finditer(text, p0, p1)
+              if not (text[(c := m.start()) - 1] == "s" and c + 1 < p1 and text[c + 1] == " "
+                      and text[c + 2 : c + 3].islower())]
     position = p0
     for opening in openings:
         if opening.start() < position:
             continue
-        for close in closes:
-            if close > opening.start() + 1 and not (text[close - 1] == "s" and close + 1 < p1 and text[close + 1] == " "
-                                                    and text[close + 2 : close + 3].islower()):
-                found.append(Quote(opening.start(), opening.start() + 1, close, close + 1))
-                position = close + 1
-                break
+        i = bisect_left(closes, opening.start() + 2)
+        if i == len(closes):
+            break  # no closing mark after this opening, nor after any later one
+        close = closes[i]
+        found.append(Quote(opening.start(), opening.start() + 1, close, close + 1))
+        position = close + 1
     return found
 
 
@@ -311,21 +335,27 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
                     breaks: re.Pattern[str] = _BLOCK_BREAK) -> list[tuple[int, int]]:
     """Sentence spans in [start, end); never inside a quote, always at a paragraph break (`breaks`) outside one."""
     inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
+    opens = [a for a, _ in inside]  # quotes do not overlap: sorted by opening, they are sorted by closing too
+
+    def is_inside(cut: int) -> bool:
+        i = bisect_left(opens, cut) - 1
+        return i >= 0 and inside[i][1] > cut
+
     cuts: list[int] = []
     for match in _boundaries(text, start, end):
         cut = match.end()
-        if any(a < cut < b for a, b in inside):
+        if inside and is_inside(cut):
             continue
         head = text[max(start, match.start() - 8) : match.start()]
         abbreviation = _ABBREVIATION.search(head)
         if abbreviation is not None and text[match.start()] == ".":
-            following = text[cut:end].split(None, 1)
+            following = text[cut : min(end, cut + 40)].split(None, 1)
             word = following[0].strip("\"“‘(") if following else ""
             if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
                 continue
         cuts.append(cut)
     for brk in breaks.finditer(text, start, end):
-        if not any(a < brk.start() < b for a, b in inside):
+        if not (inside and is_inside(brk.start())):
             cuts.append(brk.start())
     spans = []
     position = start

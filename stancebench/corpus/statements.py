@@ -87,7 +87,7 @@ _CUE_FIRST_WORDS = {*_NOUN_VERBS, *_PARTICLE_VERBS, "According", "according", *_
 #: `_CUE.finditer` over a whole article, ~3x faster (see stancebench.corpus.scanning).
 _CUE_SCANNER = WordScanner(_CUE, _CUE_FIRST_WORDS)
 _CUE_AT_END = re.compile(rf"\b(?:{_FREE}|{_NEEDS_THAT})$")
-_CUE_ANY_CASE = re.compile(_CUE_BODY, re.IGNORECASE)
+_CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), _CUE_FIRST_WORDS)  # for headlines
 _AS_PUT = re.compile(r"\b[Aa]s\s+(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:put|puts|has put)\s+it\b")
 _OBJECT_CUES = frozenset(str.split("told tells assured assures informed reminded asked asks warned warns urged urges"))
 _GAP_STARTS = frozenset(str.split(
@@ -115,6 +115,7 @@ _WHO = re.compile(r",?\s*\bwho\s*$")
 _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+){0,5}?(?:also\s+)?$")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _TRIM_END = " \t\n\u00a0.,;:—–-"
+_LONGEST_SENTENCE = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +169,18 @@ class _Extractor:
         self.resolver = SpeakerResolver(table, article.text, titled_names)
         self.warnings = warnings
         self.first_line = first_line
+        self._counted = (0, 0)  # (offset, line breaks before it) of the last warning
         self.drafts: list[_Draft] = []
         self.last_cue: str | None = None
 
     def warn(self, position: int, message: str) -> None:
-        line = self.first_line + self.text.count("\n", 0, position)
+        # Lines counted on from the last warning (warnings come in text order), not from the top each time.
+        if position < self._counted[0]:
+            self._counted = (0, 0)
+        at, lines = self._counted
+        lines += self.text.count("\n", at, position)
+        self._counted = (position, lines)
+        line = self.first_line + lines
         self.warnings.append(ExtractWarning(self.article.path or self.article.id, line, message))
 
     def run(self) -> list[_Draft]:
@@ -190,8 +198,9 @@ class _Extractor:
                     or text.find(" put it", s0, s1) != -1):
                 continue  # no quote, no cue: no sentence here can hold a statement
             sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
-            for a, b in sentences:
-                inside = [q for q in local if a <= q.open < b]
+            local_opens = [q.open for q in local]
+            for a, b in _bounded(text, sentences, local):
+                inside = local[bisect.bisect_left(local_opens, a) : bisect.bisect_left(local_opens, b)]
                 self._sentence(a, b, inside, is_headline)
         for draft in self.drafts:
             if draft.speaker.is_role_only:
@@ -247,7 +256,7 @@ class _Extractor:
         initial = (
             not prefix.strip(" —–-")
             or prefix.endswith(":")
-            or (prefix.endswith(",") and _CUE.search(prefix[-90:]) is not None)
+            or (prefix.endswith(",") and _CUE_SCANNER.search(prefix, max(0, len(prefix) - 90)) is not None)
             or _CUE_AT_END.search(prefix, max(0, len(prefix) - 20)) is not None  # the longest cue word has 12 letters
         )
         if not initial:
@@ -262,7 +271,7 @@ class _Extractor:
         text = self.text
         window = text[quote.close : min(s1, quote.close + 160)]
         lead = len(window) - len(window.lstrip(" \t\n\u00a0,—–-"))
-        cue = (_CUE_ANY_CASE if is_headline else _CUE).search(window, lead)
+        cue = _CUE_ANY_CASE.search(window, lead) if is_headline else _CUE_SCANNER.search(window, lead)
         if cue is None or cue.lastgroup in ("noun", "particle"):
             return None
         phrase = window[lead : cue.start()].strip(" ,")
@@ -292,7 +301,7 @@ class _Extractor:
             speaker = self.resolver.at_end(put.group("speaker"), prefix_start + put.start("speaker"), whole=True)
             return (speaker, "as put it", (prefix_start + put.start(), quote.open)) if speaker else None
         cue = None
-        for cue in (_CUE_ANY_CASE if is_headline else _CUE).finditer(body):  # noqa: B007 (the last one)
+        for cue in (_CUE_ANY_CASE if is_headline else _CUE_SCANNER).finditer(body):  # noqa: B007 (the last one)
             pass
         if cue is not None and cue.lastgroup not in ("noun", "particle"):
             rest = body[cue.end() :]
@@ -381,7 +390,7 @@ class _Extractor:
             content = self._beside(s0, s1, c0, speaker.end)
             return self._draft(speaker, content, (s0, s1), "according to") if content else None
         left = text[s0:c0]
-        if _PASSIVE.search(left, max(0, len(left) - 40)) or _FRAME.search(left):
+        if _PASSIVE.search(left, max(0, len(left) - 40)) or _FRAME.search(left, max(0, len(left) - 200)):
             return None
         left = _strip_aux(left)
         who = _WHO.search(left, max(0, len(left) - 12))
@@ -440,6 +449,33 @@ class _Extractor:
             start += 1
         end = _trim_end(text, start, s1)
         return (start, end) if end > start else None
+
+
+def _bounded(text: str, sentences: list[tuple[int, int]], quotes: list[Quote]) -> list[tuple[int, int]]:
+    """The sentences, a run-on one (a page without punctuation) cut at spaces outside quotes.
+
+    Real sentences are far shorter than `_LONGEST_SENTENCE`; the cut keeps the work per
+    sentence bounded, so extraction stays linear in the length of the article.
+    """
+    if all(b - a <= _LONGEST_SENTENCE for a, b in sentences):
+        return sentences
+    opens = [q.open for q in quotes]
+    out = []
+    for a, b in sentences:
+        while b - a > _LONGEST_SENTENCE:
+            cut = text.rfind(" ", a + _LONGEST_SENTENCE // 2, a + _LONGEST_SENTENCE)
+            i = bisect.bisect_right(opens, cut) - 1
+            if i >= 0 and quotes[i].close > cut:  # never inside a quote: cut before or after it
+                cut = quotes[i].open if quotes[i].open > a else quotes[i].close
+            if cut <= a:
+                cut = a + _LONGEST_SENTENCE
+            out.append((a, cut))
+            a = cut
+            while a < b and text[a].isspace():
+                a += 1
+        if b > a:
+            out.append((a, b))
+    return out
 
 
 def _strip_aux(text: str, window: int = 120) -> str:
