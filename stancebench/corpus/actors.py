@@ -51,7 +51,8 @@ _NATIONALITIES = {
 _ROLE_NOUNS = _wordset(
     """spokesman spokeswoman spokesperson minister secretary president chancellor ambassador adviser advisor envoy
     official officials diplomat diplomats lawmaker lawmakers leader leaders commander chief general ministry
-    government lawmakers senators senator governments allies spokespeople"""
+    government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
+    residents"""
 )
 _ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
@@ -74,6 +75,12 @@ TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief"""
 ))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
+_BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
+#: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
+_NOT_DESCRIPTORS = _wordset(
+    """when while after before as if that which who whom whose because since and or but with without about by from
+    at in on to for of said says told added asked is was are were has had have will would"""
+)
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 
 
@@ -237,6 +244,7 @@ class SpeakerResolver:
             self._remember(found)
         self._last_speaker: Speaker | None = None
         self._role_index: tuple[int, dict[str, list[Speaker]]] | None = None
+        self._earlier: dict[str, tuple[int, str] | None] = {}
 
     # ---- building blocks -------------------------------------------------------------------
     @staticmethod
@@ -272,8 +280,8 @@ class SpeakerResolver:
             return None
         return replace(last, start=start, end=end)
 
-    def _named(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
-        """Resolve a run of capitalised words (title words first, then a name)."""
+    def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
+        """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
         while len(words) > 1 and _norm_word(words[0].group()) in _STOP_CAPS:
             words = words[1:]
         texts = [w.group() for w in words]
@@ -300,10 +308,28 @@ class SpeakerResolver:
         if actor is not None:
             return self._remember(self._from_actor(actor, start, end))
         if len(name_words) == 1 and not title:
-            return None  # a lone unknown capitalised word is too weak to call a speaker
+            full = self._earlier_full_name(name, start)
+            if full is None:
+                return None  # a lone unknown capitalised word is too weak to call a speaker
+            actor = self.table.lookup(full)
+            found = self._from_actor(actor, start, end) if actor else Speaker(full, None, None, "person", start, end)
+            return self._remember(found)
         role_words = [w for w in title if _norm_word(w) not in _NATIONALITIES and _norm_word(w) not in ("the", "of")]
-        speaker = Speaker(name, " ".join(role_words) or None, _affiliation_of(title), "person", start, end)
+        speaker = Speaker(name, " ".join(role_words) or role, _affiliation_of(title), "person", start, end)
         return self._remember(speaker)
+
+    def _earlier_full_name(self, surname: str, before: int) -> str | None:
+        """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so earlier."""
+        if surname not in self._earlier:
+            found = None
+            for match in re.finditer(rf"\b([A-Z][a-z][\w’'-]*) {re.escape(surname)}\b", self.text):
+                first = match.group(1)
+                if _norm_word(first) not in _TITLE_WORDS and _norm_word(first) not in _STOP_CAPS:
+                    found = (match.start(), f"{first} {surname}")
+                    break
+            self._earlier[surname] = found
+        found = self._earlier[surname]
+        return found[1] if found is not None and found[0] < before else None
 
     def _role_only(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
         """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials'."""
@@ -317,11 +343,13 @@ class SpeakerResolver:
                 i -= 1
                 if norm in ("the", "a", "an"):
                     break
+            elif norm == "and" and i > 1 and words[i - 2].group()[0].isupper() and words[i].group()[0].isupper():
+                i -= 1  # 'French and German leaders'
             else:
                 break
         texts = [w.group() for w in words[i:]]
-        if len(texts) == 1 and _norm_word(texts[0]) not in ("officials", "diplomats", "lawmakers", "leaders"):
-            return None
+        if len(texts) == 1 and not _norm_word(texts[0]).endswith("s"):
+            return None  # 'minister' alone is no source; 'officials' or 'senators' is
         is_definite = _norm_word(texts[0]) == "the"
         core = texts[1:] if _norm_word(texts[0]) in ("the", "a", "an") else texts
         name = " ".join(core)
@@ -353,10 +381,13 @@ class SpeakerResolver:
         return self._role_index[1]
 
     # ---- public matching -------------------------------------------------------------------
-    def at_end(self, text: str, offset: int, whole: bool = False) -> Speaker | None:
+    def at_end(self, text: str, offset: int, whole: bool = False, owner: bool = False) -> Speaker | None:
         """The speaker phrase that ends `text` (offset: where `text` starts in the article).
 
-        With `whole=True` the phrase must fill `text` apart from leading title words.
+        With `whole=True` the phrase must fill `text` apart from leading title words (or a few
+        lower-case words describing a full name: "council spokesperson Alex Poe"). With
+        `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
+        an institution.
         """
         words = list(_WORD.finditer(text[-160:]))
         if not words:
@@ -381,22 +412,47 @@ class SpeakerResolver:
             start, end = shift + head.start(), shift + words[-1].end()
             speaker = self._from_actor(actor, start, end)
             return self._remember(speaker) if actor.kind == "person" else speaker
+        tail = text[-160:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
+            if run and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
+                break  # 'Asked about the cost to Kyiv, Trump said': no name across a comma
             if w[0].isupper() or (run and _norm_word(w) in ("of", "the")):
                 run.insert(0, word)
             else:
                 break
         while run and _norm_word(run[0].group()) in ("of", "the"):
             run.pop(0)
+        described = None
         if whole and len(run) != len([w for w in words if _norm_word(w.group()) != "the"]):
+            described = self._described(words, run, tail) if len(run) >= 2 else None
             run = []
+        if owner and len(run) == 1 and _is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
+            word = run[0]  # 'Poland's request': a country or body the table does not know
+            return Speaker(word.group(), None, None, "institution", shift + word.start(), shift + word.end())
         if run:
             found = self._named(run, shift)
             if found is not None:
                 return found
-        return self._role_only(words if not whole else words, shift)
+        if described is not None:
+            return self._named(described[1], shift, role=described[0])
+        return self._role_only(words, shift)
+
+    @staticmethod
+    def _described(words: list[re.Match[str]], run: list[re.Match[str]], tail: str
+                   ) -> tuple[str, list[re.Match[str]]] | None:
+        """'council spokesperson Alex Poe', 'resident Kim Moe': a few lower-case words, then a full name."""
+        name = [w for w in words if w.group()[0].isupper()]
+        if len(name) < 2 or words[-1] is not name[-1]:
+            return None
+        first = words.index(name[0])
+        if words[first:] != name or first > 3 or _BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
+            return None
+        role = [w.group() for w in words[:first] if _norm_word(w.group()) not in ("the", "a", "an")]
+        if not role or any(_norm_word(w) in _NOT_DESCRIPTORS for w in role):
+            return None
+        return " ".join(role), name
 
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""

@@ -52,6 +52,8 @@ _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+
 _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put|set|went|came|left|told|wrote|said|has|have"
                         r"|had|is|are|was|were|will|would)\b")
 _TRIM_END = " \t\n\u00a0.,;:—–-"
+#: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
+_ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -111,7 +113,7 @@ class ReportedSpeech:
             c0 = cue.start()
             if any(a <= c0 < b for a, b in blocked):
                 continue
-            if cue.lastgroup == "request":
+            if cue.lastgroup == "request" or cue.lastgroup == "noun" and self._owner(cue.start(), s0) is not None:
                 draft = self._noun_cue(cue, s0, s1)
                 if draft is not None:
                     drafts.append(draft)
@@ -138,7 +140,8 @@ class ReportedSpeech:
             drafts.extend(self._stated_by(s0, s1, previous))
         if is_headline and not drafts and not blocked:
             drafts.extend(self._headline_colon(s0, s1))
-        return [d for d in drafts if len(d.text.split()) >= 3 or d.cue in _NOUN_CUE_LABELS and len(d.text.split()) >= 2]
+        return [d for d in drafts if len(d.text.split()) >= 3
+                or len(d.text.split()) == 2 and (d.cue in _NOUN_CUE_LABELS or d.text[0] in "“\"‘'")]
 
     # ---- forms with their own shape ---------------------------------------------------------
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
@@ -186,15 +189,15 @@ class ReportedSpeech:
         """'Ukraine's request to …', 'his renewed calls for …', 'the senators' demands that …'."""
         text = self.text
         c0, c1 = cue.span()
-        owner = c.POSSESSIVE_SOURCE.search(text, max(s0, c0 - 80), c0)
+        owner = self._owner(c0, s0)
         if owner is None:
             return self._verb_request(cue, s0, s1)  # 'Zelensky calls for …' is a verb
         if owner.group("pronoun"):
             word = _PRONOUN_OF[owner.group("pronoun").lower()]
             speaker = self.resolver.at_end(word, owner.start("pronoun"))
         else:
-            speaker = self.resolver.at_end(text[max(s0, owner.start("owner") - 60) : owner.end("owner")],
-                                           max(s0, owner.start("owner") - 60))
+            w0 = max(s0, owner.start("owner") - 60)
+            speaker = self.resolver.at_end(text[w0 : owner.end("owner")], w0, owner=True)
         if speaker is None:
             return None
         start = c1
@@ -208,7 +211,12 @@ class ReportedSpeech:
         end = trim_end(text, start, verb.start() if verb else s1)
         if end <= start:
             return None
-        return self._draft(speaker, (start, end), (s0, s1), cue.group().split()[0].lower())
+        noun = next((w for w in cue.group().lower().split() if w in _NOUN_CUE_LABELS), cue.group().split()[0].lower())
+        return self._draft(speaker, (start, end), (s0, s1), noun)
+
+    def _owner(self, c0: int, s0: int) -> re.Match[str] | None:
+        """The possessive source just before a noun cue, if any."""
+        return c.POSSESSIVE_SOURCE.search(self.text, max(s0, c0 - 80), c0)
 
     def _verb_request(self, cue: re.Match[str], s0: int, s1: int) -> Draft | None:
         word, particle = cue.group().split()[0], cue.group().split()[-1]
@@ -266,7 +274,7 @@ class ReportedSpeech:
         content = self._content_after(c1, s1, kind, word)
         if content is None:
             before = text[s0 : speaker.start].rstrip()
-            if before.endswith(",") and len(before.split()) >= 3:
+            if before.endswith(",") and len(before.split()) >= 3 and not _ASKED.match(before):
                 content = (s0, trim_end(text, s0, s0 + len(before) - 1))
             else:
                 return None
@@ -359,4 +367,5 @@ class ReportedSpeech:
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, cue)
 
 
-_NOUN_CUE_LABELS = frozenset(c.REQUEST_WORDS)
+_NOUN_CUE_LABELS = frozenset((*c.REQUEST_WORDS, "assertion", "assertions", "claim", "claims", "warning", "warnings",
+                              "pledge", "pledges", "promise", "promises", "statement", "statements", "threat", "threats"))

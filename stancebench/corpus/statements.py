@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -57,6 +58,8 @@ __all__ = [
 
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
+#: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
+_PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +239,8 @@ class _Extractor:
             pass
         if cue is not None and cue.lastgroup not in ("noun", "particle"):
             rest = body[cue.end() :]
+            if _PLACE.match(rest):  # 'wrote on X: "…', 'said in a statement: "…'
+                rest = ""
             if cue.lastgroup == "according" or (rest.strip() and len(rest.split()) <= 8):
                 speaker = self.resolver.at_start(rest, prefix_start + cue.end())
             elif not rest.strip():
