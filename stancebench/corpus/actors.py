@@ -67,14 +67,23 @@ _STOP_CAPS = _wordset(
 )
 _TITLED_NAME = re.compile(
     r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
-    r"|[Cc]ommander|[Cc]hief)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
+    r"|[Cc]ommander|[Cc]hief|[Mm]ayor|[Gg]overnor)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
 )
 #: Titled names ('Foreign Minister Dmytro Kuleba') for `SpeakerResolver`.
 TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     """Minister minister Secretary secretary President Spokesman spokesman Spokeswoman spokeswoman Spokesperson
-    spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief"""
+    spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief Mayor
+    mayor Governor governor"""
 ))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
+#: Role words that name the same post as another ('the Kremlin leader' is a president; 'the Pentagon chief' a secretary).
+_HEAD_SYNONYMS = {
+    "leader": ("leader", "president", "minister", "chancellor"),
+    "chief": ("chief", "secretary", "general", "head", "minister", "commander"),
+    "head": ("head", "chief", "secretary", "general", "minister"),
+    "premier": ("premier", "minister"),
+}
+_ROLE_LOOKAROUND = 8
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 #: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
 _NOT_DESCRIPTORS = _wordset(
@@ -106,6 +115,8 @@ class Speaker:
     start: int
     end: int
     is_role_only: bool = False
+    #: How it was found: named (in the sentence), pronoun, previous (statement), role (resolved), table (spelling).
+    source: str = "named"
 
 
 @functools.lru_cache(maxsize=65536)
@@ -227,6 +238,8 @@ class SpeakerResolver:
         """`titled_names`: `TITLED_NAME_SCANNER.finditer(text)` if the caller has them already."""
         self.table = table
         self.text = text
+        self._role_index: dict[str, list[Speaker]] | None = None
+        self._earlier: dict[str, tuple[int, str] | None] = {}
         self._mentions: list[tuple[int, Speaker]] = []
         words = table.person_words
         for match in table.person_scanner.finditer(text):
@@ -243,8 +256,6 @@ class SpeakerResolver:
             found = Speaker(match.group("name"), role, _affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)
         self._last_speaker: Speaker | None = None
-        self._role_index: tuple[int, dict[str, list[Speaker]]] | None = None
-        self._earlier: dict[str, tuple[int, str] | None] = {}
 
     # ---- building blocks -------------------------------------------------------------------
     @staticmethod
@@ -254,6 +265,9 @@ class SpeakerResolver:
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
             bisect.insort(self._mentions, (speaker.start, speaker), key=lambda m: m[0])
+            if self._role_index is not None and speaker.role:
+                bisect.insort(self._role_index.setdefault(_norm_word(speaker.role.split()[-1]), []), speaker,
+                              key=lambda m: m.start)
             if " " in speaker.name:
                 self._full_names.setdefault(_norm_word(speaker.name.split()[-1]), speaker.name)
         return speaker
@@ -274,11 +288,11 @@ class SpeakerResolver:
             if i == 0:
                 return None
             found = self._mentions[i - 1][1]
-            return replace(found, start=start, end=end)
+            return replace(found, start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None
-        return replace(last, start=start, end=end)
+        return replace(last, start=start, end=end, source="pronoun")
 
     def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
         """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
@@ -303,10 +317,12 @@ class SpeakerResolver:
                 actor = self.table.lookup(full)
                 if actor is None:
                     return self._remember(Speaker(full, None, None, "person", start, end))
+        source = "named"
         if actor is None:
             actor = self.table.closest_person(name)
+            source = "table"
         if actor is not None:
-            return self._remember(self._from_actor(actor, start, end))
+            return self._remember(replace(self._from_actor(actor, start, end), source=source))
         if len(name_words) == 1 and not title:
             full = self._earlier_full_name(name, start)
             if full is None:
@@ -350,7 +366,8 @@ class SpeakerResolver:
         texts = [w.group() for w in words[i:]]
         if len(texts) == 1 and not _norm_word(texts[0]).endswith("s"):
             return None  # 'minister' alone is no source; 'officials' or 'senators' is
-        is_definite = _norm_word(texts[0]) == "the"
+        is_definite = _norm_word(texts[0]) == "the" or (
+            _norm_word(texts[0]) not in ("a", "an") and not texts[-1].endswith("s") and len(texts) > 1)
         core = texts[1:] if _norm_word(texts[0]) in ("the", "a", "an") else texts
         name = " ".join(core)
         speaker = Speaker(
@@ -360,25 +377,37 @@ class SpeakerResolver:
         )
         return speaker
 
-    def resolve_role_only(self, speaker: Speaker) -> Speaker:
-        """A role-only speaker ('the defence minister') under the name the article gives that role."""
+    def resolve_role_only(self, speaker: Speaker, before_only: bool = False) -> Speaker:
+        """A role-only speaker ('the defence minister', 'the Kremlin leader') under the name the article
+        gives that role: the nearest such person before it, else after it (unless `before_only`)."""
         if not speaker.is_role_only:
             return speaker
         key = _norm_phrase(speaker.name)
-        for mention in self._by_role_head().get(key.split()[-1] if key else "", ()):
-            if _role_matches(key, mention.role):
-                return replace(mention, start=speaker.start, end=speaker.end)
-        return replace(speaker, is_role_only=False)
+        head = key.split()[-1] if key else ""
+        best: Speaker | None = None
+        for word in _HEAD_SYNONYMS.get(head, (head,)):
+            mentions = self._by_role_head().get(word, [])
+            i = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
+            # Nearest first; a few steps each way are plenty (the role was just named, or is named next).
+            before = (m for m in reversed(mentions[max(0, i - _ROLE_LOOKAROUND) : i]))
+            after = () if before_only else (m for m in mentions[i : i + _ROLE_LOOKAROUND])
+            for side in (before, after):
+                found = next((m for m in side if _role_matches(key, m.role, speaker.affiliation, m.affiliation)), None)
+                if found is not None and (best is None or _closer(found, best, speaker.start)):
+                    best = found
+        if best is not None:
+            return replace(best, start=speaker.start, end=speaker.end, is_role_only=False, source="role")
+        return speaker if before_only else replace(speaker, is_role_only=False)
 
     def _by_role_head(self) -> dict[str, list[Speaker]]:
-        """Named mentions with a role, in text order, by the role's last word (built once, when first needed)."""
-        if self._role_index is None or self._role_index[0] != len(self._mentions):
+        """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
+        if self._role_index is None:
             index: dict[str, list[Speaker]] = {}
             for _, mention in self._mentions:
                 if mention.role and not mention.is_role_only:
                     index.setdefault(_norm_word(mention.role.split()[-1]), []).append(mention)
-            self._role_index = (len(self._mentions), index)
-        return self._role_index[1]
+            self._role_index = index
+        return self._role_index
 
     # ---- public matching -------------------------------------------------------------------
     def at_end(self, text: str, offset: int, whole: bool = False, owner: bool = False) -> Speaker | None:
@@ -437,7 +466,12 @@ class SpeakerResolver:
                 return found
         if described is not None:
             return self._named(described[1], shift, role=described[0])
-        return self._role_only(words, shift)
+        found = self._role_only(words, shift)
+        if found is not None and found.is_role_only:
+            resolved = self.resolve_role_only(found, before_only=True)
+            if not resolved.is_role_only:
+                return self._remember(resolved)  # so that a following 'he said' is this person too
+        return found
 
     @staticmethod
     def _described(words: list[re.Match[str]], run: list[re.Match[str]], tail: str
@@ -454,6 +488,25 @@ class SpeakerResolver:
             return None
         return " ".join(role), name
 
+    def at_end_of_clause(self, text: str, offset: int) -> Speaker | None:
+        """`at_end`, past a trailing appositive: 'Dmitry Peskov, a spokesperson for Vladimir Putin,' is Peskov;
+        'The regional governor, Oleh Syniehubov,' is Syniehubov."""
+        body = text.rstrip()
+        if body.endswith(","):
+            inner = body[:-1]
+            cut = inner.rfind(",")
+            if cut != -1:
+                appositive = inner[cut + 1 :].strip()
+                first = appositive.split()[0] if appositive else ""
+                if first[:1].isupper() and first.lower() not in ("a", "an", "the"):
+                    named = self.at_end(appositive, offset + len(inner) - len(appositive), whole=True)
+                    if named is not None and named.kind == "person" and not named.is_role_only:
+                        return named
+                found = self.at_end(inner[:cut], offset)
+                if found is not None:
+                    return found
+        return self.at_end(text, offset)
+
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
         cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s", text)
@@ -463,8 +516,16 @@ class SpeakerResolver:
         return self.at_end(phrase.rstrip(), offset, whole=True)
 
 
-def _role_matches(role_key: str, role: str) -> bool:
-    """'the ruritanian defence minister' ~ 'Defence Minister' (same head noun, one word set in the other)."""
+def _closer(a: Speaker, b: Speaker, position: int) -> bool:
+    """Whether `a` is nearer `position` than `b` (a mention before it wins a tie)."""
+    return (abs(a.start - position), a.start > position) < (abs(b.start - position), b.start > position)
+
+
+def _role_matches(role_key: str, role: str, affiliation: str | None = None, their_affiliation: str | None = None) -> bool:
+    """'the ruritanian defence minister' ~ 'Defence Minister' (same head noun or a synonym, one word set in the
+    other, no clash of affiliation); 'the kremlin leader' ~ a Russian 'President'."""
+    if affiliation and their_affiliation and affiliation != their_affiliation:
+        return False
     a = {w for w in role_key.split() if w not in ("the", "a", "an")}
     b = {_norm_word(w) for w in role.split()}
     a = {w[:-2] if w.endswith("'s") else w for w in a}
@@ -472,4 +533,7 @@ def _role_matches(role_key: str, role: str) -> bool:
         return False
     head_a = role_key.split()[-1]
     head_b = _norm_word(role.split()[-1])
-    return head_a == head_b and (a <= b or b <= a)
+    if head_a != head_b:
+        return head_b in _HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)
+    a -= set(_NATIONALITIES)
+    return a <= b or b <= a

@@ -264,11 +264,10 @@ class ReportedSpeech:
             if inverted is not None and not text[inverted.end : s1].strip(" .,\u00a0\n"):
                 content = (s0, trim_end(text, s0, w0 + len(left.rstrip()) - 1))
                 return self._finish(inverted, content, blocked, (s0, s1), cue.group().lower())
-            speaker = self._before_appositive(left, w0)
-        if speaker is None and left.strip():
-            speaker = self.resolver.at_end(left, w0)
-        if speaker is None:
-            speaker = inherited
+        if left.strip():
+            speaker = self.resolver.at_end_of_clause(left, w0)
+        if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
+            speaker = inherited  # 'The prime minister said …, and she called …': the same person
         if speaker is None:
             return None
         content = self._content_after(c1, s1, kind, word)
@@ -283,18 +282,12 @@ class ReportedSpeech:
             label = label.rsplit(None, 1)[0]  # 'repeated earlier assertions', without 'that'
         return self._finish(speaker, content, blocked, (s0, s1), " ".join(label.split()))
 
-    def _before_appositive(self, left: str, offset: int) -> Speaker | None:
-        """'Antonio Tajani, the foreign minister,' / 'Peskov, a spokesperson for Putin,' -> the name first."""
-        inner = left.rstrip()[:-1]
-        cut = inner.rfind(",")
-        return self.resolver.at_end(inner[:cut], offset) if cut != -1 else None
-
     def _subject(self, s0: int, c0: int) -> Speaker | None:
         """The main clause's subject for a participle cue: the phrase before the sentence's first verb."""
         verb = _MAIN_VERB.search(self.text, s0, c0)
         if verb is None:
             return None
-        return self.resolver.at_end(strip_aux(self.text[s0 : verb.start()]), s0)
+        return self.resolver.at_end_of_clause(strip_aux(self.text[s0 : verb.start()]), s0)
 
     def _finish(self, speaker: Speaker, content: tuple[int, int], blocked: list[tuple[int, int]],
                 context: tuple[int, int], label: str) -> Draft | None:

@@ -245,7 +245,7 @@ class _Extractor:
                 speaker = self.resolver.at_start(rest, prefix_start + cue.end())
             elif not rest.strip():
                 left = strip_aux(body[: cue.start()])
-                speaker = self.resolver.at_end(left, prefix_start)
+                speaker = self.resolver.at_end_of_clause(left, prefix_start)
             else:
                 speaker = None
             if speaker is not None:
