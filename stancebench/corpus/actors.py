@@ -266,7 +266,7 @@ class SpeakerResolver:
         if speaker.kind == "person" and not speaker.is_role_only:
             bisect.insort(self._mentions, (speaker.start, speaker), key=lambda m: m[0])
             if self._role_index is not None and speaker.role:
-                bisect.insort(self._role_index.setdefault(_norm_word(speaker.role.split()[-1]), []), speaker,
+                bisect.insort(self._role_index.setdefault(_role_head(speaker.role), []), speaker,
                               key=lambda m: m.start)
             if " " in speaker.name:
                 self._full_names.setdefault(_norm_word(speaker.name.split()[-1]), speaker.name)
@@ -347,12 +347,15 @@ class SpeakerResolver:
         found = self._earlier[surname]
         return found[1] if found is not None and found[0] < before else None
 
-    def _role_only(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
-        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials'."""
+    def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
+        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials' (`tail`: the text
+        `words` were found in, so that the phrase stops at a comma)."""
         if _norm_word(words[-1].group()) not in _ROLE_NOUNS:
             return None
         i = len(words) - 1
         while i > 0 and len(words) - i < 6:
+            if tail and _BREAKS_RUN.search(tail, words[i - 1].end(), words[i].start()):
+                break
             prev = words[i - 1].group()
             norm = _norm_word(prev)
             if norm in _ROLE_MODIFIERS or prev[0].isupper():
@@ -405,7 +408,7 @@ class SpeakerResolver:
             index: dict[str, list[Speaker]] = {}
             for _, mention in self._mentions:
                 if mention.role and not mention.is_role_only:
-                    index.setdefault(_norm_word(mention.role.split()[-1]), []).append(mention)
+                    index.setdefault(_role_head(mention.role), []).append(mention)
             self._role_index = index
         return self._role_index
 
@@ -466,7 +469,7 @@ class SpeakerResolver:
                 return found
         if described is not None:
             return self._named(described[1], shift, role=described[0])
-        found = self._role_only(words, shift)
+        found = self._role_only(words, shift, tail)
         if found is not None and found.is_role_only:
             resolved = self.resolve_role_only(found, before_only=True)
             if not resolved.is_role_only:
@@ -516,6 +519,12 @@ class SpeakerResolver:
         return self.at_end(phrase.rstrip(), offset, whole=True)
 
 
+def _role_head(role: str) -> str:
+    """The word naming the post: 'Defence Minister' -> minister, 'Secretary of Defense' -> secretary."""
+    words = [_norm_word(w) for w in role.split()]
+    return words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+
+
 def _closer(a: Speaker, b: Speaker, position: int) -> bool:
     """Whether `a` is nearer `position` than `b` (a mention before it wins a tie)."""
     return (abs(a.start - position), a.start > position) < (abs(b.start - position), b.start > position)
@@ -532,7 +541,7 @@ def _role_matches(role_key: str, role: str, affiliation: str | None = None, thei
     if not a or not b:
         return False
     head_a = role_key.split()[-1]
-    head_b = _norm_word(role.split()[-1])
+    head_b = _role_head(role)
     if head_a != head_b:
         return head_b in _HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)
     a -= set(_NATIONALITIES)
