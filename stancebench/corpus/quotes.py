@@ -29,7 +29,8 @@ _LINE_BREAK = re.compile(r"\n\s*")
 _INNER_BREAK = re.compile(r"(?<=[^\n])\n(?=[ \t\u00a0]*[^\s])")
 _WRAP_SAMPLE = 80  # inner breaks looked at: enough to tell the layout, cheap on a long article
 _LONGEST_HEADLINE = 300  # a longer line without a full stop is a paragraph that lost its punctuation
-_WRAP_WIDTH = 100  # a wrapped line is at most this long (most wrap at 60-80 characters)
+_WRAP_WIDTH = 100
+_WRAP_SHORTEST = 40  # a wrapped line is at most this long (most wrap at 60-80 characters)
 _LINE = re.compile(r"[^\n]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
@@ -84,6 +85,13 @@ def _is_boilerplate_or_caption(body: str, has_credit_words: bool = True) -> bool
     return bool((body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80)))
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_STAMP = re.compile(
+    r"(?:(?:published|updated|posted|last updated)\s*:?\s*)?(?:[A-Z][a-z]+day,?\s+)?"
+    rf"(?:\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?)?\s*\Z",
+    re.IGNORECASE,
+)
 _CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
 
 
@@ -145,12 +153,15 @@ def is_hard_wrapped(text: str) -> bool:
         begin = text.rfind("\n", 0, at) + 1
         if not text[begin:at].strip():
             continue
+        ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
+        if not ends_sentence and at - begin < _WRAP_SHORTEST:
+            continue  # a short line (headline, dateline, byline) says nothing about the layout
         lines += 1
-        if at - begin <= _WRAP_WIDTH and not _ENDS_SENTENCE.search(text, max(begin, at - 8), at):
+        if at - begin <= _WRAP_WIDTH and not ends_sentence:
             wrapped += 1
         if lines >= _WRAP_SAMPLE:
             break
-    return lines > 0 and wrapped * 2 > lines
+    return lines >= 2 and wrapped * 2 > lines
 
 
 def paragraph_break(text: str) -> re.Pattern[str]:
@@ -200,6 +211,8 @@ def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[i
         has_credit_words = credit_words is None or _holds_span(credit_words, start, end)
         if _is_boilerplate_or_caption(text[start:end], has_credit_words):
             kind = "skip"
+        elif end - start <= 80 and _DATE_STAMP.match(text, start, end):
+            kind = "skip"  # 'May 28, 2024 14:05 CET' above the story is metadata, not a headline
     return Unit(start, end, kind)
 
 

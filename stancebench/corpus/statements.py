@@ -31,7 +31,7 @@ import bisect
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stancebench import codebook
 from stancebench.corpus import cues as c
@@ -52,12 +52,17 @@ __all__ = [
     "ExtractWarning",
     "extract_statements",
     "normalise_statement_text",
+    "screen_safe",
     "statement_id",
 ]
 
 
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
+#: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
+_CONTROL = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 
@@ -92,14 +97,22 @@ def statement_id(article_id: str, text: str) -> str:
 
 
 # ---- one article ---------------------------------------------------------------------------
+def screen_safe(text: str) -> str:
+    """`text` with terminal control characters (ESC, other C0 and C1 codes but tab and line break) as spaces.
+
+    Same length, so statement spans still index into the article's text.
+    """
+    return _CONTROL.sub(lambda m: " " * len(m.group()), text) if _CONTROL.search(text) else text
+
+
 class _Extractor:
     def __init__(self, article: Article, table: ActorTable, warnings: list[ExtractWarning], first_line: int) -> None:
         self.article = article
-        self.text = article.text
+        self.text = screen_safe(article.text)
         # One search of the body for cues and titled names; each sentence takes its slice of the cues.
-        cues, titled_names = scan_together(article.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER))
-        self.resolver = SpeakerResolver(table, article.text, titled_names)
-        self.reported = ReportedSpeech(article.text, self.resolver, cues)
+        cues, titled_names = scan_together(self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER))
+        self.resolver = SpeakerResolver(table, self.text, titled_names)
+        self.reported = ReportedSpeech(self.text, self.resolver, cues)
         self.warnings = warnings
         self.first_line = first_line
         self._counted = (0, 0)  # (offset, line breaks before it) of the last warning
@@ -163,7 +176,7 @@ class _Extractor:
             elif shared is not None:
                 speaker, cue = shared
             elif not text[prefix_start : quote.open].strip(" —–-\u00a0") and self.resolver.last_speaker is not None:
-                speaker, cue = self.resolver.last_speaker, self.last_cue or "said"
+                speaker, cue = replace(self.resolver.last_speaker, source="previous"), self.last_cue or "said"
             else:
                 continue
             start, end = quote.start, quote.end
@@ -298,16 +311,18 @@ def extract_statements(
 ) -> list[Statement]:
     """The article's statements, sorted by (start, id); malformed quotes add to `warnings`."""
     table = actors if actors is not None else load_actors()
-    drafts = _Extractor(article, table, warnings if warnings is not None else [], first_line).run()
+    extractor = _Extractor(article, table, warnings if warnings is not None else [], first_line)
+    drafts = extractor.run()
     out: dict[str, Statement] = {}
     for d in drafts:
         sid = statement_id(article.id, d.text)
         if sid in out:
             continue  # the same words again (a repeated headline): one record
-        context = article.text[d.context[0] : d.context[1]]
+        context = extractor.text[d.context[0] : d.context[1]]
         out[sid] = Statement(
             id=sid, article_id=article.id, speaker=d.speaker.name, text=d.text, context=context,
             start=d.start, end=d.end, quote_type=d.quote_type, target_id=target_id,
             speaker_role=d.speaker.role, speaker_affiliation=d.speaker.affiliation, cue=d.cue,
+            speaker_source=d.speaker.source,
         )
     return sorted(out.values(), key=lambda s: (s.start, s.id))
