@@ -52,7 +52,7 @@ _ROLE_NOUNS = _wordset(
     """spokesman spokeswoman spokesperson minister secretary president chancellor ambassador adviser advisor envoy
     official officials diplomat diplomats lawmaker lawmakers leader leaders commander chief general ministry
     government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
-    residents"""
+    residents strategists observers critics experts commentators campaigners activists economists"""
 )
 _ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
@@ -227,6 +227,15 @@ def _affiliation_of(words: list[str]) -> str | None:
     return None
 
 
+def _is_nationality(word: str) -> bool:
+    """'Latvian', 'Dutch', 'Danish', 'Chinese': an adjective of nationality before a title and a name."""
+    norm = _norm_word(word)
+    return norm in _NATIONALITIES or norm.endswith(("ian", "ish", "ese", "ean")) or norm in _OTHER_NATIONALITIES
+
+
+_OTHER_NATIONALITIES = frozenset(str.split("dutch french czech greek swiss israeli iraqi thai"))
+
+
 def _is_name_word(word: str) -> bool:
     return word[0].isupper() and word[1:2].islower() and _norm_word(word) not in _STOP_CAPS and not word.endswith(("'s", "’s"))
 
@@ -300,7 +309,7 @@ class SpeakerResolver:
             words = words[1:]
         texts = [w.group() for w in words]
         i = 0
-        while i < len(texts) - 1 and _norm_word(texts[i]) in _TITLE_WORDS:
+        while i < len(texts) - 1 and (_norm_word(texts[i]) in _TITLE_WORDS or _is_nationality(texts[i])):
             i += 1
         name_words = texts[i:]
         if not name_words or not all(_is_name_word(w) or w[0].isupper() for w in name_words):
@@ -338,7 +347,7 @@ class SpeakerResolver:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so earlier."""
         if surname not in self._earlier:
             found = None
-            for match in re.finditer(rf"\b([A-Z][a-z][\w’'-]*) {re.escape(surname)}\b", self.text):
+            for match in re.finditer(rf"\b([A-Z][\w.’'-]+) {re.escape(surname)}\b", self.text):
                 first = match.group(1)
                 if _norm_word(first) not in _TITLE_WORDS and _norm_word(first) not in _STOP_CAPS:
                     found = (match.start(), f"{first} {surname}")

@@ -33,7 +33,7 @@ _FREE_WORDS = str.split(
     reiterated reiterates emphasised emphasized emphasises emphasizes underscored underscores clarified clarifies
     announced announces thanked hailed hails criticised criticized criticises criticizes condemned condemns rejected
     rejects dismissed demanded accused accuses welcomed welcomes asserted asserts affirmed affirms asked asks countered
-    counters cited cites described describes branded brands dubbed called"""
+    counters cited cites described describes branded brands dubbed called appealed"""
 )
 _NEEDS_THAT_WORDS = str.split(
     """added adds noted notes explained explains told tells wrote writes tweeted posted responded replied recalled

@@ -34,7 +34,9 @@ _THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
 _LONG_THAT_GAP = re.compile(r"(?P<gap>[^.;:“”\"!?]{0,200}?)\s*,?\s*\bthat\b\s*")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
-_FRAME = re.compile(r"\b(?:first|second|only|last)\s+time\b", re.IGNORECASE)
+#: Reporters' framing: "It is the first time an official has indicated that …".
+_FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
+                    re.IGNORECASE)
 _AUX_WORDS = str.split(
     """has have had also repeatedly previously publicly again reportedly then later earlier already once recently
     separately privately would will did does do could may might openly explicitly initially first further been is
@@ -52,6 +54,11 @@ _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+
 _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put|set|went|came|left|told|wrote|said|has|have"
                         r"|had|is|are|was|were|will|would)\b")
 _TRIM_END = " \t\n\u00a0.,;:—–-"
+_ASIDE = re.compile(r"\s*,\s*(?:however|though|too|also|moreover|in turn|in fact|of course|once again|again)\s*,\s*"
+                    r"(?:that\s+)?(?=\w)")
+_ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
+#: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
+_TITLE_TAIL = re.compile(r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and)\s+){0,6}")
 #: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
 _ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
@@ -268,19 +275,30 @@ class ReportedSpeech:
             speaker = self.resolver.at_end_of_clause(left, w0)
         if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
             speaker = inherited  # 'The prime minister said …, and she called …': the same person
+        if speaker is None and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
+            speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None
         content = self._content_after(c1, s1, kind, word)
         if content is None:
-            before = text[s0 : speaker.start].rstrip()
-            if before.endswith(",") and len(before.split()) >= 3 and not _ASKED.match(before):
-                content = (s0, trim_end(text, s0, s0 + len(before) - 1))
-            else:
+            content = self._content_before(s0, speaker.start)
+            if content is None:
                 return None
         label = cue.group().lower()
         if kind == "noun":
             label = label.rsplit(None, 1)[0]  # 'repeated earlier assertions', without 'that'
         return self._finish(speaker, content, blocked, (s0, s1), " ".join(label.split()))
+
+    def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
+        """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""
+        before = self.text[s0:speaker_start]
+        comma = before.rfind(",")
+        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
+            return None
+        head = before[:comma].rstrip()
+        if len(head.split()) < 3 or _ASKED.match(head):
+            return None
+        return s0, trim_end(self.text, s0, s0 + len(head))
 
     def _subject(self, s0: int, c0: int) -> Speaker | None:
         """The main clause's subject for a participle cue: the phrase before the sentence's first verb."""
@@ -312,6 +330,9 @@ class ReportedSpeech:
 
     def _start_after(self, after: str, kind: str | None, word: str) -> int | None:
         """Where the content starts in the text after a cue verb, or None when it has none there."""
+        aside = _ASIDE.match(after)
+        if aside is not None:
+            return aside.end()  # 'made clear, however, that …'
         that = _THAT_GAP.match(after)
         gap = that.group("gap").split() if that else []
         if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS

@@ -165,7 +165,7 @@ class _Extractor:
         for quote in quotes:
             prefix_start = max(s0, previous_close)
             previous_close = quote.close
-            if not self._is_direct(quote, prefix_start, s1, is_headline):
+            if not self._is_direct(quote, prefix_start, s1, is_headline) or self._continues_content(s0, quote, blocked):
                 continue
             blocked.append((quote.open, quote.close))
             attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline)
@@ -194,6 +194,25 @@ class _Extractor:
             self.resolver.note_speaker(draft.speaker)
             self.last_cue = draft.cue
         self.drafts.extend(found)
+
+    def _continues_content(self, s0: int, quote: Quote, blocked: list[tuple[int, int]]) -> bool:
+        """'Ukraine has the right …, she said, "including on Russian soil"': a quote after a cue that
+        itself follows reported content continues that (mixed) statement; it is no direct record."""
+        text = self.text
+        prefix = text[s0 : quote.open].rstrip()
+        if not prefix.endswith(","):
+            return False
+        cue = None
+        for cue in c.CUE_SCANNER.finditer(prefix, max(0, len(prefix) - 60)):  # noqa: B007 (the last one)
+            pass
+        if cue is None:
+            return False
+        comma = prefix.rfind(",", 0, cue.start())
+        if comma == -1 or len(prefix[comma + 1 : cue.start()].split()) > 4:
+            return False
+        head_end = s0 + comma
+        words = sum(len(text[a:b].split()) for a, b in _outside(s0, head_end, blocked))
+        return words >= 3
 
     def _is_direct(self, quote: Quote, prefix_start: int, s1: int, is_headline: bool) -> bool:
         text = self.text
@@ -268,6 +287,20 @@ class _Extractor:
             if speaker is not None:
                 return speaker, ":", (prefix_start, quote.open)
         return None
+
+
+def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside `spans` (sorted, not overlapping)."""
+    parts = []
+    for a, b in sorted(spans):
+        if b <= start or a >= end:
+            continue
+        if a > start:
+            parts.append((start, a))
+        start = max(start, b)
+    if start < end:
+        parts.append((start, end))
+    return parts
 
 
 def _has_as_put(text: str, s0: int, s1: int) -> bool:

@@ -235,3 +235,68 @@ def test_as_x_put_it_and_as_x_reported(source):
     assert got[-1][2] == "Restrictions only help Russia"
     got = attributions("Headline words here\n\nAs the Daily Ledger reported, the decision was made in secret.\n")
     assert got == [("Daily Ledger", "indirect", "the decision was made in secret")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Each country decides on its own weapons, Secretary General Jens Stoltenberg said at the news conference.",
+         "Jens Stoltenberg", "Each country decides on its own weapons"),
+        ("The rules stay as they are, Foreign Minister Dmytro Kuleba said on Friday, as allies met.", "Dmytro Kuleba",
+         "The rules stay as they are"),
+        ('The weapons could be used "within the law," he said.', "Olaf Scholz", 'The weapons could be used "within the law'),
+    ],
+)
+def test_content_before_a_titled_source_or_a_closing_mark(sentence, speaker, content):
+    got = attributions(f"Headline words here\n\nOlaf Scholz spoke in Berlin.\n\n{sentence}\n")
+    assert (got[-1][0], " ".join(got[-1][2].split())) == (speaker, content)
+
+
+@pytest.mark.parametrize("verb", ["declined to comment on the details", "refused to give a date", "met reporters"])
+def test_a_second_verb_after_a_non_speech_verb_takes_the_subject(verb):
+    got = attributions(f"Headline words here\n\nState Department spokesman Matthew Miller {verb} but said the "
+                       "United States saw no reason to change course.\n")
+    assert got == [("Matthew Miller", "indirect", "the United States saw no reason to change course")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("Dutch Prime Minister Dick Schoof said the jets came with no limits.", "Dick Schoof"),
+        ("Latvian Foreign Minister Baiba Braze warned that the limits helped Moscow.", "Baiba Braze"),
+        ("Czech President Petr Pavel said he saw no reason for the limits.", "Petr Pavel"),
+    ],
+)
+def test_nationality_title_and_name(sentence, speaker):
+    assert _one(sentence)[0] == speaker
+
+
+@pytest.mark.parametrize("aside", ["however", "too", "once again"])
+def test_an_aside_before_that(aside):
+    sentence = f"Radoslaw Sikorski made clear, {aside}, that the decision lay with Washington."
+    assert _content(sentence) == "the decision lay with Washington"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'Ukraine has the right to defend itself, she said, "including on Russian soil".',
+        'The document was published "promptly," she said, "so that all countries can assess it."',
+    ],
+)
+def test_a_quote_after_a_mid_sentence_cue_continues_the_content(sentence):
+    got = attributions(f"Headline words here\n\nMette Frederiksen said the limits must go.\n\n{sentence}\n")
+    assert [(s, k) for s, k, _ in got] == [("Mette Frederiksen", "indirect")] * 2
+
+
+def test_two_quotes_sharing_one_cue_stay_two_direct_records():
+    got = attributions('Headline words here\n\n"We are ready," Olaf Scholz said, "and we will act."\n')
+    assert [(s, k) for s, k, _ in got] == [("Olaf Scholz", "direct"), ("Olaf Scholz", "direct")]
+
+
+def test_first_time_in_a_relative_clause_is_no_framing():
+    got = attributions("Headline words here\n\nVolodymyr Zelensky, who attended in person for the first time, told the "
+                       "ministers that Ukraine needed the long-range capability.\n")
+    assert got == [("Volodymyr Zelensky", "indirect", "Ukraine needed the long-range capability")]
+    assert attributions("Headline words here\n\nIt is the first time an official has indicated that the U.S. may "
+                        "change course.\n") == []
