@@ -84,6 +84,8 @@ _HEAD_SYNONYMS = {
     "premier": ("premier", "minister"),
 }
 _ROLE_LOOKAROUND = 8
+#: Two capitalised words in a row (overlapping: 'Lithuania's Gabrielius Landsbergis' holds two pairs).
+_TWO_WORD_NAME = re.compile(r"\b(?=[A-Z])([A-Z][\w.’'-]+) (?=([A-Z][a-z][\w’'-]*)\b)")
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 #: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
 _NOT_DESCRIPTORS = _wordset(
@@ -248,7 +250,7 @@ class SpeakerResolver:
         self.table = table
         self.text = text
         self._role_index: dict[str, list[Speaker]] | None = None
-        self._earlier: dict[str, tuple[int, str] | None] = {}
+        self._two_word_names: dict[str, tuple[int, str]] | None = None
         self._mentions: list[tuple[int, Speaker]] = []
         words = table.person_words
         for match in table.person_scanner.finditer(text):
@@ -345,15 +347,13 @@ class SpeakerResolver:
 
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so earlier."""
-        if surname not in self._earlier:
-            found = None
-            for match in re.finditer(rf"\b([A-Z][\w.’'-]+) {re.escape(surname)}\b", self.text):
-                first = match.group(1)
+        if self._two_word_names is None:  # one pass over the article, the first time a lone name needs it
+            self._two_word_names = {}
+            for match in _TWO_WORD_NAME.finditer(self.text):
+                first, last = match.group(1), match.group(2)
                 if _norm_word(first) not in _TITLE_WORDS and _norm_word(first) not in _STOP_CAPS:
-                    found = (match.start(), f"{first} {surname}")
-                    break
-            self._earlier[surname] = found
-        found = self._earlier[surname]
+                    self._two_word_names.setdefault(last, (match.start(), f"{first} {last}"))
+        found = self._two_word_names.get(surname)
         return found[1] if found is not None and found[0] < before else None
 
     def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:

@@ -77,8 +77,6 @@ AS_PUT = re.compile(
     r"\b[Aa]s\s+(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
     r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes))\b"
 )
-AS_PUT_WORDS = (" put it", " reported", " said", " noted", " stated", " wrote", " announced", " reports", " says",
-                " notes", " writes")
 #: "This was stated by X …" after the statement's own sentence.
 STATED_BY = re.compile(
     r"(?:This|That|It|These words|The statement)\s+(?:was|were|has been)\s+(?P<cue>stated|said|announced|declared"

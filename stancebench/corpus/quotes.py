@@ -25,8 +25,6 @@ __all__ = ["Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break"
 _BLOCK_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 #: On web text every line break ends a paragraph.
 _LINE_BREAK = re.compile(r"\n\s*")
-#: A line break with more text on the next line (a candidate for a break inside a paragraph).
-_INNER_BREAK = re.compile(r"(?<=[^\n])\n(?=[ \t\u00a0]*[^\s])")
 _WRAP_SAMPLE = 80  # inner breaks looked at: enough to tell the layout, cheap on a long article
 _LONGEST_HEADLINE = 300  # a longer line without a full stop is a paragraph that lost its punctuation
 _WRAP_WIDTH = 100
@@ -148,19 +146,19 @@ def is_hard_wrapped(text: str) -> bool:
     """True when lines break inside paragraphs (most lines that another line follows are short
     and do not end a sentence); on web text a line is a paragraph."""
     lines = wrapped = 0
-    for brk in _INNER_BREAK.finditer(text):
-        at = brk.start()
-        begin = text.rfind("\n", 0, at) + 1
-        if not text[begin:at].strip():
-            continue
-        ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
-        if not ends_sentence and at - begin < _WRAP_SHORTEST:
-            continue  # a short line (headline, dateline, byline) says nothing about the layout
-        lines += 1
-        if at - begin <= _WRAP_WIDTH and not ends_sentence:
-            wrapped += 1
-        if lines >= _WRAP_SAMPLE:
-            break
+    begin, find, size = 0, text.find, len(text)
+    while (at := find("\n", begin)) != -1:
+        next_begin = at + 1
+        # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
+        if at > begin and next_begin < size and not text[next_begin].isspace() and not text[begin:at].isspace():
+            ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
+            if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
+                lines += 1
+                if at - begin <= _WRAP_WIDTH and not ends_sentence:
+                    wrapped += 1
+                if lines >= _WRAP_SAMPLE:
+                    break
+        begin = next_begin
     return lines >= 2 and wrapped * 2 > lines
 
 

@@ -154,7 +154,7 @@ class ReportedSpeech:
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
         """'…, as X put it' / 'As X reported, …'."""
         text = self.text
-        if not any(text.find(word, s0, s1) != -1 for word in c.AS_PUT_WORDS):
+        if text.find("s ", s0, s1) == -1 or (text.find(" as ", s0, s1) == -1 and text.find("As ", s0, s1) == -1):
             return []
         put = c.AS_PUT.search(text, s0, s1)
         if put is None or any(a <= put.start() < b for a, b in blocked):

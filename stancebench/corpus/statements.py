@@ -60,6 +60,7 @@ __all__ = [
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a character class alone: a fast first check
 _CONTROL = re.compile(
     "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
@@ -102,7 +103,7 @@ def screen_safe(text: str) -> str:
 
     Same length, so statement spans still index into the article's text.
     """
-    return _CONTROL.sub(lambda m: " " * len(m.group()), text) if _CONTROL.search(text) else text
+    return _CONTROL.sub(lambda m: " " * len(m.group()), text) if _CONTROL_CHAR.search(text) else text
 
 
 class _Extractor:
@@ -110,7 +111,8 @@ class _Extractor:
         self.article = article
         self.text = screen_safe(article.text)
         # One search of the body for cues and titled names; each sentence takes its slice of the cues.
-        cues, titled_names = scan_together(self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER))
+        # Cue words and titles follow a space or a line break in running text ('so-called' is no cue).
+        cues, titled_names = scan_together(self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER), after=" \n\u00a0\t")
         self.resolver = SpeakerResolver(table, self.text, titled_names)
         self.reported = ReportedSpeech(self.text, self.resolver, cues)
         self.warnings = warnings
