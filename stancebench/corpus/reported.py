@@ -251,9 +251,10 @@ class ReportedSpeech:
         left = text[w0:c0]
         if kind == "ing" and _PROGRESSIVE.search(left, max(0, len(left) - 40)):
             kind = "free"  # 'has been urging': a verb, not a participle
-        elif _PASSIVE.search(left, max(0, len(left) - 40)) or _FRAME.search(left, max(0, len(left) - 200)):
+        elif _PASSIVE.search(left, max(0, len(left) - 40)) or (
+                " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
             return None
-        if c.QUESTION.search(left):
+        if ("sk" in left or "ques" in left or "wonder" in left) and c.QUESTION.search(left):
             return None  # 'When asked whether X had said …': a journalist's question
         if kind == "ing":
             speaker = inherited or self._subject(s0, c0)

@@ -103,6 +103,8 @@ def screen_safe(text: str) -> str:
 
     Same length, so statement spans still index into the article's text.
     """
+    if all(line.isprintable() for line in text.split("\n")):  # the usual case, checked fast
+        return text
     return _CONTROL.sub(lambda m: " " * len(m.group()), text) if _CONTROL_CHAR.search(text) else text
 
 
