@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from stancebench.corpus import cues as c
-from stancebench.corpus.actors import Speaker, SpeakerResolver
+from stancebench.corpus.speakers import Speaker, SpeakerResolver
 
 __all__ = ["Draft", "ReportedSpeech", "strip_aux", "trim_end"]
 

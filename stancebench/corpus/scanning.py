@@ -82,14 +82,15 @@ class WordScanner:
 
 
 @functools.cache
-def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> tuple[re.Pattern[str], ...]:
+def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(the lead search, the trie of first words alone, matched just after a rare lead character)."""
     words = sorted({word for scanner in scanners for word in scanner.first_words})
     trie = "(?:" + word_trie(words) + ")"
     flags = scanners[0].pattern.flags
-    if after is None:
-        return (re.compile("[^0-9A-Z_a-z]" + trie, flags),)
-    # One search per lead character: a literal first character lets `re` skip ahead (2x a character class).
-    return tuple(re.compile(re.escape(char) + trie, flags) for char in after)
+    # With `after`, its first character leads the search: a literal first character lets `re` skip ahead
+    # (2x a character class); the other characters are rare (line breaks) and looked for with str.find.
+    lead = "[^0-9A-Z_a-z]" if after is None else re.escape(after[0])
+    return re.compile(lead + trie, flags), re.compile(trie, flags)
 
 
 def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None = None) -> list[list[re.Match[str]]]:
@@ -112,17 +113,25 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
         if match is not None:
             found[i].append(match)
             allowed[i] = match.end()
-    leads = _joint_lead(scanners, after)
-    if len(leads) == 1:
-        positions: Iterable[int] = _lead_positions(leads[0], text, end)
-    else:
-        positions = sorted(p for lead in leads for p in _lead_positions(lead, text, end))
+    lead, trie = _joint_lead(scanners, after)
+    positions: Iterable[int] = _lead_positions(lead, text, end)
+    if after is not None and len(after) > 1:
+        rare = [p + 1 for char in after[1:] for p in _char_positions(text, char) if trie.match(text, p + 1)]
+        if rare:
+            positions = sorted([*positions, *rare])
     for at in positions:
         for i, scanner in enumerate(scanners):
             if at >= allowed[i] and (match := scanner.pattern.match(text, at, end)) is not None:
                 found[i].append(match)
                 allowed[i] = match.end()
     return found
+
+
+def _char_positions(text: str, char: str) -> Iterator[int]:
+    find, at = text.find, text.find(char)
+    while at != -1:
+        yield at
+        at = find(char, at + 1)
 
 
 def _lead_positions(lead: re.Pattern[str], text: str, end: int) -> Iterator[int]:

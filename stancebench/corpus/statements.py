@@ -6,15 +6,20 @@ A statement (PARC-style) is a source, a cue and content in one sentence:
   cue after it ("…," Kirby said / "…," said Kirby), before it (he said: "…" / according to X, "…"),
   a headline colon (Zelensky: "…"), another quote's cue in the same sentence, or, for a quote-only
   sentence, the previous statement's speaker. Every pair of marks is its own record.
-- indirect: a cue verb with its speaker and reported content ("X said (that) …", "X warned …",
-  "officials acknowledged … but said …" = two records, "has repeatedly asked for …",
-  "according to X", "as X put it", "…, X said."); a quote that is only a fragment of the sentence
-  ("would 'cross a red line'") stays inside the indirect record, whose text starts at the
-  reported content.
+- indirect: a cue with its speaker and reported content, found by `stancebench.corpus.reported`
+  ("X said (that) …", "X warned …", "officials acknowledged … but said …" = two records,
+  "has been urging allies to …", "pledged to …", "called the move …", "…, arguing that …",
+  "Ukraine's request to …", "according to X", "as X put it", "…, X said Monday, as …",
+  "This was stated by X"); a quote that is only a fragment of the sentence ("would 'cross a red
+  line'", "…, she said, 'including on Russian soil'") stays inside the indirect record, whose
+  text starts at the reported content.
 - not statements: agentless passives ("it was said"), cues with no content, non-speech verbs,
-  photo captions, bylines, boilerplate, and reporters' framing ("It is the first time an
-  official has indicated …"). Nominal cues with a possessive source ("Ukraine's request to …")
-  and participle cues ("…, while stipulating that …") are not extracted.
+  photo captions, bylines, date stamps, boilerplate, journalists' questions ("When asked whether
+  X had said …") and reporters' framing ("It is the first time an official has indicated …").
+
+Layout is decided per article (`quotes.paragraph_break`): a line break ends a paragraph on web
+text, a blank line in hard-wrapped text. Terminal control characters are blanked first (same
+length, so spans still index the article's text).
 
 Speakers are canonical names from the actor table; a capital or country standing for its
 government resolves to the government ("Kyiv" -> Ukraine, "the U.S." -> United States). A
@@ -35,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from stancebench import codebook
 from stancebench.corpus import cues as c
-from stancebench.corpus.actors import TITLED_NAME_SCANNER, ActorTable, Speaker, SpeakerResolver, load_actors
+from stancebench.corpus.actors import ActorTable, load_actors
 from stancebench.corpus.quotes import (
     Quote,
     layout_units,
@@ -46,6 +51,7 @@ from stancebench.corpus.quotes import (
 )
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_together
+from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.schema import Article, Statement
 
 __all__ = [
@@ -103,8 +109,6 @@ def screen_safe(text: str) -> str:
 
     Same length, so statement spans still index into the article's text.
     """
-    if all(line.isprintable() for line in text.split("\n")):  # the usual case, checked fast
-        return text
     return _CONTROL.sub(lambda m: " " * len(m.group()), text) if _CONTROL_CHAR.search(text) else text
 
 
