@@ -154,9 +154,15 @@ class ReportedSpeech:
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
         """'…, as X put it' / 'As X reported, …'."""
         text = self.text
-        if text.find("s ", s0, s1) == -1 or (text.find(" as ", s0, s1) == -1 and text.find("As ", s0, s1) == -1):
-            return []
-        put = c.AS_PUT.search(text, s0, s1)
+        put = None
+        for word in ("as ", "As "):  # the pattern only where an 'as' starts a word: a few str.find calls
+            at = text.find(word, s0, s1)
+            while at != -1 and put is None:
+                if at == s0 or not text[at - 1].isalnum():
+                    put = c.AS_PUT.match(text, at, s1)
+                at = text.find(word, at + 1, s1)
+            if put is not None:
+                break
         if put is None or any(a <= put.start() < b for a, b in blocked):
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
@@ -254,7 +260,7 @@ class ReportedSpeech:
         elif _PASSIVE.search(left, max(0, len(left) - 40)) or (
                 " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
             return None
-        if ("sk" in left or "ques" in left or "wonder" in left) and c.QUESTION.search(left):
+        if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
             return None  # 'When asked whether X had said …': a journalist's question
         if kind == "ing":
             speaker = inherited or self._subject(s0, c0)

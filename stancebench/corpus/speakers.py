@@ -77,6 +77,7 @@ _HEAD_SYNONYMS = {
     "premier": ("premier", "minister"),
 }
 _ROLE_LOOKAROUND = 8
+_WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 #: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
 _NOT_DESCRIPTORS = _wordset(
@@ -318,10 +319,10 @@ class SpeakerResolver:
         `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
         an institution.
         """
-        words = list(WORD.finditer(text[-160:]))
+        words = list(WORD.finditer(text[-_WINDOW:]))
         if not words:
             return None
-        shift = offset + max(0, len(text) - 160)
+        shift = offset + max(0, len(text) - _WINDOW)
         last = words[-1].group()
         if norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
             return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
@@ -341,7 +342,7 @@ class SpeakerResolver:
             start, end = shift + head.start(), shift + words[-1].end()
             speaker = self._from_actor(actor, start, end)
             return self._remember(speaker) if actor.kind == "person" else speaker
-        tail = text[-160:]
+        tail = text[-_WINDOW:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
