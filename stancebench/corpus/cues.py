@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from stancebench.corpus.scanning import WordScanner
+from stancebench.corpus.scanning import WordScanner, word_trie
 
 __all__ = ["CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END"]
 
@@ -48,19 +48,22 @@ ING_WORDS = str.split(
 _NOUN_VERBS = str.split("repeated reiterated restated renewed echoed made issued")
 _PARTICLE_VERBS = str.split("asked asks called calls pushed pushes appealed appeals pressed presses pleaded lobbied")
 REQUEST_WORDS = str.split("request requests call calls demand demands appeal appeals plea pleas")
-_FREE = "|".join(_FREE_WORDS)
-_NEEDS_THAT = "|".join(_NEEDS_THAT_WORDS)
+# Each list as a trie of literals (`sa(?:id|ys?)`): `re` tries alternatives one by one, so a trie of
+# 150 words matches at a position ~5x faster than their plain alternation.
+_FREE = word_trie(_FREE_WORDS)
+_NEEDS_THAT = word_trie(_NEEDS_THAT_WORDS)
+_ING = word_trie(ING_WORDS)
 _CUE_BODY = (
     r"\b(?=[Aabcdehilmnoprstuvw])"  # cheap first-letter check: most positions fail here (2-3x faster search)
-    rf"(?:(?P<noun>(?:{'|'.join(_NOUN_VERBS)})"
+    rf"(?:(?P<noun>(?:{word_trie(_NOUN_VERBS)})"
     r"(?:\s+(?:his|her|their|its|the|earlier|previous|past|an?|several|new|fresh|repeated))*"
     r"\s+(?:assertions?|claims?|calls?|warnings?|demands?|requests?|appeals?|pledges?|promises?|statements?|threats?)"
     r"\s+(?:that|for))"
     r"|(?P<clear>made\s+(?:it\s+)?clear)"
-    rf"|(?P<request>(?:{'|'.join(REQUEST_WORDS)})\s+(?:to|for|that)(?=\s))"
-    rf"|(?P<particle>(?:{'|'.join(_PARTICLE_VERBS)})\s+(?:for|on))"
+    rf"|(?P<request>{word_trie(REQUEST_WORDS)}\s+(?:to|for|that)(?=\s))"
+    rf"|(?P<particle>{word_trie(_PARTICLE_VERBS)}\s+(?:for|on))"
     r"|(?P<according>[Aa]ccording to)"
-    rf"|(?P<ing>{'|'.join(ING_WORDS)})"
+    rf"|(?P<ing>{_ING})"
     rf"|(?P<free>{_FREE})|(?P<needs>{_NEEDS_THAT}))\b"
 )
 CUE = re.compile(_CUE_BODY)
@@ -68,7 +71,7 @@ CUE_FIRST_WORDS = {*_NOUN_VERBS, *_PARTICLE_VERBS, "According", "according", *_F
                    *ING_WORDS, *REQUEST_WORDS}
 #: `CUE.finditer` over a whole article, ~3x faster (see stancebench.corpus.scanning).
 CUE_SCANNER = WordScanner(CUE, CUE_FIRST_WORDS)
-CUE_AT_END = re.compile(rf"\b(?:{_FREE}|{_NEEDS_THAT}|{'|'.join(ING_WORDS)}|made\s+(?:it\s+)?clear)$")
+CUE_AT_END = re.compile(rf"\b(?:{_FREE}|{_NEEDS_THAT}|{_ING}|made\s+(?:it\s+)?clear)$")
 #: Headlines are often in title case ("Blinken Signals …").
 CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), CUE_FIRST_WORDS)
 
