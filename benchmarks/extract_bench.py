@@ -214,10 +214,16 @@ def time_corpus(articles: list[Article], jobs: int = 1, rerun: bool = False) -> 
 
 
 def main() -> None:
-    from stancebench.corpus.extract import default_jobs
+    try:
+        from stancebench.corpus.extract import default_jobs
+    except ImportError:  # an older stancebench, for before/after figures
+        import os
+
+        def default_jobs() -> int:
+            return os.cpu_count() or 1
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=[*CORPORA, "all", "both"], default="all")
+    parser.add_argument("--corpus", choices=[*CORPORA, "all", "both", "none"], default="all")
     parser.add_argument("--articles", type=int, default=10_000, help="articles in the dense and realistic corpora")
     parser.add_argument("--copies", type=int, default=5_000, help="copies of the seed in the seed corpus")
     parser.add_argument("--seed", type=int, default=0)

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from stancebench.corpus import cues as c
+from stancebench.corpus.scanning import word_trie
 from stancebench.corpus.speakers import Speaker, SpeakerResolver
 
 __all__ = ["Draft", "ReportedSpeech", "strip_aux", "trim_end"]
@@ -44,7 +45,7 @@ _AUX_WORDS = str.split(
 )
 _WEEKDAYS = str.split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
 _AUX = re.compile(
-    rf"(?:\s*,?\s*\b(?:{'|'.join(_AUX_WORDS)}|on\s+(?:{'|'.join(_WEEKDAYS)})|last\s+week|this\s+week)\b)+\s*$"
+    rf"(?:\s*,?\s*\b(?:{word_trie(_AUX_WORDS)}|on\s+(?:{'|'.join(_WEEKDAYS)})|last\s+week|this\s+week)\b)+\s*$"
 )
 #: The words an `_AUX` match can end with: a phrase ending otherwise needs no regex search.
 _AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
