@@ -1,7 +1,7 @@
-"""Statement extraction throughput on two synthetic corpora (one core).
+"""Statement extraction throughput (one core) against a quote regex, linear time, and re-runs.
 
-Both corpora recombine the paragraphs of the seed and of the hand-made test articles, with
-speaker names swapped among actor-table and unknown names:
+Corpora: the seed copied N times (`seed`), and two that recombine the paragraphs of the seed and
+of the hand-made test articles, with speaker names swapped among actor-table and unknown names:
 
 - dense: 6-14 such paragraphs per article, about one statement per 180 characters. This is
   a stress test: nearly every paragraph is quoted or reported speech.
@@ -9,19 +9,25 @@ speaker names swapped among actor-table and unknown names:
   nothing (built from the sentences in `BACKGROUND`), about one statement per 700
   characters, as in ordinary news reports (roughly one per 500-1,000 characters).
 
-The script times `extract_statements` over every article and reports articles/s and MB/s per
-CPU second (process time, so other load on the machine does not count).
+For each corpus the script prints `extract_statements` MB/s per CPU second (process time, so
+other load on the machine counts less), the MB/s of the comparator ("limit": a quote regex and
+an "X said" regex, the core of what any extractor must scan) from the same run, and their ratio.
 
-    python benchmarks/extract_bench.py [--corpus dense|realistic|both] [--articles 10000] [--seed 0] [--files [--jobs 2]]
+    python benchmarks/extract_bench.py [--corpus seed|dense|realistic|all] [--articles 10000]
+        [--copies 5000] [--seed 0] [--linear] [--files [--jobs N]] [--rerun]
 
---files also writes the corpus to a temporary seeds/ folder and times `extract_corpus` end to
-end (reading, extraction, merge, atomic write).
+--linear times 1 MB and 10 MB of text that once made extraction quadratic and prints the ratio
+(10 for linear time). --files also writes the corpus to a temporary seeds/ folder and times
+`extract_corpus` end to end (reading, extraction, merge, atomic write), in one process and in
+--jobs processes (default: the number of cores). --rerun times a second `extract_corpus` into
+the statements file the first one wrote (all statements unchanged) against the fresh run.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -119,27 +125,65 @@ def build_realistic_corpus(n: int, seed: int) -> list[Article]:
     return articles
 
 
-CORPORA = {"dense": build_corpus, "realistic": build_realistic_corpus}
+def build_seed_corpus(n: int, seed: int) -> list[Article]:
+    """The seed article, n times (ids differ)."""
+    text = SOURCES[0].read_text(encoding="utf-8")
+    title = text.split("\n", 1)[0]
+    return [Article(id=f"seed_{i:05d}", title=title, text=text) for i in range(n)]
+
+
+CORPORA = {"seed": build_seed_corpus, "dense": build_corpus, "realistic": build_realistic_corpus}
+
+#: The comparator: a quote-pair regex and an "X said" regex over every article (what any extractor scans).
+_QUOTE_PAIR = re.compile(r"[\"“]([^\"“”\n]{1,600})[\"”]")
+_SAID = re.compile(r"\b([A-Z]\w+(?: [A-Z]\w+)?) (?:said|says|told|added|warned)\b")
+
+
+def _regex_limit(articles: list[Article]) -> int:
+    found = 0
+    for article in articles:
+        found += len(_QUOTE_PAIR.findall(article.text)) + len(_SAID.findall(article.text))
+    return found
+
+
+def _cpu(function, *args) -> tuple[float, object]:
+    started = time.process_time()
+    result = function(*args)
+    return time.process_time() - started, result
 
 
 def time_extraction(name: str, articles: list[Article]) -> None:
-    """Print the corpus size and extract_statements throughput per CPU second."""
+    """Print the corpus size, extract_statements MB/s per CPU second, the regex limit's, and the ratio."""
     megabytes = sum(len(a.text.encode("utf-8")) for a in articles) / 1e6
     table = load_actors()
     extract_statements(articles[0], actors=table)  # warm up (regex compilation)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    statements = 0
-    for article in articles:
-        statements += len(extract_statements(article, actors=table))
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    limit_cpu, _ = _cpu(_regex_limit, articles)
+    cpu, statements = _cpu(lambda: sum(len(extract_statements(a, actors=table)) for a in articles))
     print(f"{name} corpus: {len(articles):,} articles, {megabytes:.1f} MB, {statements:,} statements "
           f"(one per {megabytes * 1e6 / max(statements, 1):,.0f} bytes)")
-    print(f"  extract_statements: {elapsed:.2f} s wall, {cpu:.2f} s CPU; "
-          f"{len(articles) / cpu:,.0f} articles/s, {megabytes / cpu:.1f} MB/s per CPU second")
+    print(f"  extract_statements: {cpu:.2f} s CPU, {len(articles) / cpu:,.0f} articles/s, "
+          f"{megabytes / cpu:.1f} MB/s | limit (quote + 'X said' regex): {megabytes / limit_cpu:.1f} MB/s | "
+          f"ratio {cpu / limit_cpu:.1f}x the limit's time")
 
 
-def time_corpus(articles: list[Article], jobs: int = 1) -> None:
-    """Print extract_corpus throughput, end to end through files on disk (wall time with --jobs > 1)."""
+#: Pieces of text that once made extraction quadratic (caption words, cues or quotes in one run-on sentence).
+_PATHOLOGICAL = ["photo\n\n", '"a," he said. ', "'a' ", "the minister said it was so, ", 'Minister John Smith said "x']
+
+
+def time_linear() -> None:
+    """Print the CPU time of 1 MB and 10 MB of each piece, and their ratio (10 when linear)."""
+    table = load_actors()
+    for piece in _PATHOLOGICAL:
+        times = []
+        for size in (1_000_000, 10_000_000):
+            article = Article(id="big", title="big", text=piece * (size // len(piece)))
+            times.append(_cpu(lambda a=article: extract_statements(a, actors=table, warnings=[]))[0])
+        print(f"  linear time, {piece!r}: 1 MB {times[0]:.2f} s, 10 MB {times[1]:.2f} s CPU, "
+              f"ratio {times[1] / max(times[0], 1e-9):.1f} (10 = linear)")
+
+
+def time_corpus(articles: list[Article], jobs: int = 1, rerun: bool = False) -> None:
+    """Print extract_corpus throughput end to end through files on disk (one process, then --jobs; wall time)."""
     from types import SimpleNamespace
 
     megabytes = sum(len(a.text.encode("utf-8")) for a in articles) / 1e6
@@ -148,37 +192,55 @@ def time_corpus(articles: list[Article], jobs: int = 1) -> None:
         seeds.mkdir()
         for article in articles:
             (seeds / f"{article.id}.txt").write_text(article.text, encoding="utf-8")
-        project = SimpleNamespace(root=Path(tmp), seeds_dir=seeds, statements_path=Path(tmp) / "statements.jsonl",
-                                  target_id="bench")
-        started, cpu_started = time.perf_counter(), time.process_time()
-        result = extract_corpus(project)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        print(f"  extract_corpus (read + extract + merge + write): {elapsed:.2f} s wall, {cpu:.2f} s CPU; "
-              f"{len(articles) / cpu:,.0f} articles/s, {megabytes / cpu:.1f} MB/s ({result.summary()})")
-        if jobs > 1:
-            (Path(tmp) / "statements.jsonl").unlink()
+        output = Path(tmp) / "statements.jsonl"
+        project = SimpleNamespace(root=Path(tmp), seeds_dir=seeds, statements_path=output, target_id="bench")
+        runs = [(1, False), (jobs, False)] if jobs > 1 else [(1, False)]
+        if rerun:
+            runs.append((jobs, True))
+        fresh = None
+        for n, is_rerun in runs:
+            if not is_rerun and output.exists():
+                output.unlink()
             started = time.perf_counter()
-            result = extract_corpus(project, jobs=jobs)
+            result = extract_corpus(project, jobs=n)
             elapsed = time.perf_counter() - started
-            print(f"  extract_corpus --jobs {jobs}: {elapsed:.2f} s wall; {len(articles) / elapsed:,.0f} articles/s, "
-                  f"{megabytes / elapsed:.1f} MB/s wall ({result.summary()})")
+            label = f"re-run into the existing {len(result.statements):,}-statement file" if is_rerun else "fresh"
+            print(f"  extract_corpus --jobs {n}, {label}: {elapsed:.2f} s wall, {megabytes / elapsed:.1f} MB/s "
+                  f"({result.summary()})")
+            if is_rerun and fresh is not None:
+                print(f"  re-run / fresh (--jobs {n}): {elapsed / fresh:.2f}x the time")
+            if n == jobs and not is_rerun:
+                fresh = elapsed
 
 
 def main() -> None:
+    try:
+        from stancebench.corpus.extract import default_jobs
+    except ImportError:  # an older stancebench, for before/after figures
+        import os
+
+        def default_jobs() -> int:
+            return os.cpu_count() or 1
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", choices=[*CORPORA, "both"], default="both")
-    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--corpus", choices=[*CORPORA, "all", "both", "none"], default="all")
+    parser.add_argument("--articles", type=int, default=10_000, help="articles in the dense and realistic corpora")
+    parser.add_argument("--copies", type=int, default=5_000, help="copies of the seed in the seed corpus")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--linear", action="store_true", help="also time 1 MB against 10 MB of pathological text")
     parser.add_argument("--files", action="store_true", help="also time extract_corpus through files on disk")
-    parser.add_argument("--jobs", type=int, default=1, help="with --files: also time extract_corpus in N processes")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="with --files: processes (default: cores)")
+    parser.add_argument("--rerun", action="store_true", help="with --files: time a re-run into the written file")
     args = parser.parse_args()
     for name, build in CORPORA.items():
-        if args.corpus not in (name, "both"):
+        if args.corpus not in (name, "all") and not (args.corpus == "both" and name != "seed"):
             continue
-        articles = build(args.articles, args.seed)
+        articles = build(args.copies if name == "seed" else args.articles, args.seed)
         time_extraction(name, articles)
         if args.files:
-            time_corpus(articles, args.jobs)
+            time_corpus(articles, args.jobs, args.rerun)
+    if args.linear:
+        time_linear()
 
 
 if __name__ == "__main__":

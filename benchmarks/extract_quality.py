@@ -28,11 +28,8 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-try:
-    from stancebench.corpus import read_article, extract_statements
-except ImportError:  # the older layout
-    from stancebench.articles import read_article
-    from stancebench.statements import extract_statements
+from stancebench.corpus.articles import read_article
+from stancebench.corpus.statements import extract_statements
 
 DEV = Path(__file__).resolve().parent / "extract_dev"
 WINDOW = 60  # how far into a prediction the gold content_start may begin

@@ -21,6 +21,7 @@ __all__ = [
     "LABELS",
     "STANCE_LABELS",
     "QUOTE_TYPES",
+    "SPEAKER_SOURCES",
     "GOLD_METHODS",
     "CORRECTION_KINDS",
     "EVENT_ACTS",
@@ -41,6 +42,9 @@ LABELS: tuple[str, ...] = ("support", "oppose", "hedge", "off_target")
 #: The benchmark classes, in ClassLabel order (off_target is annotation only).
 STANCE_LABELS: tuple[str, ...] = ("support", "oppose", "hedge")
 QUOTE_TYPES: tuple[str, ...] = ("direct", "indirect")
+#: How a statement's speaker was found: a name in its sentence, a pronoun, the previous statement's
+#: speaker, a role resolved to a name given elsewhere, the actor table's closest spelling.
+SPEAKER_SOURCES: tuple[str, ...] = ("named", "pronoun", "previous", "role", "table")
 #: How a gold label was reached.
 GOLD_METHODS: tuple[str, ...] = ("single", "unanimous", "majority", "adjudicated")
 
@@ -137,6 +141,7 @@ class Statement:
     speaker_affiliation: str | None = None
     cue: str | None = None
     is_stale: bool = False
+    speaker_source: str | None = None  # one of SPEAKER_SOURCES; None in files written before it existed
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON (stable key order)."""
@@ -165,6 +170,9 @@ class Statement:
             raise InputError(path, lineno, f"unknown quote_type {data['quote_type']!r} (expected direct or indirect)")
         if not isinstance(data.get("is_stale", False), bool):
             raise InputError(path, lineno, "field 'is_stale' must be true or false")
+        source = data.get("speaker_source")
+        if source is not None and source not in SPEAKER_SOURCES:
+            raise InputError(path, lineno, f"unknown speaker_source {source!r} (expected one of: {', '.join(SPEAKER_SOURCES)})")
         return cls(**data)
 
     @classmethod

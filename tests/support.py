@@ -50,6 +50,24 @@ def make_statement(sid: str, text: str = "We must lift the limits.", **overrides
     return Statement(**fields)
 
 
+def extract_text(text: str, name: str = "article.txt", **kwargs) -> list[Statement]:
+    """The statements of an article given as its body text; every span must point at its text."""
+    from stancebench.corpus.statements import extract_statements
+    from stancebench.schema import Article
+
+    article = Article(id=Path(name).stem, title=text.strip().split("\n", 1)[0], text=text, path=name)
+    statements = extract_statements(article, **kwargs)
+    for s in statements:
+        span = article.text[s.start : s.end]
+        assert " ".join(span.replace("“", " ").split()) == " ".join(s.text.replace("“", " ").split()), (span, s.text)
+    return statements
+
+
+def attributions(text: str, name: str = "article.txt", **kwargs) -> list[tuple[str, str, str]]:
+    """(speaker, quote_type, text) of each statement `extract_text` finds."""
+    return [(s.speaker, s.quote_type, s.text) for s in extract_text(text, name, **kwargs)]
+
+
 def write_statements(project: Path, statements: list[Statement]) -> Path:
     """Write annotations/statements.jsonl in the corpus."""
     path = project / "annotations" / "statements.jsonl"

@@ -12,10 +12,10 @@ COMMANDS: list[click.Command] = []
               help="Folder of .txt/.md articles (default: the corpus's seeds/).")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="Statements file to merge into (default: annotations/statements.jsonl).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Extract in this many processes (the output is the same).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Extract in this many processes (the output is the same)  [default: the number of CPU cores].")
 @click.pass_context
-def extract_command(ctx: click.Context, seeds: str | None, output: str | None, jobs: int) -> None:
+def extract_command(ctx: click.Context, seeds: str | None, output: str | None, jobs: int | None) -> None:
     """Extract quoted and reported statements from the seed articles.
 
     Merges into the statements file: statements no longer found are kept with is_stale=true,
@@ -29,9 +29,9 @@ def extract_command(ctx: click.Context, seeds: str | None, output: str | None, j
     A malformed existing statements file is an error and nothing is written.
     """
     from stancebench.commands import echo_warnings, get_project
-    from stancebench.corpus.extract import extract_corpus
+    from stancebench.corpus.extract import default_jobs, extract_corpus
 
-    result = extract_corpus(get_project(ctx), seeds=seeds, output=output, jobs=jobs)
+    result = extract_corpus(get_project(ctx), seeds=seeds, output=output, jobs=jobs or default_jobs())
     echo_warnings(result.warnings, limit=200)
     click.echo(result.summary())
     if result.bad_files:

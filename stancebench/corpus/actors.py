@@ -1,28 +1,25 @@
-"""Who is speaking: the actor table and speaker attribution within one article.
+"""The actor table: the ways articles name a speaker, mapped to one canonical name.
 
 The table (`resources/actors.tsv`, extended by an optional `actors.tsv` at the corpus root)
-maps name variants to a canonical name, role and affiliation. `SpeakerResolver` finds the
-speaker phrase next to a cue ("Foreign Secretary David Cameron", "he", "Russia's foreign
-ministry", "officials who") and resolves it: pronouns to the last named person, bare surnames
-to the full name seen earlier, misspellings to the closest table entry, a role seen alone
-("the defence minister") to the name that role is given later in the article.
+maps name variants to a canonical name, role and affiliation; `stancebench.corpus.speakers`
+resolves the speaker phrases of one article against it. `Speaker`, `SpeakerResolver` and
+`TITLED_NAME_SCANNER` are re-exported from there for callers that import them from here.
 """
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from stancebench.corpus.scanning import WordScanner
 from stancebench.errors import InputError
 
-__all__ = ["Actor", "ActorTable", "Speaker", "SpeakerResolver", "load_actors", "ACTOR_KINDS", "TITLED_NAME_SCANNER"]
+__all__ = ["Actor", "ActorTable", "load_actors", "norm_phrase", "norm_word", "WORD", "ACTOR_KINDS"]
 
 ACTOR_KINDS = ("person", "institution", "group")
 _COLUMNS = ("name", "role", "affiliation", "kind", "aliases")
@@ -31,52 +28,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[^\W_][\w.'’&-]*")
-_TITLE_WORDS = _wordset(
-    """president prime minister foreign defence defense secretary general chancellor spokesman spokeswoman
-    spokesperson ambassador senator sen rep representative governor gov envoy adviser advisor national security
-    council state deputy vice chief head commander admiral gen lt col maj press office ministry mr mrs ms dr
-    lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
-    department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
-    german polish chinese european european's"""
-)
-_NATIONALITIES = {
-    "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",
-    "ukrainian": "Ukraine", "ukraine's": "Ukraine", "kyiv's": "Ukraine",
-    "u.s.": "United States", "us": "United States", "american": "United States", "pentagon": "United States",
-    "british": "United Kingdom", "u.k.": "United Kingdom", "uk": "United Kingdom",
-    "french": "France", "german": "Germany", "polish": "Poland", "chinese": "China",
-    "nato": "NATO", "eu": "European Union", "european": "Europe",
-}
-_ROLE_NOUNS = _wordset(
-    """spokesman spokeswoman spokesperson minister secretary president chancellor ambassador adviser advisor envoy
-    official officials diplomat diplomats lawmaker lawmakers leader leaders commander chief general ministry
-    government lawmakers senators senator governments allies spokespeople"""
-)
-_ROLE_MODIFIERS = _wordset(
-    """the a an senior top foreign defence defense deputy former ministry press military presidential security
-    national chief prime state government administration interior finance council department office several two
-    three other some many western european"""
-)
-_STOP_CAPS = _wordset(
-    """the a an on in at but and as previously earlier later it this that these those he she they we i if when
-    while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
-    thursday friday saturday sunday january february march april may june july august september october
-    november december since during following according his her their its our my your there here what why"""
-)
-_TITLED_NAME = re.compile(
-    r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
-    r"|[Cc]ommander|[Cc]hief)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
-)
-#: Titled names ('Foreign Minister Dmytro Kuleba') for `SpeakerResolver`.
-TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
-    """Minister minister Secretary secretary President Spokesman spokesman Spokeswoman spokeswoman Spokesperson
-    spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief"""
-))
-_TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
-_PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
-
-
+WORD = re.compile(r"[^\W_][\w.'’&-]*")
 @dataclass(frozen=True, slots=True)
 class Actor:
     """One row of the actor table."""
@@ -88,21 +40,9 @@ class Actor:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Speaker:
-    """A resolved speaker and where its phrase sits in the article."""
-
-    name: str
-    role: str | None
-    affiliation: str | None
-    kind: str
-    start: int
-    end: int
-    is_role_only: bool = False
-
-
 @functools.lru_cache(maxsize=65536)
-def _norm_word(word: str) -> str:
+def norm_word(word: str) -> str:
+    """Casefolded, one kind of apostrophe, without a final full stop ('Gen.' -> 'gen')."""
     word = word.replace("’", "'").casefold()
     if word.endswith(".") and "." not in word[:-1]:
         word = word[:-1]
@@ -115,8 +55,9 @@ def _surface_forms(word: str) -> set[str]:
     return forms | {f.replace("'", "’") for f in forms}
 
 
-def _norm_phrase(phrase: str) -> str:
-    return " ".join(_norm_word(w) for w in _WORD.findall(phrase))
+def norm_phrase(phrase: str) -> str:
+    """The words of `phrase`, each `norm_word`ed, joined by single spaces."""
+    return " ".join(norm_word(w) for w in WORD.findall(phrase))
 
 
 class ActorTable:
@@ -130,12 +71,12 @@ class ActorTable:
         self.surnames: dict[str, Actor] = {}
         for actor in self.actors.values():
             for alias in (actor.name, *actor.aliases):
-                self.by_alias[_norm_phrase(alias)] = actor
+                self.by_alias[norm_phrase(alias)] = actor
             if actor.kind == "person":
-                self.surnames[_norm_word(actor.name.split()[-1])] = actor
+                self.surnames[norm_word(actor.name.split()[-1])] = actor
                 for alias in actor.aliases:
                     if " " not in alias:
-                        self.surnames[_norm_word(alias)] = actor
+                        self.surnames[norm_word(alias)] = actor
         self.max_words = max((key.count(" ") + 1 for key in self.by_alias), default=1)
         #: capitalised word -> the person it names as a surname (for "the last named person").
         self.person_words: dict[str, Actor] = {
@@ -146,7 +87,7 @@ class ActorTable:
         #: The capitalised surnames above in running text (case-sensitive: fast to scan).
         self.person_pattern = re.compile(rf"\b(?=[A-Z])(?:{body})\b")
         self.person_scanner = WordScanner(self.person_pattern, forms)
-        self._pool = {_norm_phrase(a.name): a for a in self.actors.values()}
+        self._pool = {norm_phrase(a.name): a for a in self.actors.values()}
         self._closest: dict[str, Actor | None] = {}
 
     def __len__(self) -> int:
@@ -154,11 +95,11 @@ class ActorTable:
 
     def lookup(self, phrase: str) -> Actor | None:
         """The actor this exact phrase names (case- and apostrophe-insensitive), if any."""
-        return self.by_alias.get(_norm_phrase(phrase))
+        return self.by_alias.get(norm_phrase(phrase))
 
     def closest_person(self, name: str) -> Actor | None:
         """The person whose name or surname is spelt closest to `name` (misspellings), if close."""
-        key = _norm_phrase(name)
+        key = norm_phrase(name)
         if key not in self._closest:
             pool = self.surnames if " " not in key else self._pool
             found = difflib.get_close_matches(key, list(pool), n=1, cutoff=0.84)
@@ -199,209 +140,11 @@ def load_actors(extra: str | Path | None = None) -> ActorTable:
     return ActorTable(actors)
 
 
-def _affiliation_of(words: list[str]) -> str | None:
-    for word in words:
-        norm = _norm_word(word)
-        if norm in _NATIONALITIES:
-            return _NATIONALITIES[norm]
-        if norm.endswith("'s") and word[0].isupper():
-            return word[:-2]
-    return None
 
+def __getattr__(name: str):
+    """`Speaker`, `SpeakerResolver`, `TITLED_NAME_SCANNER`: moved to stancebench.corpus.speakers."""
+    if name in ("Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"):
+        from stancebench.corpus import speakers
 
-def _is_name_word(word: str) -> bool:
-    return word[0].isupper() and word[1:2].islower() and _norm_word(word) not in _STOP_CAPS and not word.endswith(("'s", "’s"))
-
-
-class SpeakerResolver:
-    """Speaker attribution inside one article (remembers names and roles seen so far)."""
-
-    def __init__(self, table: ActorTable, text: str, titled_names: Iterable[re.Match[str]] | None = None) -> None:
-        """`titled_names`: `TITLED_NAME_SCANNER.finditer(text)` if the caller has them already."""
-        self.table = table
-        self.text = text
-        self._mentions: list[tuple[int, Speaker]] = []
-        words = table.person_words
-        for match in table.person_scanner.finditer(text):
-            actor = words[_norm_word(match.group())]
-            self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
-        self._mentions.sort(key=lambda m: m[0])
-        self._full_names: dict[str, str] = {}
-        for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
-            if table.lookup(match.group("name")) is not None:
-                continue
-            before = _TITLE_BEFORE.search(text, max(0, match.start() - 60), match.start())
-            title = (text[before.start() : match.start()] + match.group()[: match.start("name") - match.start()]).split()
-            role = " ".join(w for w in title if _norm_word(w) not in _NATIONALITIES) or None
-            found = Speaker(match.group("name"), role, _affiliation_of(title), "person", match.start("name"), match.end())
-            self._remember(found)
-        self._last_speaker: Speaker | None = None
-
-    # ---- building blocks -------------------------------------------------------------------
-    @staticmethod
-    def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
-        return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
-
-    def _remember(self, speaker: Speaker) -> Speaker:
-        if speaker.kind == "person" and not speaker.is_role_only:
-            bisect.insort(self._mentions, (speaker.start, speaker), key=lambda m: m[0])
-            if " " in speaker.name:
-                self._full_names.setdefault(_norm_word(speaker.name.split()[-1]), speaker.name)
-        return speaker
-
-    def note_speaker(self, speaker: Speaker) -> None:
-        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes)."""
-        self._last_speaker = speaker
-
-    @property
-    def last_speaker(self) -> Speaker | None:
-        """The speaker of the last statement emitted so far."""
-        return self._last_speaker
-
-    def _pronoun(self, word: str, start: int, end: int) -> Speaker | None:
-        kind = _PRONOUNS[word]
-        if kind == "person":
-            i = bisect.bisect_left(self._mentions, start, key=lambda m: m[0])
-            if i == 0:
-                return None
-            found = self._mentions[i - 1][1]
-            return replace(found, start=start, end=end)
-        last = self._last_speaker
-        if last is None or (kind == "institution" and last.kind == "person"):
-            return None
-        return replace(last, start=start, end=end)
-
-    def _named(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
-        """Resolve a run of capitalised words (title words first, then a name)."""
-        while len(words) > 1 and _norm_word(words[0].group()) in _STOP_CAPS:
-            words = words[1:]
-        texts = [w.group() for w in words]
-        i = 0
-        while i < len(texts) - 1 and _norm_word(texts[i]) in _TITLE_WORDS:
-            i += 1
-        name_words = texts[i:]
-        if not name_words or not all(_is_name_word(w) or w[0].isupper() for w in name_words):
-            return None
-        if not _is_name_word(name_words[-1]) or len(name_words) > 3:
-            return None
-        start, end = offset + words[i].start(), offset + words[-1].end()
-        title = texts[:i]
-        name = " ".join(name_words)
-        actor = self.table.lookup(name)
-        if actor is None and len(name_words) == 1:
-            full = self._full_names.get(_norm_word(name))
-            if full is not None:
-                actor = self.table.lookup(full)
-                if actor is None:
-                    return self._remember(Speaker(full, None, None, "person", start, end))
-        if actor is None:
-            actor = self.table.closest_person(name)
-        if actor is not None:
-            return self._remember(self._from_actor(actor, start, end))
-        if len(name_words) == 1 and not title:
-            return None  # a lone unknown capitalised word is too weak to call a speaker
-        role_words = [w for w in title if _norm_word(w) not in _NATIONALITIES and _norm_word(w) not in ("the", "of")]
-        speaker = Speaker(name, " ".join(role_words) or None, _affiliation_of(title), "person", start, end)
-        return self._remember(speaker)
-
-    def _role_only(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
-        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials'."""
-        if _norm_word(words[-1].group()) not in _ROLE_NOUNS:
-            return None
-        i = len(words) - 1
-        while i > 0 and len(words) - i < 6:
-            prev = words[i - 1].group()
-            norm = _norm_word(prev)
-            if norm in _ROLE_MODIFIERS or prev[0].isupper():
-                i -= 1
-                if norm in ("the", "a", "an"):
-                    break
-            else:
-                break
-        texts = [w.group() for w in words[i:]]
-        if len(texts) == 1 and _norm_word(texts[0]) not in ("officials", "diplomats", "lawmakers", "leaders"):
-            return None
-        is_definite = _norm_word(texts[0]) == "the"
-        core = texts[1:] if _norm_word(texts[0]) in ("the", "a", "an") else texts
-        name = " ".join(core)
-        speaker = Speaker(
-            name, " ".join(w for w in core if _norm_word(w) not in _NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
-            _affiliation_of(core), "group" if core[-1].endswith("s") else "person",
-            offset + words[i].start(), offset + words[-1].end(), is_role_only=is_definite,
-        )
-        return speaker
-
-    def resolve_role_only(self, speaker: Speaker) -> Speaker:
-        """A role-only speaker ('the defence minister') under the name the article gives that role."""
-        if not speaker.is_role_only:
-            return speaker
-        for _, mention in self._mentions:
-            if mention.role and not mention.is_role_only and _role_matches(_norm_phrase(speaker.name), mention.role):
-                return replace(mention, start=speaker.start, end=speaker.end)
-        return replace(speaker, is_role_only=False)
-
-    # ---- public matching -------------------------------------------------------------------
-    def at_end(self, text: str, offset: int, whole: bool = False) -> Speaker | None:
-        """The speaker phrase that ends `text` (offset: where `text` starts in the article).
-
-        With `whole=True` the phrase must fill `text` apart from leading title words.
-        """
-        words = list(_WORD.finditer(text[-160:]))
-        if not words:
-            return None
-        shift = offset + max(0, len(text) - 160)
-        last = words[-1].group()
-        if _norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
-            return self._pronoun(_norm_word(last), shift + words[-1].start(), shift + words[-1].end())
-        by_alias, max_words = self.table.by_alias, self.table.max_words
-        norms = [_norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
-        for k in range(min(max_words, len(words)), 0, -1):
-            actor = by_alias.get(" ".join(norms[-k:]))
-            if actor is None:
-                continue
-            head = words[-k]
-            if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
-                    and _norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
-                continue  # "John Blinken" is not Antony Blinken
-            if whole and any(not word.group()[0].isupper() and _norm_word(word.group()) not in _TITLE_WORDS
-                             for word in words[:-k]):
-                return None
-            start, end = shift + head.start(), shift + words[-1].end()
-            speaker = self._from_actor(actor, start, end)
-            return self._remember(speaker) if actor.kind == "person" else speaker
-        run: list[re.Match[str]] = []
-        for word in reversed(words):
-            w = word.group()
-            if w[0].isupper() or (run and _norm_word(w) in ("of", "the")):
-                run.insert(0, word)
-            else:
-                break
-        while run and _norm_word(run[0].group()) in ("of", "the"):
-            run.pop(0)
-        if whole and len(run) != len([w for w in words if _norm_word(w.group()) != "the"]):
-            run = []
-        if run:
-            found = self._named(run, shift)
-            if found is not None:
-                return found
-        return self._role_only(words if not whole else words, shift)
-
-    def at_start(self, text: str, offset: int) -> Speaker | None:
-        """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
-        cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s", text)
-        phrase = text[: cut.start()] if cut else text
-        if not phrase.strip():
-            return None
-        return self.at_end(phrase.rstrip(), offset, whole=True)
-
-
-def _role_matches(role_key: str, role: str) -> bool:
-    """'the ruritanian defence minister' ~ 'Defence Minister' (same head noun, one word set in the other)."""
-    a = {w for w in role_key.split() if w not in ("the", "a", "an")}
-    b = {_norm_word(w) for w in role.split()}
-    a = {w[:-2] if w.endswith("'s") else w for w in a}
-    if not a or not b:
-        return False
-    head_a = role_key.split()[-1]
-    head_b = _norm_word(role.split()[-1])
-    return head_a == head_b and (a <= b or b <= a)
+        return getattr(speakers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ re-exported.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from stancebench.schema import Statement
 __all__ = [
     "ExtractResult",
     "ExtractWarning",
+    "default_jobs",
     "extract_corpus",
     "extract_statements",
     "load_actors",
@@ -120,9 +122,20 @@ def _extract_file(path: Path, target_id: str, table=None) -> tuple[str | None, l
     return source.article.id, statements, warnings
 
 
+def default_jobs() -> int:
+    """The number of CPU cores this process may use (the default for `extract --jobs`)."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+#: Below this many bytes of articles, worker processes cost more to start than they save.
+_POOL_BYTES = 4_000_000
+
+
 def _extract_files(paths: list[Path], target_id: str, actors_path: Path, jobs: int):
     """Per-file results in `paths` order, in this process or in `jobs` worker processes."""
-    if jobs <= 1 or len(paths) < 2:
+    if jobs <= 1 or len(paths) < 2 or _total_size(paths) < _POOL_BYTES:
         table = load_actors(actors_path)
         for path in paths:
             yield _extract_file(path, target_id, table)
@@ -133,6 +146,16 @@ def _extract_files(paths: list[Path], target_id: str, actors_path: Path, jobs: i
     chunk = max(1, min(256, len(paths) // (jobs * 8)))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(actors_path,)) as pool:
         yield from pool.map(partial(_extract_file, target_id=target_id), paths, chunksize=chunk)
+
+
+def _total_size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
+            total += path.stat().st_size
+        if total >= _POOL_BYTES:
+            break
+    return total
 
 
 def extract_corpus(

@@ -19,9 +19,16 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["Unit", "Quote", "layout_units", "scan_quotes", "split_sentences", "squash_quote"]
+__all__ = ["Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "scan_quotes", "split_sentences",
+           "squash_quote"]
 
 _BLOCK_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+#: On web text every line break ends a paragraph.
+_LINE_BREAK = re.compile(r"\n\s*")
+_WRAP_SAMPLE = 80  # inner breaks looked at: enough to tell the layout, cheap on a long article
+_LONGEST_HEADLINE = 300  # a longer line without a full stop is a paragraph that lost its punctuation
+_WRAP_WIDTH = 100
+_WRAP_SHORTEST = 40  # a wrapped line is at most this long (most wrap at 60-80 characters)
 _LINE = re.compile(r"[^\n]+")
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
@@ -39,7 +46,7 @@ _ATTRIBUTION_INSIDE = re.compile(
 _SPACE_BEFORE = " \t\n\u00a0([{—–-/:"
 _SPACE_AFTER = " \t\n\u00a0.,;:!?)]}—–-…'’\"”"
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0]+[\"“‘(]?[A-Z0-9])"  # ". Next"
+    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
     r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
 )
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?…]")
@@ -76,24 +83,41 @@ def _is_boilerplate_or_caption(body: str, has_credit_words: bool = True) -> bool
     return bool((body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80)))
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_STAMP = re.compile(
+    r"(?:(?:published|updated|posted|last updated)\s*:?\s*)?(?:[A-Z][a-z]+day,?\s+)?"
+    rf"(?:\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?)?\s*\Z",
+    re.IGNORECASE,
+)
 _CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
 
 
 def _credit_word_spans(text: str) -> list[tuple[int, int]]:
-    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`.
+    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`, sorted.
 
     One pass over the UTF-8 bytes: `bytes.lower` is ASCII-only and fast, and no non-ASCII
     character lowers to a string holding these words (only U+0130 lowers to an 'i', and a
-    combining dot follows it), so these are exactly the words `str.lower` would show.
+    combining dot follows it), so these are exactly the words `str.lower` would show. Byte
+    offsets become character offsets by decoding only the bytes between one hit and the next.
     """
     raw = text.encode("utf-8", "surrogatepass").lower()
-    spans = []
+    is_ascii = len(raw) == len(text)
+    hits = []
     for word in _CREDIT_WORDS:
         at = raw.find(word)
         while at != -1:
-            start = len(raw[:at].decode("utf-8", "surrogatepass"))
-            spans.append((start, start + len(word)))
+            hits.append((at, len(word)))
             at = raw.find(word, at + 1)
+    hits.sort()
+    spans = []
+    byte, char = 0, 0
+    for at, size in hits:
+        if not is_ascii:  # every hit starts at an ASCII letter, so each slice holds whole characters
+            char += len(raw[byte:at].decode("utf-8", "surrogatepass"))
+            byte = at
+        start = at if is_ascii else char
+        spans.append((start, start + size))
     return spans
 
 
@@ -118,17 +142,43 @@ class Quote:
     is_direct: bool = False
 
 
-def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
+def is_hard_wrapped(text: str) -> bool:
+    """True when lines break inside paragraphs (most lines that another line follows are short
+    and do not end a sentence); on web text a line is a paragraph."""
+    lines = wrapped = 0
+    begin, find, size = 0, text.find, len(text)
+    while (at := find("\n", begin)) != -1:
+        next_begin = at + 1
+        # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
+        if at > begin and next_begin < size and not text[next_begin].isspace() and not text[begin:at].isspace():
+            ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
+            if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
+                lines += 1
+                if at - begin <= _WRAP_WIDTH and not ends_sentence:
+                    wrapped += 1
+                if lines >= _WRAP_SAMPLE:
+                    break
+        begin = next_begin
+    return lines >= 2 and wrapped * 2 > lines
+
+
+def paragraph_break(text: str) -> re.Pattern[str]:
+    """What ends a paragraph in this article: a blank line in hard-wrapped text, any line break otherwise."""
+    return _BLOCK_BREAK if is_hard_wrapped(text) else _LINE_BREAK
+
+
+def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] | None = None) -> list[Unit]:
     """Split the body into headline lines (before the first paragraph, or `#` lines) and paragraphs.
 
     A block of lines none of which ends like a sentence is a stack of headline lines; captions,
-    bylines and boilerplate ("Catch all the Politics News…") are kind `skip`.
+    bylines and boilerplate ("Catch all the Politics News…") are kind `skip`. `breaks` is what
+    ends a paragraph (`paragraph_break(text)` when not given).
     """
     units: list[Unit] = []
     credit_words = _credit_word_spans(text)
     seen_prose = False
     pos = 0
-    for brk in (*_BLOCK_BREAK.finditer(text), None):
+    for brk in (*(breaks or paragraph_break(text)).finditer(text), None):
         end = brk.start() if brk else len(text)
         if text.find("\n", pos, end) == -1:  # most blocks are one paragraph on one line
             lines = [(pos, end)] if pos < end and not (text[pos].isspace() and text[pos:end].isspace()) else []
@@ -138,7 +188,8 @@ def layout_units(text: str, is_markdown: bool = False) -> list[Unit]:
         if not lines:
             continue
         headings = is_markdown and all(_MD_HEADING.match(text, a) for a, _ in lines)
-        is_headline_stack = not seen_prose and not any(_ENDS_SENTENCE.search(text, a, b) for a, b in lines)
+        is_headline_stack = not seen_prose and not any(
+            b - a > _LONGEST_HEADLINE or _ENDS_SENTENCE.search(text, max(a, b - 40), b) for a, b in lines)
         if headings or is_headline_stack:
             for a, b in lines:
                 heading = _MD_HEADING.match(text, a) if is_markdown else None
@@ -155,11 +206,22 @@ def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[i
     while end > start and text[end - 1].isspace():
         end -= 1
     if 0 < end - start <= 400:  # captions, bylines and boilerplate are short
-        has_credit_words = credit_words is None or (
-            bool(credit_words) and any(start <= a and b <= end for a, b in credit_words))
+        has_credit_words = credit_words is None or _holds_span(credit_words, start, end)
         if _is_boilerplate_or_caption(text[start:end], has_credit_words):
             kind = "skip"
+        elif end - start <= 80 and _DATE_STAMP.match(text, start, end):
+            kind = "skip"  # 'May 28, 2024 14:05 CET' above the story is metadata, not a headline
     return Unit(start, end, kind)
+
+
+def _holds_span(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of the sorted `spans` lies inside [start, end) (looking only at those starting there)."""
+    i = bisect_left(spans, (start, 0))
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] <= end:
+            return True
+        i += 1
+    return False
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -244,17 +306,20 @@ def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
     openings = list(_SINGLE_OPEN.finditer(text, p0, p1))
     if not openings:
         return found
-    closes = [m.start() for m in _SINGLE_CLOSE.finditer(text, p0, p1)]
+    # A closing mark after an "s" and before a lower-case word is a plural possessive ("allies' weapons").
+    closes = [c for m in _SINGLE_CLOSE.finditer(text, p0, p1)
+              if not (text[(c := m.start()) - 1] == "s" and c + 1 < p1 and text[c + 1] == " "
+                      and text[c + 2 : c + 3].islower())]
     position = p0
     for opening in openings:
         if opening.start() < position:
             continue
-        for close in closes:
-            if close > opening.start() + 1 and not (text[close - 1] == "s" and close + 1 < p1 and text[close + 1] == " "
-                                                    and text[close + 2 : close + 3].islower()):
-                found.append(Quote(opening.start(), opening.start() + 1, close, close + 1))
-                position = close + 1
-                break
+        i = bisect_left(closes, opening.start() + 2)
+        if i == len(closes):
+            break  # no closing mark after this opening, nor after any later one
+        close = closes[i]
+        found.append(Quote(opening.start(), opening.start() + 1, close, close + 1))
+        position = close + 1
     return found
 
 
@@ -277,24 +342,31 @@ def _boundaries(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
             pos = mark + 2
 
 
-def split_sentences(text: str, start: int, end: int, quotes: list[Quote]) -> list[tuple[int, int]]:
-    """Sentence spans in [start, end); never inside a quote, always at a paragraph break outside one."""
+def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
+                    breaks: re.Pattern[str] = _BLOCK_BREAK) -> list[tuple[int, int]]:
+    """Sentence spans in [start, end); never inside a quote, always at a paragraph break (`breaks`) outside one."""
     inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
+    opens = [a for a, _ in inside]  # quotes do not overlap: sorted by opening, they are sorted by closing too
+
+    def is_inside(cut: int) -> bool:
+        i = bisect_left(opens, cut) - 1
+        return i >= 0 and inside[i][1] > cut
+
     cuts: list[int] = []
     for match in _boundaries(text, start, end):
         cut = match.end()
-        if any(a < cut < b for a, b in inside):
+        if inside and is_inside(cut):
             continue
         head = text[max(start, match.start() - 8) : match.start()]
         abbreviation = _ABBREVIATION.search(head)
         if abbreviation is not None and text[match.start()] == ".":
-            following = text[cut:end].split(None, 1)
+            following = text[cut : min(end, cut + 40)].split(None, 1)
             word = following[0].strip("\"“‘(") if following else ""
             if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
                 continue
         cuts.append(cut)
-    for brk in _BLOCK_BREAK.finditer(text, start, end):
-        if not any(a < brk.start() < b for a, b in inside):
+    for brk in breaks.finditer(text, start, end):
+        if not (inside and is_inside(brk.start())):
             cuts.append(brk.start())
     spans = []
     position = start

@@ -82,17 +82,25 @@ class WordScanner:
 
 
 @functools.cache
-def _joint_lead(scanners: tuple[WordScanner, ...]) -> re.Pattern[str]:
+def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(the lead search, the trie of first words alone, matched just after a rare lead character)."""
     words = sorted({word for scanner in scanners for word in scanner.first_words})
-    return re.compile("[^0-9A-Z_a-z](?:" + word_trie(words) + ")", scanners[0].pattern.flags)
+    trie = "(?:" + word_trie(words) + ")"
+    flags = scanners[0].pattern.flags
+    # With `after`, its first character leads the search: a literal first character lets `re` skip ahead
+    # (2x a character class); the other characters are rare (line breaks) and looked for with str.find.
+    lead = "[^0-9A-Z_a-z]" if after is None else re.escape(after[0])
+    return re.compile(lead + trie, flags), re.compile(trie, flags)
 
 
-def scan_together(text: str, scanners: Sequence[WordScanner]) -> list[list[re.Match[str]]]:
+def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None = None) -> list[list[re.Match[str]]]:
     """`[list(s.finditer(text)) for s in scanners]`, with one search of the text for all their leads.
 
     A lead search costs about as much as a trie of all their first words as of one scanner's, so
     two scanners run in little more than the time of one. Every scanner must lead with the
     character before the word (some of its first words are not capitalised) and use the same flags.
+    With `after` (e.g. " \\n"), only matches at the start of the text or after one of those
+    characters are found: about twice as fast, for words that follow a space in running text.
     """
     scanners = tuple(scanners)
     if any(not s._shift or s.pattern.flags != scanners[0].pattern.flags for s in scanners):
@@ -105,12 +113,30 @@ def scan_together(text: str, scanners: Sequence[WordScanner]) -> list[list[re.Ma
         if match is not None:
             found[i].append(match)
             allowed[i] = match.end()
-    search, pos = _joint_lead(scanners).search, 0
-    while (hit := search(text, pos, end)) is not None:
-        at = hit.start() + 1
+    lead, trie = _joint_lead(scanners, after)
+    positions: Iterable[int] = _lead_positions(lead, text, end)
+    if after is not None and len(after) > 1:
+        rare = [p + 1 for char in after[1:] for p in _char_positions(text, char) if trie.match(text, p + 1)]
+        if rare:
+            positions = sorted([*positions, *rare])
+    for at in positions:
         for i, scanner in enumerate(scanners):
             if at >= allowed[i] and (match := scanner.pattern.match(text, at, end)) is not None:
                 found[i].append(match)
                 allowed[i] = match.end()
-        pos = at
     return found
+
+
+def _char_positions(text: str, char: str) -> Iterator[int]:
+    find, at = text.find, text.find(char)
+    while at != -1:
+        yield at
+        at = find(char, at + 1)
+
+
+def _lead_positions(lead: re.Pattern[str], text: str, end: int) -> Iterator[int]:
+    """Where a word a lead found starts (just after its lead character); leads may overlap, so search on."""
+    search, pos = lead.search, 0
+    while (hit := search(text, pos, end)) is not None:
+        pos = hit.start() + 1
+        yield pos

@@ -185,3 +185,13 @@ def test_a_progress_bar_runs_over_the_articles(project, monkeypatch):
     result = run()
     assert result.exit_code == 0
     assert seen == [("Extracting statements", 2)]  # the real bar shows only when stderr is a terminal
+
+
+def test_jobs_default_to_the_core_count(project):
+    from stancebench.corpus.extract import default_jobs
+
+    assert default_jobs() >= 1
+    assert "the number of CPU cores" in CliRunner().invoke(cli, ["extract", "--help"]).output
+    add_seed(project)
+    result = run()  # no --jobs: one file is extracted in this process, whatever the core count
+    assert result.exit_code == 0 and result.stdout.strip() == "1 article, 23 statements, 23 new, 0 unchanged, 0 stale"

@@ -71,3 +71,21 @@ def test_scan_together_finds_what_each_scanner_finds():
             [m.span() for m in cues.pattern.finditer(text)], [m.span() for m in titled.pattern.finditer(text)]], text
     with pytest.raises(ValueError):
         scan_together("x", [cues, WordScanner(re.compile("Blinken"), ["Blinken"])])
+
+
+def test_scan_together_after_given_characters_finds_the_matches_they_precede():
+    cues = WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"])
+    titled = WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "\t", "\u00a0"]) for _ in range(rng.randint(0, 12)))
+        together = scan_together(text, [cues, titled], after=" \n\u00a0\t")
+        for found, scanner in zip(together, (cues, titled), strict=True):
+            expected, allowed = [], 0  # the pattern tried at each start after one of those characters, left to right
+            for start in range(len(text)):
+                if start >= allowed and (start == 0 or text[start - 1] in " \n\u00a0\t"):
+                    match = scanner.pattern.match(text, start)
+                    if match is not None:
+                        expected.append(match.span())
+                        allowed = match.end()
+            assert [m.span() for m in found] == expected, text

@@ -1,0 +1,393 @@
+"""Reported speech in one sentence: a cue, its source and its content ("X said (that) …").
+
+`ReportedSpeech.find` turns the cues of one sentence into drafts (see `stancebench.corpus.cues`
+for the kinds of cue). The source is found before the cue ("Blinken said"), after it ("…, said
+Blinken"), before an appositive ("Antonio Tajani, the foreign minister, said"), as a possessive
+("Ukraine's request to …"), as the main clause's subject for a participle (", arguing that …"),
+or inherited from the cue before it in a coordination ("acknowledged … but said …"). The
+content follows the cue ("said (that) …", "pledged to …", "urged allies to …", "called the move
+…") or, when what follows is only an adjunct ("said Monday, as …"), precedes it ("The step is
+risky, Peskov said").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from stancebench.corpus import cues as c
+from stancebench.corpus.scanning import word_trie
+from stancebench.corpus.speakers import Speaker, SpeakerResolver
+
+__all__ = ["Draft", "ReportedSpeech", "strip_aux", "trim_end"]
+
+_GAP_STARTS = frozenset(str.split(
+    "on in at during earlier later last this late early again also publicly privately repeatedly previously recently "
+    "separately yesterday today after before")
+)
+_NOT_CONTENT = frozenset(str.split(
+    "on in at during following after before while when from with as earlier later last this to by "
+    "afterwards then")
+)
+_THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
+#: A longer gap before "that": "said at a news conference with Scholz in Meseberg, Germany, on Tuesday that".
+_LONG_THAT_GAP = re.compile(r"(?P<gap>[^.;:“”\"!?]{0,200}?)\s*,?\s*\bthat\b\s*")
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
+#: Reporters' framing: "It is the first time an official has indicated that …".
+_FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
+                    re.IGNORECASE)
+_AUX_WORDS = str.split(
+    """has have had also repeatedly previously publicly again reportedly then later earlier already once recently
+    separately privately would will did does do could may might openly explicitly initially first further been is
+    are was were"""
+)
+_WEEKDAYS = str.split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+_AUX = re.compile(
+    rf"(?:\s*,?\s*\b(?:{word_trie(_AUX_WORDS)}|on\s+(?:{'|'.join(_WEEKDAYS)})|last\s+week|this\s+week)\b)+\s*$"
+)
+#: The words an `_AUX` match can end with: a phrase ending otherwise needs no regex search.
+_AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
+_WHO = re.compile(r",?\s*\bwho\s*$")
+_COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+){0,5}?(?:also\s+)?$")
+#: The verb a participle's main clause starts with, after its subject: "A group of senators sent a letter …".
+_MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put|set|went|came|left|told|wrote|said|has|have"
+                        r"|had|is|are|was|were|will|would)\b")
+_TRIM_END = " \t\n\u00a0.,;:—–-"
+_ASIDE = re.compile(r"\s*,\s*(?:however|though|too|also|moreover|in turn|in fact|of course|once again|again)\s*,\s*"
+                    r"(?:that\s+)?(?=\w)")
+_ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
+#: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
+_TITLE_TAIL = re.compile(r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and)\s+){0,6}")
+#: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
+_ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
+_PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
+
+
+@dataclass(slots=True)
+class Draft:
+    """A statement before it gets its id: speaker, type, content span and text, context, cue."""
+
+    speaker: Speaker
+    quote_type: str
+    start: int
+    end: int
+    text: str
+    context: tuple[int, int]
+    cue: str
+
+
+def strip_aux(text: str, window: int = 120) -> str:
+    """`_AUX.sub('', text)`: auxiliaries and adverbs at the end ('Blinken has also'), searching only the tail."""
+    if not text.rstrip().endswith(_AUX_LAST_WORDS):
+        return text
+    match = _AUX.search(text, max(0, len(text) - window))
+    return text[: match.start()] if match else text
+
+
+def trim_end(text: str, start: int, end: int) -> int:
+    """`end` moved back over spaces and punctuation that close a clause."""
+    while end > start and text[end - 1] in _TRIM_END:
+        end -= 1
+    return end
+
+
+class ReportedSpeech:
+    """The reported statements of one article's sentences (shares the article's speaker resolver)."""
+
+    def __init__(self, text: str, resolver: SpeakerResolver, cues: list[re.Match[str]]) -> None:
+        self.text = text
+        self.resolver = resolver
+        self.cues = cues
+        self.cue_starts = [m.start() for m in cues]
+
+    def has_cue(self, s0: int, s1: int) -> bool:
+        """Whether a cue starts in [s0, s1)."""
+        return bisect.bisect_left(self.cue_starts, s0) < bisect.bisect_left(self.cue_starts, s1)
+
+    def find(self, s0: int, s1: int, blocked: list[tuple[int, int]], is_headline: bool,
+             previous: tuple[int, int] | None = None) -> list[Draft]:
+        """Drafts for the cues in sentence [s0, s1); `blocked` spans (direct quotes, their cues) are skipped."""
+        text = self.text
+        drafts: list[Draft] = []
+        if is_headline:
+            cues = list(c.CUE_ANY_CASE.finditer(text, s0, s1))
+        else:
+            cues = self.cues[bisect.bisect_left(self.cue_starts, s0) : bisect.bisect_left(self.cue_starts, s1)]
+        for cue in cues:
+            if cue.end() > s1:
+                continue
+            c0 = cue.start()
+            if any(a <= c0 < b for a, b in blocked):
+                continue
+            if cue.lastgroup == "request" or cue.lastgroup == "noun" and self._owner(cue.start(), s0) is not None:
+                draft = self._noun_cue(cue, s0, s1)
+                if draft is not None:
+                    drafts.append(draft)
+                continue
+            inherited = None
+            nested = [d for d in drafts if d.start <= c0 < d.end and d.cue not in _NOUN_CUE_LABELS]
+            if nested:
+                previous_draft = nested[-1]
+                coordination = _COORDINATED.search(text, max(previous_draft.start, c0 - 80), c0)
+                is_participle = cue.lastgroup == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(",")
+                if coordination is None and not is_participle:
+                    continue  # a parenthetical ("and, he hinted, retaliation") or nested cue
+                cut = coordination.start() if coordination is not None else c0
+                previous_draft.end = trim_end(text, previous_draft.start, cut)
+                previous_draft.text = text[previous_draft.start : previous_draft.end]
+                inherited = previous_draft.speaker
+            elif drafts and cue.lastgroup == "ing":
+                inherited = drafts[-1].speaker
+            draft = self._one_cue(cue, s0, s1, blocked, inherited)
+            if draft is not None:
+                drafts.append(draft)
+        drafts.extend(self._as_put(s0, s1, blocked))
+        if previous is not None and not drafts:
+            drafts.extend(self._stated_by(s0, s1, previous))
+        if is_headline and not drafts and not blocked:
+            drafts.extend(self._headline_colon(s0, s1))
+        return [d for d in drafts if len(d.text.split()) >= 3
+                or len(d.text.split()) == 2 and (d.cue in _NOUN_CUE_LABELS or d.text[0] in "“\"‘'")]
+
+    # ---- forms with their own shape ---------------------------------------------------------
+    def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
+        """'…, as X put it' / 'As X reported, …'."""
+        text = self.text
+        put = None
+        for word in ("as ", "As "):  # the pattern only where an 'as' starts a word: a few str.find calls
+            at = text.find(word, s0, s1)
+            while at != -1 and put is None:
+                if at == s0 or not text[at - 1].isalnum():
+                    put = c.AS_PUT.match(text, at, s1)
+                at = text.find(word, at + 1, s1)
+            if put is not None:
+                break
+        if put is None or any(a <= put.start() < b for a, b in blocked):
+            return []
+        speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
+        content = self._beside(s0, s1, put.start(), put.end())
+        if speaker is None or content is None:
+            return []
+        cue = "as put it" if "put" in put.group() else "as " + put.group().split()[-1]
+        return [self._draft(speaker, content, (s0, s1), cue)]
+
+    def _stated_by(self, s0: int, s1: int, previous: tuple[int, int]) -> list[Draft]:
+        """'<statement>. This was stated by X …': the previous sentence is the content."""
+        match = c.STATED_BY.match(self.text, s0, s1)
+        if match is None:
+            return []
+        speaker = self.resolver.at_start(self.text[match.end() : s1], match.end())
+        if speaker is None:
+            return []
+        p0, p1 = previous
+        return [self._draft(speaker, (p0, trim_end(self.text, p0, p1)), (p0, s1), match.group("cue") + " by")]
+
+    def _headline_colon(self, s0: int, s1: int) -> list[Draft]:
+        """'Zelensky: …' and 'Zelensky on the strikes: …' headlines."""
+        text = self.text
+        colon = re.match(r"([^:]{2,200}):\s+", text[s0:s1])
+        if colon is None or s0 + colon.end() >= s1:
+            return []
+        label = colon.group(1)
+        speaker = self.resolver.at_end(label, s0, whole=True) if len(label) <= 60 else None
+        if speaker is None:
+            topic = re.match(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s", label)
+            speaker = self.resolver.at_end(topic.group(1), s0, whole=True) if topic else None
+        if speaker is None:
+            return []
+        return [self._draft(speaker, (s0 + colon.end(), s1), (s0, s1), ":")]
+
+    def _noun_cue(self, cue: re.Match[str], s0: int, s1: int) -> Draft | None:
+        """'Ukraine's request to …', 'his renewed calls for …', 'the senators' demands that …'."""
+        text = self.text
+        c0, c1 = cue.span()
+        owner = self._owner(c0, s0)
+        if owner is None:
+            return self._verb_request(cue, s0, s1)  # 'Zelensky calls for …' is a verb
+        if owner.group("pronoun"):
+            word = _PRONOUN_OF[owner.group("pronoun").lower()]
+            speaker = self.resolver.at_end(word, owner.start("pronoun"))
+        else:
+            w0 = max(s0, owner.start("owner") - 60)
+            speaker = self.resolver.at_end(text[w0 : owner.end("owner")], w0, owner=True)
+        if speaker is None:
+            return None
+        start = c1
+        if text[c1 - 3 : c1] == "for":
+            to = re.match(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)", text[c1 : c1 + 80])
+            if to is not None:
+                start = c1 + to.end()
+        while start < s1 and text[start].isspace():
+            start += 1
+        verb = c.NOUN_CONTENT_END.search(text, start, s1)
+        end = trim_end(text, start, verb.start() if verb else s1)
+        if end <= start:
+            return None
+        noun = next((w for w in cue.group().lower().split() if w in _NOUN_CUE_LABELS), cue.group().split()[0].lower())
+        return self._draft(speaker, (start, end), (s0, s1), noun)
+
+    def _owner(self, c0: int, s0: int) -> re.Match[str] | None:
+        """The possessive source just before a noun cue, if any."""
+        return c.POSSESSIVE_SOURCE.search(self.text, max(s0, c0 - 80), c0)
+
+    def _verb_request(self, cue: re.Match[str], s0: int, s1: int) -> Draft | None:
+        word, particle = cue.group().split()[0], cue.group().split()[-1]
+        if word not in ("calls", "appeals", "demands") or particle not in ("for", "on", "that"):
+            return None  # a bare noun ('a request for comment') has no source
+        left = strip_aux(self.text[max(s0, cue.start() - 200) : cue.start()])
+        if not left.strip():
+            return None
+        return self._one_cue(cue, s0, s1, [], None, kind="free" if particle == "that" else "particle")
+
+    # ---- one cue verb ------------------------------------------------------------------------
+    def _one_cue(self, cue: re.Match[str], s0: int, s1: int, blocked: list[tuple[int, int]],
+                 inherited: Speaker | None, kind: str | None = None) -> Draft | None:
+        text = self.text
+        c0, c1 = cue.span()
+        kind = kind or cue.lastgroup
+        word = cue.group().split()[0].lower()
+        if kind == "according":
+            speaker = self.resolver.at_start(text[c1:s1], c1)
+            if speaker is None:
+                return None
+            content = self._beside(s0, s1, c0, speaker.end)
+            return self._draft(speaker, content, (s0, s1), "according to") if content else None
+        w0 = max(s0, c0 - 400)  # the source is near its cue; a bounded window keeps long sentences linear
+        left = text[w0:c0]
+        if kind == "ing" and _PROGRESSIVE.search(left, max(0, len(left) - 40)):
+            kind = "free"  # 'has been urging': a verb, not a participle
+        elif _PASSIVE.search(left, max(0, len(left) - 40)) or (
+                " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
+            return None
+        if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
+            return None  # 'When asked whether X had said …': a journalist's question
+        if kind == "ing":
+            speaker = inherited or self._subject(s0, c0)
+            if speaker is None:
+                return None
+            content = self._content_after(c1, s1, "free", word)
+            return self._finish(speaker, content, blocked, (s0, s1), cue.group().lower()) if content else None
+        left = strip_aux(left)
+        who = _WHO.search(left, max(0, len(left) - 12))
+        if who is not None:
+            left = left[: who.start()]
+        speaker = None
+        if left.rstrip().endswith(","):
+            inverted = self.resolver.at_start(text[c1:s1], c1)
+            if inverted is not None and not text[inverted.end : s1].strip(" .,\u00a0\n"):
+                content = (s0, trim_end(text, s0, w0 + len(left.rstrip()) - 1))
+                return self._finish(inverted, content, blocked, (s0, s1), cue.group().lower())
+        if left.strip():
+            speaker = self.resolver.at_end_of_clause(left, w0)
+        if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
+            speaker = inherited  # 'The prime minister said …, and she called …': the same person
+        if speaker is None and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
+            speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'
+        if speaker is None:
+            return None
+        content = self._content_after(c1, s1, kind, word)
+        if content is None:
+            content = self._content_before(s0, speaker.start)
+            if content is None:
+                return None
+        label = cue.group().lower()
+        if kind == "noun":
+            label = label.rsplit(None, 1)[0]  # 'repeated earlier assertions', without 'that'
+        return self._finish(speaker, content, blocked, (s0, s1), " ".join(label.split()))
+
+    def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
+        """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""
+        before = self.text[s0:speaker_start]
+        comma = before.rfind(",")
+        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
+            return None
+        head = before[:comma].rstrip()
+        if len(head.split()) < 3 or _ASKED.match(head):
+            return None
+        return s0, trim_end(self.text, s0, s0 + len(head))
+
+    def _subject(self, s0: int, c0: int) -> Speaker | None:
+        """The main clause's subject for a participle cue: the phrase before the sentence's first verb."""
+        verb = _MAIN_VERB.search(self.text, s0, c0)
+        if verb is None:
+            return None
+        return self.resolver.at_end_of_clause(strip_aux(self.text[s0 : verb.start()]), s0)
+
+    def _finish(self, speaker: Speaker, content: tuple[int, int], blocked: list[tuple[int, int]],
+                context: tuple[int, int], label: str) -> Draft | None:
+        if any(a <= content[0] < b for a, b in blocked):
+            return None  # the content is a direct quote, already a record
+        return self._draft(speaker, content, context, label)
+
+    def _content_after(self, c1: int, s1: int, kind: str | None, word: str) -> tuple[int, int] | None:
+        text = self.text
+        after = text[c1 : min(s1, c1 + 400)]
+        if kind in ("noun", "particle"):
+            start = c1
+        else:
+            start = self._start_after(after, kind, word)
+            if start is None:
+                return None
+            start += c1
+        while start < s1 and text[start].isspace():
+            start += 1
+        end = trim_end(text, start, s1)
+        return (start, end) if end > start else None
+
+    def _start_after(self, after: str, kind: str | None, word: str) -> int | None:
+        """Where the content starts in the text after a cue verb, or None when it has none there."""
+        aside = _ASIDE.match(after)
+        if aside is not None:
+            return aside.end()  # 'made clear, however, that …'
+        that = _THAT_GAP.match(after)
+        gap = that.group("gap").split() if that else []
+        if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS
+                                 or word in c.OBJECT_CUES):
+            return that.end()
+        if word in c.INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
+            return infinitive.start("content") if infinitive.group("content") else infinitive.end()
+        if word in c.OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
+                and not re.search(r"[,;:“”\"]", object_to.group()):
+            return object_to.start("content") if object_to.group("content") else object_to.end()
+        if after.lstrip().startswith(":"):
+            return after.index(":") + 1
+        first = after.split(None, 1)
+        if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None:
+            return long_gap.end()
+        if word in c.DESCRIBING_CUES and (described := c.DESCRIBED_OBJECT.match(after)) is not None:
+            quote = re.search(r"[“\"]", after[: described.end() + 60])
+            if quote is not None and len(after[: quote.start()].split()) <= 6:
+                return quote.start()
+            return described.end()
+        if kind == "needs":
+            return None
+        if not first or first[0][0] in ",.;":
+            return None
+        head = first[0].lower().strip(",")
+        if head in _NOT_CONTENT or head in c.ADJUNCT_WORDS or (head.endswith("ly") and first[0].endswith(",")):
+            return None
+        return 0
+
+    def _beside(self, s0: int, s1: int, a: int, b: int) -> tuple[int, int] | None:
+        """The content on either side of an inserted attribution ('according to X, …' / '…, according to X')."""
+        text = self.text
+        before = text[s0:a].strip(" ,\u00a0")
+        if len(before.split()) >= 3:
+            return s0, trim_end(text, s0, a)
+        rest = b
+        comma = text.find(",", b, s1)
+        if comma != -1:
+            rest = comma + 1
+        while rest < s1 and text[rest].isspace():
+            rest += 1
+        return (rest, trim_end(text, rest, s1)) if rest < s1 else None
+
+    def _draft(self, speaker: Speaker, content: tuple[int, int], context: tuple[int, int], cue: str) -> Draft:
+        a, b = content
+        return Draft(speaker, "indirect", a, b, self.text[a:b], context, cue)
+
+
+_NOUN_CUE_LABELS = frozenset((*c.REQUEST_WORDS, "assertion", "assertions", "claim", "claims", "warning", "warnings",
+                              "pledge", "pledges", "promise", "promises", "statement", "statements", "threat", "threats"))

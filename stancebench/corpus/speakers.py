@@ -1,0 +1,446 @@
+"""Who is speaking in one article: the speaker phrase next to a cue, resolved.
+
+`SpeakerResolver` finds the speaker phrase next to a cue ("Foreign Secretary David Cameron",
+"he", "Russia's foreign ministry", "officials who", "council spokesperson Alex Poe") and resolves
+it against the actor table: pronouns to the last named person, bare surnames to the full name
+seen earlier, misspellings to the closest table entry, a role seen alone ("the defence minister",
+"the Kremlin leader") to the nearest person the article gives that post. Each `Speaker` says how
+it was found (`source`: named, pronoun, previous, role, table).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
+from stancebench.corpus.scanning import WordScanner
+
+__all__ = ["Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"]
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_TITLE_WORDS = _wordset(
+    """president prime minister foreign defence defense secretary general chancellor spokesman spokeswoman
+    spokesperson ambassador senator sen rep representative governor gov envoy adviser advisor national security
+    council state deputy vice chief head commander admiral gen lt col maj press office ministry mr mrs ms dr
+    lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
+    department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
+    german polish chinese european european's"""
+)
+_NATIONALITIES = {
+    "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",
+    "ukrainian": "Ukraine", "ukraine's": "Ukraine", "kyiv's": "Ukraine",
+    "u.s.": "United States", "us": "United States", "american": "United States", "pentagon": "United States",
+    "british": "United Kingdom", "u.k.": "United Kingdom", "uk": "United Kingdom",
+    "french": "France", "german": "Germany", "polish": "Poland", "chinese": "China",
+    "nato": "NATO", "eu": "European Union", "european": "Europe",
+}
+_ROLE_NOUNS = _wordset(
+    """spokesman spokeswoman spokesperson minister secretary president chancellor ambassador adviser advisor envoy
+    official officials diplomat diplomats lawmaker lawmakers leader leaders commander chief general ministry
+    government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
+    residents strategists observers critics experts commentators campaigners activists economists"""
+)
+_ROLE_MODIFIERS = _wordset(
+    """the a an senior top foreign defence defense deputy former ministry press military presidential security
+    national chief prime state government administration interior finance council department office several two
+    three other some many western european"""
+)
+_STOP_CAPS = _wordset(
+    """the a an on in at but and as previously earlier later it this that these those he she they we i if when
+    while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
+    thursday friday saturday sunday january february march april may june july august september october
+    november december since during following according his her their its our my your there here what why"""
+)
+_TITLED_NAME = re.compile(
+    r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
+    r"|[Cc]ommander|[Cc]hief|[Mm]ayor|[Gg]overnor)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
+)
+#: Titled names ('Foreign Minister Dmytro Kuleba') for `SpeakerResolver`.
+TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
+    """Minister minister Secretary secretary President Spokesman spokesman Spokeswoman spokeswoman Spokesperson
+    spokesperson Chancellor Ambassador ambassador Adviser adviser Envoy envoy Commander commander Chief chief Mayor
+    mayor Governor governor"""
+))
+_TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
+#: Role words that name the same post as another ('the Kremlin leader' is a president; 'the Pentagon chief' a secretary).
+_HEAD_SYNONYMS = {
+    "leader": ("leader", "president", "minister", "chancellor"),
+    "chief": ("chief", "secretary", "general", "head", "minister", "commander"),
+    "head": ("head", "chief", "secretary", "general", "minister"),
+    "premier": ("premier", "minister"),
+}
+_ROLE_LOOKAROUND = 8
+_WINDOW = 120  # characters before a cue that can hold its speaker phrase
+_BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
+#: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
+_NOT_DESCRIPTORS = _wordset(
+    """when while after before as if that which who whom whose because since and or but with without about by from
+    at in on to for of said says told added asked is was are were has had have will would"""
+)
+_PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A resolved speaker and where its phrase sits in the article."""
+
+    name: str
+    role: str | None
+    affiliation: str | None
+    kind: str
+    start: int
+    end: int
+    is_role_only: bool = False
+    #: How it was found: named (in the sentence), pronoun, previous (statement), role (resolved), table (spelling).
+    source: str = "named"
+
+
+def _affiliation_of(words: list[str]) -> str | None:
+    for word in words:
+        norm = norm_word(word)
+        if norm in _NATIONALITIES:
+            return _NATIONALITIES[norm]
+        if norm.endswith("'s") and word[0].isupper():
+            return word[:-2]
+    return None
+
+
+def _is_nationality(word: str) -> bool:
+    """'Latvian', 'Dutch', 'Danish', 'Chinese': an adjective of nationality before a title and a name."""
+    norm = norm_word(word)
+    return norm in _NATIONALITIES or norm.endswith(("ian", "ish", "ese", "ean")) or norm in _OTHER_NATIONALITIES
+
+
+_OTHER_NATIONALITIES = frozenset(str.split("dutch french czech greek swiss israeli iraqi thai"))
+
+
+def _is_name_word(word: str) -> bool:
+    return word[0].isupper() and word[1:2].islower() and norm_word(word) not in _STOP_CAPS and not word.endswith(("'s", "’s"))
+
+
+class SpeakerResolver:
+    """Speaker attribution inside one article (remembers names and roles seen so far)."""
+
+    def __init__(self, table: ActorTable, text: str, titled_names: Iterable[re.Match[str]] | None = None) -> None:
+        """`titled_names`: `TITLED_NAME_SCANNER.finditer(text)` if the caller has them already."""
+        self.table = table
+        self.text = text
+        self._role_index: dict[str, list[Speaker]] | None = None
+        self._earlier: dict[str, tuple[int, str] | None] = {}
+        self._mentions: list[tuple[int, Speaker]] = []
+        words = table.person_words
+        for match in table.person_scanner.finditer(text):
+            actor = words[norm_word(match.group())]
+            self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
+        self._mentions.sort(key=lambda m: m[0])
+        self._full_names: dict[str, str] = {}
+        for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
+            if table.lookup(match.group("name")) is not None:
+                continue
+            before = _TITLE_BEFORE.search(text, max(0, match.start() - 60), match.start())
+            title = (text[before.start() : match.start()] + match.group()[: match.start("name") - match.start()]).split()
+            role = " ".join(w for w in title if norm_word(w) not in _NATIONALITIES) or None
+            found = Speaker(match.group("name"), role, _affiliation_of(title), "person", match.start("name"), match.end())
+            self._remember(found)
+        self._last_speaker: Speaker | None = None
+
+    # ---- building blocks -------------------------------------------------------------------
+    @staticmethod
+    def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
+        return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
+
+    def _remember(self, speaker: Speaker) -> Speaker:
+        if speaker.kind == "person" and not speaker.is_role_only:
+            bisect.insort(self._mentions, (speaker.start, speaker), key=lambda m: m[0])
+            if self._role_index is not None and speaker.role:
+                bisect.insort(self._role_index.setdefault(_role_head(speaker.role), []), speaker,
+                              key=lambda m: m.start)
+            if " " in speaker.name:
+                self._full_names.setdefault(norm_word(speaker.name.split()[-1]), speaker.name)
+        return speaker
+
+    def note_speaker(self, speaker: Speaker) -> None:
+        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes)."""
+        self._last_speaker = speaker
+
+    @property
+    def last_speaker(self) -> Speaker | None:
+        """The speaker of the last statement emitted so far."""
+        return self._last_speaker
+
+    def _pronoun(self, word: str, start: int, end: int) -> Speaker | None:
+        kind = _PRONOUNS[word]
+        if kind == "person":
+            i = bisect.bisect_left(self._mentions, start, key=lambda m: m[0])
+            if i == 0:
+                return None
+            found = self._mentions[i - 1][1]
+            return replace(found, start=start, end=end, source="pronoun")
+        last = self._last_speaker
+        if last is None or (kind == "institution" and last.kind == "person"):
+            return None
+        return replace(last, start=start, end=end, source="pronoun")
+
+    def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
+        """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
+        while len(words) > 1 and norm_word(words[0].group()) in _STOP_CAPS:
+            words = words[1:]
+        texts = [w.group() for w in words]
+        i = 0
+        while i < len(texts) - 1 and (norm_word(texts[i]) in _TITLE_WORDS or _is_nationality(texts[i])):
+            i += 1
+        name_words = texts[i:]
+        if not name_words or not all(_is_name_word(w) or w[0].isupper() for w in name_words):
+            return None
+        if not _is_name_word(name_words[-1]) or len(name_words) > 3:
+            return None
+        start, end = offset + words[i].start(), offset + words[-1].end()
+        title = texts[:i]
+        name = " ".join(name_words)
+        actor = self.table.lookup(name)
+        if actor is None and len(name_words) == 1:
+            full = self._full_names.get(norm_word(name))
+            if full is not None:
+                actor = self.table.lookup(full)
+                if actor is None:
+                    return self._remember(Speaker(full, None, None, "person", start, end))
+        source = "named"
+        if actor is None:
+            actor = self.table.closest_person(name)
+            source = "table"
+        if actor is not None:
+            return self._remember(replace(self._from_actor(actor, start, end), source=source))
+        if len(name_words) == 1 and not title:
+            full = self._earlier_full_name(name, start)
+            if full is None:
+                return None  # a lone unknown capitalised word is too weak to call a speaker
+            actor = self.table.lookup(full)
+            found = self._from_actor(actor, start, end) if actor else Speaker(full, None, None, "person", start, end)
+            return self._remember(found)
+        role_words = [w for w in title if norm_word(w) not in _NATIONALITIES and norm_word(w) not in ("the", "of")]
+        speaker = Speaker(name, " ".join(role_words) or role, _affiliation_of(title), "person", start, end)
+        return self._remember(speaker)
+
+    def _earlier_full_name(self, surname: str, before: int) -> str | None:
+        """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
+        if surname not in self._earlier:
+            found = None
+            text, at = self.text, self.text.find(" " + surname)
+            while at != -1 and found is None:
+                end = at + 1 + len(surname)
+                first = text[text.rfind(" ", 0, at) + 1 : at].lstrip("\"“‘(\n")
+                if (end == len(text) or not (text[end].isalnum() or text[end] == "_")) and first[:1].isupper() \
+                        and "\n" not in first and norm_word(first) not in _TITLE_WORDS \
+                        and norm_word(first) not in _STOP_CAPS and first[-1:].isalpha():
+                    found = (at, f"{first} {surname}")
+                at = text.find(" " + surname, at + 1)
+            self._earlier[surname] = found
+        found = self._earlier[surname]
+        return found[1] if found is not None and found[0] < before else None
+
+    def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
+        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials' (`tail`: the text
+        `words` were found in, so that the phrase stops at a comma)."""
+        if norm_word(words[-1].group()) not in _ROLE_NOUNS:
+            return None
+        i = len(words) - 1
+        while i > 0 and len(words) - i < 6:
+            if tail and _BREAKS_RUN.search(tail, words[i - 1].end(), words[i].start()):
+                break
+            prev = words[i - 1].group()
+            norm = norm_word(prev)
+            if norm in _ROLE_MODIFIERS or prev[0].isupper():
+                i -= 1
+                if norm in ("the", "a", "an"):
+                    break
+            elif norm == "and" and i > 1 and words[i - 2].group()[0].isupper() and words[i].group()[0].isupper():
+                i -= 1  # 'French and German leaders'
+            else:
+                break
+        texts = [w.group() for w in words[i:]]
+        if len(texts) == 1 and not norm_word(texts[0]).endswith("s"):
+            return None  # 'minister' alone is no source; 'officials' or 'senators' is
+        is_definite = norm_word(texts[0]) == "the" or (
+            norm_word(texts[0]) not in ("a", "an") and not texts[-1].endswith("s") and len(texts) > 1)
+        core = texts[1:] if norm_word(texts[0]) in ("the", "a", "an") else texts
+        name = " ".join(core)
+        speaker = Speaker(
+            name, " ".join(w for w in core if norm_word(w) not in _NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
+            _affiliation_of(core), "group" if core[-1].endswith("s") else "person",
+            offset + words[i].start(), offset + words[-1].end(), is_role_only=is_definite,
+        )
+        return speaker
+
+    def resolve_role_only(self, speaker: Speaker, before_only: bool = False) -> Speaker:
+        """A role-only speaker ('the defence minister', 'the Kremlin leader') under the name the article
+        gives that role: the nearest such person before it, else after it (unless `before_only`)."""
+        if not speaker.is_role_only:
+            return speaker
+        key = norm_phrase(speaker.name)
+        head = key.split()[-1] if key else ""
+        best: Speaker | None = None
+        for word in _HEAD_SYNONYMS.get(head, (head,)):
+            mentions = self._by_role_head().get(word, [])
+            i = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
+            # Nearest first; a few steps each way are plenty (the role was just named, or is named next).
+            before = (m for m in reversed(mentions[max(0, i - _ROLE_LOOKAROUND) : i]))
+            after = () if before_only else (m for m in mentions[i : i + _ROLE_LOOKAROUND])
+            for side in (before, after):
+                found = next((m for m in side if _role_matches(key, m.role, speaker.affiliation, m.affiliation)), None)
+                if found is not None and (best is None or _closer(found, best, speaker.start)):
+                    best = found
+        if best is not None:
+            return replace(best, start=speaker.start, end=speaker.end, is_role_only=False, source="role")
+        return speaker if before_only else replace(speaker, is_role_only=False)
+
+    def _by_role_head(self) -> dict[str, list[Speaker]]:
+        """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
+        if self._role_index is None:
+            index: dict[str, list[Speaker]] = {}
+            for _, mention in self._mentions:
+                if mention.role and not mention.is_role_only:
+                    index.setdefault(_role_head(mention.role), []).append(mention)
+            self._role_index = index
+        return self._role_index
+
+    # ---- public matching -------------------------------------------------------------------
+    def at_end(self, text: str, offset: int, whole: bool = False, owner: bool = False) -> Speaker | None:
+        """The speaker phrase that ends `text` (offset: where `text` starts in the article).
+
+        With `whole=True` the phrase must fill `text` apart from leading title words (or a few
+        lower-case words describing a full name: "council spokesperson Alex Poe"). With
+        `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
+        an institution.
+        """
+        words = list(WORD.finditer(text[-_WINDOW:]))
+        if not words:
+            return None
+        shift = offset + max(0, len(text) - _WINDOW)
+        last = words[-1].group()
+        if norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
+            return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
+        by_alias, max_words = self.table.by_alias, self.table.max_words
+        norms = [norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
+        for k in range(min(max_words, len(words)), 0, -1):
+            actor = by_alias.get(" ".join(norms[-k:]))
+            if actor is None:
+                continue
+            head = words[-k]
+            if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
+                    and norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
+                continue  # "John Blinken" is not Antony Blinken
+            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in _TITLE_WORDS
+                             for word in words[:-k]):
+                return None
+            start, end = shift + head.start(), shift + words[-1].end()
+            speaker = self._from_actor(actor, start, end)
+            return self._remember(speaker) if actor.kind == "person" else speaker
+        tail = text[-_WINDOW:]
+        run: list[re.Match[str]] = []
+        for word in reversed(words):
+            w = word.group()
+            if run and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
+                break  # 'Asked about the cost to Kyiv, Trump said': no name across a comma
+            if w[0].isupper() or (run and norm_word(w) in ("of", "the")):
+                run.insert(0, word)
+            else:
+                break
+        while run and norm_word(run[0].group()) in ("of", "the"):
+            run.pop(0)
+        described = None
+        if whole and len(run) != len([w for w in words if norm_word(w.group()) != "the"]):
+            described = self._described(words, run, tail) if len(run) >= 2 else None
+            run = []
+        if owner and len(run) == 1 and _is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
+            word = run[0]  # 'Poland's request': a country or body the table does not know
+            return Speaker(word.group(), None, None, "institution", shift + word.start(), shift + word.end())
+        if run:
+            found = self._named(run, shift)
+            if found is not None:
+                return found
+        if described is not None:
+            return self._named(described[1], shift, role=described[0])
+        found = self._role_only(words, shift, tail)
+        if found is not None and found.is_role_only:
+            resolved = self.resolve_role_only(found, before_only=True)
+            if not resolved.is_role_only:
+                return self._remember(resolved)  # so that a following 'he said' is this person too
+        return found
+
+    @staticmethod
+    def _described(words: list[re.Match[str]], run: list[re.Match[str]], tail: str
+                   ) -> tuple[str, list[re.Match[str]]] | None:
+        """'council spokesperson Alex Poe', 'resident Kim Moe': a few lower-case words, then a full name."""
+        name = [w for w in words if w.group()[0].isupper()]
+        if len(name) < 2 or words[-1] is not name[-1]:
+            return None
+        first = words.index(name[0])
+        if words[first:] != name or first > 3 or _BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
+            return None
+        role = [w.group() for w in words[:first] if norm_word(w.group()) not in ("the", "a", "an")]
+        if not role or any(norm_word(w) in _NOT_DESCRIPTORS for w in role):
+            return None
+        return " ".join(role), name
+
+    def at_end_of_clause(self, text: str, offset: int) -> Speaker | None:
+        """`at_end`, past a trailing appositive: 'Dmitry Peskov, a spokesperson for Vladimir Putin,' is Peskov;
+        'The regional governor, Oleh Syniehubov,' is Syniehubov."""
+        body = text.rstrip()
+        if body.endswith(","):
+            inner = body[:-1]
+            cut = inner.rfind(",")
+            if cut != -1:
+                appositive = inner[cut + 1 :].strip()
+                first = appositive.split()[0] if appositive else ""
+                if first[:1].isupper() and first.lower() not in ("a", "an", "the"):
+                    named = self.at_end(appositive, offset + len(inner) - len(appositive), whole=True)
+                    if named is not None and named.kind == "person" and not named.is_role_only:
+                        return named
+                found = self.at_end(inner[:cut], offset)
+                if found is not None:
+                    return found
+        return self.at_end(text, offset)
+
+    def at_start(self, text: str, offset: int) -> Speaker | None:
+        """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
+        cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s", text)
+        phrase = text[: cut.start()] if cut else text
+        if not phrase.strip():
+            return None
+        return self.at_end(phrase.rstrip(), offset, whole=True)
+
+
+def _role_head(role: str) -> str:
+    """The word naming the post: 'Defence Minister' -> minister, 'Secretary of Defense' -> secretary."""
+    words = [norm_word(w) for w in role.split()]
+    return words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+
+
+def _closer(a: Speaker, b: Speaker, position: int) -> bool:
+    """Whether `a` is nearer `position` than `b` (a mention before it wins a tie)."""
+    return (abs(a.start - position), a.start > position) < (abs(b.start - position), b.start > position)
+
+
+def _role_matches(role_key: str, role: str, affiliation: str | None = None, their_affiliation: str | None = None) -> bool:
+    """'the ruritanian defence minister' ~ 'Defence Minister' (same head noun or a synonym, one word set in the
+    other, no clash of affiliation); 'the kremlin leader' ~ a Russian 'President'."""
+    if affiliation and their_affiliation and affiliation != their_affiliation:
+        return False
+    a = {w for w in role_key.split() if w not in ("the", "a", "an")}
+    b = {norm_word(w) for w in role.split()}
+    a = {w[:-2] if w.endswith("'s") else w for w in a}
+    if not a or not b:
+        return False
+    head_a = role_key.split()[-1]
+    head_b = _role_head(role)
+    if head_a != head_b:
+        return head_b in _HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)
+    a -= set(_NATIONALITIES)
+    return a <= b or b <= a

@@ -1,0 +1,302 @@
+"""Cue forms, one class per test, several variants each (verbs, names, punctuation)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import attributions
+
+
+def _one(text: str) -> tuple[str, str, str]:
+    got = attributions("Headline words here\n\n" + text + "\n")
+    assert len(got) == 1, got
+    return got[0]
+
+
+def _content(text: str) -> str:
+    return " ".join(_one(text)[2].split())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Ukraine's request to use the missiles on Russian bases has won support in Paris.", "Ukraine",
+         "use the missiles on Russian bases"),
+        ("Kyiv’s renewed calls for permission to strike airfields were discussed on Monday.", "Ukraine",
+         "permission to strike airfields"),
+        ("Poland's demands that the limits be dropped go back to the spring.", "Poland", "the limits be dropped"),
+        ("Antony Blinken spoke first. His repeated appeals for a decision drew no answer.", "Antony Blinken",
+         "a decision"),
+    ],
+)
+def test_noun_cues_with_a_possessive_source(sentence, speaker, content):
+    got = attributions(f"Headline words here\n\n{sentence}\n")
+    assert got[-1][0] == speaker and " ".join(got[-1][2].split()) == content
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The embassy did not respond to a request for comment.",
+        "No request has formally been put to the alliance, a diplomat noted.",
+        "Calls for calm went unanswered.",
+    ],
+)
+def test_noun_cues_without_a_source_are_not_statements(sentence):
+    assert all(s[2].split()[0] != "comment" for s in attributions(f"Headline words here\n\n{sentence}\n"))
+    assert not [s for s in attributions(f"Headline words here\n\n{sentence}\n") if s[0] in ("embassy", "Calls")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Olaf Scholz made clear that the rules had not changed.", "Olaf Scholz", "the rules had not changed"),
+        ("Sergei Lavrov made it clear the West would pay a price.", "Sergei Lavrov", "the West would pay a price"),
+        ("Jens Stoltenberg, speaking in Oslo, made clear allies were ready to act.", "Jens Stoltenberg",
+         "allies were ready to act"),
+    ],
+)
+def test_made_clear(sentence, speaker, content):
+    assert _one(sentence)[0] == speaker and _content(sentence) == content
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Kyiv has been urging its partners to drop the limits since May.", "Ukraine", "drop the limits since May"),
+        ("Dmytro Kuleba urged allies not to wait for the next offensive.", "Dmytro Kuleba",
+         "not to wait for the next offensive"),
+        ("Washington has asked Kyiv not to use the rockets on Russian soil.", "United States",
+         "not to use the rockets on Russian soil"),
+        ("Emmanuel Macron is pressing Berlin to let Ukraine fire the missiles.", "Emmanuel Macron",
+         "let Ukraine fire the missiles"),
+    ],
+)
+def test_object_then_infinitive(sentence, speaker, content):
+    assert _one(sentence)[0] == speaker and _content(sentence) == content
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Rishi Sunak pledged to keep sending aid for as long as it takes.", "Rishi Sunak",
+         "keep sending aid for as long as it takes"),
+        ("Olaf Scholz has vowed not to send the Taurus missiles.", "Olaf Scholz", "not to send the Taurus missiles"),
+        ("Antony Blinken promised to review the requests with urgency.", "Antony Blinken",
+         "review the requests with urgency"),
+    ],
+)
+def test_infinitive_content(sentence, speaker, content):
+    assert _one(sentence)[0] == speaker and _content(sentence) == content
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Maria Zakharova called the remarks a provocation aimed at Moscow.", "Maria Zakharova",
+         "a provocation aimed at Moscow"),
+        ("Sergei Lavrov called it “a dangerous game” with a nuclear power.", "Sergei Lavrov",
+         "“a dangerous game” with a nuclear power"),
+        ("Dmytro Kuleba described the decision as overdue but welcome.", "Dmytro Kuleba", "as overdue but welcome"),
+    ],
+)
+def test_called_it(sentence, speaker, content):
+    assert _one(sentence)[0] == speaker and _content(sentence) == content
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Jens Stoltenberg cited the shelling of Kharkiv as the reason to act.", "Jens Stoltenberg",
+         "the shelling of Kharkiv as the reason to act"),
+        ("The Daily Ledger reported that the decision had been made a week earlier.", "Daily Ledger",
+         "the decision had been made a week earlier"),
+    ],
+)
+def test_cited_and_reported_with_a_named_source(sentence, speaker, content):
+    assert _one(sentence)[0] == speaker and _content(sentence) == content
+
+
+def test_agentless_reported_is_not_a_statement():
+    assert attributions("Headline words here\n\nIt was reported that a decision could come in July.\n") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "first", "second"),
+    [
+        ("John Kirby said there was no change to announce, arguing that strikes were one tool among many.",
+         "there was no change to announce", "strikes were one tool among many"),
+        ("Andrii Sybiha welcomed the U.S. decision, calling the move “long overdue.”",
+         "the U.S. decision", "“long overdue.”"),
+        ("Pat Ryder said the U.S. would keep evaluating requests, stating that the policy was under review.",
+         "the U.S. would keep evaluating requests", "the policy was under review"),
+    ],
+)
+def test_participle_cues_take_the_main_clause_speaker(sentence, first, second):
+    got = attributions(f"Headline words here\n\n{sentence}\n")
+    assert [" ".join(t.split()) for _, _, t in got] == [first, second]
+    assert len({speaker for speaker, _, _ in got}) == 1
+
+
+def test_participle_cue_after_a_non_speech_verb():
+    got = attributions("Headline words here\n\nA group of senators sent a letter to the White House on Thursday, "
+                       "stating that the limits were costing lives.\n")
+    assert [(s, t) for s, _, t in got] == [("senators", "the limits were costing lives")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("The step is risky, Dmitry Peskov said Monday, as talks stalled.", "Dmitry Peskov", "The step is risky"),
+        ("Policy has not changed, a Downing Street spokesman said on Friday, as critics demanded answers.",
+         "Downing Street spokesman", "Policy has not changed"),
+        ("The plan is sound, French and German leaders said.", "French and German leaders", "The plan is sound"),
+        ("The whole debate is premature, Belgian and Dutch diplomats said privately, because no request was made.",
+         "Belgian and Dutch diplomats", "The whole debate is premature"),
+    ],
+)
+def test_content_before_the_cue(sentence, speaker, content):
+    got = attributions(f"Headline words here\n\n{sentence}\n")
+    assert (got[0][0], " ".join(got[0][2].split())) == (speaker, content)
+
+
+@pytest.mark.parametrize("place", ["in Meseberg, Germany,", "at a long joint news conference with Olaf Scholz in Meseberg,"
+                                   " north of Berlin, on Tuesday"])
+def test_long_gap_between_cue_and_that(place):
+    sentence = f"Emmanuel Macron said {place} that Ukraine should be allowed to hit the bases."
+    assert _one(sentence)[0] == "Emmanuel Macron"
+    assert _content(sentence) == "Ukraine should be allowed to hit the bases"
+
+
+@pytest.mark.parametrize(
+    ("headline", "speaker", "content"),
+    [
+        ("Zelensky on the use of Western weapons against targets in Russia: Partners must let us defend our cities",
+         "Volodymyr Zelensky", "Partners must let us defend our cities"),
+        ("Kuleba on the Kharkiv offensive and the weapons debate: Every restriction costs us ground",
+         "Dmytro Kuleba", "Every restriction costs us ground"),
+    ],
+)
+def test_headline_colon_after_a_long_topic(headline, speaker, content):
+    got = attributions(f"{headline}\n\nThe minister spoke in Kyiv.\n")
+    assert got[0][:1] == (speaker,) and got[0][2] == content
+
+
+@pytest.mark.parametrize("verb", ["stated", "said", "announced"])
+def test_cue_in_the_next_sentence(verb):
+    got = attributions("Headline words here\n\nUkraine needs permission to hit the positions that shell Kharkiv. "
+                       f"This was {verb} by President Volodymyr Zelensky in his evening address.\n")
+    assert got == [("Volodymyr Zelensky", "indirect", "Ukraine needs permission to hit the positions that shell Kharkiv")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "When asked whether Volodymyr Zelensky had said that permission was granted, Lloyd Austin responded evasively.",
+        "Asked if Olaf Scholz had promised the missiles, the spokesman declined to comment.",
+    ],
+)
+def test_a_journalists_question_is_no_statement(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("Radoslaw Sikorski wrote on X: “Ukraine has the right to strike the bases.”", "Radoslaw Sikorski"),
+        ("Dmytro Kuleba posted on Telegram: \"Lift the limits now.\"", "Dmytro Kuleba"),
+        ("Sergei Lavrov said in a statement: “The West is playing with fire.”", "Sergei Lavrov"),
+    ],
+)
+def test_cue_and_place_before_a_colon_quote(sentence, speaker):
+    assert _one(sentence)[:2] == (speaker, "direct")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "contents"),
+    [
+        ("Peter Szijjarto called the decision “very dangerous” and said Washington was prolonging the war.",
+         ["“very dangerous”", "Washington was prolonging the war"]),
+        ("Ruslan Stefanchuk called the plan a road map to peace and warned that delays were measured in lives.",
+         ["a road map to peace", "delays were measured in lives"]),
+    ],
+)
+def test_two_cues_in_one_sentence(sentence, contents):
+    got = attributions(f"Headline words here\n\n{sentence}\n")
+    assert [" ".join(t.split()) for _, _, t in got] == contents
+    assert len({s for s, _, _ in got}) == 1
+
+
+@pytest.mark.parametrize("source", ["Landsbergis", "the minister"])
+def test_as_x_put_it_and_as_x_reported(source):
+    text = ("Headline words here\n\nLithuania's Gabrielius Landsbergis spoke in Vilnius. Restrictions only help "
+            f"Russia, as {source} put it in a radio interview.\n")
+    got = attributions(text)
+    assert got[-1][2] == "Restrictions only help Russia"
+    got = attributions("Headline words here\n\nAs the Daily Ledger reported, the decision was made in secret.\n")
+    assert got == [("Daily Ledger", "indirect", "the decision was made in secret")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Each country decides on its own weapons, Secretary General Jens Stoltenberg said at the news conference.",
+         "Jens Stoltenberg", "Each country decides on its own weapons"),
+        ("The rules stay as they are, Foreign Minister Dmytro Kuleba said on Friday, as allies met.", "Dmytro Kuleba",
+         "The rules stay as they are"),
+        ('The weapons could be used "within the law," he said.', "Olaf Scholz", 'The weapons could be used "within the law'),
+    ],
+)
+def test_content_before_a_titled_source_or_a_closing_mark(sentence, speaker, content):
+    got = attributions(f"Headline words here\n\nOlaf Scholz spoke in Berlin.\n\n{sentence}\n")
+    assert (got[-1][0], " ".join(got[-1][2].split())) == (speaker, content)
+
+
+@pytest.mark.parametrize("verb", ["declined to comment on the details", "refused to give a date", "met reporters"])
+def test_a_second_verb_after_a_non_speech_verb_takes_the_subject(verb):
+    got = attributions(f"Headline words here\n\nState Department spokesman Matthew Miller {verb} but said the "
+                       "United States saw no reason to change course.\n")
+    assert got == [("Matthew Miller", "indirect", "the United States saw no reason to change course")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("Dutch Prime Minister Dick Schoof said the jets came with no limits.", "Dick Schoof"),
+        ("Latvian Foreign Minister Baiba Braze warned that the limits helped Moscow.", "Baiba Braze"),
+        ("Czech President Petr Pavel said he saw no reason for the limits.", "Petr Pavel"),
+    ],
+)
+def test_nationality_title_and_name(sentence, speaker):
+    assert _one(sentence)[0] == speaker
+
+
+@pytest.mark.parametrize("aside", ["however", "too", "once again"])
+def test_an_aside_before_that(aside):
+    sentence = f"Radoslaw Sikorski made clear, {aside}, that the decision lay with Washington."
+    assert _content(sentence) == "the decision lay with Washington"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'Ukraine has the right to defend itself, she said, "including on Russian soil".',
+        'The document was published "promptly," she said, "so that all countries can assess it."',
+    ],
+)
+def test_a_quote_after_a_mid_sentence_cue_continues_the_content(sentence):
+    got = attributions(f"Headline words here\n\nMette Frederiksen said the limits must go.\n\n{sentence}\n")
+    assert [(s, k) for s, k, _ in got] == [("Mette Frederiksen", "indirect")] * 2
+
+
+def test_two_quotes_sharing_one_cue_stay_two_direct_records():
+    got = attributions('Headline words here\n\n"We are ready," Olaf Scholz said, "and we will act."\n')
+    assert [(s, k) for s, k, _ in got] == [("Olaf Scholz", "direct"), ("Olaf Scholz", "direct")]
+
+
+def test_first_time_in_a_relative_clause_is_no_framing():
+    got = attributions("Headline words here\n\nVolodymyr Zelensky, who attended in person for the first time, told the "
+                       "ministers that Ukraine needed the long-range capability.\n")
+    assert got == [("Volodymyr Zelensky", "indirect", "Ukraine needed the long-range capability")]
+    assert attributions("Headline words here\n\nIt is the first time an official has indicated that the U.S. may "
+                        "change course.\n") == []

@@ -1,0 +1,103 @@
+"""Layout per article: a line break ends a paragraph on web text, not inside hard-wrapped text."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from stancebench.corpus.quotes import is_hard_wrapped, layout_units
+from tests.support import attributions, extract_text
+
+WEB = (
+    "Allies weigh strikes inside Russia\n"
+    "Antony Blinken said the plan is good.\n"
+    "\"We will do it,\" he said.\n"
+    "The talks in Prague ended late on Thursday.\n"
+    "Olaf Scholz warned that any change must be agreed by all allies.\n"
+    "“There is no decision yet,” added Jens Stoltenberg.\n"
+)
+
+WRAPPED_PARAGRAPHS = [
+    "BERLIN - Chancellor Olaf Scholz said on Tuesday that Germany would not send its Taurus cruise "
+    "missiles to Ukraine for as long as the war lasted and the risks stayed as they are.",
+    "\"We will not deliver weapons whose targets we would have to help choose,\" Scholz told a "
+    "town-hall meeting in Prenzlau. The chancellor added that the decision was his alone and "
+    "would not change.",
+    "Defence Minister Boris Pistorius warned that the debate was splitting the coalition at a time "
+    "when unity was needed more than ever.",
+]
+
+
+def _wrapped(width: int = 70) -> str:
+    body = "\n\n".join(textwrap.fill(p, width) for p in WRAPPED_PARAGRAPHS)
+    return "Scholz holds firm on Taurus\n\n" + body + "\n"
+
+
+def test_issue_repro_a_line_break_ends_the_paragraph():
+    assert attributions('Antony Blinken said the plan is good.\n"We will do it," he said.\n') == [
+        ("Antony Blinken", "indirect", "the plan is good"),
+        ("Antony Blinken", "direct", "We will do it"),
+    ]
+
+
+def test_web_text_one_line_one_paragraph():
+    statements = extract_text(WEB)
+    assert [(s.speaker, s.quote_type, s.text) for s in statements] == [
+        ("Antony Blinken", "indirect", "the plan is good"),
+        ("Antony Blinken", "direct", "We will do it"),
+        ("Olaf Scholz", "indirect", "any change must be agreed by all allies"),
+        ("Jens Stoltenberg", "direct", "There is no decision yet"),
+    ]
+    assert all("\n" not in s.context for s in statements)  # no statement's context runs into the next line
+
+
+@pytest.mark.parametrize("ending", ["\n", " \n", "\n\n"])
+def test_web_text_with_blank_lines_between_some_paragraphs(ending):
+    text = WEB.replace("Thursday.\n", "Thursday." + ending)
+    assert [s.speaker for s in extract_text(text)] == ["Antony Blinken", "Antony Blinken", "Olaf Scholz",
+                                                       "Jens Stoltenberg"]
+
+
+@pytest.mark.parametrize("width", [60, 70, 78])
+def test_hard_wrapped_text_keeps_its_paragraphs(width):
+    text = _wrapped(width)
+    assert is_hard_wrapped(text)
+    got = attributions(text)
+    assert [(speaker, kind) for speaker, kind, _ in got] == [
+        ("Olaf Scholz", "indirect"), ("Olaf Scholz", "direct"), ("Olaf Scholz", "indirect"),
+        ("Boris Pistorius", "indirect"),
+    ]
+    # The first record's content runs over two wrapped lines, as one sentence.
+    assert " ".join(got[0][2].split()).startswith("Germany would not send its Taurus cruise missiles to Ukraine")
+    assert " ".join(got[0][2].split()).endswith("the risks stayed as they are")
+    assert " ".join(got[2][2].split()) == "the decision was his alone and would not change"
+
+
+def test_a_sentence_ending_at_a_wrapped_line_end_is_its_own_sentence():
+    text = ("Talks end\n\nThe ministers met for two hours behind closed\ndoors in the castle.\n"
+            "Sergei Lavrov said on Friday that the West was playing with fire and\nwould regret it.\n\n")
+    assert is_hard_wrapped(text)
+    got = attributions(text)
+    assert [(s, k) for s, k, _ in got] == [("Sergei Lavrov", "indirect")]
+    assert " ".join(got[0][2].split()) == "the West was playing with fire and would regret it"
+
+
+def test_layout_decision():
+    assert not is_hard_wrapped(WEB)
+    assert not is_hard_wrapped("Title\n\nOne paragraph.\n\nAnother paragraph.\n")
+    assert not is_hard_wrapped("")
+    assert is_hard_wrapped(_wrapped())
+    web_units = layout_units(WEB)
+    assert [u.kind for u in web_units] == ["headline"] + ["prose"] * 5
+    wrapped_units = layout_units(_wrapped())
+    assert [u.kind for u in wrapped_units] == ["headline"] + ["prose"] * 3
+
+
+def test_quote_continued_over_a_line_break_on_web_text():
+    text = ("Kuleba speaks\n"
+            "Dmytro Kuleba said: “Let us use what they give us.\n"
+            "“The decision is theirs, and we respect it.”\n"
+            "The minister left for Brussels.\n")
+    got = attributions(text)
+    assert got == [("Dmytro Kuleba", "direct", "Let us use what they give us. The decision is theirs, and we respect it.")]

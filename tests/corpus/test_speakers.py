@@ -1,0 +1,89 @@
+"""Speaker attribution, one class per test: appositives, role-only mentions, capitalised runs,
+people the actor table does not know, and journalists' questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import attributions, extract_text
+
+HEAD = "Headline words here\n\n"
+
+
+def _speakers(body: str) -> list[str]:
+    return [speaker for speaker, _, _ in attributions(HEAD + body + "\n")]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('Dmitry Peskov, a spokesperson for Vladimir Putin, said: "Any such step is escalation."', "Dmitry Peskov"),
+        ("Antonio Tajani, the foreign minister, said that Italian weapons would stay in Ukraine.", "Antonio Tajani"),
+        ("Maria Zakharova, spokeswoman for Sergei Lavrov, warned the West would regret it.", "Maria Zakharova"),
+        ("The regional governor, Oleh Syniehubov, said the strikes must stop.", "Oleh Syniehubov"),
+    ],
+)
+def test_appositives(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("Vladimir Putin spoke in Tashkent. “This will mean war,” the Kremlin leader said.", "Vladimir Putin"),
+        ("Giorgia Meloni went further. The prime minister said the remarks were a mistake.", "Giorgia Meloni"),
+        ("Lloyd Austin met his allies. The Pentagon chief noted that drones had a longer range.", "Lloyd Austin"),
+        ("Volodymyr Zelensky arrived late. “We need the permission,” the Ukrainian leader said.", "Volodymyr Zelensky"),
+    ],
+)
+def test_role_only_mentions_resolve_to_the_person_named_nearby(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+def test_a_following_pronoun_is_the_resolved_person():
+    body = ("Rishi Sunak spoke in London on Monday. Giorgia Meloni spoke in Rome. The prime minister said the idea "
+            "was wrong. “We are not at war,” she said.")
+    assert _speakers(body) == ["Giorgia Meloni", "Giorgia Meloni"]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("Asked about the cost to Kyiv, Donald Trump said the war would end in a day.", "Donald Trump"),
+        ("Speaking in Berlin, Olaf Scholz warned that the rules would not change.", "Olaf Scholz"),
+        ("After the talks in Kyiv, German officials said the step was overdue.", "German officials"),
+    ],
+)
+def test_no_capitalised_run_across_a_comma(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker", "role"),
+    [
+        ('"The rules were written for a different war," council spokesperson Alex Poe said.', "Alex Poe",
+         "council spokesperson"),
+        ('"We just want to sleep through one night," added resident Kim Moe.', "Kim Moe", "resident"),
+        ('"Nobody here wants this," said shopkeeper Lena Vos.', "Lena Vos", "shopkeeper"),
+        ('"Every night is the same," farmer Olek Brand told reporters.', "Olek Brand", "farmer"),
+    ],
+)
+def test_people_the_table_does_not_know_never_lose_to_the_previous_speaker(body, speaker, role):
+    text = HEAD + 'Antony Blinken said the plan was good. "We will do it," he said.\n' + body + "\n"
+    statements = extract_text(text)
+    assert [s.speaker for s in statements] == ["Antony Blinken", "Antony Blinken", speaker]
+    assert statements[-1].speaker_role == role
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "When asked whether Volodymyr Zelensky had said that permission had been granted, Lloyd Austin responded "
+        "evasively.",
+        "Asked whether Olaf Scholz had promised to send the missiles, the spokesman declined to comment.",
+        "Reporters asked if Sergei Lavrov had warned that Moscow would retaliate.",
+    ],
+)
+def test_a_journalists_question_is_not_the_asked_about_persons_statement(body):
+    assert _speakers(body) == []
+
