@@ -1,0 +1,197 @@
+"""Extraction past one process: a pure function per part (a file or a parquet row group), run in
+this process, in a process pool (`--jobs`), or on a Dask cluster (`--scheduler ADDRESS|local`).
+
+Each part yields its statements, warnings, counts and the MinHash signatures of its articles.
+On Dask, a worker writes its statements to a parquet shard in the corpus (so results do not
+travel through the scheduler) and returns the rest; the client reads the shards back in part
+order, so the merged statements are the same, byte for byte, as a single process's. On a cluster
+the corpus folder must be on a filesystem every worker sees (the workers read the seeds there too).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from stancebench.corpus.actors import load_actors
+from stancebench.corpus.sources import FILTERED_KINDS, Part, SourceSettings, read_part
+from stancebench.corpus.statements import ExtractWarning, extract_statements
+from stancebench.corpus.topic import TopicFilter
+from stancebench.errors import InputError, MissingExtraError, StancebenchError
+from stancebench.schema import Statement
+
+__all__ = ["ExtractJob", "PartResult", "extract_part", "run_parts"]
+
+
+@dataclass(frozen=True)
+class ExtractJob:
+    """What every part needs: the target, the corpus actor table, the source settings."""
+
+    target_id: str
+    actors_path: Path
+    settings: SourceSettings = field(default_factory=SourceSettings)
+
+
+@dataclass
+class PartResult:
+    """One part's output; `statements` is None while they wait in a parquet shard."""
+
+    index: int
+    path: str
+    article_ids: list[str] = field(default_factory=list)
+    statements: list[Statement] | None = field(default_factory=list)
+    warnings: list[ExtractWarning] = field(default_factory=list)
+    bad_file: bool = False
+    skipped_records: int = 0
+    kept: int = 0
+    dropped: int = 0
+    signatures: np.ndarray | None = None
+    shard: str | None = None
+
+
+_ACTORS: dict[Path, object] = {}
+
+
+def _actors(path: Path):
+    # Loaded once per process (worker), not once per part.
+    if path not in _ACTORS:
+        _ACTORS[path] = load_actors(path)
+    return _ACTORS[path]
+
+
+def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
+    """Read one part, filter by topic (dumps, crawls), extract statements with provenance, sign articles."""
+    from stancebench.corpus.dedup import article_signature
+
+    result = PartResult(index=index, path=str(part.path))
+    table = _actors(job.actors_path)
+    topic = TopicFilter(job.settings.topic_keywords if part.kind in FILTERED_KINDS else ())
+    signatures: list[np.ndarray] = []
+    statements: list[Statement] = []
+    seen: set[str] = set()
+    items = read_part(part, job.settings)
+    while True:
+        try:
+            item = next(items, None)
+        except InputError as err:
+            result.bad_file = True
+            result.warnings.append(ExtractWarning(err.path, err.line, err.problem))
+            break
+        if item is None:
+            break
+        if isinstance(item, ExtractWarning):
+            result.warnings.append(item)
+            result.skipped_records += 1
+            continue
+        article = item.article
+        if article.id in seen:
+            result.warnings.append(ExtractWarning(str(part.path), 0, f"article id {article.id!r} repeats in the file; skipped"))
+            result.skipped_records += 1
+            continue
+        seen.add(article.id)
+        if topic.is_active and not topic.matches(f"{article.title}\n{article.text}"):
+            result.dropped += 1
+            continue
+        result.kept += 1
+        found = extract_statements(article, target_id=job.target_id, actors=table, warnings=result.warnings,
+                                   first_line=item.first_line)
+        where = {"source_file": part.path.name, "source_record": article.record, "url": article.url}
+        statements.extend(replace(s, **where) for s in found)
+        result.article_ids.append(article.id)
+        if job.settings.dedup_threshold > 0:
+            signatures.append(article_signature(article.text))
+    result.statements = statements
+    if signatures:
+        result.signatures = np.stack(signatures)
+    return result
+
+
+def run_parts(parts: Sequence[Part], job: ExtractJob, *, jobs: int = 1, scheduler: str | None = None,
+              shard_root: Path | None = None) -> Iterator[PartResult]:
+    """Part results in `parts` order: here, in `jobs` processes, or on the Dask `scheduler`."""
+    if scheduler:
+        yield from _run_on_dask(parts, job, scheduler, shard_root or Path(tempfile.gettempdir()))
+    elif jobs <= 1 or len(parts) < 2:
+        for index, part in enumerate(parts):
+            yield extract_part(part, job, index)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(64, len(parts) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            yield from pool.map(extract_part, parts, [job] * len(parts), range(len(parts)), chunksize=chunk)
+
+
+# ---- Dask ------------------------------------------------------------------------------------
+_SHARD_COLUMNS = {
+    "id": "string", "article_id": "string", "speaker": "string", "text": "string", "context": "string",
+    "start": "int64", "end": "int64", "quote_type": "string", "target_id": "string", "speaker_role": "string",
+    "speaker_affiliation": "string", "cue": "string", "is_stale": "bool", "source_file": "string",
+    "source_record": "string", "url": "string",
+}
+
+
+def _shard_schema():
+    import pyarrow as pa
+
+    return pa.schema([(name, getattr(pa, kind)()) for name, kind in _SHARD_COLUMNS.items()])
+
+
+def _extract_to_shard(part: Part, job: ExtractJob, index: int, shard_dir: str) -> PartResult:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from stancebench.store import write_bytes_atomic
+
+    result = extract_part(part, job, index)
+    columns = {name: [getattr(s, name) for s in result.statements or []] for name in _SHARD_COLUMNS}
+    table = pa.Table.from_pydict(columns, schema=_shard_schema())
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    shard = Path(shard_dir) / f"part-{index:06d}.parquet"
+    write_bytes_atomic(shard, sink.getvalue().to_pybytes())
+    result.statements, result.shard = None, str(shard)
+    return result
+
+
+def _read_shard(path: str) -> list[Statement]:
+    import pyarrow.parquet as pq
+
+    return [Statement(**row) for row in pq.read_table(path, schema=_shard_schema()).to_pylist()]
+
+
+def _client(scheduler: str):
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise MissingExtraError("extract --scheduler", "distributed") from None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout="30s"), None
+    except (OSError, TimeoutError) as err:
+        raise StancebenchError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
+
+
+def _run_on_dask(parts: Sequence[Part], job: ExtractJob, scheduler: str, shard_root: Path) -> Iterator[PartResult]:
+    shard_root.mkdir(parents=True, exist_ok=True)
+    shard_dir = Path(tempfile.mkdtemp(prefix=".extract-shards-", dir=shard_root))
+    client, cluster = _client(scheduler)
+    try:
+        futures = client.map(_extract_to_shard, list(parts), [job] * len(parts), list(range(len(parts))),
+                             [str(shard_dir)] * len(parts), pure=False)
+        for future in futures:  # in part order: the merge is deterministic whatever finishes first
+            result = future.result()
+            result.statements = _read_shard(result.shard)
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        shutil.rmtree(shard_dir, ignore_errors=True)
