@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 
 from stancebench.corpus.statements import normalise_statement_text
-from stancebench.errors import MissingExtraError
+from stancebench.errors import StancebenchError
 from stancebench.schema import Statement
 
 __all__ = [
@@ -46,12 +46,13 @@ def _permutations(num_perm: int):
     try:
         from datasketch import MinHash
     except ImportError:
-        raise MissingExtraError("grouping near-duplicate articles", "sources") from None
+        raise StancebenchError("grouping near-duplicate articles needs datasketch: pip install datasketch") from None
     return MinHash(num_perm=num_perm, seed=1).permutations
 
 
 def article_signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
     """The MinHash signature (uint32, `num_perm` values) of a text's lower-cased word 5-shingles."""
+    permutations = _permutations(num_perm)  # first: a missing datasketch gets the install hint
     from datasketch import MinHash
 
     words = text.casefold().split()
@@ -61,7 +62,7 @@ def article_signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
         shingles = [" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8") for i in range(len(words) - SHINGLE_WORDS + 1)]
     # crc32 instead of datasketch's sha1: 3x faster, deterministic across processes, and collisions
     # between two shingles only blur a similarity estimate.
-    minhash = MinHash(num_perm=num_perm, permutations=_permutations(num_perm), scheme="affine32", hashfunc=zlib.crc32)
+    minhash = MinHash(num_perm=num_perm, permutations=permutations, scheme="affine32", hashfunc=zlib.crc32)
     minhash.update_batch(shingles)
     return minhash.hashvalues.astype(np.uint32)
 

@@ -1,7 +1,7 @@
 """Saved web pages -> Article: main text, title, date, outlet and URL with trafilatura.
 
-trafilatura keeps paragraphs as lines and finds the date with htmldate (from the page's metadata,
-else its text and URL). A page with no main text yields a warning, not an article.
+trafilatura's paragraphs are separated by a blank line (as in a .txt seed); finds the date with htmldate (from the page's metadata,
+else its text and URL). A page with no main text (under MIN_PAGE_TEXT characters) yields a warning, not an article.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from stancebench.corpus.statements import ExtractWarning
 from stancebench.errors import InputError, MissingExtraError
 from stancebench.schema import Article
 
-__all__ = ["page_article", "read_html_file"]
+__all__ = ["MIN_PAGE_TEXT", "page_article", "read_html_file"]
+
+#: Less main text than this is not an article (an index page, a login wall, a video page).
+MIN_PAGE_TEXT = 200
 
 
 def _trafilatura():
@@ -40,8 +43,10 @@ def page_article(html: bytes | str, article_id: str, *, path: str, record: str |
         )
     except (ValueError, TypeError, AttributeError):  # trafilatura's answer to some malformed documents
         doc = None
-    text = (getattr(doc, "text", None) or "").replace("\r\n", "\n").strip()
-    if doc is None or not text:
+    lines = (getattr(doc, "text", None) or "").replace("\r\n", "\n").split("\n")
+    # One paragraph per line in trafilatura's output; a blank line between them, as in a .txt seed.
+    text = "\n\n".join(line.strip() for line in lines if line.strip())
+    if doc is None or len(text) < MIN_PAGE_TEXT:
         return None
     page_url = getattr(doc, "url", None) or url
     outlet = getattr(doc, "sitename", None) or getattr(doc, "hostname", None)
