@@ -94,10 +94,11 @@ def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
             result.skipped_records += 1
             continue
         seen.add(article.id)
-        if topic.is_active and not topic.matches(f"{article.title}\n{article.text}"):
-            result.dropped += 1
-            continue
-        result.kept += 1
+        if topic.is_active:
+            if not topic.matches(f"{article.title}\n{article.text}"):
+                result.dropped += 1
+                continue
+            result.kept += 1
         found = extract_statements(article, target_id=job.target_id, actors=table, warnings=result.warnings,
                                    first_line=item.first_line)
         where = {"source_file": part.path.name, "source_record": article.record, "url": article.url}

@@ -71,7 +71,7 @@ class ExtractResult:
             parts.append(f"{_count(len(self.bad_files), 'bad file')} skipped")
         if self.skipped_records:
             parts.append(f"{_count(self.skipped_records, 'record')} without an article skipped")
-        if self.dropped:
+        if self.kept or self.dropped:
             parts.append(f"topic filter kept {self.kept}, dropped {self.dropped}")
         if self.copy_articles:
             parts.append(f"{_count(self.copy_articles, 'syndicated copy', 'syndicated copies')} "
