@@ -334,8 +334,8 @@ def write_warc(path: Path, records: list[dict], *, compress: bool = True) -> Pat
     with path.open("wb") as out:
         writer = WARCWriter(out, gzip=compress)
         for item in records:
-            http = StatusAndHeaders(item.get("status", "200 OK"), [("Content-Type", item.get("type", "text/html; charset=utf-8"))],
-                                    protocol="HTTP/1.1")
+            content_type = item.get("type", "text/html; charset=utf-8")
+            http = StatusAndHeaders(item.get("status", "200 OK"), [("Content-Type", content_type)], protocol="HTTP/1.1")
             body = item["body"].encode("utf-8") if isinstance(item["body"], str) else item["body"]
             headers = {"WARC-Record-ID": f"<urn:uuid:{item['id']}>"}
             request = writer.create_warc_record(item["uri"], "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"),

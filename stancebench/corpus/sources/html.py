@@ -1,7 +1,8 @@
 """Saved web pages -> Article: main text, title, date, outlet and URL with trafilatura.
 
-trafilatura's paragraphs are separated by a blank line (as in a .txt seed); finds the date with htmldate (from the page's metadata,
-else its text and URL). A page with no main text (under MIN_PAGE_TEXT characters) yields a warning, not an article.
+trafilatura finds the date with htmldate (from the page's metadata, else its text and URL);
+its paragraphs are separated here by a blank line, as in a .txt seed. A page with no main text
+(under MIN_PAGE_TEXT characters) yields a warning, not an article.
 """
 
 from __future__ import annotations

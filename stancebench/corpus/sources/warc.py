@@ -8,6 +8,7 @@ over. A truncated or corrupt file is an InputError after the records read before
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import zlib
 from collections.abc import Iterator
@@ -40,20 +41,45 @@ def read_warc(path: Path) -> Iterator[SourceText | ExtractWarning]:
     count = 0
     last = "the start"
     try:
-        with path.open("rb") as stream:
+        with path.open("rb") as raw:
+            # Decompressed here rather than by warcio, which stops quietly at a truncated gzip member.
+            stream = _Watched(gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw)
             for record in ArchiveIterator(stream):
+                if record.format != "warc":
+                    raise ValueError(f"not a WARC record ({record.format})")
                 if record.rec_type != "response":
                     continue
-                count += 1
-                record_id = record.rec_headers.get_header("WARC-Record-ID") or f"#{count}"
+                record_id = record.rec_headers.get_header("WARC-Record-ID") or f"#{count + 1}"
                 uri = record.rec_headers.get_header("WARC-Target-URI")
-                last = f"record {count} {record_id}"
                 item = _response_item(path, record, record_id, uri)
-                if item is not None:
-                    yield item
+                if stream.broken is not None:  # the reader reads ahead: was this record itself cut short?
+                    record.raw_stream.read()
+                    if getattr(record.raw_stream, "limit", 0) > 0:
+                        raise stream.broken
+                count += 1
+                last = f"record {count} {record_id}"
+                yield item
+            if stream.broken is not None:
+                raise stream.broken
     except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as err:
         reason = str(err).split("\n")[0][:80] or type(err).__name__
         raise InputError(path, 0, f"truncated or corrupt after {last} ({reason}); the records before were read") from None
+
+
+class _Watched:
+    """A stream that remembers a read error: warcio takes any EOFError for the end of the file."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.broken: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            # read1: what one step decompresses, so the data before a break is not lost with it
+            return self.stream.read1(size) if hasattr(self.stream, "read1") else self.stream.read(size)
+        except (EOFError, OSError, zlib.error) as err:
+            self.broken = err
+            return b""
 
 
 def _response_item(path: Path, record, record_id: str, uri: str | None) -> SourceText | ExtractWarning:
