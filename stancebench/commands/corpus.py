@@ -15,7 +15,7 @@ COMMANDS: list[click.Command] = []
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Extract in this many processes (the output is the same).")
 @click.option("--scheduler", default=None, metavar="ADDRESS|local",
-              help="Extract on a Dask cluster (tcp://host:8786), or 'local' for a 2-worker LocalCluster (the output is the same).")
+              help="Extract on a Dask cluster (tcp://host:8786), or 'local' for a 2-worker LocalCluster (same output).")
 @click.pass_context
 def extract_command(ctx: click.Context, seeds: str | None, output: str | None, jobs: int, scheduler: str | None) -> None:
     """Extract quoted and reported statements from the seed articles.
