@@ -289,10 +289,10 @@ class ChatServer:
 # ---- sources: web pages, dumps and crawls (tests/corpus/test_sources_*.py, test_dedup.py, test_distributed.py)
 WIRE_STORY = (
     "Secretary of State Antony Blinken said on Wednesday that Washington could adapt its position on Ukraine's "
-    "use of American weapons against targets inside Russia.\n"
+    "use of American weapons against targets inside Russia.\n\n"
     "\"We have not encouraged or enabled strikes outside of Ukraine,\" Blinken told reporters in Chisinau. "
-    "\"But as conditions change, we adapt.\"\n"
-    "Kremlin spokesman Dmitry Peskov warned that such strikes would be a dangerous escalation for the conflict.\n"
+    "\"But as conditions change, we adapt.\"\n\n"
+    "Kremlin spokesman Dmitry Peskov warned that such strikes would be a dangerous escalation for the conflict.\n\n"
     "Officials in Kyiv have asked for months for permission to hit the airfields and depots from which Russia "
     "launches its attacks on Kharkiv, and the debate in Washington has grown more urgent since May."
 )
