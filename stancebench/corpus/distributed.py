@@ -132,7 +132,7 @@ def run_parts(parts: Sequence[Part], job: ExtractJob, *, jobs: int = 1, schedule
 _SHARD_COLUMNS = {
     "id": "string", "article_id": "string", "speaker": "string", "text": "string", "context": "string",
     "start": "int64", "end": "int64", "quote_type": "string", "target_id": "string", "speaker_role": "string",
-    "speaker_affiliation": "string", "cue": "string", "is_stale": "bool", "source_file": "string",
+    "speaker_affiliation": "string", "cue": "string", "is_stale": "bool_", "source_file": "string",
     "source_record": "string", "url": "string",
 }
 
@@ -175,15 +175,15 @@ def _client(scheduler: str):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout="30s"), None
+        return Client(scheduler), None  # connect timeout: dask's distributed.comm.timeouts.connect
     except (OSError, TimeoutError) as err:
         raise StancebenchError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
 
 
 def _run_on_dask(parts: Sequence[Part], job: ExtractJob, scheduler: str, shard_root: Path) -> Iterator[PartResult]:
+    client, cluster = _client(scheduler)
     shard_root.mkdir(parents=True, exist_ok=True)
     shard_dir = Path(tempfile.mkdtemp(prefix=".extract-shards-", dir=shard_root))
-    client, cluster = _client(scheduler)
     try:
         futures = client.map(_extract_to_shard, list(parts), [job] * len(parts), list(range(len(parts))),
                              [str(shard_dir)] * len(parts), pure=False)
