@@ -24,6 +24,7 @@ from stancebench.corpus.statements import ExtractWarning, extract_statements
 from stancebench.corpus.topic import TopicFilter
 from stancebench.errors import InputError, MissingExtraError, StancebenchError
 from stancebench.schema import Statement
+from stancebench.store import read_statements
 
 __all__ = ["ExtractJob", "PartResult", "extract_part", "run_parts"]
 
@@ -129,41 +130,14 @@ def run_parts(parts: Sequence[Part], job: ExtractJob, *, jobs: int = 1, schedule
 
 
 # ---- Dask ------------------------------------------------------------------------------------
-_SHARD_COLUMNS = {
-    "id": "string", "article_id": "string", "speaker": "string", "text": "string", "context": "string",
-    "start": "int64", "end": "int64", "quote_type": "string", "target_id": "string", "speaker_role": "string",
-    "speaker_affiliation": "string", "cue": "string", "is_stale": "bool_", "source_file": "string",
-    "source_record": "string", "url": "string",
-}
-
-
-def _shard_schema():
-    import pyarrow as pa
-
-    return pa.schema([(name, getattr(pa, kind)()) for name, kind in _SHARD_COLUMNS.items()])
-
-
 def _extract_to_shard(part: Part, job: ExtractJob, index: int, shard_dir: str) -> PartResult:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from stancebench.store import write_bytes_atomic
+    from stancebench.store import write_statements_atomic
 
     result = extract_part(part, job, index)
-    columns = {name: [getattr(s, name) for s in result.statements or []] for name in _SHARD_COLUMNS}
-    table = pa.Table.from_pydict(columns, schema=_shard_schema())
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
     shard = Path(shard_dir) / f"part-{index:06d}.parquet"
-    write_bytes_atomic(shard, sink.getvalue().to_pybytes())
+    write_statements_atomic(shard, result.statements or [])
     result.statements, result.shard = None, str(shard)
     return result
-
-
-def _read_shard(path: str) -> list[Statement]:
-    import pyarrow.parquet as pq
-
-    return [Statement(**row) for row in pq.read_table(path, schema=_shard_schema()).to_pylist()]
 
 
 def _client(scheduler: str):
@@ -189,7 +163,7 @@ def _run_on_dask(parts: Sequence[Part], job: ExtractJob, scheduler: str, shard_r
                              [str(shard_dir)] * len(parts), pure=False)
         for future in futures:  # in part order: the merge is deterministic whatever finishes first
             result = future.result()
-            result.statements = _read_shard(result.shard)
+            result.statements = read_statements(result.shard)
             yield result
     finally:
         client.close()

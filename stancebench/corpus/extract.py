@@ -175,8 +175,14 @@ def extract_corpus(
     result.new, result.updated, result.unchanged, result.stale = (
         counts["new"], counts["updated"], counts["unchanged"], counts["stale"],
     )
+    stale_jsonl = None
+    if output == project.statements_path and output.suffix == ".jsonl" and len(merged) > settings.jsonl_max_statements:
+        stale_jsonl, output = output, output.with_suffix(".parquet")  # past this size JSONL is no longer practical
+        result.output = output
     try:
-        store.write_jsonl_atomic(output, (s.to_json() for s in merged))
+        store.write_statements_atomic(output, merged)
+        if stale_jsonl is not None:
+            stale_jsonl.unlink(missing_ok=True)  # only after the parquet file is in place: one statements file at a time
     except OSError as err:
         raise StancebenchError(f"{output}: cannot write ({err.strerror})") from None
     return result

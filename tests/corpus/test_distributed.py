@@ -24,8 +24,9 @@ def mixed_seeds(project: Path) -> None:
     (seeds / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"text": ""}\n', encoding="utf-8")
     table = pa.table({"id": [f"p{i}" for i in range(9)], "body": [f"{other_story(100 + i)}\n\n{WIRE_STORY}" for i in range(9)]})
     pq.write_table(table, seeds / "d.parquet", row_group_size=3)  # three parts
-    write_warc(seeds / "e.warc.gz", [{"id": f"{i:04d}", "uri": f"https://x.example/{i}",
-                                      "body": html_page(f"Story {i}", f"{other_story(200 + i)}\n{WIRE_STORY}")} for i in range(4)])
+    pages = [{"id": f"{i:04d}", "uri": f"https://x.example/{i}",
+              "body": html_page(f"Story {i}", f"{other_story(200 + i)}\n{WIRE_STORY}")} for i in range(4)]
+    write_warc(seeds / "e.warc.gz", pages)
 
 
 def extract(*args: str):
@@ -62,3 +63,26 @@ def test_unreachable_scheduler_is_a_one_line_error(project):
     assert result.output.startswith("Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert "Traceback" not in result.output
     assert sorted(p.name for p in (project / "annotations").iterdir()) == ["labels"]  # nothing written
+
+
+def test_past_the_size_limit_statements_go_to_parquet_and_read_back(project):
+    from stancebench.project import load_project
+    from stancebench.store import read_statements
+
+    config = project / "stancebench.toml"
+    config.write_text(config.read_text() + "\n[sources]\njsonl_max_statements = 3\n", encoding="utf-8")
+    (project / "seeds" / "a.txt").write_text(f"Blinken signals a shift\n\n{WIRE_STORY}", encoding="utf-8")
+    (project / "seeds" / "b.txt").write_text(f"US may let Kyiv strike\n\n{WIRE_STORY}", encoding="utf-8")
+    first = extract()
+    assert first.exit_code == 0, first.output
+    annotations = project / "annotations"
+    assert not (annotations / "statements.jsonl").exists()
+    assert load_project(project).statements_path == annotations / "statements.parquet"
+    stored = read_statements(annotations / "statements.parquet")
+    assert len(stored) > 3 and any(s.copies for s in stored) and all(s.source_file for s in stored)
+    again = extract()
+    assert again.exit_code == 0
+    assert f"0 new, {len(stored)} unchanged, 0 stale" in again.stdout
+    assert read_statements(annotations / "statements.parquet") == stored
+    status = CliRunner().invoke(cli, ["status"])
+    assert status.exit_code == 0, status.output
