@@ -255,7 +255,7 @@ def open_annotation_session(
     if order not in ("corpus", "shuffle"):
         raise StancebenchError(f"unknown order {order!r} (expected corpus or shuffle)")
     version = guidelines_version(project.guidelines_path)
-    statements = [s for s in load_statements(project) if not s.is_stale]
+    statements = [s for s in load_statements(project) if not s.is_stale and not s.canonical_id]  # copies: via canonical
     logs = read_label_logs(project.labels_dir, problems=problems)
     current = current_labels(logs)
     mine = logs.get(annotator, [])

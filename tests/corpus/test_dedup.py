@@ -124,3 +124,17 @@ def test_dedup_threshold_zero_in_config_turns_linking_off(project):
     result = CliRunner().invoke(cli, ["extract"])
     assert result.exit_code == 0 and "syndicated" not in result.stdout
     assert not any(s.copies or s.canonical_id for s in read_statements(project / "annotations" / "statements.jsonl"))
+
+
+def test_annotate_queue_shows_a_syndicated_statement_once(project):
+    from stancebench.annotation.session import open_annotation_session
+    from stancebench.project import load_project
+
+    (project / "seeds" / "ap.txt").write_text(AP, encoding="utf-8")
+    (project / "seeds" / "dpa.txt").write_text(DPA, encoding="utf-8")
+    assert CliRunner().invoke(cli, ["extract"]).exit_code == 0
+    found = read_statements(project / "annotations" / "statements.jsonl")
+    session = open_annotation_session(load_project(), "alice")
+    shown = [s.id for s in session.queue]
+    assert shown == [s.id for s in found if not s.canonical_id]
+    assert len(shown) < len(found) and len({s.text for s in session.queue}) == len(shown)
