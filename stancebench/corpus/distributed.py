@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from stancebench.errors import InputError, MissingExtraError, StancebenchError
 from stancebench.schema import Statement
 from stancebench.store import read_statements
 
-__all__ = ["ExtractJob", "PartResult", "extract_part", "run_parts"]
+__all__ = ["ExtractJob", "PartResult", "extract_part", "extract_rows", "run_parts"]
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,39 @@ def _actors(path: Path):
 
 def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
     """Read one part, filter by topic (dumps, crawls), extract statements with provenance, sign articles."""
+    result = PartResult(index=index, path=str(part.path))
+    _extract_items(read_part(part, job.settings), part.path.name, part.kind in FILTERED_KINDS, job, result)
+    return result
+
+
+def extract_rows(rows: Iterable[dict], source_file: str, job: ExtractJob, *, first_row: int = 1) -> PartResult:
+    """The same for dump rows already in memory (a Spark `mapInPandas` batch, a `datasets` batch).
+
+    `first_row` is the batch's first row number in the file, so ids without an `id` column stay stable.
+    """
+    from stancebench.corpus.articles import SourceText
+    from stancebench.corpus.sources.dumps import find_columns, row_article
+
+    def items():
+        columns = None
+        for number, row in enumerate(rows, start=first_row):
+            columns = columns or find_columns(row.keys(), job.settings, Path(source_file))
+            article = row_article(row, columns, Path(source_file), number)
+            yield SourceText(article) if article else ExtractWarning(source_file, 0, f"row {number}: no text; skipped")
+
+    result = PartResult(index=0, path=source_file)
+    _extract_items(items(), Path(source_file).name, True, job, result)
+    return result
+
+
+def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: ExtractJob, result: PartResult) -> None:
     from stancebench.corpus.dedup import article_signature
 
-    result = PartResult(index=index, path=str(part.path))
     table = _actors(job.actors_path)
-    topic = TopicFilter(job.settings.topic_keywords if part.kind in FILTERED_KINDS else ())
+    topic = TopicFilter(job.settings.topic_keywords if is_filtered else ())
     signatures: list[np.ndarray] = []
     statements: list[Statement] = []
     seen: set[str] = set()
-    items = read_part(part, job.settings)
     while True:
         try:
             item = next(items, None)
@@ -91,7 +115,7 @@ def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
             continue
         article = item.article
         if article.id in seen:
-            result.warnings.append(ExtractWarning(str(part.path), 0, f"article id {article.id!r} repeats in the file; skipped"))
+            result.warnings.append(ExtractWarning(result.path, 0, f"article id {article.id!r} repeats in the file; skipped"))
             result.skipped_records += 1
             continue
         seen.add(article.id)
@@ -102,7 +126,7 @@ def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
             result.kept += 1
         found = extract_statements(article, target_id=job.target_id, actors=table, warnings=result.warnings,
                                    first_line=item.first_line)
-        where = {"source_file": part.path.name, "source_record": article.record, "url": article.url}
+        where = {"source_file": source_file, "source_record": article.record, "url": article.url}
         statements.extend(replace(s, **where) for s in found)
         result.article_ids.append(article.id)
         if job.settings.dedup_threshold > 0:
@@ -110,7 +134,6 @@ def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
     result.statements = statements
     if signatures:
         result.signatures = np.stack(signatures)
-    return result
 
 
 def run_parts(parts: Sequence[Part], job: ExtractJob, *, jobs: int = 1, scheduler: str | None = None,

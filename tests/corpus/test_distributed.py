@@ -86,3 +86,19 @@ def test_past_the_size_limit_statements_go_to_parquet_and_read_back(project):
     assert read_statements(annotations / "statements.parquet") == stored
     status = CliRunner().invoke(cli, ["status"])
     assert status.exit_code == 0, status.output
+
+
+def test_rows_in_memory_give_the_statements_the_file_gives(tmp_path):
+    # What a Spark mapInPandas or datasets.map batch calls: the same ids and provenance as reading the file.
+    from stancebench.corpus.distributed import ExtractJob, extract_part, extract_rows
+    from stancebench.corpus.sources import partition
+
+    rows = [{"body": f"{other_story(i)}\n\n{WIRE_STORY}", "link": f"https://x.example/{i}"} for i in range(5)]
+    rows.insert(2, {"body": "", "link": "https://x.example/empty"})
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "news.parquet", row_group_size=3)
+    job = ExtractJob("lift-ukraine-strike-restrictions", tmp_path / "actors.tsv")
+    from_file = [extract_part(part, job) for part in partition([tmp_path / "news.parquet"])]
+    in_memory = [extract_rows(rows[:3], "news.parquet", job), extract_rows(rows[3:], "news.parquet", job, first_row=4)]
+    assert [r.statements for r in in_memory] == [r.statements for r in from_file]
+    assert [str(w) for r in in_memory for w in r.warnings] == ["news.parquet: row 3: no text; skipped"]
+    assert {s.article_id for r in in_memory for s in r.statements} == {f"news-row{n}" for n in (1, 2, 4, 5, 6)}
