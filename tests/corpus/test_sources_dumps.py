@@ -186,3 +186,10 @@ def test_bad_sources_config_names_the_problem(project):
     result = run()
     assert result.exit_code == 1
     assert "stancebench.toml: sources.dedup_threshold must be a number from 0 (off) to 1" in result.output
+
+
+def test_csv_row_with_the_wrong_number_of_fields_is_a_warning(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text('id,text\n1,"Kyiv asked, officials said."\n2,too,many,fields\n3,"Third row\nover two lines"\n', encoding="utf-8")
+    items = [str(i) if not hasattr(i, "article") else i.article.id for i in read_dump(path, SourceSettings())]
+    assert items == [f"{path}: row 2: 2 columns expected, 4 found; skipped", "a-1", "a-3"]

@@ -140,8 +140,10 @@ def _csv_rows(path: Path, settings: SourceSettings):
     bad: list[ExtractWarning] = []
 
     def invalid(row) -> str:
-        bad.append(ExtractWarning(str(path), 0, f"row {row.number}: {row.expected_columns} columns expected, "
-                                  f"{row.actual_columns} found; skipped" if row.number else "malformed row; skipped"))
+        # pyarrow counts the header as row 1; rows here are numbered from the first data row, as ids are.
+        where = f"row {row.number - 1}: " if row.number else ""
+        bad.append(ExtractWarning(str(path), 0, f"{where}{row.expected_columns} columns expected, "
+                                  f"{row.actual_columns} found; skipped"))
         return "skip"
 
     read = pacsv.ReadOptions(block_size=1 << 22, use_threads=False)
