@@ -71,7 +71,8 @@ def init_command(folder: str, target_id: str, target: str, labels: str | None) -
     project = init_corpus(folder, target_id, target, labels=chosen)
     click.echo(f"Created corpus {project.name!r} in {project.root} (target {project.target_id}: {project.target})")
     click.echo(f"  {CONFIG_NAME}, seeds/, annotations/GUIDELINES.md, annotations/labels/")
-    click.echo("Next: put .txt/.md articles in seeds/ and run 'stancebench extract' inside the folder.")
+    click.echo("Next: put articles (.txt .md .html), dumps (.jsonl .csv .parquet) or crawls (.warc) in seeds/ "
+               "and run 'stancebench extract' inside the folder.")
 
 
 COMMANDS.insert(0, init_command)  # first in the data flow
