@@ -83,11 +83,21 @@ def group_near_duplicates(ids: Sequence[str], signatures: np.ndarray, threshold:
             i = parent[i]
         return i
 
+    first_with: dict[bytes, int] = {}
     for index in range(len(ids)):
+        # Identical signatures (the same page crawled many times) join their first copy directly and stay
+        # out of the index: a bucket holding thousands of them would make each lookup scan them all.
+        key = signatures[index].tobytes()
+        if key in first_with:
+            parent[root(index)] = root(first_with[key])
+            continue
+        first_with[key] = index
         minhash = LeanMinHash(seed=1, hashvalues=signatures[index], scheme="affine32")
-        for other in lsh.query(minhash):
-            if np.count_nonzero(signatures[other] == signatures[index]) >= threshold * signatures.shape[1]:
-                a, b = root(index), root(other)
+        candidates = lsh.query(minhash)
+        if candidates:
+            agree = np.count_nonzero(signatures[candidates] == signatures[index], axis=1)
+            for other in np.asarray(candidates)[agree >= threshold * signatures.shape[1]]:
+                a, b = root(index), root(int(other))
                 if a != b:
                     parent[max(a, b)] = min(a, b)
         lsh.insert(index, minhash, check_duplication=False)

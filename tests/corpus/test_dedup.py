@@ -138,3 +138,10 @@ def test_annotate_queue_shows_a_syndicated_statement_once(project):
     shown = [s.id for s in session.queue]
     assert shown == [s.id for s in found if not s.canonical_id]
     assert len(shown) < len(found) and len({s.text for s in session.queue}) == len(shown)
+
+
+def test_many_identical_pages_form_one_group():
+    sigs = signatures(*([AP] * 50), REUTERS, other_story(4))
+    ids = [f"p{i:03d}" for i in range(52)]
+    groups = group_near_duplicates(ids, sigs, 0.7)
+    assert set(groups) == set(ids[:51]) and set(groups.values()) == {"p000"}

@@ -190,6 +190,7 @@ def test_bad_sources_config_names_the_problem(project):
 
 def test_csv_row_with_the_wrong_number_of_fields_is_a_warning(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text('id,text\n1,"Kyiv asked, officials said."\n2,too,many,fields\n3,"Third row\nover two lines"\n', encoding="utf-8")
+    path.write_text('id,text\n1,"Kyiv asked, officials said."\n2,too,many,fields\n3,"Third row\nover two lines"\n',
+                    encoding="utf-8")
     items = [str(i) if not hasattr(i, "article") else i.article.id for i in read_dump(path, SourceSettings())]
     assert items == [f"{path}: row 2: 2 columns expected, 4 found; skipped", "a-1", "a-3"]
