@@ -169,7 +169,7 @@ def _client(scheduler: str):
     except ImportError:
         raise MissingExtraError("extract --scheduler", "distributed") from None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port
         return Client(cluster), cluster
     try:
         return Client(scheduler), None  # connect timeout: dask's distributed.comm.timeouts.connect
