@@ -15,6 +15,19 @@ articles/s per core (CPU time of this process, so other load does not count) and
 articles/s. `read-dump` only streams the rows, so run it under /usr/bin/time -v at two sizes:
 peak memory must not grow with the file. `dedup` times signatures and grouping of N articles,
 a tenth of them syndicated copies (new headline, a few words changed), and checks the groups.
+
+Measured on the 2-core machine while other jobs ran (load average 5-7, so wall-clock figures and
+1-vs-2-worker scaling are pessimistic; per-core figures are CPU time):
+
+| run | result |
+| --- | --- |
+| html --pages 10000 | 228 pages/s per core (trafilatura dominates) |
+| warc --records 10000 | 197-206 records/s per core; wall 142.8 s -> 90.3 s with --jobs 2 (1.6x), another run 87.2 -> 81.0 s |
+| extract-dump, 100,000 rows | 2,378 rows/s per core (162,387 statements), peak RSS 389 MB |
+| read-dump, 100,000 vs 1,000,000 rows | peak RSS 149 MB vs 161 MB: streamed, flat |
+| dedup 100,000 vs 1,000,000 | grouping 10.7 s vs 109.1 s CPU (x10.2 for x10 articles: linear) |
+| | signatures 6,052/s and 7,232/s per core; peak RSS 0.84 GB vs 7.4 GB (texts, signatures, LSH tables) |
+| | 97.8-98.0% of the copies found, no original wrongly grouped |
 """
 
 from __future__ import annotations
