@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from stancebench.cli import cli
-from tests.support import WIRE_STORY, html_page, other_story, write_warc
+from tests.support import WIRE_STORY, html_page, other_story, truncate, write_warc
 
 pytest.importorskip("dask.distributed")
 
@@ -27,6 +28,9 @@ def mixed_seeds(project: Path) -> None:
     pages = [{"id": f"{i:04d}", "uri": f"https://x.example/{i}",
               "body": html_page(f"Story {i}", f"{other_story(200 + i)}\n{WIRE_STORY}")} for i in range(4)]
     write_warc(seeds / "e.warc.gz", pages)
+    broken = [{"id": f"g{i}", "text": f"{other_story(300 + i)}\n\n{WIRE_STORY}"} for i in range(30)]
+    (seeds / "f.jsonl.gz").write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in broken).encode(), mtime=0))
+    truncate(seeds / "f.jsonl.gz")  # a bad file: its first rows are kept, the command exits 1
 
 
 def extract(*args: str):
@@ -38,18 +42,18 @@ def test_local_cluster_and_worker_processes_write_the_same_bytes(project):
     mixed_seeds(project)
     out = project / "annotations" / "statements.jsonl"
     single = extract()
-    assert single.exit_code == 0, single.output
+    assert single.exit_code == 1 and "f.jsonl.gz:" in single.stderr and "Traceback" not in single.output
     expected = out.read_bytes()
     assert len(expected.splitlines()) > 20
     out.unlink()
     on_dask = extract("--scheduler", "local")
-    assert on_dask.exit_code == 0, on_dask.output
+    assert on_dask.exit_code == 1 and on_dask.stderr == single.stderr
     assert out.read_bytes() == expected
     assert on_dask.stdout == single.stdout
     assert not list((project / "annotations").glob(".extract-shards-*"))  # shards merged and removed
     out.unlink()
     pooled = extract("--jobs", "2")
-    assert pooled.exit_code == 0, pooled.output
+    assert pooled.exit_code == 1 and pooled.stderr == single.stderr
     assert out.read_bytes() == expected
 
 
