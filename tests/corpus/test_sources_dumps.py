@@ -194,3 +194,26 @@ def test_csv_row_with_the_wrong_number_of_fields_is_a_warning(tmp_path):
                     encoding="utf-8")
     items = [str(i) if not hasattr(i, "article") else i.article.id for i in read_dump(path, SourceSettings())]
     assert items == [f"{path}: row 2: 2 columns expected, 4 found; skipped", "a-1", "a-3"]
+
+
+def test_topic_settings_default_by_target_and_bad_values():
+    import pytest
+
+    from stancebench import codebook
+    from stancebench.corpus.topic import TopicFilter
+    from stancebench.errors import InputError
+
+    assert SourceSettings.from_config({}, codebook.TARGET_ID).topic_keywords == codebook.TARGET_KEYWORDS
+    assert SourceSettings.from_config({}, "ban-x").topic_keywords == ()  # another target: keep every article
+    assert SourceSettings.from_config({"sources": {"topic_keywords": ["a", "b"]}}, "ban-x").topic_keywords == (("a", "b"),)
+    assert SourceSettings.from_config({"sources": {"topic_keywords": False}}, codebook.TARGET_ID).topic_keywords == ()
+    with pytest.raises(InputError, match="sources.topic_keywords must be a list of words"):
+        SourceSettings.from_config({"sources": {"topic_keywords": [["ok"], [3]]}}, "x")
+    with pytest.raises(InputError, match="sources.columns: unknown field 'txt'"):
+        SourceSettings.from_config({"sources": {"columns": {"txt": "body"}}}, "x")
+    bundled = TopicFilter(codebook.TARGET_KEYWORDS)
+    assert bundled.matches("Kyiv wants to use Storm Shadow missiles against targets in Russia")
+    assert not bundled.matches("Ukrainian grain exports to Russia's neighbours rose")  # no weapons group word
+    assert TopicFilter([["strike*"]]).matches("after the STRIKES on Belgorod")  # a trailing * takes any ending
+    assert not TopicFilter([["arms"]]).matches("a farmstead near the river")  # whole words only
+    assert TopicFilter([["red line*"]]).matches("crossing  red\nlines")  # a space matches any run of spaces
