@@ -215,7 +215,7 @@ def time_corpus(articles: list[Article], jobs: int = 1, rerun: bool = False) -> 
 
 def main() -> None:
     try:
-        from stancebench.corpus.extract import default_jobs
+        from stancebench.corpus.distributed import default_jobs
     except ImportError:  # an older stancebench, for before/after figures
         import os
 

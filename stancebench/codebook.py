@@ -9,6 +9,7 @@ from collections.abc import Iterable
 __all__ = [
     "TARGET_ID",
     "TARGET",
+    "TARGET_KEYWORDS",
     "LABEL_DEFINITIONS",
     "GENERIC_LABEL_DEFINITIONS",
     "is_bundled_target",
@@ -19,6 +20,14 @@ __all__ = [
 #: The bundled corpus's target.
 TARGET_ID = "lift-ukraine-strike-restrictions"
 TARGET = "Lifting the restrictions on Ukraine's use of Western-supplied weapons against targets inside Russia"
+#: The topic filter's default for the bundled target (dumps and crawls): an article is kept when it
+#: mentions a word of every group (case-insensitive, whole words; a trailing `*` matches any ending).
+TARGET_KEYWORDS: tuple[tuple[str, ...], ...] = (
+    ("Ukrain*", "Kyiv", "Kiev", "Zelensky*", "Zelenskiy"),
+    ("Russia*", "Kremlin", "Moscow", "Putin"),
+    ("weapon*", "missile*", "ATACMS", "Storm Shadow", "SCALP", "HIMARS", "Taurus", "long-range", "arms",
+     "strike*", "restriction*", "red line*"),
+)
 
 LABEL_DEFINITIONS: dict[str, str] = {
     "support": "favours lifting or loosening the restrictions: argues the target country must be able to hit "

@@ -47,8 +47,10 @@ class Project:
 
     @property
     def statements_path(self) -> Path:
-        """The extracted statements, one JSON object per line."""
-        return self.annotations_dir / "statements.jsonl"
+        """The extracted statements, one JSON object per line (statements.parquet when extract wrote that)."""
+        jsonl = self.annotations_dir / "statements.jsonl"
+        parquet = jsonl.with_suffix(".parquet")
+        return parquet if parquet.exists() and not jsonl.exists() else jsonl
 
     @property
     def labels_dir(self) -> Path:

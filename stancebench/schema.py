@@ -118,6 +118,8 @@ class Article:
     url: str | None = None
     language: str = "en"
     path: str | None = None
+    #: Where in `path` the article is: a dump's row key or a WARC record id (None for a one-article file).
+    record: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
@@ -142,16 +144,27 @@ class Statement:
     cue: str | None = None
     is_stale: bool = False
     speaker_source: str | None = None  # one of SPEAKER_SOURCES; None in files written before it existed
+    # Provenance: the source file (relative to the seeds folder), the row key or WARC record id, the URL.
+    source_file: str | None = None
+    source_record: str | None = None
+    url: str | None = None
+    # Syndicated copies: a copy points to its canonical statement; the canonical one lists its copies.
+    canonical_id: str | None = None
+    copies: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON (stable key order)."""
-        # Every field is a str, int, bool or None: no deep copy needed (asdict is 10x slower).
+        # Every field is a str, int, bool or None (copies a tuple of str): no deep copy needed (asdict is 10x slower).
         return {name: getattr(self, name) for name in _STATEMENT_FIELDS}
 
     def to_json(self) -> str:
-        """One JSONL line."""
+        """One JSONL line; optional provenance and copy fields are left out while unset."""
         # The keys in sorted order, as sort_keys=True would put them, without sorting each record.
-        return json.dumps({name: getattr(self, name) for name in _STATEMENT_KEYS_SORTED}, ensure_ascii=False)
+        return json.dumps(
+            {name: value for name in _STATEMENT_KEYS_SORTED
+             if (value := getattr(self, name)) or name not in _STATEMENT_OMITTED_UNSET},
+            ensure_ascii=False,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> Statement:
@@ -173,6 +186,12 @@ class Statement:
         source = data.get("speaker_source")
         if source is not None and source not in SPEAKER_SOURCES:
             raise InputError(path, lineno, f"unknown speaker_source {source!r} (expected one of: {', '.join(SPEAKER_SOURCES)})")
+        for name in ("source_file", "source_record", "url", "canonical_id"):
+            _opt_str(data.get(name), name, path, lineno)
+        copies = () if data.get("copies") is None else data["copies"]
+        if not isinstance(copies, list | tuple) or not all(isinstance(c, str) and c for c in copies):
+            raise InputError(path, lineno, "field 'copies' must be a list of statement ids")
+        data["copies"] = tuple(copies)
         return cls(**data)
 
     @classmethod
@@ -183,6 +202,8 @@ class Statement:
 
 _STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 _STATEMENT_KEYS_SORTED = tuple(sorted(_STATEMENT_FIELDS))
+#: Fields added after the first release: absent from a line while unset, so older files read and write back unchanged.
+_STATEMENT_OMITTED_UNSET = frozenset({"source_file", "source_record", "url", "canonical_id", "copies"})
 
 
 @dataclass(frozen=True, slots=True)

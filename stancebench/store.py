@@ -9,6 +9,7 @@ import re
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from stancebench.schema import LABELS, Gold, LabelEvent, Statement, parse_json_l
 __all__ = [
     "read_jsonl",
     "read_statements",
+    "statements_parquet_bytes",
+    "write_statements_atomic",
     "read_gold",
     "write_jsonl_atomic",
     "write_text_atomic",
@@ -76,9 +79,63 @@ def _read_unique(path: str | Path, parse: Callable[..., Any], key: Callable[[Any
 
 
 def read_statements(path: str | Path, *, include_stale: bool = True) -> list[Statement]:
-    """All statements in a statements.jsonl file; duplicate ids are an error."""
-    statements = _read_unique(path, Statement.from_dict, lambda s: s.id, "statement id")
+    """All statements in a statements.jsonl (or .parquet) file; duplicate ids are an error."""
+    if Path(path).suffix == ".parquet":
+        statements = _read_statements_parquet(Path(path))
+    else:
+        statements = _read_unique(path, Statement.from_dict, lambda s: s.id, "statement id")
     return statements if include_stale else [s for s in statements if not s.is_stale]
+
+
+def _statement_schema():
+    import pyarrow as pa
+
+    special = {"start": pa.int64(), "end": pa.int64(), "is_stale": pa.bool_(), "copies": pa.list_(pa.string())}
+    return pa.schema([(f.name, special.get(f.name, pa.string())) for f in fields(Statement)])
+
+
+def _read_statements_parquet(path: Path) -> list[Statement]:
+    # Past `sources.jsonl_max_statements`, extract writes parquet; rows are checked as JSONL lines are (row = line).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        raise InputError(path, 0, "file not found")
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except (pa.ArrowException, OSError) as err:
+        raise InputError(path, 0, f"not a readable parquet file ({str(err)[:80]})") from None
+    seen: dict[str, int] = {}
+    out = []
+    for number, row in enumerate(rows, start=1):
+        statement = Statement.from_dict(row, path, number)
+        if statement.id in seen:
+            raise InputError(path, number, f"duplicate statement id {statement.id!r} (first on row {seen[statement.id]})")
+        seen[statement.id] = number
+        out.append(statement)
+    return out
+
+
+def statements_parquet_bytes(statements: Iterable[Statement]) -> bytes:
+    """Statements as a parquet file's bytes (the columns of Statement, in its field order)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _statement_schema()
+    statements = list(statements)
+    columns = {name: [getattr(s, name) for s in statements] for name in schema.names}
+    columns["copies"] = [list(c) for c in columns["copies"]]
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pydict(columns, schema=schema), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def write_statements_atomic(path: str | Path, statements: Iterable[Statement]) -> None:
+    """Write statements atomically as JSONL, or as parquet when `path` ends in .parquet."""
+    if Path(path).suffix == ".parquet":
+        write_bytes_atomic(path, statements_parquet_bytes(statements))
+    else:
+        write_jsonl_atomic(path, (s.to_json() for s in statements))
 
 
 def read_gold(path: str | Path) -> list[Gold]:

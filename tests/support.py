@@ -323,3 +323,70 @@ def read_until(fd: int, needle: bytes, timeout: float = 30.0) -> bytes:
                 break
             seen += chunk
     return seen
+
+
+# ---- sources: web pages, dumps and crawls (tests/corpus/test_sources_*.py, test_dedup.py, test_distributed.py)
+WIRE_STORY = (
+    "Secretary of State Antony Blinken said on Wednesday that Washington could adapt its position on Ukraine's "
+    "use of American weapons against targets inside Russia.\n\n"
+    "\"We have not encouraged or enabled strikes outside of Ukraine,\" Blinken told reporters in Chisinau. "
+    "\"But as conditions change, we adapt.\"\n\n"
+    "Kremlin spokesman Dmitry Peskov warned that such strikes would be a dangerous escalation for the conflict.\n\n"
+    "Officials in Kyiv have asked for months for permission to hit the airfields and depots from which Russia "
+    "launches its attacks on Kharkiv, and the debate in Washington has grown more urgent since May."
+)
+_FILLER = str.split(
+    "harvest council railway budget museum festival river weather school bridge garden market election "
+    "hospital library ferry concert mountain village coffee theatre airport football winter tourism"
+)
+
+
+def other_story(seed: int, words: int = 120) -> str:
+    """A story on another subject (no target keywords), different for every seed."""
+    import random
+
+    rng = random.Random(seed)
+    sentences = [" ".join(rng.choice(_FILLER) for _ in range(12)).capitalize() + "." for _ in range(words // 12)]
+    return "The mayor said the town would open a new hall. " + " ".join(sentences)
+
+
+def html_page(title: str, body: str, *, url: str | None = None, site: str | None = None, date: str | None = None) -> str:
+    """A saved news page: navigation and footer around an <article> whose lines are paragraphs."""
+    meta = "".join([
+        f'<link rel="canonical" href="{url}">' if url else "",
+        f'<meta property="og:site_name" content="{site}">' if site else "",
+        f'<meta property="article:published_time" content="{date}">' if date else "",
+    ])
+    paragraphs = "".join(f"<p>{line}</p>" for line in body.split("\n") if line.strip())
+    return (f"<html><head><title>{title}</title>{meta}</head><body><nav><a href='/'>Home</a> | World | Sport</nav>"
+            f"<article><h1>{title}</h1>{paragraphs}</article><footer>© Example Media. All rights reserved.</footer>"
+            "</body></html>")
+
+
+def write_warc(path: Path, records: list[dict], *, compress: bool = True) -> Path:
+    """A WARC file of response records ({id, uri, body, type='text/html', status='200 OK'}) plus a request."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=compress)
+        for item in records:
+            content_type = item.get("type", "text/html; charset=utf-8")
+            http = StatusAndHeaders(item.get("status", "200 OK"), [("Content-Type", content_type)], protocol="HTTP/1.1")
+            body = item["body"].encode("utf-8") if isinstance(item["body"], str) else item["body"]
+            headers = {"WARC-Record-ID": f"<urn:uuid:{item['id']}>"}
+            request = writer.create_warc_record(item["uri"], "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"),
+                                                warc_headers_dict={"WARC-Record-ID": f"<urn:uuid:req-{item['id']}>"})
+            writer.write_record(request)
+            writer.write_record(writer.create_warc_record(item["uri"], "response", payload=io.BytesIO(body),
+                                                          http_headers=http, warc_headers_dict=headers))
+    return path
+
+
+def truncate(path: Path, keep: float = 0.6) -> Path:
+    """Cut a (gzipped) file short, as a broken download leaves it."""
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path

@@ -92,6 +92,8 @@ def load_statements(project: Project) -> list[Statement]:
 
 # Statement.to_json writes keys sorted, so "id" and "is_stale" sit side by side on every line it wrote.
 _ID_AND_STALE = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": (true|false)')
+# A syndicated copy names its canonical statement before its own id (keys are sorted).
+_COPY_ID = re.compile(rb'"canonical_id": "[^"\\\n]+"[^\n]*?"id": "([^"\\\n]*)", "is_stale": ')
 
 
 class StatementIndex:
@@ -111,6 +113,7 @@ class StatementIndex:
         self._ids: list[str] | None = None
         self._stale: set[str] = set()
         self._known: set[str] = set()
+        self._copies: set[str] | None = None
 
     def _scan(self) -> None:
         with self._lock:
@@ -150,9 +153,19 @@ class StatementIndex:
         self._scan()
         return statement_id in self._known
 
+    def copies(self) -> set[str]:
+        """Ids of syndicated copies: they are labelled through their canonical statement, never shown."""
+        if self._copies is None:
+            if self._data:
+                self._copies = {sid.decode("utf-8", "replace") for sid in _COPY_ID.findall(self._data)}
+            else:
+                self._copies = {s.id for s in self._parsed.values() if s.canonical_id}
+        return self._copies
+
     def live_ids(self) -> list[str]:
-        """Ids of the statements still extracted from their article, in file order."""
-        return [sid for sid in self.ids if sid not in self.stale] if self.stale else list(self.ids)
+        """Ids of the statements to label (still extracted, not a syndicated copy), in file order."""
+        hidden = self.stale | self.copies()
+        return [sid for sid in self.ids if sid not in hidden] if hidden else list(self.ids)
 
     def quick_stale(self) -> set[str]:
         """The stale ids, found by searching for the (rare) stale flag only: no id scan."""

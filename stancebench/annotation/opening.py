@@ -111,6 +111,7 @@ def _first_screen_only(
     """Set the first statement, total and done without the full id scan; False when that cannot be done."""
     stale = index.quick_stale()
     out = {sid for sid, kinds in fixes.items() if "not_statement" in kinds and sid not in stale}
+    out |= index.copies() - stale  # syndicated copies are labelled through their canonical statement
     if queued is None:
         session.first = index.first_live(lambda sid: sid in mine or sid in out)
         session.total = index.count_lines() - len(stale) - len(out)

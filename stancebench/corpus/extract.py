@@ -9,27 +9,25 @@ re-exported.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from stancebench import store
 from stancebench.corpus.actors import load_actors
-from stancebench.corpus.articles import SourceText, list_article_paths, read_article, read_articles, read_source
+from stancebench.corpus.articles import read_article, read_articles
 from stancebench.corpus.statements import (
     ExtractWarning,
     extract_statements,
     normalise_statement_text,
     statement_id,
 )
-from stancebench.errors import InputError, StancebenchError
+from stancebench.errors import StancebenchError
 from stancebench.progress import track
 from stancebench.schema import Statement
 
 __all__ = [
     "ExtractResult",
     "ExtractWarning",
-    "default_jobs",
     "extract_corpus",
     "extract_statements",
     "load_actors",
@@ -57,6 +55,11 @@ class ExtractResult:
     warnings: list[ExtractWarning] = field(default_factory=list)
     bad_files: list[str] = field(default_factory=list)
     output: Path | None = None
+    skipped_records: int = 0
+    kept: int = 0
+    dropped: int = 0
+    copy_articles: int = 0
+    copies: int = 0
 
     def summary(self) -> str:
         """One line for the CLI."""
@@ -66,11 +69,18 @@ class ExtractResult:
         parts += [f"{self.unchanged} unchanged", f"{self.stale} stale"]
         if self.bad_files:
             parts.append(f"{_count(len(self.bad_files), 'bad file')} skipped")
+        if self.skipped_records:
+            parts.append(f"{_count(self.skipped_records, 'record')} without an article skipped")
+        if self.kept or self.dropped:
+            parts.append(f"topic filter kept {self.kept}, dropped {self.dropped}")
+        if self.copy_articles:
+            parts.append(f"{_count(self.copy_articles, 'syndicated copy', 'syndicated copies')} "
+                         f"({_count(self.copies, 'statement')} linked to their canonical statement)")
         return ", ".join(parts)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def merge_statements(existing: list[Statement], extracted: list[Statement],
@@ -99,108 +109,85 @@ def merge_statements(existing: list[Statement], extracted: list[Statement],
     return sorted(merged.values(), key=lambda s: (s.article_id, s.start, s.id)), counts
 
 
-# The actor table of a worker process (loaded once per process by _start_worker).
-_WORKER_ACTORS = None
-
-
-def _start_worker(actors_path: Path) -> None:
-    global _WORKER_ACTORS
-    _WORKER_ACTORS = load_actors(actors_path)
-
-
-def _extract_file(path: Path, target_id: str, table=None) -> tuple[str | None, list[Statement], list[ExtractWarning]]:
-    """(article id, statements, warnings) for one file; the id is None when the file is unreadable."""
-    warnings: list[ExtractWarning] = []
-    try:
-        source: SourceText = read_source(path)
-    except InputError as err:
-        return None, [], [ExtractWarning(err.path, err.line, err.problem)]
-    statements = extract_statements(
-        source.article, target_id=target_id, actors=table if table is not None else _WORKER_ACTORS,
-        warnings=warnings, first_line=source.first_line,
-    )
-    return source.article.id, statements, warnings
-
-
-def default_jobs() -> int:
-    """The number of CPU cores this process may use (the default for `extract --jobs`)."""
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-#: Below this many bytes of articles, worker processes cost more to start than they save.
-_POOL_BYTES = 4_000_000
-
-
-def _extract_files(paths: list[Path], target_id: str, actors_path: Path, jobs: int):
-    """Per-file results in `paths` order, in this process or in `jobs` worker processes."""
-    if jobs <= 1 or len(paths) < 2 or _total_size(paths) < _POOL_BYTES:
-        table = load_actors(actors_path)
-        for path in paths:
-            yield _extract_file(path, target_id, table)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
-
-    chunk = max(1, min(256, len(paths) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(actors_path,)) as pool:
-        yield from pool.map(partial(_extract_file, target_id=target_id), paths, chunksize=chunk)
-
-
-def _total_size(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
-            total += path.stat().st_size
-        if total >= _POOL_BYTES:
-            break
-    return total
-
-
 def extract_corpus(
-    project, seeds: str | Path | None = None, output: str | Path | None = None, *, jobs: int = 1
+    project, seeds: str | Path | None = None, output: str | Path | None = None, *, jobs: int = 1,
+    scheduler: str | None = None,
 ) -> ExtractResult:
-    """Extract every article in the seeds folder and merge into statements.jsonl (written atomically).
+    """Extract every source in the seeds folder and merge into statements.jsonl (written atomically).
 
-    A bad article file (empty, binary, not UTF-8, unreadable) is reported in `bad_files` and
-    `warnings` and skipped; its earlier statements are kept unchanged. A malformed existing
-    statements file raises InputError before anything is written. `jobs` > 1 extracts in that
-    many processes; the output is the same.
+    A bad source file (empty, binary, not UTF-8, unreadable, a dump without a text column, a
+    truncated gzip) is reported in `bad_files` and `warnings`; the articles read before the break
+    are kept and its earlier statements are not marked stale. A record that gives no article (a
+    page with no main text, a row with no text, a WARC record that is not HTML) is a warning and
+    counted. A malformed existing statements file raises InputError before anything is written.
+    `jobs` > 1 extracts in that many processes, `scheduler` on a Dask cluster; the output is the same.
     """
+    from stancebench.corpus import dedup, sources
+    from stancebench.corpus.distributed import ExtractJob, run_parts
+
     seeds = Path(seeds) if seeds is not None else project.seeds_dir
     output = Path(output) if output is not None else project.statements_path
-    paths = list_article_paths(seeds)
+    settings = sources.SourceSettings.from_config(getattr(project, "extra", None), project.target_id,
+                                                  Path(project.root) / "stancebench.toml")
+    parts = sources.partition(sources.list_source_paths(seeds))
     existing = store.read_statements(output) if output.exists() else []
     result = ExtractResult(statements=[], output=output)
     extracted: list[Statement] = []
-    skipped: set[str] = set()
-    seen: dict[str, Path] = {}
-    results = _extract_files(paths, project.target_id, Path(project.root) / CORPUS_ACTORS_NAME, jobs)
-    for path, (article_id, statements, warnings) in track(
-        zip(paths, results, strict=True), "Extracting statements", total=len(paths)  # a bar on a terminal only
-    ):
-        if article_id is None:
-            result.bad_files.append(str(path))
-            result.warnings.extend(warnings)
-            skipped.add(path.stem)
-            continue
-        if article_id in seen:
-            result.bad_files.append(str(path))
-            result.warnings.append(ExtractWarning(str(path), 0, f"same article id {article_id!r} as {seen[article_id].name}"))
-            continue
-        seen[article_id] = path
-        result.articles += 1
-        result.warnings.extend(warnings)
-        extracted.extend(statements)
+    bad_sources: set[str] = set()
+    seen: dict[str, str] = {}
+    ids: list[str] = []
+    signatures: list = []
+    job = ExtractJob(project.target_id, Path(project.root) / CORPUS_ACTORS_NAME, settings)
+    results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
+    for part in track(results, "Extracting statements", total=len(parts)):  # a bar on a terminal only
+        result.warnings.extend(part.warnings)
+        result.skipped_records += part.skipped_records
+        result.kept += part.kept
+        result.dropped += part.dropped
+        if part.bad_file and part.path not in bad_sources:
+            bad_sources.add(part.path)
+            result.bad_files.append(part.path)
+        fresh = set(part.article_ids) - seen.keys()
+        for article_id in part.article_ids:
+            if article_id in fresh:
+                seen[article_id] = Path(part.path).name
+            else:
+                result.warnings.append(ExtractWarning(part.path, 0, f"same article id {article_id!r} as {seen[article_id]}"))
+                if part.path not in result.bad_files:
+                    result.bad_files.append(part.path)
+        result.articles += len(fresh)
+        extracted.extend(s for s in part.statements or [] if s.article_id in fresh)
+        if part.signatures is not None:
+            keep = [i for i, article_id in enumerate(part.article_ids) if article_id in fresh]
+            ids.extend(part.article_ids[i] for i in keep)
+            signatures.append(part.signatures[keep])
+    if signatures:
+        import numpy as np
+
+        groups = dedup.group_near_duplicates(ids, np.concatenate(signatures), settings.dedup_threshold)
+        extracted = dedup.link_copies(extracted, groups)
+        result.copy_articles = len(groups) - len(set(groups.values()))
+    result.copies = sum(1 for s in extracted if s.canonical_id)
+    skipped = _articles_of(existing, {Path(p).name for p in bad_sources}, {sources.source_stem(p) for p in bad_sources})
     merged, counts = merge_statements(existing, extracted, frozenset(skipped))
     result.statements = merged
     result.extracted = len(extracted)
     result.new, result.updated, result.unchanged, result.stale = (
         counts["new"], counts["updated"], counts["unchanged"], counts["stale"],
     )
+    stale_jsonl = None
+    if output == project.statements_path and output.suffix == ".jsonl" and len(merged) > settings.jsonl_max_statements:
+        stale_jsonl, output = output, output.with_suffix(".parquet")  # past this size JSONL is no longer practical
+        result.output = output
     try:
-        store.write_jsonl_atomic(output, (s.to_json() for s in merged))
+        store.write_statements_atomic(output, merged)
+        if stale_jsonl is not None:
+            stale_jsonl.unlink(missing_ok=True)  # only after the parquet file is in place: one statements file at a time
     except OSError as err:
         raise StancebenchError(f"{output}: cannot write ({err.strerror})") from None
     return result
+
+
+def _articles_of(statements: list[Statement], files: set[str], stems: set[str]) -> set[str]:
+    # The articles of files that could not be (fully) read: their stored statements stay as they were.
+    return {s.article_id for s in statements if s.source_file in files or (s.source_file is None and s.article_id in stems)}

@@ -188,7 +188,7 @@ def test_a_progress_bar_runs_over_the_articles(project, monkeypatch):
 
 
 def test_jobs_default_to_the_core_count(project):
-    from stancebench.corpus.extract import default_jobs
+    from stancebench.corpus.distributed import default_jobs
 
     assert default_jobs() >= 1
     assert "the number of CPU cores" in CliRunner().invoke(cli, ["extract", "--help"]).output

@@ -287,10 +287,10 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
 def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from stancebench.corpus import extract
+    from stancebench.corpus import distributed
     from stancebench.corpus.extract import extract_corpus
 
-    monkeypatch.setattr(extract, "_POOL_BYTES", 0)  # worker processes even for these few small files
+    monkeypatch.setattr(distributed, "_POOL_BYTES", 0)  # worker processes even for these few small files
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()

@@ -1,0 +1,222 @@
+"""Sources, syndicated-copy grouping and workers: throughput, memory and scaling (run on demand).
+
+    python benchmarks/sources_bench.py html --pages 10000 [--jobs 1|2]
+    python benchmarks/sources_bench.py warc --records 10000 [--jobs 1|2]
+    python benchmarks/sources_bench.py make-dump --rows 1000000 --out /tmp/dump.parquet
+    /usr/bin/time -v python benchmarks/sources_bench.py read-dump /tmp/dump.parquet     # peak memory: streamed
+    python benchmarks/sources_bench.py extract-dump /tmp/dump.parquet [--jobs 1|2]
+    python benchmarks/sources_bench.py dedup --articles 100000
+
+Pages, rows and records are synthetic news reports on the target (statement paragraphs and
+background sentences, speakers drawn from a list) inside page furniture (navigation, footer).
+`html`/`warc`/`extract-dump` time the extraction stage's per-part function (read, topic filter,
+extract statements, MinHash signature) in one process or `--jobs` processes and report
+articles/s per core (CPU time of this process, so other load does not count) and wall-clock
+articles/s. `read-dump` only streams the rows, so run it under /usr/bin/time -v at two sizes:
+peak memory must not grow with the file. `dedup` times signatures and grouping of N articles,
+a tenth of them syndicated copies (new headline, a few words changed), and checks the groups.
+
+Measured on the 2-core machine while other jobs ran (load average 5-7, so wall-clock figures and
+1-vs-2-worker scaling are pessimistic; per-core figures are CPU time):
+
+| run | result |
+| --- | --- |
+| html --pages 10000 | 228 pages/s per core (trafilatura dominates) |
+| warc --records 10000 | 197-206 records/s per core; wall 142.8 s -> 90.3 s with --jobs 2 (1.6x), another run 87.2 -> 81.0 s |
+| extract-dump, 100,000 rows | 2,378 rows/s per core (162,387 statements), peak RSS 389 MB |
+| read-dump, 100,000 vs 1,000,000 rows | peak RSS 149 MB vs 161 MB: streamed, flat |
+| dedup 100,000 vs 1,000,000 | grouping 10.7 s vs 109.1 s CPU (x10.2 for x10 articles: linear) |
+| | signatures 6,052/s and 7,232/s per core; peak RSS 0.84 GB vs 7.4 GB (texts, signatures, LSH tables) |
+| | 97.8-98.0% of the copies found, no original wrongly grouped |
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+NAMES = ["Antony Blinken", "Olaf Scholz", "Jake Sullivan", "Rishi Sunak", "Dmytro Kuleba", "Maria Zakharova",
+         "Sergei Lavrov", "Emmanuel Macron", "Volodymyr Zelensky", "John Kirby", "Dmitry Peskov"]
+STATEMENTS = [
+    '"We have not encouraged or enabled strikes outside of Ukraine," {name} told reporters. '
+    '"But as conditions change, we adapt."',
+    "{name} said on Wednesday that Washington could adapt its position on Ukraine's use of American weapons inside Russia.",
+    "{name} warned that such strikes would be a dangerous escalation and that Moscow would respond.",
+    '"Ukraine has the right to strike the places it is attacked from," {name} said.',
+    "{name} said no decision had been made and that the question remained under consideration.",
+]
+BACKGROUND = str.split(
+    "the offensive near Kharkiv continued through the week while new air defence systems arrived from Germany "
+    "and officials met in Prague to discuss the aid package and the supply of artillery shells and long-range missiles"
+)
+FURNITURE = ("<nav><a href='/'>Home</a> | <a href='/world'>World</a> | Sport | Business</nav>",
+             "<footer>© Example Media. All rights reserved. <a href='/privacy'>Privacy</a></footer>")
+
+
+def report(rng: random.Random, paragraphs: int = 6) -> tuple[str, str]:
+    """(headline, body) of a synthetic report: statement and background paragraphs, blank lines between."""
+    body = []
+    for _ in range(paragraphs):
+        if rng.random() < 0.5:
+            body.append(rng.choice(STATEMENTS).format(name=rng.choice(NAMES)))
+        else:
+            body.append(" ".join(rng.choice(BACKGROUND) for _ in range(rng.randint(20, 40))).capitalize() + ".")
+    return f"{rng.choice(NAMES)} on strikes inside Russia, report {rng.randint(1, 10**9)}", "\n\n".join(body)
+
+
+def page(rng: random.Random) -> str:
+    title, body = report(rng)
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    return (f"<html><head><title>{title}</title><meta property='og:site_name' content='Example News'></head><body>"
+            f"{FURNITURE[0]}<article><h1>{title}</h1>{paragraphs}</article>{FURNITURE[1]}</body></html>")
+
+
+def _run(parts, jobs: int, what: str, unit: str) -> None:
+    from stancebench.corpus.distributed import ExtractJob, run_parts
+    from stancebench.corpus.sources import SourceSettings
+    from stancebench.project import repository_root
+
+    job = ExtractJob("lift-ukraine-strike-restrictions", (repository_root() or Path(".")) / "actors.tsv", SourceSettings())
+    wall, cpu = time.perf_counter(), time.process_time()
+    articles = statements = warnings = 0
+    for result in run_parts(parts, job, jobs=jobs):
+        articles += len(result.article_ids)
+        statements += len(result.statements or [])
+        warnings += result.skipped_records
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{what}: {articles:,} articles, {statements:,} statements, {warnings} {unit} skipped, jobs={jobs}")
+    if jobs == 1:
+        print(f"  {articles / cpu:,.0f} articles/s per core (CPU {cpu:.1f} s), wall {wall:.1f} s = {articles / wall:,.0f}/s")
+    else:
+        print(f"  wall {wall:.1f} s = {articles / wall:,.0f} articles/s with {jobs} worker processes")
+
+
+def html_bench(pages: int, jobs: int) -> None:
+    from stancebench.corpus.sources import list_source_paths, partition
+
+    rng = random.Random(0)
+    with tempfile.TemporaryDirectory() as folder:
+        for i in range(pages):
+            Path(folder, f"page{i:06d}.html").write_text(page(rng), encoding="utf-8")
+        _run(partition(list_source_paths(folder)), jobs, f"{pages:,} HTML pages", "pages")
+
+
+def warc_bench(records: int, jobs: int) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from stancebench.corpus.sources import list_source_paths, partition
+
+    rng = random.Random(0)
+    with tempfile.TemporaryDirectory() as folder:
+        files = max(1, jobs * 4)  # a crawl comes as many WARC files; a file is the unit of work
+        for f in range(files):
+            with open(Path(folder, f"crawl{f:03d}.warc.gz"), "wb") as out:
+                writer = WARCWriter(out, gzip=True)
+                for i in range(f, records, files):
+                    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+                    writer.write_record(writer.create_warc_record(
+                        f"https://news.example.com/{i}", "response", payload=io.BytesIO(page(rng).encode()), http_headers=http))
+        _run(partition(list_source_paths(folder)), jobs, f"{records:,} WARC records in {files} files", "records")
+
+
+def make_dump(rows: int, out: Path, row_group: int = 50_000) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = random.Random(0)
+    schema = pa.schema([("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("url", pa.string())])
+    with pq.ParquetWriter(out, schema) as writer:
+        for start in range(0, rows, row_group):
+            n = min(row_group, rows - start)
+            titles, texts = zip(*(report(rng, paragraphs=3) for _ in range(n)), strict=True)
+            writer.write_table(pa.table({
+                "id": [str(start + i) for i in range(n)], "title": list(titles), "text": list(texts),
+                "url": [f"https://news.example.com/{start + i}" for i in range(n)]}, schema=schema))
+    print(f"wrote {rows:,} rows to {out} ({out.stat().st_size / 1e6:,.0f} MB)")
+
+
+def read_dump_bench(path: Path) -> None:
+    from stancebench.corpus.sources import SourceSettings
+    from stancebench.corpus.sources.dumps import read_dump
+
+    wall = time.perf_counter()
+    count = sum(1 for item in read_dump(path, SourceSettings()) if hasattr(item, "article"))
+    wall = time.perf_counter() - wall
+    print(f"streamed {count:,} rows in {wall:.1f} s ({count / wall:,.0f} rows/s)")
+
+
+def extract_dump_bench(path: Path, jobs: int) -> None:
+    from stancebench.corpus.sources import partition
+
+    _run(partition([path]), jobs, f"parquet dump {path.name}", "rows")
+
+
+def dedup_bench(articles: int) -> None:
+    import numpy as np
+
+    from stancebench.corpus.dedup import article_signature, group_near_duplicates
+
+    rng = random.Random(0)
+    vocabulary = [f"w{i}" for i in range(20_000)]
+    originals = articles - articles // 10
+    texts = [" ".join(rng.choices(vocabulary, k=150)) for _ in range(originals)]
+    for i in range(articles - originals):  # copies: a new headline and two words changed
+        words = texts[i].split()
+        for _ in range(2):
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        texts.append("headline of the copy " + " ".join(words))
+    ids = [f"a{i:07d}" for i in range(articles)]
+    # CPU time of this (single-threaded) process: other load on the machine does not count.
+    start = time.process_time()
+    signatures = np.stack([article_signature(t) for t in texts])
+    signed = time.process_time() - start
+    start = time.process_time()
+    groups = group_near_duplicates(ids, signatures, 0.7)
+    grouped = time.process_time() - start
+    found = sum(1 for i in range(originals, articles) if groups.get(ids[i]) == ids[i - originals])
+    false = sum(1 for i in range(originals) if ids[i] in groups) - found
+    print(f"{articles:,} articles: signatures {signed:.1f} s CPU ({articles / signed:,.0f}/s), grouping {grouped:.1f} s CPU "
+          f"({articles / grouped:,.0f}/s)")
+    print(f"  {found:,} of {articles - originals:,} copies found, {max(0, false)} originals wrongly grouped")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    for name, size in (("html", "--pages"), ("warc", "--records")):
+        p = sub.add_parser(name)
+        p.add_argument(size, type=int, default=10_000, dest="n")
+        p.add_argument("--jobs", type=int, default=1)
+    p = sub.add_parser("make-dump")
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("read-dump")
+    p.add_argument("path", type=Path)
+    p = sub.add_parser("extract-dump")
+    p.add_argument("path", type=Path)
+    p.add_argument("--jobs", type=int, default=1)
+    p = sub.add_parser("dedup")
+    p.add_argument("--articles", type=int, default=100_000)
+    args = parser.parse_args()
+    if args.what == "html":
+        html_bench(args.n, args.jobs)
+    elif args.what == "warc":
+        warc_bench(args.n, args.jobs)
+    elif args.what == "make-dump":
+        make_dump(args.rows, args.out)
+    elif args.what == "read-dump":
+        read_dump_bench(args.path)
+    elif args.what == "extract-dump":
+        extract_dump_bench(args.path, args.jobs)
+    else:
+        dedup_bench(args.articles)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Extraction past one process: a pure function per part (a file or a parquet row group), run in
+this process, in a process pool (`--jobs`), or on a Dask cluster (`--scheduler ADDRESS|local`).
+
+Each part yields its statements, warnings, counts and the MinHash signatures of its articles.
+On Dask, a worker writes its statements to a parquet shard in the corpus (so results do not
+travel through the scheduler) and returns the rest; the client reads the shards back in part
+order, so the merged statements are the same, byte for byte, as a single process's. On a cluster
+the corpus folder must be on a filesystem every worker sees (the workers read the seeds there too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from stancebench.corpus.actors import load_actors
+from stancebench.corpus.sources import FILTERED_KINDS, Part, SourceSettings, read_part
+from stancebench.corpus.statements import ExtractWarning, extract_statements
+from stancebench.corpus.topic import TopicFilter
+from stancebench.errors import InputError, MissingExtraError, StancebenchError
+from stancebench.schema import Statement
+from stancebench.store import read_statements
+
+__all__ = ["ExtractJob", "PartResult", "extract_part", "extract_rows", "run_parts"]
+
+
+@dataclass(frozen=True)
+class ExtractJob:
+    """What every part needs: the target, the corpus actor table, the source settings."""
+
+    target_id: str
+    actors_path: Path
+    settings: SourceSettings = field(default_factory=SourceSettings)
+
+
+@dataclass
+class PartResult:
+    """One part's output; `statements` is None while they wait in a parquet shard."""
+
+    index: int
+    path: str
+    article_ids: list[str] = field(default_factory=list)
+    statements: list[Statement] | None = field(default_factory=list)
+    warnings: list[ExtractWarning] = field(default_factory=list)
+    bad_file: bool = False
+    skipped_records: int = 0
+    kept: int = 0
+    dropped: int = 0
+    signatures: np.ndarray | None = None
+    shard: str | None = None
+
+
+_ACTORS: dict[Path, object] = {}
+
+
+def _actors(path: Path):
+    # Loaded once per process (worker), not once per part.
+    if path not in _ACTORS:
+        _ACTORS[path] = load_actors(path)
+    return _ACTORS[path]
+
+
+def extract_part(part: Part, job: ExtractJob, index: int = 0) -> PartResult:
+    """Read one part, filter by topic (dumps, crawls), extract statements with provenance, sign articles."""
+    result = PartResult(index=index, path=str(part.path))
+    _extract_items(read_part(part, job.settings), part.path.name, part.kind in FILTERED_KINDS, job, result)
+    return result
+
+
+def extract_rows(rows: Iterable[dict], source_file: str, job: ExtractJob, *, first_row: int = 1) -> PartResult:
+    """The same for dump rows already in memory (a Spark `mapInPandas` batch, a `datasets` batch).
+
+    `first_row` is the batch's first row number in the file, so ids without an `id` column stay stable.
+    """
+    from stancebench.corpus.articles import SourceText
+    from stancebench.corpus.sources.dumps import find_columns, row_article
+
+    def items():
+        columns = None
+        for number, row in enumerate(rows, start=first_row):
+            columns = columns or find_columns(row.keys(), job.settings, Path(source_file))
+            article = row_article(row, columns, Path(source_file), number)
+            yield SourceText(article) if article else ExtractWarning(source_file, 0, f"row {number}: no text; skipped")
+
+    result = PartResult(index=0, path=source_file)
+    _extract_items(items(), Path(source_file).name, True, job, result)
+    return result
+
+
+def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: ExtractJob, result: PartResult) -> None:
+    from stancebench.corpus.dedup import article_signature
+
+    table = _actors(job.actors_path)
+    topic = TopicFilter(job.settings.topic_keywords if is_filtered else ())
+    signatures: list[np.ndarray] = []
+    statements: list[Statement] = []
+    seen: set[str] = set()
+    while True:
+        try:
+            item = next(items, None)
+        except InputError as err:
+            result.bad_file = True
+            result.warnings.append(ExtractWarning(err.path, err.line, err.problem))
+            break
+        if item is None:
+            break
+        if isinstance(item, ExtractWarning):
+            result.warnings.append(item)
+            result.skipped_records += 1
+            continue
+        article = item.article
+        if article.id in seen:
+            result.warnings.append(ExtractWarning(result.path, 0, f"article id {article.id!r} repeats in the file; skipped"))
+            result.skipped_records += 1
+            continue
+        seen.add(article.id)
+        if topic.is_active:
+            if not topic.matches(f"{article.title}\n{article.text}"):
+                result.dropped += 1
+                continue
+            result.kept += 1
+        found = extract_statements(article, target_id=job.target_id, actors=table, warnings=result.warnings,
+                                   first_line=item.first_line)
+        where = {"source_file": source_file, "source_record": article.record, "url": article.url}
+        statements.extend(replace(s, **where) for s in found)
+        result.article_ids.append(article.id)
+        if job.settings.dedup_threshold > 0:
+            signatures.append(article_signature(article.text))
+    result.statements = statements
+    if signatures:
+        result.signatures = np.stack(signatures)
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may use (the default for `extract --jobs`)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+#: Below this many bytes of articles, worker processes cost more to start than they save.
+_POOL_BYTES = 4_000_000
+
+
+def _total_size(parts: Sequence[Part]) -> int:
+    total = 0
+    for part in parts:
+        with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
+            total += part.path.stat().st_size
+        if total >= _POOL_BYTES:
+            break
+    return total
+
+
+def run_parts(parts: Sequence[Part], job: ExtractJob, *, jobs: int = 1, scheduler: str | None = None,
+              shard_root: Path | None = None) -> Iterator[PartResult]:
+    """Part results in `parts` order: here, in `jobs` processes, or on the Dask `scheduler`."""
+    if scheduler:
+        yield from _run_on_dask(parts, job, scheduler, shard_root or Path(tempfile.gettempdir()))
+    elif jobs <= 1 or len(parts) < 2 or _total_size(parts) < _POOL_BYTES:
+        for index, part in enumerate(parts):
+            yield extract_part(part, job, index)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(64, len(parts) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            yield from pool.map(extract_part, parts, [job] * len(parts), range(len(parts)), chunksize=chunk)
+
+
+# ---- Dask ------------------------------------------------------------------------------------
+def _extract_to_shard(part: Part, job: ExtractJob, index: int, shard_dir: str) -> PartResult:
+    from stancebench.store import write_statements_atomic
+
+    result = extract_part(part, job, index)
+    shard = Path(shard_dir) / f"part-{index:06d}.parquet"
+    write_statements_atomic(shard, result.statements or [])
+    result.statements, result.shard = None, str(shard)
+    return result
+
+
+def _client(scheduler: str):
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise MissingExtraError("extract --scheduler", "distributed") from None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler), None  # connect timeout: dask's distributed.comm.timeouts.connect
+    except (OSError, TimeoutError) as err:
+        raise StancebenchError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
+
+
+def _run_on_dask(parts: Sequence[Part], job: ExtractJob, scheduler: str, shard_root: Path) -> Iterator[PartResult]:
+    client, cluster = _client(scheduler)
+    shard_root.mkdir(parents=True, exist_ok=True)
+    shard_dir = Path(tempfile.mkdtemp(prefix=".extract-shards-", dir=shard_root))
+    try:
+        futures = client.map(_extract_to_shard, list(parts), [job] * len(parts), list(range(len(parts))),
+                             [str(shard_dir)] * len(parts), pure=False)
+        for future in futures:  # in part order: the merge is deterministic whatever finishes first
+            result = future.result()
+            result.statements = read_statements(result.shard)
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        shutil.rmtree(shard_dir, ignore_errors=True)

@@ -1,0 +1,72 @@
+"""The `[sources]` table of stancebench.toml: dump column names, the topic filter, near-duplicate grouping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stancebench import codebook
+from stancebench.errors import InputError
+
+__all__ = ["COLUMN_CONVENTIONS", "SourceSettings"]
+
+#: Dump columns found by convention: the first name present (case-insensitive) wins.
+COLUMN_CONVENTIONS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "content", "body", "maintext", "article"),
+    "title": ("title", "headline"),
+    "url": ("url", "link", "uri"),
+    "date": ("date", "published", "published_at", "date_publish", "publish_date"),
+    "outlet": ("outlet", "source", "domain", "site", "publisher"),
+    "id": ("id", "article_id", "uuid", "guid"),
+}
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """How sources are read: column overrides, topic keywords, dedup threshold, output format switch."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    #: Keyword groups; an article is kept when every group has a match. Empty: keep every article.
+    topic_keywords: tuple[tuple[str, ...], ...] = ()
+    #: MinHash Jaccard threshold for syndicated copies; 0 turns grouping off.
+    dedup_threshold: float = 0.7
+    #: Past this many statements, extract writes annotations/statements.parquet instead of JSONL.
+    jsonl_max_statements: int = 1_000_000
+    batch_rows: int = 4096
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any] | None, target_id: str, path: str | Path = "stancebench.toml") -> SourceSettings:
+        """Read `[sources]` from a parsed config; the bundled target's keywords are the default."""
+        table = (config or {}).get("sources", {})
+        if not isinstance(table, dict):
+            raise InputError(path, 0, "[sources] must be a table")
+        columns = table.get("columns", {})
+        if not isinstance(columns, dict) or not all(isinstance(v, str) and v for v in columns.values()):
+            raise InputError(path, 0, "sources.columns must map field names to column names")
+        unknown = sorted(set(columns) - set(COLUMN_CONVENTIONS))
+        if unknown:
+            expected = ", ".join(COLUMN_CONVENTIONS)
+            raise InputError(path, 0, f"sources.columns: unknown field {unknown[0]!r} (expected one of: {expected})")
+        default = codebook.TARGET_KEYWORDS if codebook.is_bundled_target(target_id) else ()
+        keywords = _keyword_groups(table.get("topic_keywords", default), path)
+        threshold = table.get("dedup_threshold", cls.dedup_threshold)
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+            raise InputError(path, 0, "sources.dedup_threshold must be a number from 0 (off) to 1")
+        limit = table.get("jsonl_max_statements", cls.jsonl_max_statements)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InputError(path, 0, "sources.jsonl_max_statements must be a positive integer")
+        return cls(columns=dict(columns), topic_keywords=keywords, dedup_threshold=float(threshold),
+                   jsonl_max_statements=limit)
+
+
+def _keyword_groups(value: Any, path: str | Path) -> tuple[tuple[str, ...], ...]:
+    if value is False or (isinstance(value, list | tuple) and not value):
+        return ()
+    if isinstance(value, list | tuple) and all(isinstance(x, str) for x in value):
+        value = [value]  # a flat list is one group
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(g, list | tuple) and g and all(isinstance(x, str) and x.strip() for x in g) for g in value
+    ):
+        raise InputError(path, 0, "sources.topic_keywords must be a list of words, or a list of lists of words")
+    return tuple(tuple(x.strip() for x in group) for group in value)
