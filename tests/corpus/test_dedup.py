@@ -135,9 +135,11 @@ def test_annotate_queue_shows_a_syndicated_statement_once(project):
     assert CliRunner().invoke(cli, ["extract"]).exit_code == 0
     found = read_statements(project / "annotations" / "statements.jsonl")
     session = open_annotation_session(load_project(), "alice")
-    shown = [s.id for s in session.queue]
+    shown = list(session.queue)
     assert shown == [s.id for s in found if not s.canonical_id]
-    assert len(shown) < len(found) and len({s.text for s in session.queue}) == len(shown)
+    by_id = {s.id: s for s in found}
+    assert len(shown) < len(found) and len({by_id[sid].text for sid in shown}) == len(shown)
+    assert session.total == len(shown)  # copies are not counted as work either
 
 
 def test_many_identical_pages_form_one_group():
