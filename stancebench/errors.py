@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["StancebenchError", "InputError", "MissingExtraError"]
+__all__ = ["StancebenchError", "InputError", "MissingExtraError", "quoted", "QUOTE_LIMIT"]
+
+#: Most characters of a user's value a message quotes (a 60 MB id is not echoed whole).
+QUOTE_LIMIT = 60
 
 
 class StancebenchError(Exception):
@@ -27,3 +30,11 @@ class MissingExtraError(StancebenchError):
 
     def __init__(self, what: str, extra: str) -> None:
         super().__init__(f"{what} needs: pip install 'stancebench[{extra}]'")
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`repr(value)` for a message, cut to `limit` characters with "…" when longer, on one line."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        return repr(text[:limit]) + "…"
+    return repr(text)

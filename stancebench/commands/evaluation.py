@@ -113,6 +113,7 @@ def compare_command(report_a: str, report_b: str, resamples: int, seed: int, boo
     from stancebench.evaluation.comparison import compare
 
     result = compare(report_a, report_b, resamples=resamples, seed=seed, bootstrap=bootstrap)
+    _echo_warnings(result.warnings)
     _print(result)
     if output:
         result.save(output)

@@ -11,10 +11,18 @@ Zero division follows scikit-learn's `zero_division=0`: a precision, recall or F
 denominator is 0 is 0 (F1 = 2·tp / (2·tp + fp + fn), so a class absent from both gold and
 predictions scores 0 and still counts in the macro average, as with `labels=[0, 1, 2]`).
 
-Bootstrap intervals draw resampled confusion matrices directly: resampling N rows with
-replacement gives cell counts ~ Multinomial(N, cm / N), so drawing the 12 cells is exact for
-every metric that is a function of the confusion matrix (all of them here) and costs
-microseconds instead of a loop over N rows.
+Bootstrap intervals draw resampled confusion matrices directly. The item bootstrap is
+stratified by gold class: each gold row keeps its size n_k and its cells are redrawn as
+Multinomial(n_k, cm[k] / n_k), exactly what resampling the items of each gold class with
+replacement gives, for every metric that is a function of the confusion matrix (all of them
+here), in microseconds instead of a loop over N rows. Stratifying keeps every class in every
+resample, so a perfect predictor's interval is [1, 1] (an unstratified resample that loses a
+rare class would score that class's F1 as 0 and put macro-F1's lower bound near 2/3).
+
+The cluster (article) bootstrap needs enough clusters to say anything: with fewer than
+`MIN_CLUSTERS` the resamples barely differ from the data (one article: every resample is the
+data, a zero-width interval and p = 0.002 for any difference), so `check_clusters` refuses and
+callers fall back to the item bootstrap with a one-line warning.
 """
 
 from __future__ import annotations
@@ -30,11 +38,16 @@ __all__ = [
     "confusion_matrix",
     "grouped_confusion_matrices",
     "scores",
+    "MIN_CLUSTERS",
+    "ITEM_SCHEME",
     "bootstrap_confusions",
+    "stratified_draws",
+    "check_clusters",
     "cluster_bootstrap_confusions",
     "percentile_interval",
     "paired_cells",
     "paired_bootstrap",
+    "paired_cluster_bootstrap",
     "mcnemar_exact",
 ]
 
@@ -45,6 +58,10 @@ MISSING = N_CLASSES
 #: The headline metrics, in report order.
 METRICS: tuple[str, ...] = ("accuracy", "macro_f1", "f_avg")
 _SUPPORT, _OPPOSE = 0, 1
+#: Fewest clusters (articles) a cluster bootstrap is run on; below it the item bootstrap is used instead.
+MIN_CLUSTERS = 10
+#: How the item bootstrap resamples, as recorded in reports.
+ITEM_SCHEME = "items, stratified by gold class"
 
 
 def confusion_matrix(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -101,15 +118,33 @@ def scores(cm: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+def stratified_draws(cells: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """(resamples, *cells.shape) resamples of `cells` (gold class first), each gold row redrawn with its own size.
+
+    Row k (all cells with gold class k, e.g. 4 for a confusion matrix, 16 for paired cells) is
+    Multinomial(n_k, row / n_k): resampling the items of each gold class with replacement.
+    """
+    cells = np.asarray(cells, dtype=np.int64)
+    rows = cells.reshape(cells.shape[0], -1)
+    sizes = rows.sum(axis=1)
+    # An empty row draws 0 items from any distribution; give it a valid one.
+    pvals = np.where(sizes[:, None] > 0, rows / np.maximum(sizes, 1)[:, None], 1 / rows.shape[1])
+    draws = np.random.default_rng(seed).multinomial(sizes, pvals, size=(resamples, len(sizes)))
+    return draws.reshape(resamples, *cells.shape)
+
+
 def bootstrap_confusions(cm: np.ndarray, resamples: int = 1000, seed: int = 0) -> np.ndarray:
-    """(resamples, *cm.shape) confusion matrices of N-row resamples (multinomial over the cells)."""
-    cm = np.asarray(cm, dtype=np.int64)
-    total = int(cm.sum())
-    rng = np.random.default_rng(seed)
-    if total == 0:
-        return np.zeros((resamples, *cm.shape), dtype=np.int64)
-    draws = rng.multinomial(total, cm.ravel() / total, size=resamples)
-    return draws.reshape(resamples, *cm.shape)
+    """(resamples, *cm.shape) confusion matrices of item resamples, stratified by gold class (rows)."""
+    return stratified_draws(cm, resamples, seed)
+
+
+def check_clusters(clusters: np.ndarray, unit: str = "article") -> str | None:
+    """None when there are enough clusters for a cluster bootstrap, else the one-line reason there are not."""
+    n_clusters = len(np.unique(np.asarray(clusters)))
+    if n_clusters >= MIN_CLUSTERS:
+        return None
+    return (f"--bootstrap {unit}: only {n_clusters} {unit}(s) in the gold, fewer than the {MIN_CLUSTERS} a cluster "
+            f"bootstrap needs for a meaningful interval; resampled {ITEM_SCHEME} instead")
 
 
 def cluster_bootstrap_confusions(
@@ -150,13 +185,13 @@ def paired_bootstrap(
 ) -> dict[str, dict[str, float]]:
     """Difference B − A per metric, with a 95% percentile interval and a two-sided p-value.
 
-    `cells` are (gold, A, B) counts from `paired_cells`; resampling items keeps each item's
-    two predictions together, so the interval accounts for the models' correlation. The
+    `cells` are (gold, A, B) counts from `paired_cells`; resampling items (within gold class)
+    keeps each item's two predictions together, so the interval accounts for the models' correlation. The
     p-value is the bootstrap sign test 2·min(P(d ≤ 0), P(d ≥ 0)) with the usual +1
     correction, capped at 1; identical models get p = 1.
     """
     cells = np.asarray(cells, dtype=np.int64)
-    return _paired_summary(cells, bootstrap_confusions(cells, resamples, seed), metrics)
+    return _paired_summary(cells, stratified_draws(cells, resamples, seed), metrics)
 
 
 def paired_cluster_bootstrap(

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stancebench.errors import InputError, StancebenchError
+from stancebench.errors import InputError, StancebenchError, quoted
 from stancebench.schema import STANCE_LABELS, parse_json_line
 from stancebench.store import read_bytes
 
@@ -269,7 +269,7 @@ def _lookup(label_map: Mapping[str, str]) -> dict[str, int]:
 
 
 def _unknown(value: Any) -> str:
-    return f"unknown label {value!r} (expected one of: {', '.join(STANCE_LABELS)}; map others with --label-map)"
+    return f"unknown label {quoted(value)} (expected one of: {', '.join(STANCE_LABELS)}; map others with --label-map)"
 
 
 def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column: str = "label") -> np.ndarray:
@@ -314,4 +314,4 @@ def check_unique_ids(table: Table, what: str = "id") -> None:
     row = int(repeats[0])
     earlier = int(first[indices[row]])
     value = ids[row].as_py()
-    raise InputError(table.path, table.line_of(row), f"duplicate {what} {value!r} (first on line {table.line_of(earlier)})")
+    raise InputError(table.path, table.line_of(row), f"duplicate {what} {quoted(value)} (first on line {table.line_of(earlier)})")

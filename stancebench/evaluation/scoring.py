@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from stancebench.errors import StancebenchError
+from stancebench.errors import StancebenchError, quoted
 from stancebench.evaluation import metrics
 from stancebench.evaluation.gold import GoldSet, load_gold
 from stancebench.evaluation.predictions import FORMATS, check_unique_ids, parse_label_map
@@ -67,7 +67,7 @@ def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[st
         if predictions.table is not None:
             check_unique_ids(predictions.table)  # names the line
         repeated = encoded.dictionary[int(np.flatnonzero(counts > 1)[0])].as_py()
-        raise StancebenchError(f"{predictions.source}: duplicate id {repeated!r}")
+        raise StancebenchError(f"{predictions.source}: duplicate id {quoted(repeated)}")
     row_of = np.full(n_ids, -1, dtype=np.int64)
     row_of[pred_codes] = np.arange(len(pred_codes))
     rows = row_of[gold_codes]
@@ -77,6 +77,13 @@ def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[st
     unknown = np.flatnonzero(~in_gold[pred_codes])
     sample = predictions.ids.take(pa.array(unknown[:10])).to_pylist() if len(unknown) else []
     return pred, {"n_unknown_ids": len(unknown), "unknown_ids": sample}
+
+
+def _no_overlap(source: str, unknown: list[Any], gold: GoldSet, split: str | None) -> str:
+    ours = ", ".join(quoted(i) for i in unknown[:2])
+    theirs = ", ".join(quoted(i) for i in gold.ids.slice(0, 2).to_pylist())
+    return (f"{source}: no prediction id matches the gold {split or 'set'} ({len(gold)} items): predictions have "
+            f"{ours}, gold has {theirs}")
 
 
 def _articles(gold: Any) -> list[str] | None:
@@ -190,17 +197,30 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
     point = metrics.scores(cm)
     timings["metrics"] = time.perf_counter() - start
     start = time.perf_counter()
-    if bootstrap == "items":
-        stack = metrics.bootstrap_confusions(cm, resamples, seed)
-    elif bootstrap == "article":
+    if bootstrap not in BOOTSTRAPS:
+        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected one of: {', '.join(BOOTSTRAPS)})")
+    warnings, scheme = list(warnings or []), metrics.ITEM_SCHEME
+    clusters = None
+    if bootstrap == "article":
         articles = gold.column("article_id")
         if articles is None:
             raise StancebenchError("--bootstrap article needs an 'article_id' column in the gold")
-        stack = metrics.cluster_bootstrap_confusions(gold.labels, pred, np.array(articles, dtype=object).astype(str),
-                                                     resamples, seed)
+        clusters = np.array(articles, dtype=object).astype(str)
+        too_few = metrics.check_clusters(clusters)
+        if too_few:
+            warnings.append(too_few)
+            clusters = None
+        else:
+            scheme = f"articles ({len(np.unique(clusters))} clusters)"
+    if clusters is None:
+        stack = metrics.bootstrap_confusions(cm, resamples, seed)
+        boot = metrics.scores(stack)
     else:
-        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected one of: {', '.join(BOOTSTRAPS)})")
-    boot = metrics.scores(stack)
+        stack = metrics.cluster_bootstrap_confusions(gold.labels, pred, clusters, resamples, seed)
+        boot = metrics.scores(stack)
+        # A resample may lose a class: average the classes it holds, as in the breakdowns.
+        boot["macro_f1"] = _present_macro_f1(stack, boot["f1"])
+    options = {**(options or {}), "bootstrap_scheme": scheme}
     low, high = {}, {}
     for name in (*metrics.METRICS, "precision", "recall", "f1"):
         low[name], high[name] = metrics.percentile_interval(boot[name])
@@ -311,8 +331,10 @@ def evaluate(
         start = time.perf_counter()
         pred, extra = _align(gold_set, predictions)
         timings["join"] = time.perf_counter() - start
+        if len(predictions) and extra["n_unknown_ids"] == len(predictions):
+            raise StancebenchError(_no_overlap(predictions.source, extra["unknown_ids"], gold_set, split))
         if extra["n_unknown_ids"]:
-            shown = ", ".join(repr(i) for i in extra["unknown_ids"][:3])
+            shown = ", ".join(quoted(i) for i in extra["unknown_ids"][:3])
             more = ", …" if extra["n_unknown_ids"] > 3 else ""
             warnings.append(f"{predictions.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold "
                             f"{split or 'set'} were ignored ({shown}{more})")

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from stancebench import codebook
-from stancebench.errors import MissingExtraError, StancebenchError
+from stancebench.errors import MissingExtraError, StancebenchError, quoted
 from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, parse_label_map, read_table
 from stancebench.schema import STANCE_LABELS
 
@@ -247,7 +247,7 @@ def _label_codes(labels: Sequence[Any], ids: Sequence[str], where: str, label_ma
         code = lookup.get(str(label).strip().lower()) if isinstance(label, (str, np.str_)) else None
         if code is None:
             raise StancebenchError(
-                f"{where}: item {item!r}: unknown label {label!r} "
+                f"{where}: item {quoted(item)}: unknown label {quoted(label)} "
                 f"(expected one of: {', '.join(STANCE_LABELS)}; map others with --label-map)"
             )
         codes[index] = code

@@ -212,7 +212,7 @@ def test_compare_by_article_reads_article_ids_from_the_reports(tmp_path, release
     assert {item["article_id"] for item in items} == {r["article_id"] for r in rows[36:]}
     result = run("compare", str(weak), str(good), "--bootstrap", "article", "-o", str(tmp_path / "cmp.json"))
     assert result.exit_code == 0, result.output
-    assert "paired bootstrap over articles" in result.output
+    assert "Warning: --bootstrap article: only 6 article(s) in the gold" in result.output  # 24 items, 6 articles
     data = json.loads((tmp_path / "cmp.json").read_text())
     assert data["options"]["bootstrap"] == "article"
     assert data["metrics"]["accuracy"]["difference"] == pytest.approx(16 / 24)
