@@ -53,6 +53,9 @@ def _print(renderable) -> None:
 @click.option("--gold", type=click.Path(dir_okay=False),
               help="A labelled file (id, text, label; optional split) to score instead of the release.")
 @click.option("--release", type=click.Path(), help="Release folder [default: the dataset bundled with stancebench].")
+@click.option("--train", "train", metavar="release|FILE",
+              help="What a model with fit() is fitted on: the release's train split, or a labelled file "
+                   "[default: the --gold file's own train rows, else the release's train split].")
 @click.option("--cv", type=click.IntRange(2), help="Speaker-grouped K-fold cross-validation over all items (models with fit).")
 @click.option("--no-fit", is_flag=True, help="Do not call the model's fit() on the train split.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for folds and bootstrap.")
@@ -64,8 +67,8 @@ def _print(renderable) -> None:
 @click.pass_context
 def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint, model_name, api_key_env, concurrency,
                  timeout, max_retries, temperature, cache_dir, no_cache, system_prompt, hypothesis, trust_remote_code,
-                 use_context, batch_size, label_map, split, gold, release, cv, no_fit, seed, resamples, bootstrap,
-                 output, plot) -> None:
+                 use_context, batch_size, label_map, split, gold, release, train, cv, no_fit, seed, resamples,
+                 bootstrap, output, plot) -> None:
     """Score predictions or a model: metrics with 95% bootstrap CIs, a JSON report and a plot."""
     sources = [x for x in (predictions, model_spec, hf_model, endpoint) if x]
     if len(sources) != 1:
@@ -88,7 +91,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
         thing, descriptor = predictions, None
     report = evaluate(
         thing, split=split, gold=gold, release=_release_dir(ctx, release), cv=cv, resamples=resamples, seed=seed,
-        label_map=label_map, bootstrap=bootstrap, fit=not no_fit, model_descriptor=descriptor,
+        label_map=label_map, bootstrap=bootstrap, fit=not no_fit, model_descriptor=descriptor, train=train,
     )
     _echo_warnings(report.warnings)
     _print(report)

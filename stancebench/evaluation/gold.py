@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stancebench.errors import InputError, StancebenchError
+from stancebench.errors import InputError, StancebenchError, quoted
 from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, read_table
 from stancebench.release.dataset import packaged_release_dir
 from stancebench.schema import STANCE_LABELS
@@ -30,9 +30,10 @@ from stancebench.schema import STANCE_LABELS
 __all__ = ["GoldSet", "load_gold", "content_hash"]
 
 #: Columns handed to a model (everything but the label), when the gold has them.
+#: Only these reach `predict()`: a file's other columns (possibly derived from the label) never do.
 EXAMPLE_COLUMNS: tuple[str, ...] = (
-    "id", "text", "context", "target", "speaker", "speaker_role", "speaker_affiliation", "quote_type",
-    "article_id", "article_title", "outlet", "date",
+    "id", "text", "context", "target_id", "target", "speaker", "speaker_role", "speaker_affiliation", "quote_type",
+    "article_id", "article_title", "outlet", "date", "url",
 )
 _STRING_COLUMNS = tuple(c for c in EXAMPLE_COLUMNS if c != "date") + ("split",)
 
@@ -64,8 +65,8 @@ class GoldSet:
         return self.table[name].to_pylist() if name in self.table.column_names else None
 
     def examples(self, rows: np.ndarray | None = None) -> list[dict[str, Any]]:
-        """The rows as plain dicts without the label: what a model's `predict` receives."""
-        names = [c for c in self.table.column_names if c not in ("label", "split")]
+        """The rows as plain dicts of the `EXAMPLE_COLUMNS` the gold has: what a model's `predict` receives."""
+        names = [c for c in EXAMPLE_COLUMNS if c in self.table.column_names]
         table = self.table.select(names)
         if rows is not None:
             table = table.take(pa.array(rows))
@@ -179,6 +180,14 @@ def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
     loaded = read_table(path, required=("id", "text", "label"), string_columns=_STRING_COLUMNS)
     loaded, warnings = _drop_off_target(loaded)
     used_split: str | None = None
+    if split not in (None, "test") and "split" not in loaded.table.column_names:
+        # A file without a split column is one test set: asking for another split is a mistake.
+        raise InputError(loaded.path, 0, f"--split {split}: the file has no 'split' column (every row is scored "
+                                         "with the default --split test or --split all)")
+    extra = [c for c in loaded.table.column_names if c not in (*EXAMPLE_COLUMNS, "label", "split")]
+    if extra:
+        warnings.append(f"{loaded.path}: column(s) {', '.join(quoted(c) for c in extra[:5])}"
+                        f"{', …' if len(extra) > 5 else ''} are not handed to the model (only {', '.join(EXAMPLE_COLUMNS)})")
     if split is not None and "split" in loaded.table.column_names:
         mask = pc.equal(loaded.table["split"], split).fill_null(False).to_numpy(zero_copy_only=False)
         if not mask.any():

@@ -249,16 +249,36 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
     )
 
 
-def _train_set(split: str | None, gold: str | Path | None, release: str | Path | None) -> GoldSet | None:
-    if gold is not None:
+def _train_set(train: str | Path | None, gold: str | Path | None, release: str | Path | None) -> GoldSet | None:
+    # --train FILE: its train rows if it has a split column, else every row; --train release: the
+    # release's train split; default: the gold file's own train rows, else the release's train split.
+    if train is not None and str(train) != "release":
         from stancebench.evaluation.predictions import read_table
 
-        if "split" not in read_table(gold, required=("id",)).table.column_names:
-            return None
+        has_split = "split" in read_table(train, required=("id",)).table.column_names
+        return load_gold("train" if has_split else None, gold=train)
+    if gold is not None and train is None:
+        from stancebench.evaluation.predictions import read_table
+
+        if "split" in read_table(gold, required=("id",)).table.column_names:
+            try:
+                return load_gold("train", gold=gold)
+            except StancebenchError:
+                pass  # no train rows in the file: fall back to the release
     try:
-        return load_gold("train", gold=gold, release=release)
+        return load_gold("train", release=release)
     except StancebenchError:
+        if train is not None:
+            raise
         return None
+
+
+def _check_columns(model: Any, name: str, gold_set: GoldSet) -> None:
+    # A model names the example columns it reads (`required_columns`); a file without one would
+    # silently change the model (an affiliation feature that is always "unknown").
+    for column in tuple(getattr(model, "required_columns", ()) or ()):
+        if column not in gold_set.table.column_names or gold_set.table[column].null_count == len(gold_set):
+            raise StancebenchError(f"model {name} reads the column '{column}', which {gold_set.source} does not have")
 
 
 def evaluate(
@@ -274,6 +294,7 @@ def evaluate(
     bootstrap: str = "items",
     fit: bool = True,
     model_descriptor: Mapping[str, Any] | None = None,
+    train: str | Path | None = None,
 ) -> Report:
     """Score predictions or a model on gold items and return a Report with 95% bootstrap intervals.
 
@@ -285,6 +306,8 @@ def evaluate(
     cross-validation over all gold items (models with `fit` only). `label_map` maps other
     label names to support/oppose/hedge (dict, "A=support,B=oppose" or a JSON file path).
     `bootstrap="article"` resamples whole articles instead of items. `fit=False` skips fitting.
+    `train` is what a model with `fit` is fitted on: "release" (the release's train split) or a
+    labelled file; by default the gold file's own `train` rows, else the release's train split.
     """
     if resamples < 1:
         raise StancebenchError(f"resamples must be at least 1, got {resamples}")
@@ -298,6 +321,8 @@ def evaluate(
     timings["load_gold"] = time.perf_counter() - started
     options: dict[str, Any] = {"split": "all" if cv or split is None else split, "cv": cv, "seed": seed,
                                "resamples": resamples, "bootstrap": bootstrap, "label_map": label_map or None}
+    if train is not None:
+        options["train"] = str(train)
     extra: dict[str, Any] = {}
     warnings: list[str] = []
 
@@ -342,7 +367,7 @@ def evaluate(
         name = str(descriptor.get("spec") or descriptor.get("path") or descriptor.get("class") or type(model).__name__)
         start = time.perf_counter()
         pred = _run_model(model, name, gold_set, label_map, cv=cv, seed=seed, fit=fit, split=split, gold=gold,
-                          release=release, warnings=warnings)
+                          release=release, warnings=warnings, train=train)
         timings["predict"] = time.perf_counter() - start
         warnings.extend(getattr(model, "warnings_", []) or [])
     report = score(gold_set, pred, resamples=resamples, seed=seed, bootstrap=bootstrap, model=descriptor,
@@ -353,9 +378,10 @@ def evaluate(
 
 def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str, str], *, cv: int | None, seed: int,
                fit: bool, split: str | None, gold: str | Path | None, release: str | Path | None,
-               warnings: list[str]) -> np.ndarray:
+               warnings: list[str], train: str | Path | None = None) -> np.ndarray:
     has_fit = fit and callable(getattr(model, "fit", None))
     examples = gold_set.examples()
+    _check_columns(model, name, gold_set)
     if cv:
         if not has_fit:
             raise StancebenchError(f"--cv needs a model with fit(); model {name} has none")
@@ -376,9 +402,14 @@ def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str,
             pred[test] = _predict(fold_model, [examples[i] for i in test], name, label_map)
         return pred
     if has_fit:
-        train = _train_set(split, gold, release)
-        if train is None:
-            warnings.append(f"no train split to fit model {name} on; predicting with it as it is")
-        else:
-            _fit(model, train.examples(), [STANCE_LABELS[c] for c in train.labels], name)
+        train_set = _train_set(train, gold, release)
+        if train_set is None:
+            raise StancebenchError(f"model {name} has fit() but there are no training rows (the gold file has no "
+                                   "'train' rows and there is no release): pass --train FILE, or --no-fit")
+        _check_columns(model, name, train_set)
+        overlap = np.isin(gold_set.ids.to_numpy(zero_copy_only=False), train_set.ids.to_numpy(zero_copy_only=False))
+        if overlap.any():
+            warnings.append(f"{int(overlap.sum())} of the {len(gold_set)} scored items are also training rows "
+                            f"({train_set.source}): the scores are not held-out")
+        _fit(model, train_set.examples(), [STANCE_LABELS[c] for c in train_set.labels], name)
     return _predict(model, examples, name, label_map)

@@ -5,6 +5,7 @@ The model interface every baseline implements, and the one a researcher implemen
     class MyModel:
         def fit(self, examples, labels): ...        # optional; called with the train split
         def predict(self, examples) -> list[str]: ...
+        required_columns = ("text", "speaker_affiliation")  # optional; eval refuses gold without them
 
 `examples` is a list of plain dicts (id, text, context, target, speaker, speaker_role,
 speaker_affiliation, quote_type, and article_id etc. when the gold has them); labels are
