@@ -140,7 +140,7 @@ def test_endpoint_garbage(tmp_path, release):
     finally:
         server.close()
     assert result.exit_code == 1
-    assert "that is not a chat completion: 'not json at all'" in result.output
+    assert "that is not a chat completion (15 bytes)" in result.output
     assert result.output.count("\n") == 1
 
 
