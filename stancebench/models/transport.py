@@ -97,7 +97,10 @@ class Throttle:
     """Requests in flight, shared by every thread: halved on a 429, grown by one after a window of successes.
 
     `epoch` counts decreases: a 429 to a request sent before the last decrease says nothing new,
-    so a burst of 429s from one wave halves the limit once, not once per answer.
+    so a burst of 429s from one wave halves the limit once, not once per answer. Growth slows
+    near the level last refused (`ceiling`), so the limit settles under it instead of probing it
+    every few requests. A second 429 with no success in between pauses every thread (jittered,
+    doubling), as does any `Retry-After`.
     """
 
     limit: int
@@ -110,10 +113,12 @@ class Throttle:
     strikes: int = field(default=0, init=False)
     peak: int = field(default=0, init=False)
     lowest: float = field(init=False)
+    ceiling: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.allowed = float(self.limit)
         self.lowest = self.allowed
+        self.ceiling = self.limit + 1
         self._cond = threading.Condition()
 
     def acquire(self, stop: threading.Event) -> int:
@@ -135,20 +140,26 @@ class Throttle:
             self.in_flight -= 1
             if ok:
                 self.strikes = 0
-                self.allowed = min(float(self.limit), self.allowed + 1 / max(self.allowed, 1.0))
+                # Up to just under the level that was refused quickly, past it ten times more slowly.
+                step = 1.0 if self.allowed + 1 < self.ceiling else 0.1
+                self.allowed = min(float(self.limit), self.allowed + step / max(self.allowed, 1.0))
             self._cond.notify_all()
 
     def throttled(self, epoch: int, wait: float | None) -> None:
         """A 429: halve the limit (once per epoch) and pause every thread for `wait` or a jittered backoff."""
         with self._cond:
-            if epoch == self.epoch:
+            fresh = epoch == self.epoch
+            if fresh:
                 self.epoch += 1
+                self.ceiling = int(self.allowed)
                 self.allowed = max(1.0, float(int(self.allowed) // 2))
                 self.lowest = min(self.lowest, self.allowed)
                 self.strikes += 1
-            if wait is None:
-                wait = min(self.max_backoff, self.backoff * 2 ** max(self.strikes - 1, 0)) * random.uniform(0.5, 1.0)
-            self.resume_at = max(self.resume_at, time.monotonic() + min(wait, self.max_backoff))
+            if wait is None and fresh and self.strikes > 1:
+                # Halving did not help (no success since the last 429): everybody waits, exponentially longer.
+                wait = min(self.max_backoff, self.backoff * 2 ** (self.strikes - 2)) * random.uniform(0.5, 1.0)
+            if wait is not None:  # a stale 429 without Retry-After only waits for the pause already set
+                self.resume_at = max(self.resume_at, time.monotonic() + min(wait, self.max_backoff))
             self._cond.notify_all()
 
 
