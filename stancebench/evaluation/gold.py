@@ -14,7 +14,7 @@ scored against different gold.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,17 @@ class GoldSet:
         if rows is not None:
             table = table.take(pa.array(rows))
         return table.to_pylist()
+
+    def sample(self, n: int, seed: int = 0) -> GoldSet:
+        """A seeded subset of `n` rows in their original order (`--limit`), with its own content hash."""
+        if n >= len(self):
+            return self
+        rows = np.sort(np.random.default_rng(seed).choice(len(self), size=n, replace=False))
+        table = self.table.take(pa.array(rows))
+        labels = self.labels[rows]
+        digest = content_hash(table["id"].combine_chunks(), table["text"].combine_chunks(), labels)
+        note = f"--limit {n}: scored a sample of {n} of the {len(self)} items (seed {seed})"
+        return replace(self, table=table, labels=labels, content_hash=digest, warnings=[*self.warnings, note])
 
     def describe(self) -> dict[str, Any]:
         """The dataset block of a report."""

@@ -12,7 +12,8 @@
     coverage  {n_items, n_predicted, n_missing, coverage, n_unknown_ids, unknown_ids}
     breakdowns {quote_type|speaker_affiliation: [{value, n, accuracy, accuracy_ci, macro_f1, macro_f1_ci}]}
                (a group's macro-F1 averages the classes present in its gold or predictions)
-    predictions [{id, gold, pred}]   (pred is null when the model gave none)
+    predictions [{id, gold, pred, article_id?, fold?}]   (pred is null when the model gave none; fold under --cv)
+    provenance {python, libraries, command, corpus_commit, sha256 of inputs}   (the eval command's reports)
     timings   {seconds per stage}, warnings [str]
 """
 
@@ -70,6 +71,10 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     #: Each item's article id, when the gold has one (`compare --bootstrap article` resamples by it).
     articles: list[str] | None = None
+    #: Each item's cross-validation fold under `--cv`.
+    folds: list[int] | None = None
+    #: What produced the report, as lm-eval records it (`stancebench.evaluation.provenance`).
+    provenance: dict[str, Any] = field(default_factory=dict)
     stancebench_version: str = ""
     created: str = ""
     schema_version: int = REPORT_SCHEMA_VERSION
@@ -106,6 +111,11 @@ class Report:
             if self.articles is not None:
                 for item, article in zip(out["predictions"], self.articles, strict=True):
                     item["article_id"] = article
+            if self.folds is not None:
+                for item, fold in zip(out["predictions"], self.folds, strict=True):
+                    item["fold"] = fold
+        if self.provenance:
+            out["provenance"] = self.provenance
         return out
 
     def to_json(self) -> str:
@@ -145,6 +155,7 @@ class Report:
                 confusion=np.array(data["confusion_matrix"]["counts"]), coverage=dict(data.get("coverage") or {}),
                 breakdowns=dict(data.get("breakdowns") or {}), ids=ids, gold=gold, pred=pred, articles=articles,
                 timings=dict(data.get("timings") or {}), warnings=list(data.get("warnings") or []),
+                provenance=dict(data.get("provenance") or {}),
                 stancebench_version=str(data.get("stancebench_version", "")), created=str(data.get("created", "")),
                 schema_version=version,
             )
@@ -181,6 +192,8 @@ class Report:
                      f"{cov.get('n_predicted', n)}/{n} predicted")
         if cov.get("n_unknown_ids"):
             head.add_row("Unknown ids", str(cov["n_unknown_ids"]), "ignored")
+        if "unparsable_rate" in cov:
+            head.add_row("Unparsable answers", f"{cov['unparsable_rate']:.3f}", f"{cov.get('n_unparsable', 0)}/{n} items")
         per_class = Table(title="Per class", title_justify="left")
         for column in ("label", "precision", "recall", "F1", "support"):
             per_class.add_column(column, justify="left" if column == "label" else "right")

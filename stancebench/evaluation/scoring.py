@@ -295,6 +295,7 @@ def evaluate(
     fit: bool = True,
     model_descriptor: Mapping[str, Any] | None = None,
     train: str | Path | None = None,
+    limit: int | None = None,
 ) -> Report:
     """Score predictions or a model on gold items and return a Report with 95% bootstrap intervals.
 
@@ -308,6 +309,7 @@ def evaluate(
     `bootstrap="article"` resamples whole articles instead of items. `fit=False` skips fitting.
     `train` is what a model with `fit` is fitted on: "release" (the release's train split) or a
     labelled file; by default the gold file's own `train` rows, else the release's train split.
+    `limit=N` scores a seeded sample of N gold items (quick runs).
     """
     if resamples < 1:
         raise StancebenchError(f"resamples must be at least 1, got {resamples}")
@@ -318,11 +320,17 @@ def evaluate(
     label_map = parse_label_map(label_map)
     split = None if split == "all" else split
     gold_set = load_gold(None if cv else split, gold=gold, release=release)
+    if limit is not None:
+        if limit < 1:
+            raise StancebenchError(f"--limit must be at least 1, got {limit}")
+        gold_set = gold_set.sample(limit, seed)
     timings["load_gold"] = time.perf_counter() - started
     options: dict[str, Any] = {"split": "all" if cv or split is None else split, "cv": cv, "seed": seed,
                                "resamples": resamples, "bootstrap": bootstrap, "label_map": label_map or None}
     if train is not None:
         options["train"] = str(train)
+    if limit is not None:
+        options["limit"] = limit
     extra: dict[str, Any] = {}
     warnings: list[str] = []
 
@@ -366,19 +374,24 @@ def evaluate(
     else:
         name = str(descriptor.get("spec") or descriptor.get("path") or descriptor.get("class") or type(model).__name__)
         start = time.perf_counter()
+        record: dict[str, Any] = {}
         pred = _run_model(model, name, gold_set, label_map, cv=cv, seed=seed, fit=fit, split=split, gold=gold,
-                          release=release, warnings=warnings, train=train)
+                          release=release, warnings=warnings, train=train, record=record)
         timings["predict"] = time.perf_counter() - start
         warnings.extend(getattr(model, "warnings_", []) or [])
+        extra.update(getattr(model, "coverage_", None) or {})  # e.g. a language model's unparsable answers
     report = score(gold_set, pred, resamples=resamples, seed=seed, bootstrap=bootstrap, model=descriptor,
                    options=options, extra_coverage=extra, timings=timings, warnings=warnings)
     report.timings["total"] = time.perf_counter() - started
+    if model is not None and record.get("folds") is not None:
+        report.folds = record["folds"]
     return report
 
 
 def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str, str], *, cv: int | None, seed: int,
                fit: bool, split: str | None, gold: str | Path | None, release: str | Path | None,
-               warnings: list[str], train: str | Path | None = None) -> np.ndarray:
+               warnings: list[str], train: str | Path | None = None, record: dict[str, Any] | None = None,
+               ) -> np.ndarray:
     has_fit = fit and callable(getattr(model, "fit", None))
     examples = gold_set.examples()
     _check_columns(model, name, gold_set)
@@ -396,9 +409,14 @@ def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str,
         except ValueError as err:
             raise StancebenchError(f"--cv {cv}: {err}") from None
         pred = np.full(len(gold_set), metrics.MISSING, dtype=np.uint8)
-        for train, test in folds:
+        fold_of = np.zeros(len(gold_set), dtype=np.int64)
+        for number, (_, test) in enumerate(folds):
+            fold_of[test] = number
+        if record is not None:
+            record["folds"] = fold_of.tolist()
+        for train_rows, test in folds:
             fold_model = _fresh(model)
-            _fit(fold_model, [examples[i] for i in train], [names[i] for i in train], name)
+            _fit(fold_model, [examples[i] for i in train_rows], [names[i] for i in train_rows], name)
             pred[test] = _predict(fold_model, [examples[i] for i in test], name, label_map)
         return pred
     if has_fit:

@@ -369,7 +369,12 @@ class HFClassifier:
 
 
 def _load_hf(spec: str, **options: Any) -> tuple[StanceModel, dict[str, Any]]:
-    model = HFClassifier(spec, **options)
+    # A causal LM (config architectures ...ForCausalLM) is scored the lm-eval way (models.causal_lm).
+    from stancebench.models.causal_lm import CausalLM, is_causal_lm
+
+    kind = CausalLM if is_causal_lm(spec) else HFClassifier
+    accepted = inspect.signature(kind.__init__).parameters
+    model = kind(spec, **{k: v for k, v in options.items() if k in accepted})
     return model, model.describe()
 
 
