@@ -9,10 +9,10 @@ of every item (`eval --log-samples`).
 
 Requests go through `stancebench.models.transport` (total deadline per request, retries, a
 throttle shared by the `concurrency` threads, Ctrl-C). An item whose request keeps failing is
-missing (with a warning) unless `fail_fast`; an endpoint that cannot be reached or refuses the
-request ends the run in one line. Every answer is cached on disk under sha256(endpoint, model,
-messages, temperature), so re-running an evaluation costs nothing and an interrupted run keeps
-what it got. The API key is read from an environment variable and never written anywhere;
+missing (with a warning) unless `fail_fast`, and `GIVE_UP_IN_A_ROW` such items in a row end the
+run; an endpoint that cannot be reached or refuses the request ends it at once, in one line.
+Every answer is cached on disk under sha256(endpoint, model, messages, temperature), so
+re-running an evaluation costs nothing and an interrupted run keeps what it got. The API key is read from an environment variable and never written anywhere;
 credentials in the URL are redacted wherever the URL is written.
 """
 
@@ -44,6 +44,8 @@ PROMPT_VERSION = 2  # 2: label definitions from stancebench.codebook
 SYSTEM_PROMPT = codebook.system_prompt(codebook.TARGET_ID)
 GENERIC_SYSTEM_PROMPT = codebook.system_prompt("any-other-target")
 _DEFAULT_TEMPLATE = PromptTemplate()
+#: Items in a row whose requests exhaust their retries before the run stops: the endpoint is down, not flaky.
+GIVE_UP_IN_A_ROW = 10
 
 
 def system_prompt_for(example: Mapping[str, Any]) -> str:
@@ -149,6 +151,7 @@ class ChatModel:
         self.coverage_: dict[str, Any] = {}
         self.requests_ = 0
         self.cache_hits_ = 0
+        self._gave_up_in_a_row = 0
         self._lock = threading.Lock()
 
     @property
@@ -237,11 +240,19 @@ class ChatModel:
         try:
             content = self._post(messages, item)
         except GaveUp as err:
+            with self._lock:
+                self._gave_up_in_a_row += 1
+                broken = self._gave_up_in_a_row >= GIVE_UP_IN_A_ROW
             if self.fail_fast:
                 raise
+            if broken:
+                raise StancebenchError(f"{err}; {GIVE_UP_IN_A_ROW} items in a row failed like this, so the run "
+                                       "stops (is the endpoint healthy?)") from None
             with self._lock:
                 self.warnings_.append(f"{err} (counted as missing; --fail-fast stops the run instead)")
             return None
+        with self._lock:
+            self._gave_up_in_a_row = 0
         self._store(key, content)
         return content
 

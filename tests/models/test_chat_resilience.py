@@ -274,3 +274,12 @@ def test_ctrl_c_stops_within_a_second_and_keeps_the_cache(serve, tmp_path):
     assert len(list((tmp_path / "cache").rglob("*.json"))) == 3
     again = _model(server, tmp_path)
     assert again.predict(_examples(3)) == ["oppose"] * 3 and again.cache_hits_ == 3
+
+
+def test_an_endpoint_failing_every_item_ends_the_run(serve, tmp_path):
+    server = serve(lambda handler, item, n: answer(handler, 503, body=b"down"))
+    model = _model(server, tmp_path, max_retries=1, concurrency=2)
+    start = time.monotonic()
+    with pytest.raises(StancebenchError, match=r"HTTP 503 for item .* after 2 attempts; 10 items in a row failed"):
+        model.predict(_examples(40))
+    assert time.monotonic() - start < 5 and server.requests < 40
