@@ -12,8 +12,9 @@ throttle shared by the `concurrency` threads, Ctrl-C). An item whose request kee
 missing (with a warning) unless `fail_fast`, and `GIVE_UP_IN_A_ROW` such items in a row end the
 run; an endpoint that cannot be reached or refuses the request ends it at once, in one line.
 Every answer is cached on disk under sha256(endpoint, model, messages, temperature), so
-re-running an evaluation costs nothing and an interrupted run keeps what it got. The API key is read from an environment variable and never written anywhere;
-credentials in the URL are redacted wherever the URL is written.
+re-running an evaluation costs nothing and an interrupted run keeps what it got. The API key
+is read from an environment variable and never written anywhere; credentials in the URL are
+redacted wherever the URL is written.
 """
 
 from __future__ import annotations
