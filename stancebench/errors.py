@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["StancebenchError", "InputError", "MissingExtraError"]
+__all__ = ["StancebenchError", "InputError", "MissingExtraError", "first_line"]
 
 
 class StancebenchError(Exception):
@@ -27,3 +27,9 @@ class MissingExtraError(StancebenchError):
 
     def __init__(self, what: str, extra: str) -> None:
         super().__init__(f"{what} needs: pip install 'stancebench[{extra}]'")
+
+
+def first_line(err: BaseException) -> str:
+    """`TypeName: first line of the message`, for turning any exception (e.g. from user code) into one line."""
+    lines = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {lines[0]}" if lines else type(err).__name__

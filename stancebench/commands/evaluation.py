@@ -71,24 +71,25 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
     if len(sources) != 1:
         raise click.UsageError("give exactly one of --predictions, --model, --hf-model, --endpoint")
     from stancebench.evaluation.scoring import evaluate
-    from stancebench.models.adapters import MODEL_LOADERS
+    from stancebench.models.loading import load_model
 
     if hf_model:
-        thing, descriptor = MODEL_LOADERS["hf"](hf_model, hypothesis=hypothesis, batch_size=batch_size,
-                                                 trust_remote_code=trust_remote_code, use_context=use_context)
+        model, descriptor = load_model("hf", hf_model, hypothesis=hypothesis, batch_size=batch_size,
+                                       trust_remote_code=trust_remote_code, use_context=use_context)
     elif endpoint:
-        thing, descriptor = MODEL_LOADERS["chat"](
-            endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature, concurrency=concurrency,
-            timeout=timeout, max_retries=max_retries, cache_dir=cache_dir, use_cache=not no_cache,
-            system_prompt=_read_prompt(system_prompt),
+        model, descriptor = load_model(
+            "chat", endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature,
+            concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache_dir=cache_dir,
+            use_cache=not no_cache, system_prompt=_read_prompt(system_prompt),
         )
     elif model_spec:
-        thing, descriptor = MODEL_LOADERS["python"](model_spec)
+        model, descriptor = load_model("python", model_spec)
     else:
-        thing, descriptor = predictions, None
+        model, descriptor = None, None
     report = evaluate(
-        thing, split=split, gold=gold, release=_release_dir(ctx, release), cv=cv, resamples=resamples, seed=seed,
-        label_map=label_map, bootstrap=bootstrap, fit=not no_fit, model_descriptor=descriptor,
+        predictions=predictions, model=model, split=split, gold=gold, release=_release_dir(ctx, release), cv=cv,
+        resamples=resamples, seed=seed, label_map=label_map, bootstrap=bootstrap, fit=not no_fit,
+        model_descriptor=descriptor,
     )
     _echo_warnings(report.warnings)
     _print(report)

@@ -351,7 +351,7 @@ def _missing_module(name: str) -> bool:
 
 
 def _import_baseline(name: str, path: Path) -> Any:
-    from stancebench.models.adapters import import_python_file
+    from stancebench.models.loading import import_python_file
 
     if not path.is_file():
         raise StancebenchError(f"baseline {name}: file {path} not found")
@@ -489,7 +489,7 @@ def run_baselines(
                 descriptor = {"type": "python", "spec": spec, "baseline": name,
                               "class": f"{file_part}:{type(model).__qualname__}"}
                 report = evaluate(
-                    model, split="test", release=release, cv=cv if protocol == "cv" else None, resamples=resamples,
+                    model=model, split="test", release=release, cv=cv if protocol == "cv" else None, resamples=resamples,
                     seed=seed, model_descriptor=descriptor,
                 )
                 report.options["protocol"] = protocol

@@ -57,6 +57,18 @@ def test_eval_needs_exactly_one_source(release):
     assert "give exactly one of --predictions, --model, --hf-model, --endpoint" in result.output
 
 
+@pytest.mark.parametrize("spec", ["evil.py", "evil.py:model", "json:loads", "os:getcwd", "preds"])
+def test_predictions_are_only_ever_read_never_run(tmp_path, monkeypatch, release, spec):
+    marker = tmp_path / "ran"
+    (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').close()\nmodel = None\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("eval", "--predictions", spec, "--release", str(release))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {spec}: unknown file type ") and result.output.count("\n") == 1
+    assert "a model goes to --model" in result.output
+    assert not marker.exists()
+
+
 # --- each bad input gets its own one-line message ------------------------------------------------
 
 

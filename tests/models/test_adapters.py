@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from stancebench.errors import InputError, StancebenchError
-from stancebench.evaluation.predictions import parse_label_map
-from stancebench.models.adapters import load_python_model, model_codes, predictions_from_mapping, read_predictions
+from stancebench.evaluation.predictions import model_codes, parse_label_map, predictions_from_mapping, read_predictions
 from stancebench.models.chat import ChatModel, build_messages, parse_label
+from stancebench.models.loading import load_python_model
 from tests.support import DATA as DATA_DIR
 from tests.support import ChatServer, make_rows, tiny_hf_model
 
@@ -176,7 +176,7 @@ def test_model_loading_errors(tmp_path):
 
 
 def test_hf_classifier_uses_id2label(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     folder = tiny_hf_model(tmp_path / "clf", {0: "SUPPORT", 1: "OPPOSE", 2: "HEDGE"}, bias=[0.0, 0.0, 50.0])
     model = HFClassifier(folder, batch_size=2)
@@ -186,7 +186,7 @@ def test_hf_classifier_uses_id2label(tmp_path):
 
 
 def test_hf_nli_model_is_used_zero_shot(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     folder = tiny_hf_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
     model = HFClassifier(folder, hypothesis="The speaker {} lifting the restrictions.")
@@ -197,7 +197,7 @@ def test_hf_nli_model_is_used_zero_shot(tmp_path):
 
 
 def test_nli_default_hypothesis_names_each_statements_own_target(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     folder = tiny_hf_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
     model = HFClassifier(folder)
@@ -207,7 +207,7 @@ def test_nli_default_hypothesis_names_each_statements_own_target(tmp_path):
 
 
 def test_hf_model_folder_must_exist(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     with pytest.raises(StancebenchError, match="not a local model folder .*never downloaded"):
         HFClassifier(tmp_path / "bert-base-uncased")
