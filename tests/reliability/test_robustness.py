@@ -324,7 +324,8 @@ def test_jsonl_predictions_starting_with_null_do_not_crash_the_process(tmp_path:
 
     path = write(tmp_path / "preds.jsonl", b'null\n{"id": "s1", "label": "support"}\n')
     code = (
-        "import sys\nfrom stancebench.evaluation.predictions import read_predictions\nfrom stancebench.errors import StancebenchError\n"
+        "import sys\nfrom stancebench.evaluation.predictions import read_predictions\n"
+        "from stancebench.errors import StancebenchError\n"
         "try:\n    read_predictions(sys.argv[1])\nexcept StancebenchError as err:\n    print(err)\n"
     )
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
