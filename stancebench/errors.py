@@ -29,7 +29,9 @@ class MissingExtraError(StancebenchError):
         super().__init__(f"{what} needs: pip install 'stancebench[{extra}]'")
 
 
-def first_line(err: BaseException) -> str:
-    """`TypeName: first line of the message`, for turning any exception (e.g. from user code) into one line."""
+def first_line(err: BaseException, *, with_type: bool = True) -> str:
+    """`TypeName: first line of the message` (or the line alone): any exception, e.g. from user code, as one line."""
     lines = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {lines[0]}" if lines else type(err).__name__
+    if not lines:
+        return type(err).__name__
+    return f"{type(err).__name__}: {lines[0]}" if with_type else lines[0]

@@ -5,20 +5,18 @@ from __future__ import annotations
 import click
 
 from stancebench.commands import echo_warnings as _echo_warnings
+from stancebench.commands import find_corpus
 
 __all__ = ["COMMANDS", "eval_command", "compare_command"]
 
 
 def _release_dir(ctx: click.Context, release: str | None) -> str | None:
-    # --release wins; with the group's --root, that corpus's release; else the bundled one.
+    # --release wins; else the release of the corpus the command runs in (--root, or found from the
+    # cwd like every other command); outside any corpus, None: the bundled one.
     if release is not None:
         return release
-    root = (ctx.find_root().obj or {}).get("root")
-    if root is None:
-        return None
-    from stancebench.project import load_project
-
-    return str(load_project(root).release_dir)
+    project = find_corpus(ctx)
+    return None if project is None else str(project.release_dir)
 
 
 def _print(renderable) -> None:
@@ -52,7 +50,8 @@ def _print(renderable) -> None:
 @click.option("--split", default="test", show_default=True, help="Gold split to score ('all' for every row).")
 @click.option("--gold", type=click.Path(dir_okay=False),
               help="A labelled file (id, text, label; optional split) to score instead of the release.")
-@click.option("--release", type=click.Path(), help="Release folder [default: the dataset bundled with stancebench].")
+@click.option("--release", type=click.Path(),
+              help="Release folder [default: the corpus's release, else the dataset bundled with stancebench].")
 @click.option("--cv", type=click.IntRange(2), help="Speaker-grouped K-fold cross-validation over all items (models with fit).")
 @click.option("--no-fit", is_flag=True, help="Do not call the model's fit() on the train split.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for folds and bootstrap.")
@@ -72,7 +71,12 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
         raise click.UsageError("give exactly one of --predictions, --model, --hf-model, --endpoint")
     from stancebench.evaluation.scoring import evaluate
     from stancebench.models.loading import load_model
+    from stancebench.store import check_output_file
 
+    for path in (output, plot):  # before any work: a bad path fails in one line, not after the evaluation
+        if path:
+            check_output_file(path)
+    release = _release_dir(ctx, release) if gold is None else release
     if hf_model:
         model, descriptor = load_model("hf", hf_model, hypothesis=hypothesis, batch_size=batch_size,
                                        trust_remote_code=trust_remote_code, use_context=use_context)
@@ -87,7 +91,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
     else:
         model, descriptor = None, None
     report = evaluate(
-        predictions=predictions, model=model, split=split, gold=gold, release=_release_dir(ctx, release), cv=cv,
+        predictions=predictions, model=model, split=split, gold=gold, release=release, cv=cv,
         resamples=resamples, seed=seed, label_map=label_map, bootstrap=bootstrap, fit=not no_fit,
         model_descriptor=descriptor,
     )
@@ -112,7 +116,10 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
 def compare_command(report_a: str, report_b: str, resamples: int, seed: int, bootstrap: str, output: str | None) -> None:
     """Compare two eval reports on their common items: paired bootstrap and McNemar's exact test."""
     from stancebench.evaluation.comparison import compare
+    from stancebench.store import check_output_file
 
+    if output:
+        check_output_file(output)
     result = compare(report_a, report_b, resamples=resamples, seed=seed, bootstrap=bootstrap)
     _print(result)
     if output:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stancebench.errors import InputError, StancebenchError
+from stancebench.errors import InputError, StancebenchError, first_line
 from stancebench.evaluation.metrics import MISSING
 from stancebench.schema import STANCE_LABELS, parse_json_line
 from stancebench.store import read_bytes
@@ -103,7 +103,7 @@ def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
     try:
         return pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise InputError(path, 0, f"columns of mixed types ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"columns of mixed types ({first_line(err, with_type=False)})") from None
     except OverflowError:
         raise InputError(path, 0, "a number too large for a 64-bit column") from None
 
@@ -162,7 +162,7 @@ def _read_csv(path: Path, data: bytes, delimiter: str, string_columns: Sequence[
         for line, count in _csv_record_lines(data, delimiter):
             if count != len(header):
                 raise InputError(path, line, f"expected {len(header)} fields, found {count}") from None
-        raise InputError(path, 0, f"not valid CSV ({str(err).splitlines()[0][:200]})") from None
+        raise InputError(path, 0, f"not valid CSV ({first_line(err, with_type=False)[:200]})") from None
 
 
 def _read_parquet(path: Path) -> pa.Table:
@@ -173,7 +173,7 @@ def _read_parquet(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(path, 0, f"not a parquet file ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"not a parquet file ({first_line(err, with_type=False)})") from None
 
 
 def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),

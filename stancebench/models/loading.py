@@ -43,9 +43,10 @@ DEFAULT_ATTRIBUTE = "model"
 class MissingModuleError(StancebenchError):
     """A model's code imports a module that is not installed (`baselines` skips such a model)."""
 
-    def __init__(self, message: str, module_name: str | None) -> None:
+    def __init__(self, message: str, err: ImportError) -> None:
         super().__init__(message)
-        self.module_name = module_name
+        self.module_name = err.name
+        self.detail = first_line(err, with_type=False)
 
 
 def parse_model_spec(spec: str) -> tuple[str, str]:
@@ -108,7 +109,7 @@ def import_model_module(target: str) -> ModuleType:
         where = f"model file {target} raised on import" if _is_file_spec(target) else f"cannot import model module '{target}'"
         message = f"{where}: {first_line(err)}"
         if isinstance(err, ImportError):
-            raise MissingModuleError(message, err.name) from None
+            raise MissingModuleError(message, err) from None
         raise StancebenchError(message) from None
 
 
@@ -125,7 +126,7 @@ def _model_from(module: ModuleType, where: str, name: str) -> StanceModel:
         except Exception as err:  # noqa: BLE001 - user code
             message = f"model {where}:{name} raised when called: {first_line(err)}"
             if isinstance(err, ImportError):
-                raise MissingModuleError(message, err.name) from None
+                raise MissingModuleError(message, err) from None
             raise StancebenchError(message) from None
     if not callable(getattr(obj, "predict", None)):
         raise StancebenchError(f"{where}:{name} is not a model (it has no predict(examples) method)")

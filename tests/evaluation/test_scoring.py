@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -15,9 +16,10 @@ from sklearn.metrics import f1_score
 import stancebench
 from stancebench.errors import StancebenchError
 from stancebench.evaluation.comparison import compare
-from stancebench.evaluation.gold import content_hash, load_gold
+from stancebench.evaluation.gold import load_gold
 from stancebench.evaluation.report import Report, load_report
-from stancebench.schema import STANCE_LABELS, gold_content_hash
+from stancebench.release.dataset import packaged_release_dir
+from stancebench.schema import STANCE_LABELS, gold_columns_hash, gold_content_hash
 from tests.support import KeywordModel, perfect_predictions, write_jsonl
 
 
@@ -111,22 +113,33 @@ def test_gold_file_in_csv_with_int_labels_and_off_target_rows(tmp_path, rows):
     assert gold.warnings == [f"{path}: left out 1 off_target item(s) (not a benchmark class)"]
 
 
-def test_content_hash_matches_schema_function(rows):
-    table = pa.Table.from_pylist(rows)
-    labels = np.array([r["label"] for r in rows], dtype=np.uint8)
-    expected = gold_content_hash((r["id"], r["text"], STANCE_LABELS[r["label"]]) for r in rows)
-    assert content_hash(table["id"].combine_chunks(), table["text"].combine_chunks(), labels) == expected
+def _hash_oracle(triples) -> str:
+    # The definition, written out in plain Python: sorted triples as JSON lines.
+    digest = hashlib.sha256()
+    for triple in sorted(triples):
+        digest.update(json.dumps(list(triple), ensure_ascii=False).encode("utf-8") + b"\n")
+    return "sha256:" + digest.hexdigest()
+
+
+def test_gold_hash_is_the_release_hash_and_matches_its_definition(tmp_path, release, rows):
+    test = load_gold("test", release=release)
+    assert test.content_hash == _hash_oracle((r["id"], r["text"], STANCE_LABELS[r["label"]]) for r in rows[36:])
+    assert load_gold(None, release=release).content_hash == test.release_content_hash  # write_release hashes all rows
+    bundled = load_gold(None)
+    info = json.loads((packaged_release_dir() / "release.json").read_text(encoding="utf-8"))
+    assert bundled.content_hash == info["content_hash"]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.text(min_size=1, max_size=8), st.tuples(st.text(max_size=20), st.integers(0, 2)),
-                       min_size=1, max_size=20))
-def test_content_hash_matches_schema_function_on_any_text(items):
-    ids = pa.array(list(items), type=pa.string())
-    texts = pa.array([t for t, _ in items.values()], type=pa.string())
-    labels = np.array([label for _, label in items.values()], dtype=np.uint8)
-    expected = gold_content_hash((i, t, STANCE_LABELS[label]) for i, (t, label) in items.items())
-    assert content_hash(ids, texts, labels) == expected
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=8), st.text(max_size=20), st.sampled_from(STANCE_LABELS)),
+                max_size=20))
+def test_gold_hash_matches_its_definition_on_any_text(triples):
+    assert gold_content_hash(triples) == _hash_oracle(triples)  # repeated ids included
+    unique = list({i: (i, t, label) for i, t, label in triples}.values())
+    ids, texts = (pa.array([row[k] for row in unique], type=pa.string()) for k in (0, 1))
+    codes = pa.array([STANCE_LABELS.index(row[2]) for row in unique], type=pa.int8())
+    labels = pa.DictionaryArray.from_arrays(codes, pa.array(STANCE_LABELS))
+    assert gold_columns_hash(ids, texts, labels) == _hash_oracle(unique)
 
 
 def test_breakdowns_by_quote_type_and_affiliation(tmp_path, release, rows):
