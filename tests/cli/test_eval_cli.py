@@ -69,6 +69,37 @@ def test_predictions_are_only_ever_read_never_run(tmp_path, monkeypatch, release
     assert not marker.exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "where", "problem"),
+    [
+        ("-o", "/proc/x.json", "cannot write a file in /proc"),
+        ("-o", "{tmp}/missing/r.json", "folder {tmp}/missing does not exist"),
+        ("--plot", "/nonexistent/dir/x.png", "folder /nonexistent/dir does not exist"),
+        ("--plot", "{tmp}/model.py/x.png", "folder {tmp}/model.py is not a folder"),
+    ],
+)
+def test_output_paths_are_checked_before_any_work(tmp_path, release, option, where, problem):
+    marker = tmp_path / "loaded"
+    model = tmp_path / "model.py"
+    model.write_text(f"open({str(marker)!r}, 'w').close()\nfrom tests.support import KeywordModel\nmodel = KeywordModel\n",
+                     encoding="utf-8")
+    where, problem = where.replace("{tmp}", str(tmp_path)), problem.replace("{tmp}", str(tmp_path))
+    result = run("eval", "--model", str(model), "--release", str(release), option, where)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {where}: {problem}")
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert not marker.exists()  # the model was never loaded
+    assert not Path("/nonexistent").exists()
+
+
+def test_compare_output_is_checked_first(tmp_path, release, rows):
+    good = _report(tmp_path, release, "good", perfect_predictions(rows[36:]))
+    result = run("compare", str(good), str(good), "-o", str(tmp_path / "no" / "cmp.json"))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'no' / 'cmp.json'}: folder {tmp_path / 'no'} does not exist\n"
+    assert not (tmp_path / "no").exists()
+
+
 # --- each bad input gets its own one-line message ------------------------------------------------
 
 

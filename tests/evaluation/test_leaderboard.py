@@ -172,3 +172,14 @@ def test_every_registered_baseline_is_a_file_with_its_factory():
         path, _, factory = spec.partition(":")
         source = (root / path).read_text(encoding="utf-8")
         assert f"def {factory or 'model'}(" in source, name
+
+
+@pytest.mark.parametrize("where", ["{tmp}/missing/out", "{tmp}/file.txt/out", "/proc/out"])
+def test_output_dir_is_checked_before_any_baseline_runs(tmp_path, release, where):
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    where = where.replace("{tmp}", str(tmp_path))
+    result = run("baselines", "--release", str(release), "--output-dir", where, "--only", "majority")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {where}") and len(result.stderr.strip().splitlines()) == 1
+    assert "majority: macro-F1" not in result.stderr  # nothing ran
+    assert not (tmp_path / "missing").exists()
