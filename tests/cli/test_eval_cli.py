@@ -44,11 +44,33 @@ def test_eval_model_file_with_cv(tmp_path, release):
     assert report["model"]["spec"] == str(model)
 
 
-def test_eval_uses_the_corpus_release_with_root(project, rows):
-    write_release(project / "release", {"train": rows[:36], "test": rows[36:]})
-    preds = write_jsonl(project / "p.jsonl", perfect_predictions(rows[36:]))
-    result = run("--root", str(project), "eval", "--predictions", str(preds))
+def _corpus_release(project: Path, rows: list[dict]) -> dict:
+    # A corpus release unlike the bundled one: its own name, 20 test items, its own hash.
+    write_release(project / "release", {"train": rows[:40], "test": rows[40:]}, name="my-corpus", version="2.0")
+    return json.loads((project / "release" / "release.json").read_text(encoding="utf-8"))
+
+
+def test_eval_uses_the_corpus_release_with_root(project, rows, tmp_path, monkeypatch):
+    info = _corpus_release(project, rows)
+    preds = write_jsonl(project / "p.jsonl", perfect_predictions(rows[40:]))
+    monkeypatch.chdir(tmp_path)  # outside the corpus: only --root points at it
+    result = run("--root", str(project), "eval", "--predictions", str(preds), "-o", str(tmp_path / "r.json"))
     assert result.exit_code == 0, result.output
+    dataset = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["dataset"]
+    assert dataset["source"] == str(project / "release") and dataset["name"] == "my-corpus"
+    assert dataset["n_items"] == 20 and dataset["release_content_hash"] == info["content_hash"]
+
+
+def test_eval_inside_a_corpus_uses_its_release(project, rows, monkeypatch):
+    info = _corpus_release(project, rows)
+    (project / "sub").mkdir()
+    write_jsonl(project / "sub" / "p.jsonl", perfect_predictions(rows[40:]))
+    monkeypatch.chdir(project / "sub")  # found from the cwd, like `build` finds it
+    result = run("eval", "--predictions", "p.jsonl", "-o", "r.json")
+    assert result.exit_code == 0, result.output
+    dataset = json.loads((project / "sub" / "r.json").read_text(encoding="utf-8"))["dataset"]
+    assert dataset["name"] == "my-corpus" and dataset["release_content_hash"] == info["content_hash"]
+    assert dataset["n_items"] == 20
 
 
 def test_eval_needs_exactly_one_source(release):
