@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -146,17 +145,17 @@ def _make_model(name: str, spec: str, seed: int) -> Any:
     return model
 
 
-def _shown(path: Path) -> str:
-    # Written files must not carry this machine's paths: the bundled release by name, else relative to the cwd.
-    if path.resolve() == packaged_release_dir():
+def _shown(path: Path, corpus: Path | None) -> str:
+    # Written files must not carry this machine's paths: the bundled release by name, a corpus's relative to it.
+    resolved = path.resolve()
+    if resolved == packaged_release_dir():
         return "stancebench/data (bundled)"
-    try:
-        return os.path.relpath(path.resolve(), Path.cwd()) if path.resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:
-        return str(path)
+    if corpus is not None and resolved.is_relative_to(corpus.resolve()):
+        return resolved.relative_to(corpus.resolve()).as_posix()
+    return str(path)
 
 
-def _dataset_info(release: Path | None) -> dict[str, Any]:
+def _dataset_info(release: Path | None, corpus: Path | None) -> dict[str, Any]:
     everything = load_gold(None, release=release)
     test = load_gold("test", release=release)
     try:
@@ -168,7 +167,7 @@ def _dataset_info(release: Path | None) -> dict[str, Any]:
         "version": everything.version,
         "release_content_hash": everything.release_content_hash,
         "content_hash": everything.content_hash,
-        "source": _shown(Path(everything.source)),
+        "source": _shown(Path(everything.source), corpus),
         "protocols": {
             "test": {"n_items": len(test), "n_train": n_train, "content_hash": test.content_hash},
             "cv": {"n_items": len(everything), "content_hash": everything.content_hash},
@@ -225,7 +224,7 @@ def run_baselines(
     started = time.perf_counter()
     given = Path(release) if release is not None else None
     release_dir = given if given is not None or corpus is None else load_project(corpus).release_dir
-    dataset = _dataset_info(release_dir)
+    dataset = _dataset_info(release_dir, Path(corpus) if corpus is not None else None)
     say = on_progress or (lambda line: None)
     entries: list[Entry] = []
     for name in selected:

@@ -183,3 +183,28 @@ def test_output_dir_is_checked_before_any_baseline_runs(tmp_path, release, where
     assert result.stderr.startswith(f"Error: {where}") and len(result.stderr.strip().splitlines()) == 1
     assert "majority: macro-F1" not in result.stderr  # nothing ran
     assert not (tmp_path / "missing").exists()
+
+
+def test_baselines_inside_a_corpus_use_its_release_and_write_there(project, monkeypatch):
+    rows = make_rows(30)
+    write_release(project / "release", {"train": rows[:20], "test": rows[20:]}, name="corpus")
+    committed = {p: p.read_bytes() for p in (REPO / "baselines").rglob("*") if p.is_file()}
+    (project / "deeper").mkdir()
+    monkeypatch.chdir(project / "deeper")
+    args = ("baselines", *only("majority", "tfidf_logreg"), "--cv", "3", "--resamples", "50")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    out = project / "baselines"
+    written = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert sorted(p.name for p in written) == ["RESULTS.md", "majority.cv.json", "majority.test.json",
+                                               "tfidf_logreg.cv.json", "tfidf_logreg.test.json"]
+    report = json.loads((out / "results" / "majority.test.json").read_text(encoding="utf-8"))
+    assert report["dataset"]["name"] == "corpus" and report["dataset"]["source"] == "release"
+    assert "created" not in report and "timings" not in report
+    results = (out / "RESULTS.md").read_text(encoding="utf-8")
+    assert "stancebench baselines --only majority --only tfidf_logreg --cv 3 --resamples 50\n" in results
+    assert str(project) not in results  # no machine paths in a file meant to be committed
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == written  # byte-identical re-run
+    assert {p: p.read_bytes() for p in (REPO / "baselines").rglob("*") if p.is_file()} == committed
