@@ -29,6 +29,7 @@ __all__ = [
     "Gold",
     "parse_json_line",
     "gold_content_hash",
+    "gold_columns_hash",
 ]
 
 SCHEMA_VERSION = 1
@@ -277,9 +278,66 @@ def gold_content_hash(pairs: Iterable[tuple[str, str, str]]) -> str:
     """sha256 over the canonical gold: sorted (statement id, text, label) triples as JSON lines.
 
     The release card and every eval report carry it, so two reports are comparable only when
-    they were scored against the same gold.
+    they were scored against the same gold. Each line is `json.dumps([id, text, label],
+    ensure_ascii=False) + "\\n"`; `gold_columns_hash` computes it (the one implementation).
     """
+    import pyarrow as pa
+
+    rows = list(pairs)
+    ids, texts, labels = ([row[i] for row in rows] for i in range(3))
+    return gold_columns_hash(pa.array(ids, type=pa.string()), pa.array(texts, type=pa.string()),
+                             pa.array(labels, type=pa.string()))
+
+
+def gold_columns_hash(ids: Any, texts: Any, labels: Any) -> str:
+    """`gold_content_hash` of (id, text, label) given as pyarrow string arrays (labels may be dictionary-encoded).
+
+    Arrow sorts UTF-8 bytes, which is code-point order, the order Python sorts strings in; each
+    row becomes its JSON line in Arrow and one sha256 runs over the joined buffer.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids, texts, labels = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (ids, texts, labels))
+    order = pc.sort_indices(ids)
+    ordered = ids.take(order)
+    if len(ids) > 1 and pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ids) - 1))).as_py():
+        # A repeated id: order the whole triples, as Python's sort of tuples would.
+        names = labels.cast(pa.string()) if pa.types.is_dictionary(labels.type) else labels
+        keys = [("id", "ascending"), ("text", "ascending"), ("label", "ascending")]
+        order = pc.sort_indices(pa.table({"id": ids, "text": texts, "label": names}), sort_keys=keys)
+        ordered = ids.take(order)
+    lines = pc.binary_join_element_wise(
+        _large("["), _json_strings(ordered), _large(", "), _json_strings(texts.take(order)), _large(", "),
+        _json_strings(labels.take(order)), _large("]\n"), _large(""),
+    )
     digest = hashlib.sha256()
-    for sid, text, label in sorted(pairs):
-        digest.update(json.dumps([sid, text, label], ensure_ascii=False).encode("utf-8") + b"\n")
+    if len(lines):
+        _, offsets, data = lines.buffers()
+        start, end = memoryview(offsets).cast("q")[lines.offset], memoryview(offsets).cast("q")[lines.offset + len(lines)]
+        digest.update(memoryview(data)[start:end])
     return "sha256:" + digest.hexdigest()
+
+
+def _large(text: str) -> Any:
+    import pyarrow as pa
+
+    return pa.scalar(text, type=pa.large_string())
+
+
+def _json_strings(values: Any) -> Any:
+    # json.dumps(s, ensure_ascii=False) for every s (null -> null): quotes, plus escapes where a row needs them.
+    from json.encoder import encode_basestring
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(values.type):  # encode each distinct value once
+        return _json_strings(values.dictionary).take(values.indices)
+    values = values.cast(pa.large_string())
+    quoted = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
+    needs_escape = pc.match_substring_regex(values, r'[\x00-\x1f"\\]').fill_null(False)
+    if pc.any(needs_escape).as_py():
+        escaped = [encode_basestring(v) for v in values.filter(needs_escape).to_pylist()]
+        quoted = pc.replace_with_mask(quoted, needs_escape, pa.array(escaped, type=pa.large_string()))
+    return quoted.fill_null(_large("null"))

@@ -22,6 +22,8 @@ __all__ = [
     "write_jsonl_atomic",
     "write_text_atomic",
     "write_bytes_atomic",
+    "check_output_file",
+    "check_output_dir",
     "read_bytes",
     "TornLineWarning",
     "validate_annotator",
@@ -110,6 +112,39 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 def write_jsonl_atomic(path: str | Path, lines: Iterable[str]) -> None:
     """Write JSONL lines (already serialised) atomically."""
     write_text_atomic(path, "".join(line + "\n" for line in lines))
+
+
+def _probe(folder: Path, shown: Path) -> None:
+    # The only sure test that a file can be created here (permissions, read-only mounts, /proc).
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=".stancebench-probe.", dir=folder)
+    except OSError as err:
+        raise InputError(shown, 0, f"cannot write a file in {folder} ({err.strerror})") from None
+    os.close(handle)
+    os.unlink(tmp)
+
+
+def check_output_file(path: str | Path) -> None:
+    """Fail in one line, before any work, when `path` cannot be written (its folder is never created)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(path, 0, "is a folder, expected a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        problem = "does not exist" if not folder.exists() else "is not a folder"
+        raise InputError(path, 0, f"folder {folder} {problem}")
+    _probe(folder, path)
+
+
+def check_output_dir(path: str | Path) -> None:
+    """Fail in one line, before any work, when files cannot be written in folder `path` (only `path` itself may be created)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(path, 0, "exists and is not a folder")
+    if path.is_dir():
+        _probe(path, path)
+        return
+    check_output_file(path)
 
 
 # --- label logs -------------------------------------------------------------------------------

@@ -5,20 +5,18 @@ from __future__ import annotations
 import click
 
 from stancebench.commands import echo_warnings as _echo_warnings
+from stancebench.commands import find_corpus
 
 __all__ = ["COMMANDS", "eval_command", "compare_command", "lm_eval_task_command"]
 
 
 def _release_dir(ctx: click.Context, release: str | None) -> str | None:
-    # --release wins; with the group's --root, that corpus's release; else the bundled one.
+    # --release wins; else the release of the corpus the command runs in (--root, or found from the
+    # cwd like every other command); outside any corpus, None: the bundled one.
     if release is not None:
         return release
-    root = (ctx.find_root().obj or {}).get("root")
-    if root is None:
-        return None
-    from stancebench.project import load_project
-
-    return str(load_project(root).release_dir)
+    project = find_corpus(ctx)
+    return None if project is None else str(project.release_dir)
 
 
 def _print(renderable) -> None:
@@ -72,7 +70,8 @@ def _language_model_options(command):
 @click.option("--split", default="test", show_default=True, help="Gold split to score ('all' for every row).")
 @click.option("--gold", type=click.Path(dir_okay=False),
               help="A labelled file (id, text, label; optional split) to score instead of the release.")
-@click.option("--release", type=click.Path(), help="Release folder [default: the dataset bundled with stancebench].")
+@click.option("--release", type=click.Path(),
+              help="Release folder [default: the corpus's release, else the dataset bundled with stancebench].")
 @click.option("--train", "train", metavar="release|FILE",
               help="What a model with fit() is fitted on: the release's train split, or a labelled file "
                    "[default: the --gold file's own train rows, else the release's train split].")
@@ -95,37 +94,45 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
     if len(sources) != 1:
         raise click.UsageError("give exactly one of --predictions, --model, --hf-model, --endpoint")
     from stancebench.evaluation.scoring import evaluate
-    from stancebench.models.adapters import MODEL_LOADERS
+    from stancebench.models.loading import load_model
+    from stancebench.store import check_output_file
 
+    for path in (output, plot, lm["log_samples"]):  # before any work: a bad path fails in one line, not after
+        if path:
+            check_output_file(path)
+    release = _release_dir(ctx, release) if gold is None else release
     prompting = _prompting(lm, system_prompt, seed)
     if hf_model:
-        thing, descriptor = MODEL_LOADERS["hf"](hf_model, hypothesis=hypothesis, batch_size=batch_size,
-                                                 trust_remote_code=trust_remote_code, use_context=use_context,
-                                                 mode=lm["lm_mode"], **prompting)
+        model, descriptor = load_model("hf", hf_model, hypothesis=hypothesis, batch_size=batch_size,
+                                       trust_remote_code=trust_remote_code, use_context=use_context,
+                                       mode=lm["lm_mode"], **prompting)
     elif endpoint:
-        thing, descriptor = MODEL_LOADERS["chat"](
-            endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature, concurrency=concurrency,
-            timeout=timeout, max_retries=max_retries, cache_dir=cache_dir, use_cache=not no_cache,
-            fail_fast=lm["fail_fast"], **prompting,
+        model, descriptor = load_model(
+            "chat", endpoint, model_name=model_name, api_key_env=api_key_env, temperature=temperature,
+            concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache_dir=cache_dir,
+            use_cache=not no_cache, fail_fast=lm["fail_fast"], **prompting,
         )
     elif model_spec:
-        thing, descriptor = MODEL_LOADERS["python"](model_spec)
+        model, descriptor = load_model("python", model_spec)
     else:
-        thing, descriptor = _read_predictions(predictions)
-    if lm["log_samples"] and not hasattr(thing, "samples_"):
+        model = None
+        predictions_file = predictions
+        predictions, descriptor = _read_predictions(predictions)
+    if lm["log_samples"] and not hasattr(model, "samples_"):
         raise click.UsageError("--log-samples needs a language model: --endpoint, or --hf-model on a causal LM")
     report = evaluate(
-        thing, split=split, gold=gold, release=_release_dir(ctx, release), cv=cv, resamples=resamples, seed=seed,
-        label_map=label_map, bootstrap=bootstrap, fit=not no_fit, model_descriptor=descriptor, train=train,
-        limit=lm["limit"],
+        predictions=predictions, model=model, split=split, gold=gold, release=release, cv=cv,
+        resamples=resamples, seed=seed, label_map=label_map, bootstrap=bootstrap, fit=not no_fit,
+        model_descriptor=descriptor, train=train, limit=lm["limit"],
     )
-    _record_provenance(ctx, report, predictions=predictions, model_spec=model_spec, hf_model=hf_model, gold=gold,
-                       prompt_template=lm["prompt_template"], system_prompt=system_prompt, train=train)
+    _record_provenance(ctx, report, predictions=predictions_file if model is None else None, model_spec=model_spec,
+                       hf_model=hf_model, gold=gold, prompt_template=lm["prompt_template"], system_prompt=system_prompt,
+                       train=train)
     _echo_warnings(report.warnings)
     if lm["log_samples"]:
         from stancebench.evaluation.harness import write_samples
 
-        count = write_samples(lm["log_samples"], thing.samples_, report.ids, report.gold, report.pred)
+        count = write_samples(lm["log_samples"], model.samples_, report.ids, report.gold, report.pred)
         click.echo(f"{count} samples written to {lm['log_samples']}", err=True)
     _print(report)
     if output:
@@ -147,7 +154,10 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
 def compare_command(report_a: str, report_b: str, resamples: int, seed: int, bootstrap: str, output: str | None) -> None:
     """Compare two eval reports on their common items: paired bootstrap and McNemar's exact test."""
     from stancebench.evaluation.comparison import compare
+    from stancebench.store import check_output_file
 
+    if output:
+        check_output_file(output)
     result = compare(report_a, report_b, resamples=resamples, seed=seed, bootstrap=bootstrap)
     _echo_warnings(result.warnings)
     _print(result)
@@ -214,5 +224,5 @@ def _record_provenance(ctx: click.Context, report, *, predictions, model_spec, h
     inputs = {"predictions": predictions, "model_file": model_file, "gold": gold, "prompt_template": prompt_template,
               "system_prompt": system_prompt, "train": train if train != "release" else None,
               "model_config": str(Path(hf_model) / "config.json") if hf_model else None}
-    root = (ctx.find_root().obj or {}).get("root") or "."
-    report.provenance = collect(inputs=inputs, corpus=root)
+    project = find_corpus(ctx)
+    report.provenance = collect(inputs=inputs, corpus=project.root if project is not None else ".")

@@ -6,7 +6,7 @@ A release folder holds `release.json` ({"name", "version", "content_hash", ...})
 `id`, `text` and `label` (a name or a class number), optionally a `split` column.
 
 Every gold set carries the content hash of exactly the rows it holds
-(`schema.gold_content_hash` over (id, text, label name)), so a report over the bundled test
+(`schema.gold_columns_hash` over (id, text, label name), the release's own hash function), so a report over the bundled test
 split and one over the same rows given as a file agree, and `compare` can refuse reports
 scored against different gold.
 """
@@ -25,9 +25,9 @@ import pyarrow.compute as pc
 from stancebench.errors import InputError, StancebenchError, quoted
 from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, read_table
 from stancebench.release.dataset import packaged_release_dir
-from stancebench.schema import STANCE_LABELS
+from stancebench.schema import STANCE_LABELS, gold_columns_hash
 
-__all__ = ["GoldSet", "load_gold", "content_hash"]
+__all__ = ["GoldSet", "load_gold"]
 
 #: Columns handed to a model (everything but the label), when the gold has them.
 #: Only these reach `predict()`: a file's other columns (possibly derived from the label) never do.
@@ -36,6 +36,7 @@ EXAMPLE_COLUMNS: tuple[str, ...] = (
     "article_id", "article_title", "outlet", "date", "url",
 )
 _STRING_COLUMNS = tuple(c for c in EXAMPLE_COLUMNS if c != "date") + ("split",)
+_LABEL_NAMES = pa.array(STANCE_LABELS, type=pa.string())
 
 
 @dataclass
@@ -79,7 +80,8 @@ class GoldSet:
         rows = np.sort(np.random.default_rng(seed).choice(len(self), size=n, replace=False))
         table = self.table.take(pa.array(rows))
         labels = self.labels[rows]
-        digest = content_hash(table["id"].combine_chunks(), table["text"].combine_chunks(), labels)
+        digest = gold_columns_hash(table["id"].combine_chunks(), table["text"].combine_chunks(),
+                                   pa.DictionaryArray.from_arrays(pa.array(labels), _LABEL_NAMES))
         note = f"--limit {n}: scored a sample of {n} of the {len(self)} items (seed {seed})"
         return replace(self, table=table, labels=labels, content_hash=digest, warnings=[*self.warnings, note])
 
@@ -94,45 +96,6 @@ class GoldSet:
             "release_content_hash": self.release_content_hash,
             "source": self.source,
         }
-
-
-def _large(text: str) -> pa.Scalar:
-    return pa.scalar(text, type=pa.large_string())
-
-
-def _json_strings(values: pa.Array) -> pa.Array:
-    # json.dumps(s, ensure_ascii=False) for every s: quotes, plus escapes where a row needs them.
-    from json.encoder import encode_basestring
-
-    values = values.cast(pa.large_string())
-    quoted = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
-    needs_escape = pc.match_substring_regex(values, r'[\x00-\x1f"\\]')
-    if pc.any(needs_escape).as_py():
-        escaped = [encode_basestring(v) for v in values.filter(needs_escape).to_pylist()]
-        quoted = pc.replace_with_mask(quoted, needs_escape, pa.array(escaped, type=pa.large_string()))
-    return quoted
-
-
-def content_hash(ids: pa.Array, texts: pa.Array, labels: np.ndarray) -> str:
-    """`schema.gold_content_hash` of (id, text, label name) rows, computed in Arrow.
-
-    Ids are unique (checked by the caller), so sorting by id is sorting the triples; Arrow sorts
-    UTF-8 bytes, which is code-point order, the order Python sorts strings in. Each row becomes
-    the same JSON line `gold_content_hash` writes, and one sha256 runs over the joined buffer.
-    """
-    import hashlib
-
-    order = pc.sort_indices(ids)
-    names = pa.array([json.dumps(name) for name in STANCE_LABELS], type=pa.large_string())
-    lines = pc.binary_join_element_wise(
-        _large("["), _json_strings(ids.take(order)), _large(", "), _json_strings(texts.take(order)), _large(", "),
-        names.take(pa.array(labels[order.to_numpy()])), _large("]\n"), _large(""),
-    )
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    _, offsets, data = lines.buffers()
-    start, end = np.frombuffer(offsets, dtype=np.int64)[[lines.offset, lines.offset + len(lines)]]
-    return "sha256:" + hashlib.sha256(memoryview(data)[start:end]).hexdigest()
 
 
 def _check_unique_sorted(loaded: Table) -> None:
@@ -163,7 +126,7 @@ def _from_table(loaded: Table, *, name: str, split: str | None, source: str, ver
         name=name,
         split=split,
         source=source,
-        content_hash=content_hash(ids, texts, labels),
+        content_hash=gold_columns_hash(ids, texts, pa.DictionaryArray.from_arrays(pa.array(labels), _LABEL_NAMES)),
         version=version,
         release_content_hash=release_hash,
         warnings=warnings or [],

@@ -177,7 +177,7 @@ def _predicted(record: Mapping[str, Any], path: Path, lineno: int) -> int | None
 
 def read_lm_eval_samples(path: str | Path):
     """lm-eval `--log_samples` output as `Predictions` (id from each sample's `doc.id`)."""
-    from stancebench.models.adapters import Predictions
+    from stancebench.evaluation.predictions import Predictions
 
     path = Path(path)
     ids: list[str] = []

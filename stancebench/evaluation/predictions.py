@@ -1,4 +1,4 @@
-"""Labelled tables on disk (JSONL, CSV, parquet) read into pyarrow, with `path:line` errors.
+"""Predictions and labelled tables on disk (JSONL, CSV, parquet) read into pyarrow, with `path:line` errors.
 
 The fast path hands the bytes to pyarrow's readers; only when something is wrong do we walk
 the file line by line to name the line. For parquet the "line" is the 1-based row number.
@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stancebench.errors import InputError, StancebenchError, quoted
+from stancebench.errors import InputError, StancebenchError, first_line, quoted
+from stancebench.evaluation.metrics import MISSING
 from stancebench.schema import STANCE_LABELS, parse_json_line
 from stancebench.store import read_bytes
 
@@ -29,8 +30,14 @@ __all__ = [
     "Table",
     "read_table",
     "parse_label_map",
+    "codes_of",
     "label_codes",
+    "item_codes",
     "check_unique_ids",
+    "Predictions",
+    "read_predictions",
+    "predictions_from_mapping",
+    "model_codes",
 ]
 
 #: File suffix -> format name.
@@ -96,7 +103,7 @@ def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
     try:
         return pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise InputError(path, 0, f"columns of mixed types ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"columns of mixed types ({first_line(err, with_type=False)})") from None
     except OverflowError:
         raise InputError(path, 0, "a number too large for a 64-bit column") from None
 
@@ -155,7 +162,7 @@ def _read_csv(path: Path, data: bytes, delimiter: str, string_columns: Sequence[
         for line, count in _csv_record_lines(data, delimiter):
             if count != len(header):
                 raise InputError(path, line, f"expected {len(header)} fields, found {count}") from None
-        raise InputError(path, 0, f"not valid CSV ({str(err).splitlines()[0][:200]})") from None
+        raise InputError(path, 0, f"not valid CSV ({first_line(err, with_type=False)[:200]})") from None
 
 
 def _read_parquet(path: Path) -> pa.Table:
@@ -166,7 +173,7 @@ def _read_parquet(path: Path) -> pa.Table:
     try:
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(path, 0, f"not a parquet file ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"not a parquet file ({first_line(err, with_type=False)})") from None
 
 
 def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
@@ -272,35 +279,82 @@ def _unknown(value: Any) -> str:
     return f"unknown label {quoted(value)} (expected one of: {', '.join(STANCE_LABELS)}; map others with --label-map)"
 
 
-def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column: str = "label") -> np.ndarray:
-    """uint8 codes of a label column (names, case-insensitive, through `label_map`, or ClassLabel ints)."""
-    values = table.table[column].combine_chunks()
-    if values.null_count:
+def codes_of(values: pa.Array, label_map: Mapping[str, str] | None, fail: Callable[[int, str], Exception], *,
+             missing: str | None = None, column: str = "label") -> np.ndarray:
+    """uint8 codes of label values: names (case-insensitive, through `label_map`) or class numbers.
+
+    The one label -> code path (files, dicts and models' answers). A null is MISSING when
+    `missing` is None, else `fail(row, missing)`; `fail(row, problem)` builds the exception that
+    names the row's place (a file line, an item id).
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count and missing is not None:
         row = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
-        raise InputError(table.path, table.line_of(row), f"missing '{column}'")
+        raise fail(row, missing)
     if pa.types.is_integer(values.type):
-        codes = values.to_numpy()
-        bad = np.flatnonzero((codes < 0) | (codes >= len(STANCE_LABELS)))
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        numbers = values.fill_null(0).to_numpy()
+        bad = np.flatnonzero(valid & ((numbers < 0) | (numbers >= len(STANCE_LABELS))))
         if len(bad):
-            raise InputError(table.path, table.line_of(int(bad[0])), _unknown(int(codes[bad[0]])))
-        return codes.astype(np.uint8)
+            raise fail(int(bad[0]), _unknown(int(numbers[bad[0]])))
+        codes = numbers.astype(np.uint8)
+        codes[~valid] = MISSING
+        return codes
+    if pa.types.is_null(values.type):
+        return np.full(len(values), MISSING, dtype=np.uint8)
     if not pa.types.is_dictionary(values.type):
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-            row = 0
-            raise InputError(table.path, table.line_of(row), f"'{column}' must be a label name or a class number")
+            raise fail(0, f"'{column}' must be a label name or a class number")
         values = values.dictionary_encode()
     lookup = _lookup(label_map or {})
     names = values.dictionary.to_pylist()
-    indices = values.indices.to_numpy(zero_copy_only=False)
-    used = np.bincount(indices, minlength=len(names)) > 0  # a filtered column keeps unused entries
-    mapping = np.zeros(len(names), dtype=np.uint8)
+    indices = values.indices.fill_null(len(names)).to_numpy(zero_copy_only=False)
+    used = np.bincount(indices, minlength=len(names) + 1) > 0  # a filtered column keeps unused entries
+    mapping = np.zeros(len(names) + 1, dtype=np.uint8)
+    mapping[len(names)] = MISSING
     for index, name in enumerate(names):
         code = lookup.get(str(name).strip().lower())
         if code is None and used[index]:
-            row = int(np.flatnonzero(indices == index)[0])
-            raise InputError(table.path, table.line_of(row), _unknown(name))
+            raise fail(int(np.flatnonzero(indices == index)[0]), _unknown(name))
         mapping[index] = code or 0
     return mapping[indices]
+
+
+def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column: str = "label") -> np.ndarray:
+    """uint8 codes of a file's label column; a missing or unknown label names its line."""
+    def fail(row: int, problem: str) -> InputError:
+        return InputError(table.path, table.line_of(row), problem)
+
+    return codes_of(table.table[column], label_map, fail, missing=f"missing '{column}'", column=column)
+
+
+def _label_array(labels: Sequence[Any]) -> pa.Array:
+    # A model's or a dict's labels: names, class numbers or None, as one Arrow array for codes_of.
+    try:
+        array = pa.array(labels)
+        if pa.types.is_string(array.type) or pa.types.is_integer(array.type) or pa.types.is_null(array.type):
+            return array
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        pass
+    out: list[str | None] = []
+    for value in labels:
+        if value is None or isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            out.append(str(int(value)))
+        else:
+            out.append(repr(value))
+    return pa.array(out, type=pa.string())
+
+
+def item_codes(labels: Sequence[Any], ids: Sequence[str], where: str,
+               label_map: Mapping[str, str] | None = None) -> np.ndarray:
+    """Codes of labels given per item (a dict's values, a model's answers); None is MISSING."""
+    def fail(row: int, problem: str) -> StancebenchError:
+        return StancebenchError(f"{where}: item {quoted(ids[row])}: {problem}")
+
+    return codes_of(_label_array(labels), label_map, fail)
 
 
 def check_unique_ids(table: Table, what: str = "id") -> None:
@@ -315,3 +369,61 @@ def check_unique_ids(table: Table, what: str = "id") -> None:
     earlier = int(first[indices[row]])
     value = ids[row].as_py()
     raise InputError(table.path, table.line_of(row), f"duplicate {what} {quoted(value)} (first on line {table.line_of(earlier)})")
+# --- predictions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Predictions:
+    """Predicted label codes (uint8 indices into STANCE_LABELS, MISSING for none) keyed by item id."""
+
+    ids: pa.Array
+    codes: np.ndarray
+    source: str
+    table: Table | None = None  # the file read, for naming lines; None for in-memory predictions
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def read_predictions(path: str | Path, label_map: Mapping[str, str] | str | None = None, *,
+                     check_ids: bool = True) -> Predictions:
+    """Read a JSONL, CSV or parquet file with `id` and `label` columns (other columns are ignored).
+
+    The file is only ever read: any other kind of path (a .py file, `module:attr`) is refused.
+    A repeated id is an error naming its line; `check_ids=False` leaves that check to the caller
+    (`evaluate` does it during the join, hashing the ids once instead of twice).
+    """
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        kind = f"'{path.suffix}'" if path.suffix else "(no suffix)"
+        raise InputError(path, 0, f"unknown file type {kind} for predictions (expected .jsonl, .csv or .parquet; "
+                                  "a model goes to --model)")
+    loaded = read_table(path, required=("id", "label"), string_columns=("id",))
+    if check_ids:
+        check_unique_ids(loaded)
+    codes = label_codes(loaded, parse_label_map(label_map))
+    return Predictions(loaded.table["id"].combine_chunks(), codes, str(path), loaded)
+
+
+def predictions_from_mapping(mapping: Mapping[str, Any], label_map: Mapping[str, str] | str | None = None,
+                             source: str = "predictions") -> Predictions:
+    """Predictions from a dict id -> label name (None means no prediction)."""
+    if not mapping:
+        raise StancebenchError(f"{source}: no predictions")
+    ids = [str(k) for k in mapping]
+    codes = item_codes(list(mapping.values()), ids, source, parse_label_map(label_map))
+    return Predictions(pa.array(ids, type=pa.string()), codes, source)
+
+
+def model_codes(labels: Sequence[Any], ids: Sequence[str], model_name: str,
+                label_map: Mapping[str, str] | None = None) -> np.ndarray:
+    """Codes of a model's returned labels (MISSING for None); a wrong count or unknown label names the item."""
+    if not isinstance(labels, (Sequence, np.ndarray)):
+        try:
+            labels = list(labels)
+        except TypeError:
+            kind = type(labels).__name__
+            raise StancebenchError(f"model {model_name}: predict returned a {kind}, expected a list of labels") from None
+    if len(labels) != len(ids):
+        raise StancebenchError(f"model {model_name}: predict returned {len(labels)} labels for {len(ids)} items")
+    return item_codes(labels, ids, f"model {model_name}", label_map)

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from stancebench.errors import InputError
+from stancebench.errors import InputError, first_line
 from stancebench.evaluation.metrics import MISSING, N_CLASSES
 from stancebench.schema import STANCE_LABELS
 from stancebench.store import write_bytes_atomic, write_text_atomic
@@ -81,8 +81,8 @@ class Report:
 
     # -- JSON ------------------------------------------------------------------------------------
 
-    def to_dict(self, *, include_predictions: bool = True) -> dict[str, Any]:
-        """The JSON report as plain data."""
+    def to_dict(self, *, include_predictions: bool = True, reproducible: bool = False) -> dict[str, Any]:
+        """The JSON report as plain data; `reproducible` leaves out the creation time and the timings."""
         out: dict[str, Any] = {
             "schema_version": self.schema_version,
             "stancebench_version": self.stancebench_version,
@@ -102,6 +102,8 @@ class Report:
             "timings": self.timings,
             "warnings": self.warnings,
         }
+        if reproducible:
+            del out["created"], out["timings"]
         if include_predictions:
             names = np.array([*STANCE_LABELS, None], dtype=object)
             out["predictions"] = [
@@ -118,13 +120,13 @@ class Report:
             out["provenance"] = self.provenance
         return out
 
-    def to_json(self) -> str:
-        """The JSON report as text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    def to_json(self, *, reproducible: bool = False) -> str:
+        """The JSON report as text (`reproducible`: the same bytes on every re-run, see `to_dict`)."""
+        return json.dumps(self.to_dict(reproducible=reproducible), ensure_ascii=False, indent=1) + "\n"
 
-    def save(self, path: str | Path) -> None:
+    def save(self, path: str | Path, *, reproducible: bool = False) -> None:
         """Write the JSON report atomically."""
-        write_text_atomic(path, self.to_json())
+        write_text_atomic(path, self.to_json(reproducible=reproducible))
 
     @classmethod
     def from_dict(cls, data: Any, path: str | Path = "<report>") -> Report:
@@ -162,8 +164,7 @@ class Report:
         except KeyError as err:
             raise InputError(path, 0, f"not a stancebench report (missing {err.args[0]!r})") from None
         except (ValueError, TypeError, AttributeError) as err:
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise InputError(path, 0, f"not a stancebench report ({reason})") from None
+            raise InputError(path, 0, f"not a stancebench report ({first_line(err, with_type=False)})") from None
 
     # -- terminal ------------------------------------------------------------------------------------
 

@@ -1,9 +1,9 @@
 """Score a model or a predictions file on gold items: `evaluate(...) -> Report`.
 
     >>> import stancebench
-    >>> report = stancebench.evaluate("preds.jsonl")              # bundled release, test split
+    >>> report = stancebench.evaluate(predictions="preds.jsonl")  # bundled release, test split
     >>> report.headline["macro_f1"]                               # Estimate(value, ci_low, ci_high)
-    >>> report = stancebench.evaluate(MyModel(), cv=5)            # grouped 5-fold CV over all items
+    >>> report = stancebench.evaluate(model=MyModel(), cv=5)      # grouped 5-fold CV over all items
     >>> report.save("report.json"); print(report.as_table())
 
 A model is any object with `predict(examples) -> list[str]` (see `stancebench.models.adapters`); if it
@@ -22,20 +22,24 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from stancebench.errors import StancebenchError, quoted
+import stancebench
+from stancebench.errors import StancebenchError, first_line, quoted
 from stancebench.evaluation import metrics
 from stancebench.evaluation.gold import GoldSet, load_gold
-from stancebench.evaluation.predictions import FORMATS, check_unique_ids, parse_label_map
-from stancebench.evaluation.report import Estimate, Report, now
-from stancebench.models.adapters import (
+from stancebench.evaluation.predictions import (
     Predictions,
-    _one_line,
-    describe_model,
-    load_python_model,
+    check_unique_ids,
     model_codes,
+    parse_label_map,
     predictions_from_mapping,
     read_predictions,
+    read_table,
 )
+from stancebench.evaluation.report import Estimate, Report, now
+from stancebench.models.adapters import describe_model
+from stancebench.models.loading import load_model
+from stancebench.progress import track
+from stancebench.release.splits import grouped_folds
 from stancebench.schema import STANCE_LABELS
 
 __all__ = ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"]
@@ -44,14 +48,6 @@ __all__ = ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"]
 BREAKDOWNS: tuple[str, ...] = ("quote_type", "speaker_affiliation", "target_id")
 #: Bootstrap units: resample items (multinomial over confusion cells) or whole articles.
 BOOTSTRAPS: tuple[str, ...] = ("items", "article")
-
-
-def _is_model_spec(value: str) -> bool:
-    path = Path(value)
-    if path.suffix.lower() in FORMATS and path.exists():
-        return False
-    head = value.rpartition(":")[0] if ":" in value else value
-    return head.endswith(".py") or (":" in value and Path(head).suffix.lower() not in FORMATS)
 
 
 def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[str, Any]]:
@@ -109,7 +105,7 @@ def _fit(model: Any, examples: list[dict[str, Any]], labels: list[str], name: st
     except StancebenchError:
         raise
     except Exception as err:  # noqa: BLE001 - user code
-        raise StancebenchError(f"model {name} raised in fit: {_one_line(err)}") from None
+        raise StancebenchError(f"model {name} raised in fit: {first_line(err)}") from None
 
 
 #: Items per predict() call when scoring a model, so a progress bar can follow; a model may set its own
@@ -118,8 +114,6 @@ PREDICT_BATCH_SIZE = 256
 
 
 def _predict(model: Any, examples: list[dict[str, Any]], name: str, label_map: Mapping[str, str]) -> np.ndarray:
-    from stancebench.progress import track
-
     size = getattr(model, "predict_batch_size", PREDICT_BATCH_SIZE) or len(examples)
     if len(examples) <= size:
         return _predict_batch(model, examples, name, label_map)
@@ -141,9 +135,9 @@ def _predict_batch(model: Any, examples: list[dict[str, Any]], name: str, label_
                 model.predict([example])
             except Exception as item_err:  # noqa: BLE001
                 raise StancebenchError(
-                    f"model {name} raised on item {example.get('id')!r}: {_one_line(item_err)}"
+                    f"model {name} raised on item {example.get('id')!r}: {first_line(item_err)}"
                 ) from None
-        raise StancebenchError(f"model {name} raised in predict: {_one_line(err)}") from None
+        raise StancebenchError(f"model {name} raised in predict: {first_line(err)}") from None
     return model_codes(labels, ids, name, label_map)
 
 
@@ -189,8 +183,6 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
           extra_coverage: Mapping[str, Any] | None = None, timings: dict[str, float] | None = None,
           warnings: list[str] | None = None) -> Report:
     """Build a Report from gold and predicted codes (3 = missing): metrics, intervals, breakdowns."""
-    import stancebench
-
     timings = dict(timings or {})
     start = time.perf_counter()
     cm = metrics.confusion_matrix(gold.labels, pred)
@@ -253,18 +245,13 @@ def _train_set(train: str | Path | None, gold: str | Path | None, release: str |
     # --train FILE: its train rows if it has a split column, else every row; --train release: the
     # release's train split; default: the gold file's own train rows, else the release's train split.
     if train is not None and str(train) != "release":
-        from stancebench.evaluation.predictions import read_table
-
         has_split = "split" in read_table(train, required=("id",)).table.column_names
         return load_gold("train" if has_split else None, gold=train)
-    if gold is not None and train is None:
-        from stancebench.evaluation.predictions import read_table
-
-        if "split" in read_table(gold, required=("id",)).table.column_names:
-            try:
-                return load_gold("train", gold=gold)
-            except StancebenchError:
-                pass  # no train rows in the file: fall back to the release
+    if gold is not None and train is None and "split" in read_table(gold, required=("id",)).table.column_names:
+        try:
+            return load_gold("train", gold=gold)
+        except StancebenchError:
+            pass  # no train rows in the file: fall back to the release
     try:
         return load_gold("train", release=release)
     except StancebenchError:
@@ -281,9 +268,41 @@ def _check_columns(model: Any, name: str, gold_set: GoldSet) -> None:
             raise StancebenchError(f"model {name} reads the column '{column}', which {gold_set.source} does not have")
 
 
+def _read(predictions: Any, label_map: Mapping[str, str]) -> tuple[Predictions, dict[str, Any]]:
+    if isinstance(predictions, (str, Path)):
+        return read_predictions(predictions, label_map, check_ids=False), {"type": "predictions", "path": str(predictions)}
+    if isinstance(predictions, Predictions):
+        return predictions, {"type": "predictions", "path": predictions.source}
+    if isinstance(predictions, Mapping):
+        return predictions_from_mapping(predictions, label_map), {"type": "predictions", "path": "<dict>"}
+    raise StancebenchError(f"predictions= takes a predictions file or a dict id -> label, not a {type(predictions).__name__}")
+
+
+def _model(model: Any) -> tuple[Any, dict[str, Any]]:
+    if isinstance(model, (str, Path)):
+        return load_model("python", str(model))
+    if callable(getattr(model, "predict", None)):
+        return model, describe_model(model)
+    raise StancebenchError(f"model= takes an object with predict(examples) or a model spec, not a {type(model).__name__}")
+
+
+def _check_options(predictions: Any, model: Any, cv: int | None, resamples: int, bootstrap: str) -> None:
+    if (predictions is None) == (model is None):
+        raise StancebenchError("evaluate: give exactly one of predictions=... (a file or dict) or model=...")
+    if resamples < 1:
+        raise StancebenchError(f"resamples must be at least 1, got {resamples}")
+    if cv is not None and cv < 2:
+        raise StancebenchError(f"--cv must be at least 2, got {cv}")
+    if cv and predictions is not None:
+        raise StancebenchError("--cv needs a model with fit(); a predictions file cannot be cross-validated")
+    if bootstrap not in BOOTSTRAPS:
+        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected one of: {', '.join(BOOTSTRAPS)})")
+
+
 def evaluate(
-    predictions_or_model: Any,
     *,
+    predictions: str | Path | Mapping[str, Any] | Predictions | None = None,
+    model: Any = None,
     split: str | None = "test",
     gold: str | Path | None = None,
     release: str | Path | None = None,
@@ -299,9 +318,9 @@ def evaluate(
 ) -> Report:
     """Score predictions or a model on gold items and return a Report with 95% bootstrap intervals.
 
-    `predictions_or_model`: a predictions file (JSONL/CSV/parquet with id, label), a dict
-    id -> label, a model object (`predict`, optionally `fit`), or a model spec string
-    (`path/model.py[:NAME]`, `package.module:NAME`). `split` picks the gold split (None or
+    Give exactly one of `predictions` (a JSONL/CSV/parquet file with id, label, only ever read;
+    or a dict id -> label) and `model` (an object with `predict`, optionally `fit`; or a spec
+    `path/model.py[:NAME]` / `package.module:NAME`). `split` picks the gold split (None or
     "all" = every row); `gold` is a labelled file used instead of the release; `release` a
     release folder (default: the bundled one). `cv=K` runs speaker-grouped K-fold
     cross-validation over all gold items (models with `fit` only). `label_map` maps other
@@ -311,10 +330,7 @@ def evaluate(
     labelled file; by default the gold file's own `train` rows, else the release's train split.
     `limit=N` scores a seeded sample of N gold items (quick runs).
     """
-    if resamples < 1:
-        raise StancebenchError(f"resamples must be at least 1, got {resamples}")
-    if cv is not None and cv < 2:
-        raise StancebenchError(f"--cv must be at least 2, got {cv}")
+    _check_options(predictions, model, cv, resamples, bootstrap)
     started = time.perf_counter()
     timings: dict[str, float] = {}
     label_map = parse_label_map(label_map)
@@ -333,45 +349,23 @@ def evaluate(
         options["limit"] = limit
     extra: dict[str, Any] = {}
     warnings: list[str] = []
-
-    thing = predictions_or_model
-    model: Any = None
-    descriptor: dict[str, Any]
-    if isinstance(thing, (str, Path)) and not (isinstance(thing, str) and _is_model_spec(thing)):
+    if predictions is not None:
         start = time.perf_counter()
-        predictions = read_predictions(thing, label_map, check_ids=False)
+        read, descriptor = _read(predictions, label_map)
         timings["read_predictions"] = time.perf_counter() - start
-        descriptor = {"type": "predictions", "path": str(thing)}
-    elif isinstance(thing, Predictions):
-        predictions, descriptor = thing, {"type": "predictions", "path": thing.source}
-    elif isinstance(thing, Mapping):
-        predictions = predictions_from_mapping(thing, label_map)
-        descriptor = {"type": "predictions", "path": "<dict>"}
-    elif isinstance(thing, str):
-        model, descriptor = load_python_model(thing)
-    elif callable(getattr(thing, "predict", None)):
-        model, descriptor = thing, describe_model(thing)
-    else:
-        raise StancebenchError(
-            f"cannot evaluate a {type(thing).__name__}: pass a predictions file, a dict id -> label, or a model with predict()"
-        )
-    if model_descriptor:
-        descriptor = {**descriptor, **model_descriptor}
-
-    if model is None:
-        if cv:
-            raise StancebenchError("--cv needs a model with fit(); a predictions file cannot be cross-validated")
         start = time.perf_counter()
-        pred, extra = _align(gold_set, predictions)
+        pred, extra = _align(gold_set, read)
         timings["join"] = time.perf_counter() - start
-        if len(predictions) and extra["n_unknown_ids"] == len(predictions):
-            raise StancebenchError(_no_overlap(predictions.source, extra["unknown_ids"], gold_set, split))
+        if len(read) and extra["n_unknown_ids"] == len(read):
+            raise StancebenchError(_no_overlap(read.source, extra["unknown_ids"], gold_set, split))
         if extra["n_unknown_ids"]:
             shown = ", ".join(quoted(i) for i in extra["unknown_ids"][:3])
             more = ", …" if extra["n_unknown_ids"] > 3 else ""
-            warnings.append(f"{predictions.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold "
+            warnings.append(f"{read.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold "
                             f"{split or 'set'} were ignored ({shown}{more})")
     else:
+        model, descriptor = _model(model)
+        descriptor = {**descriptor, **(model_descriptor or {})}
         name = str(descriptor.get("spec") or descriptor.get("path") or descriptor.get("class") or type(model).__name__)
         start = time.perf_counter()
         record: dict[str, Any] = {}
@@ -380,6 +374,7 @@ def evaluate(
         timings["predict"] = time.perf_counter() - start
         warnings.extend(getattr(model, "warnings_", []) or [])
         extra.update(getattr(model, "coverage_", None) or {})  # e.g. a language model's unparsable answers
+    descriptor = {**descriptor, **(model_descriptor or {})}
     report = score(gold_set, pred, resamples=resamples, seed=seed, bootstrap=bootstrap, model=descriptor,
                    options=options, extra_coverage=extra, timings=timings, warnings=warnings)
     report.timings["total"] = time.perf_counter() - started
@@ -401,8 +396,6 @@ def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str,
         speakers = gold_set.column("speaker")
         if speakers is None:
             raise StancebenchError("--cv groups folds by speaker, but the gold has no 'speaker' column")
-        from stancebench.release.splits import grouped_folds
-
         names = [STANCE_LABELS[c] for c in gold_set.labels]
         try:
             folds = grouped_folds(names, [str(s) for s in speakers], k=cv, seed=seed)

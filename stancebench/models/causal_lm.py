@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stancebench import codebook
-from stancebench.errors import StancebenchError, quoted
+from stancebench.errors import StancebenchError, first_line, quoted
 from stancebench.models.chat import build_messages, parse_label, system_prompt_for
 from stancebench.models.prompts import LABELS, FewShot, PromptTemplate
 
@@ -45,7 +45,7 @@ class CausalLM:
                  system_prompt: str | None = None, shots: int = 0, seed: int = 0, batch_size: int = 8,
                  max_new_tokens: int = 8, max_length: int = 2048, trust_remote_code: bool = False,
                  target: str = codebook.TARGET) -> None:
-        from stancebench.models.adapters import _import_transformers, _one_line
+        from stancebench.models.hf import _import_transformers
 
         if mode not in MODES:
             raise StancebenchError(f"--lm-mode {mode!r}: expected one of {', '.join(MODES)}")
@@ -63,7 +63,7 @@ class CausalLM:
             self.model_ = transformers.AutoModelForCausalLM.from_pretrained(
                 self.path, local_files_only=True, trust_remote_code=trust_remote_code)
         except Exception as err:  # noqa: BLE001 - transformers raises many kinds
-            raise StancebenchError(f"--hf-model {path}: cannot load as a causal LM ({_one_line(err)})") from None
+            raise StancebenchError(f"--hf-model {path}: cannot load as a causal LM ({first_line(err)})") from None
         self.model_.eval()
         self.chat_template_ = bool(getattr(self.tokenizer_, "chat_template", None))
         self.warnings_: list[str] = []

@@ -199,7 +199,7 @@ def test_provenance_records_the_corpus_commit_and_redacts_urls(tmp_path):
 
 
 def test_cv_reports_record_each_items_fold(tmp_path, release):
-    report = stancebench.evaluate(KeywordModel(), release=release, cv=3)
+    report = stancebench.evaluate(model=KeywordModel(), release=release, cv=3)
     data = report.to_dict()
     folds = [item["fold"] for item in data["predictions"]]
     assert sorted(set(folds)) == [0, 1, 2] and len(folds) == 60

@@ -31,7 +31,7 @@ def test_perfect_predictor_gets_the_interval_1_1_on_the_bundled_release():
     # lost the one oppose item scored its F1 as 0: the interval was [0.667, 1.000].
     gold = load_gold("test")
     preds = dict(zip(gold.ids.to_pylist(), (LABELS[c] for c in gold.labels), strict=True))
-    report = stancebench.evaluate(preds)
+    report = stancebench.evaluate(predictions=preds)
     for name in metrics.METRICS:
         assert report.headline[name] == (1.0, 1.0, 1.0)
     assert report.options["bootstrap_scheme"] == "items, stratified by gold class"
@@ -64,7 +64,7 @@ def test_one_article_cluster_bootstrap_warns_and_falls_back(tmp_path):
     preds = perfect_predictions(rows)
     preds[0]["label"] = "hedge"
     path = write_jsonl(tmp_path / "p.jsonl", preds)
-    report = stancebench.evaluate(str(path), release=release, bootstrap="article")
+    report = stancebench.evaluate(predictions=str(path), release=release, bootstrap="article")
     assert ("--bootstrap article: only 1 article(s) in the gold, fewer than the 10 a cluster bootstrap needs for a "
             "meaningful interval; resampled items, stratified by gold class instead") in report.warnings
     assert report.options["bootstrap"] == "article"
@@ -77,7 +77,7 @@ def test_ten_articles_is_enough_for_a_cluster_bootstrap(tmp_path):
     rows = make_rows(40)  # article_id a0..a9: four items each
     release = write_release(tmp_path / "release", {"test": rows})
     preds = write_jsonl(tmp_path / "p.jsonl", [{"id": r["id"], "label": "support"} for r in rows])
-    report = stancebench.evaluate(str(preds), release=release, bootstrap="article")
+    report = stancebench.evaluate(predictions=str(preds), release=release, bootstrap="article")
     assert report.options["bootstrap_scheme"] == "articles (10 clusters)"
     assert not any("--bootstrap article" in w for w in report.warnings)
     assert metrics.check_clusters(np.arange(9)) is not None and metrics.check_clusters(np.arange(10)) is None
@@ -92,7 +92,7 @@ def test_compare_by_article_on_one_article_no_longer_claims_p_0_002(tmp_path):
         preds = perfect_predictions(rows)
         for pred in preds[:wrong]:
             pred["label"] = "hedge" if pred["label"] != "hedge" else "support"
-        report = stancebench.evaluate(str(write_jsonl(tmp_path / f"{name}.jsonl", preds)), release=release)
+        report = stancebench.evaluate(predictions=str(write_jsonl(tmp_path / f"{name}.jsonl", preds)), release=release)
         report.save(tmp_path / f"{name}.json")
         reports.append(tmp_path / f"{name}.json")
     by_article = compare(*reports, bootstrap="article")
@@ -112,7 +112,7 @@ def test_compare_by_article_on_one_article_no_longer_claims_p_0_002(tmp_path):
 def test_no_prediction_id_matching_the_gold_is_an_error(tmp_path, release):
     preds = write_jsonl(tmp_path / "p.jsonl", [{"id": f"x{i}", "label": "support"} for i in range(5)])
     with pytest.raises(StancebenchError) as err:
-        stancebench.evaluate(str(preds), release=release)
+        stancebench.evaluate(predictions=str(preds), release=release)
     assert str(err.value) == (f"{preds}: no prediction id matches the gold test (24 items): predictions have 'x0', "
                               "'x1', gold has 's036', 's037'")
     result = CliRunner().invoke(cli, ["eval", "--predictions", str(preds), "--release", str(release)])
@@ -122,12 +122,12 @@ def test_no_prediction_id_matching_the_gold_is_an_error(tmp_path, release):
 def test_a_huge_unknown_id_is_not_echoed_whole(tmp_path, release, rows):
     huge = "z" * 5_000_000
     preds = perfect_predictions(rows[36:]) + [{"id": huge, "label": "support"}]
-    report = stancebench.evaluate(str(write_jsonl(tmp_path / "p.jsonl", preds)), release=release)
+    report = stancebench.evaluate(predictions=str(write_jsonl(tmp_path / "p.jsonl", preds)), release=release)
     (warning,) = [w for w in report.warnings if "not in the gold" in w]
     assert len(warning) < 300 and "'" + "z" * 60 + "'…" in warning
     huge_matches = write_jsonl(tmp_path / "only_huge.jsonl", [{"id": huge, "label": "support"}])
     with pytest.raises(StancebenchError) as err:
-        stancebench.evaluate(str(huge_matches), release=release)
+        stancebench.evaluate(predictions=str(huge_matches), release=release)
     assert len(str(err.value)) < 300
 
 
@@ -135,7 +135,7 @@ def test_a_huge_unknown_label_is_not_echoed_whole(tmp_path, release, rows):
     preds = perfect_predictions(rows[36:])
     preds[3]["label"] = "q" * 1_000_000
     with pytest.raises(StancebenchError) as err:
-        stancebench.evaluate(str(write_jsonl(tmp_path / "p.jsonl", preds)), release=release)
+        stancebench.evaluate(predictions=str(write_jsonl(tmp_path / "p.jsonl", preds)), release=release)
     assert len(str(err.value)) < 300 and "unknown label" in str(err.value)
 
 
@@ -147,7 +147,7 @@ def test_quoted_caps_and_keeps_short_values():
 
 def test_report_json_records_the_scheme(tmp_path, release, rows):
     preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows[36:]))
-    stancebench.evaluate(str(preds), release=release).save(tmp_path / "r.json")
+    stancebench.evaluate(predictions=str(preds), release=release).save(tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["options"]["bootstrap_scheme"] == (
         "items, stratified by gold class")
 
@@ -157,7 +157,7 @@ def test_compare_by_article_with_enough_articles(tmp_path):
     release = write_release(tmp_path / "release", {"test": rows})
     paths = []
     for name, preds in (("weak", [{"id": r["id"], "label": "support"} for r in rows]), ("good", perfect_predictions(rows))):
-        stancebench.evaluate(str(write_jsonl(tmp_path / f"{name}.jsonl", preds)), release=release).save(
+        stancebench.evaluate(predictions=str(write_jsonl(tmp_path / f"{name}.jsonl", preds)), release=release).save(
             tmp_path / f"{name}.json")
         paths.append(str(tmp_path / f"{name}.json"))
     result = CliRunner().invoke(cli, ["compare", *paths, "--bootstrap", "article", "-o", str(tmp_path / "c.json")])

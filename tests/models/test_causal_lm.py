@@ -118,6 +118,6 @@ def test_eval_hf_model_on_a_causal_lm_end_to_end(tmp_path, release):
 
 def test_stancebench_evaluate_accepts_the_causal_lm_object(tmp_path, release):
     model = CausalLM(tiny_causal_lm(tmp_path / "lm", favour="support"))
-    report = stancebench.evaluate(model, release=release, limit=6, seed=1)
+    report = stancebench.evaluate(model=model, release=release, limit=6, seed=1)
     assert report.coverage["n_unparsable"] == 0 and report.dataset["n_items"] == 6
     assert "--limit 6: scored a sample of 6 of the 24 items (seed 1)" in report.warnings
