@@ -79,8 +79,9 @@ def _language_model_options(command):
 @click.option("--no-fit", is_flag=True, help="Do not call the model's fit() on the train split.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for folds and bootstrap.")
 @click.option("--resamples", default=1000, show_default=True, type=click.IntRange(1), help="Bootstrap resamples.")
-@click.option("--bootstrap", "bootstrap", type=click.Choice(["items", "article"]), default="items", show_default=True,
-              help="Resample items, or whole articles (cluster bootstrap).")
+@click.option("--bootstrap", "bootstrap", type=click.Choice(["items", "stratified", "article"]), default="items",
+              show_default=True,
+              help="Resample items, items within gold class, or whole articles (cluster bootstrap).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the JSON report here.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Write a confusion-matrix heatmap (PNG) here.")
 @_language_model_options
@@ -148,8 +149,8 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
 @click.argument("report_b", type=click.Path(dir_okay=False))
 @click.option("--resamples", default=1000, show_default=True, type=click.IntRange(1), help="Bootstrap resamples.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Bootstrap seed.")
-@click.option("--bootstrap", type=click.Choice(["items", "article"]), default="items", show_default=True,
-              help="Resample items, or whole articles (cluster bootstrap).")
+@click.option("--bootstrap", type=click.Choice(["items", "stratified", "article"]), default="items", show_default=True,
+              help="Resample items, items within gold class, or whole articles (cluster bootstrap).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the comparison as JSON here.")
 def compare_command(report_a: str, report_b: str, resamples: int, seed: int, bootstrap: str, output: str | None) -> None:
     """Compare two eval reports on their common items: paired bootstrap and McNemar's exact test."""

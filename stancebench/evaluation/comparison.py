@@ -96,8 +96,8 @@ def compare(
 
     `bootstrap="article"` resamples whole articles (both reports must record each item's article).
     """
-    if bootstrap not in ("items", "article"):
-        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected items or article)")
+    if bootstrap not in ("items", "stratified", "article"):
+        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected items, stratified or article)")
     source_a, source_b = (str(x) if not isinstance(x, Report) else "<report>" for x in (a, b))
     report_a = a if isinstance(a, Report) else load_report(a)
     report_b = b if isinstance(b, Report) else load_report(b)
@@ -129,11 +129,13 @@ def compare(
         too_few = metrics.check_clusters(clusters)
     warnings = [too_few] if too_few else []
     if clusters is not None and not too_few:
-        scheme = f"articles ({len(np.unique(clusters))} clusters)"
+        scheme = f"articles ({len(np.unique(clusters))} clusters; resamples holding every gold class)"
         paired = metrics.paired_cluster_bootstrap(gold, pred_a, pred_b, clusters, resamples=resamples, seed=seed)
     else:
-        scheme = metrics.ITEM_SCHEME
-        paired = metrics.paired_bootstrap(metrics.paired_cells(gold, pred_a, pred_b), resamples=resamples, seed=seed)
+        stratified = bootstrap == "stratified"
+        scheme = metrics.STRATIFIED_SCHEME if stratified else metrics.ITEM_SCHEME
+        paired = metrics.paired_bootstrap(metrics.paired_cells(gold, pred_a, pred_b), resamples=resamples, seed=seed,
+                                          stratified=stratified)
     return Comparison(
         a=_side(report_a, source_a), b=_side(report_b, source_b),
         dataset={k: report_a.dataset.get(k) for k in ("name", "version", "split", "content_hash")},

@@ -11,13 +11,18 @@ Zero division follows scikit-learn's `zero_division=0`: a precision, recall or F
 denominator is 0 is 0 (F1 = 2·tp / (2·tp + fp + fn), so a class absent from both gold and
 predictions scores 0 and still counts in the macro average, as with `labels=[0, 1, 2]`).
 
-Bootstrap intervals draw resampled confusion matrices directly. The item bootstrap is
-stratified by gold class: each gold row keeps its size n_k and its cells are redrawn as
-Multinomial(n_k, cm[k] / n_k), exactly what resampling the items of each gold class with
-replacement gives, for every metric that is a function of the confusion matrix (all of them
-here), in microseconds instead of a loop over N rows. Stratifying keeps every class in every
-resample, so a perfect predictor's interval is [1, 1] (an unstratified resample that loses a
-rare class would score that class's F1 as 0 and put macro-F1's lower bound near 2/3).
+Bootstrap intervals draw resampled confusion matrices directly: resampling N rows with
+replacement gives cell counts ~ Multinomial(N, cm / N), so drawing the 12 cells is exact for
+every metric that is a function of the confusion matrix (all of them here) and costs
+microseconds instead of a loop over N rows.
+
+A resample that loses a gold class the data has is set aside (`holds_gold_classes`): on it the
+class's F1 would be 0 by zero division, so a perfect predictor's macro-F1 interval was
+[0.667, 1.000] on a test split with one `oppose` item. Keeping only resamples that hold every
+gold class conditions the bootstrap on the classes being there, which is what the metric
+assumes; the class proportions still vary, so a constant predictor's accuracy still gets an
+interval. `stratified_draws` (`--bootstrap stratified`) instead fixes each class's count,
+resampling within gold class: narrower, and zero-width for a predictor that ignores its input.
 
 The cluster (article) bootstrap needs enough clusters to say anything: with fewer than
 `MIN_CLUSTERS` the resamples barely differ from the data (one article: every resample is the
@@ -40,6 +45,8 @@ __all__ = [
     "scores",
     "MIN_CLUSTERS",
     "ITEM_SCHEME",
+    "STRATIFIED_SCHEME",
+    "holds_gold_classes",
     "bootstrap_confusions",
     "stratified_draws",
     "check_clusters",
@@ -60,8 +67,9 @@ METRICS: tuple[str, ...] = ("accuracy", "macro_f1", "f_avg")
 _SUPPORT, _OPPOSE = 0, 1
 #: Fewest clusters (articles) a cluster bootstrap is run on; below it the item bootstrap is used instead.
 MIN_CLUSTERS = 10
-#: How the item bootstrap resamples, as recorded in reports.
-ITEM_SCHEME = "items, stratified by gold class"
+#: How the item bootstraps resample, as recorded in reports.
+ITEM_SCHEME = "items (resamples holding every gold class)"
+STRATIFIED_SCHEME = "items, stratified by gold class"
 
 
 def confusion_matrix(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -134,8 +142,26 @@ def stratified_draws(cells: np.ndarray, resamples: int, seed: int) -> np.ndarray
 
 
 def bootstrap_confusions(cm: np.ndarray, resamples: int = 1000, seed: int = 0) -> np.ndarray:
-    """(resamples, *cm.shape) confusion matrices of item resamples, stratified by gold class (rows)."""
-    return stratified_draws(cm, resamples, seed)
+    """(resamples, *cm.shape) confusion matrices of N-row resamples (multinomial over the cells)."""
+    cm = np.asarray(cm, dtype=np.int64)
+    total = int(cm.sum())
+    rng = np.random.default_rng(seed)
+    if total == 0:
+        return np.zeros((resamples, *cm.shape), dtype=np.int64)
+    draws = rng.multinomial(total, cm.ravel() / total, size=resamples)
+    return draws.reshape(resamples, *cm.shape)
+
+
+def holds_gold_classes(stack: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """(resamples,) bool: does each resample hold every gold class (first axis after the resamples) the data holds?
+
+    All True when no resample does (a degenerate draw), so an interval is always computed.
+    """
+    stack, cells = np.asarray(stack), np.asarray(cells)
+    present = cells.reshape(cells.shape[0], -1).sum(axis=1) > 0
+    drawn = stack.reshape(len(stack), cells.shape[0], -1).sum(axis=2) > 0
+    keep = (drawn | ~present).all(axis=1)
+    return keep if keep.any() else np.ones(len(stack), dtype=bool)
 
 
 def check_clusters(clusters: np.ndarray, unit: str = "article") -> str | None:
@@ -166,10 +192,14 @@ def cluster_bootstrap_confusions(
     return (weights @ per_cluster).reshape(resamples, N_CLASSES, N_CLASSES + 1)
 
 
-def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval over the first axis: (low, high)."""
+def percentile_interval(values: np.ndarray, level: float = 0.95, keep: np.ndarray | None = None,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval over the first axis, over the resamples `keep` marks: (low, high)."""
     alpha = (1 - level) / 2
-    low, high = np.quantile(np.asarray(values, dtype=np.float64), [alpha, 1 - alpha], axis=0)
+    values = np.asarray(values, dtype=np.float64)
+    if keep is not None:
+        values = values[keep]
+    low, high = np.quantile(values, [alpha, 1 - alpha], axis=0)
     return low, high
 
 
@@ -181,17 +211,19 @@ def paired_cells(gold: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> np
 
 
 def paired_bootstrap(
-    cells: np.ndarray, resamples: int = 1000, seed: int = 0, metrics: Sequence[str] = METRICS
+    cells: np.ndarray, resamples: int = 1000, seed: int = 0, metrics: Sequence[str] = METRICS, stratified: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Difference B − A per metric, with a 95% percentile interval and a two-sided p-value.
 
-    `cells` are (gold, A, B) counts from `paired_cells`; resampling items (within gold class)
-    keeps each item's two predictions together, so the interval accounts for the models' correlation. The
+    `cells` are (gold, A, B) counts from `paired_cells`; resampling items (within gold class when
+    `stratified`) keeps each item's two predictions together, so the interval accounts for the
+    models' correlation; resamples that lose a gold class are set aside. The
     p-value is the bootstrap sign test 2·min(P(d ≤ 0), P(d ≥ 0)) with the usual +1
     correction, capped at 1; identical models get p = 1.
     """
     cells = np.asarray(cells, dtype=np.int64)
-    return _paired_summary(cells, stratified_draws(cells, resamples, seed), metrics)
+    draws = stratified_draws(cells, resamples, seed) if stratified else bootstrap_confusions(cells, resamples, seed)
+    return _paired_summary(cells, draws, metrics)
 
 
 def paired_cluster_bootstrap(
@@ -210,6 +242,7 @@ def paired_cluster_bootstrap(
 
 
 def _paired_summary(cells: np.ndarray, draws: np.ndarray, metrics: Sequence[str]) -> dict[str, dict[str, float]]:
+    draws = draws[holds_gold_classes(draws, cells)]
     resamples = len(draws)
     cm_a, cm_b = cells.sum(axis=2), cells.sum(axis=1)
     point_a, point_b = scores(cm_a), scores(cm_b)

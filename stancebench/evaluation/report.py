@@ -183,6 +183,8 @@ class Report:
         n = self.coverage.get("n_items", len(self.ids))
         title = f"{self.model_label} on {self.dataset.get('name')} ({self.dataset.get('split') or 'all'}, n={n})"
         head = Table(title=title, title_justify="left")
+        if self.options.get("bootstrap_scheme"):
+            head.caption, head.caption_justify = f"95% CI: bootstrap over {self.options['bootstrap_scheme']}", "left"
         head.add_column("metric")
         head.add_column("value", justify="right")
         head.add_column("95% CI", justify="right")

@@ -46,8 +46,8 @@ __all__ = ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"]
 
 #: Columns the report breaks results down by, when the gold has them.
 BREAKDOWNS: tuple[str, ...] = ("quote_type", "speaker_affiliation", "target_id")
-#: Bootstrap units: resample items (multinomial over confusion cells) or whole articles.
-BOOTSTRAPS: tuple[str, ...] = ("items", "article")
+#: Bootstrap units: items (multinomial over confusion cells), items within gold class, or whole articles.
+BOOTSTRAPS: tuple[str, ...] = ("items", "stratified", "article")
 
 
 def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[str, Any]]:
@@ -203,19 +203,19 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
             warnings.append(too_few)
             clusters = None
         else:
-            scheme = f"articles ({len(np.unique(clusters))} clusters)"
-    if clusters is None:
-        stack = metrics.bootstrap_confusions(cm, resamples, seed)
-        boot = metrics.scores(stack)
-    else:
+            scheme = f"articles ({len(np.unique(clusters))} clusters; resamples holding every gold class)"
+    if clusters is not None:
         stack = metrics.cluster_bootstrap_confusions(gold.labels, pred, clusters, resamples, seed)
-        boot = metrics.scores(stack)
-        # A resample may lose a class: average the classes it holds, as in the breakdowns.
-        boot["macro_f1"] = _present_macro_f1(stack, boot["f1"])
-    options = {**(options or {}), "bootstrap_scheme": scheme}
+    elif bootstrap == "stratified":
+        stack, scheme = metrics.stratified_draws(cm, resamples, seed), metrics.STRATIFIED_SCHEME
+    else:
+        stack = metrics.bootstrap_confusions(cm, resamples, seed)
+    keep = metrics.holds_gold_classes(stack, cm)  # a resample that lost a gold class would score it 0
+    boot = metrics.scores(stack)
+    options = {**(options or {}), "bootstrap_scheme": scheme, "resamples_kept": int(keep.sum())}
     low, high = {}, {}
     for name in (*metrics.METRICS, "precision", "recall", "f1"):
-        low[name], high[name] = metrics.percentile_interval(boot[name])
+        low[name], high[name] = metrics.percentile_interval(boot[name], keep=keep)
     timings["bootstrap"] = time.perf_counter() - start
     headline = {name: Estimate(float(point[name]), float(low[name]), float(high[name])) for name in metrics.METRICS}
     per_class = {
