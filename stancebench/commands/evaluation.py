@@ -207,10 +207,10 @@ def _prompting(lm: dict, system_prompt: str | None, seed: int) -> dict:
 
 def _read_predictions(path: str):
     # lm-evaluation-harness's --log_samples output is read as predictions too.
-    from stancebench.evaluation.harness import is_lm_eval_samples, read_lm_eval_samples
+    from stancebench.evaluation.harness import is_lm_eval_samples, lm_eval_run, read_lm_eval_samples
 
     if is_lm_eval_samples(path):
-        return read_lm_eval_samples(path), {"type": "lm_eval_samples", "path": path}
+        return read_lm_eval_samples(path), {"type": "lm_eval_samples", "path": path, "lm_eval": lm_eval_run(path)}
     return path, None
 
 

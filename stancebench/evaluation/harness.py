@@ -30,7 +30,8 @@ from stancebench.errors import InputError, quoted
 from stancebench.models.prompts import LABELS
 from stancebench.schema import STANCE_LABELS
 
-__all__ = ["TASK_NAME", "SHIPPED_TASK", "write_samples", "task_yaml", "shipped_task_yaml", "write_task", "is_lm_eval_samples",
+__all__ = ["TASK_NAME", "SHIPPED_TASK", "write_samples", "task_yaml", "shipped_task_yaml", "write_task", "lm_eval_run",
+           "is_lm_eval_samples",
            "read_lm_eval_samples"]
 
 TASK_NAME = "stancebench"
@@ -207,3 +208,19 @@ def read_lm_eval_samples(path: str | Path):
     if not ids:
         raise InputError(path, 0, "empty file")
     return Predictions(pa.array(ids, type=pa.string()), np.array(codes, dtype=np.uint8), str(path))
+
+
+def lm_eval_run(samples: str | Path) -> dict[str, Any] | None:
+    """What lm-eval's `results_<date>.json` beside a samples file says about the run (model, args, shots, seed)."""
+    samples = Path(samples)
+    stamp = samples.stem.rpartition("_")[2]
+    results = samples.with_name(f"results_{stamp}.json")
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+        config = data.get("config") or {}
+        return {"results": str(results), "model": config.get("model"), "model_args": config.get("model_args"),
+                "num_fewshot": (data.get("n-shot") or {}).get(TASK_NAME), "limit": config.get("limit"),
+                "seed": config.get("random_seed"), "lm_eval_version": data.get("lm_eval_version"),
+                "lm_eval_git_hash": data.get("git_hash")}
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -124,6 +124,7 @@ def test_lm_eval_dummy_model_end_to_end(tmp_path, release):
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "lm.json").read_text())
     assert report["dataset"]["n_items"] == 24 and report["coverage"]["coverage"] == 1.0
+    assert report["model"]["lm_eval"]["model"] == "dummy" and report["model"]["lm_eval"]["seed"] == 1
     lm_eval_acc = json.loads(next((tmp_path / "out").rglob("results_*.json")).read_text())["results"]["stancebench"]
     assert report["headline"]["accuracy"]["value"] == pytest.approx(lm_eval_acc["acc,none"])
     perfect = write_jsonl(tmp_path / "perfect.jsonl", perfect_predictions(make_rows(60)[36:]))
