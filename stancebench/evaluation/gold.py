@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stancebench.columns import from_numpy, is_valid, literal, strings, to_numpy
 from stancebench.errors import InputError, StancebenchError
 from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, read_table
 from stancebench.release.dataset import packaged_release_dir
@@ -35,7 +36,7 @@ EXAMPLE_COLUMNS: tuple[str, ...] = (
     "article_id", "article_title", "outlet", "date",
 )
 _STRING_COLUMNS = tuple(c for c in EXAMPLE_COLUMNS if c != "date") + ("split",)
-_LABEL_NAMES = pa.array(STANCE_LABELS, type=pa.string())
+_LABEL_NAMES = strings(STANCE_LABELS)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class GoldSet:
         names = [c for c in self.table.column_names if c not in ("label", "split")]
         table = self.table.select(names)
         if rows is not None:
-            table = table.take(pa.array(rows))
+            table = table.take(from_numpy(np.asarray(rows, dtype=np.int64)))
         return table.to_pylist()
 
     def describe(self) -> dict[str, Any]:
@@ -85,35 +86,34 @@ class GoldSet:
         }
 
 
-def _check_unique_sorted(loaded: Table) -> None:
-    # Sorting is cheaper than hashing a million ids; a repeat sits next to its twin once sorted.
+def _sorted_unique(loaded: Table) -> pa.Array:
+    # The order that sorts the ids, checking they are unique on the way: a repeat sits next to its
+    # twin once sorted (cheaper than hashing a million ids), and the content hash reuses the order.
     ids = loaded.table["id"].combine_chunks()
-    if len(ids) < 2:
-        return
-    ordered = ids.take(pc.sort_indices(ids))
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    if pc.any(same).as_py():
-        check_unique_ids(loaded)  # names the line
+    order = pc.sort_indices(ids)
+    if len(ids) > 1:
+        ordered = ids.take(order)
+        if pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))).as_py():
+            check_unique_ids(loaded)  # names the line
+    return order
 
 
 def _from_table(loaded: Table, *, name: str, split: str | None, source: str, version: str | None = None,
                 release_hash: str | None = None, warnings: list[str] | None = None) -> GoldSet:
-    _check_unique_sorted(loaded)
+    order = _sorted_unique(loaded)
     table = loaded.table
-    for column in ("text",):
-        if table[column].null_count:
-            row = int(np.flatnonzero(table[column].is_null().to_numpy(zero_copy_only=False))[0])
-            raise InputError(loaded.path, loaded.line_of(row), f"missing '{column}'")
+    if table["text"].null_count:
+        row = int(np.flatnonzero(~is_valid(table["text"]))[0])
+        raise InputError(loaded.path, loaded.line_of(row), "missing 'text'")
     labels = label_codes(loaded)
-    ids = table["id"].combine_chunks()
-    texts = table["text"].combine_chunks()
+    label_names = pa.DictionaryArray.from_arrays(from_numpy(labels), _LABEL_NAMES)
     return GoldSet(
         table=table.drop_columns(["label"]),
         labels=labels,
         name=name,
         split=split,
         source=source,
-        content_hash=gold_columns_hash(ids, texts, pa.DictionaryArray.from_arrays(pa.array(labels), _LABEL_NAMES)),
+        content_hash=gold_columns_hash(table["id"], table["text"], label_names, order=order),
         version=version,
         release_content_hash=release_hash,
         warnings=warnings or [],
@@ -122,18 +122,21 @@ def _from_table(loaded: Table, *, name: str, split: str | None, source: str, ver
 
 def _drop_off_target(loaded: Table) -> tuple[Table, list[str]]:
     # off_target statements are annotation only; a researcher's file may still hold them.
-    column = loaded.table["label"]
-    if not (pa.types.is_string(column.type) or pa.types.is_dictionary(column.type)):
+    column = loaded.table["label"].combine_chunks()
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = column.dictionary_encode()  # label_codes reads it through the dictionary, so encode once here
+        loaded = Table(loaded.table.set_column(loaded.table.column_names.index("label"), "label", column),
+                       loaded.path, loaded.line_of)
+    if not pa.types.is_dictionary(column.type):
         return loaded, []
-    is_off = pc.equal(pc.utf8_lower(pc.cast(column, pa.string())), "off_target").fill_null(False)
-    count = pc.sum(is_off).as_py() or 0
-    if not count:
+    off = [i for i, name in enumerate(column.dictionary.to_pylist()) if str(name).strip().lower() == "off_target"]
+    if not off:
         return loaded, []
-    kept = np.flatnonzero(~is_off.to_numpy(zero_copy_only=False))
-    table = loaded.table.take(pa.array(kept))
+    is_off = np.isin(to_numpy(column.indices), off) & is_valid(column)
+    kept = np.flatnonzero(~is_off)
     line_of = loaded.line_of
-    return Table(table, loaded.path, lambda row: line_of(int(kept[row]))), [
-        f"{loaded.path}: left out {count} off_target item(s) (not a benchmark class)"
+    return Table(loaded.table.take(from_numpy(kept)), loaded.path, lambda row: line_of(int(kept[row]))), [
+        f"{loaded.path}: left out {int(is_off.sum())} off_target item(s) (not a benchmark class)"
     ]
 
 
@@ -142,13 +145,14 @@ def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
     loaded, warnings = _drop_off_target(loaded)
     used_split: str | None = None
     if split is not None and "split" in loaded.table.column_names:
-        mask = pc.equal(loaded.table["split"], split).fill_null(False).to_numpy(zero_copy_only=False)
+        splits = loaded.table["split"]
+        mask = to_numpy(pc.equal(splits, literal(split))) & is_valid(splits)
         if not mask.any():
             present = sorted(x for x in pc.unique(loaded.table["split"]).to_pylist() if x is not None)
             raise InputError(loaded.path, 0, f"no rows with split '{split}' (splits: {', '.join(present)})")
         kept = np.flatnonzero(mask)
         line_of = loaded.line_of
-        loaded = Table(loaded.table.take(pa.array(kept)), loaded.path, lambda row: line_of(int(kept[row])))
+        loaded = Table(loaded.table.take(from_numpy(kept)), loaded.path, lambda row: line_of(int(kept[row])))
         used_split = split
     path = Path(path)
     return _from_table(loaded, name=path.stem, split=used_split, source=str(path), warnings=warnings)

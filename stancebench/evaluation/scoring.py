@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 import stancebench
+from stancebench.columns import from_numpy, literal, to_numpy
 from stancebench.errors import StancebenchError, first_line
 from stancebench.evaluation import metrics
 from stancebench.evaluation.gold import GoldSet, load_gold
@@ -55,7 +56,7 @@ def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[st
     # the join, the duplicate check and the unknown-id count are then numpy indexing.
     n_gold = len(gold)
     encoded = pa.concat_arrays([gold.ids, predictions.ids.cast(pa.string())]).dictionary_encode()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = to_numpy(encoded.indices)
     n_ids = len(encoded.dictionary)
     gold_codes, pred_codes = codes[:n_gold], codes[n_gold:]
     counts = np.bincount(pred_codes, minlength=n_ids)
@@ -71,13 +72,15 @@ def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[st
     in_gold = np.zeros(n_ids, dtype=bool)
     in_gold[gold_codes] = True
     unknown = np.flatnonzero(~in_gold[pred_codes])
-    sample = predictions.ids.take(pa.array(unknown[:10])).to_pylist() if len(unknown) else []
+    sample = predictions.ids.take(from_numpy(unknown[:10])).to_pylist() if len(unknown) else []
     return pred, {"n_unknown_ids": len(unknown), "unknown_ids": sample}
 
 
-def _articles(gold: Any) -> list[str] | None:
-    articles = gold.column("article_id")
-    return None if articles is None or any(a is None for a in articles) else [str(a) for a in articles]
+def _articles(gold: GoldSet) -> pa.Array | None:
+    if "article_id" not in gold.table.column_names:
+        return None
+    articles = gold.table["article_id"].combine_chunks()
+    return None if articles.null_count else articles.cast(pa.string())
 
 
 def _fresh(model: Any) -> Any:
@@ -147,11 +150,11 @@ def _breakdowns(gold: GoldSet, pred: np.ndarray, resamples: int = 1000, seed: in
     for name in BREAKDOWNS:
         if name not in gold.table.column_names:
             continue
-        column = gold.table[name].combine_chunks().cast(pa.string()).fill_null("(none)").dictionary_encode()
+        column = gold.table[name].combine_chunks().cast(pa.string()).fill_null(literal("(none)")).dictionary_encode()
         values = column.dictionary.to_pylist()
         if name == "target_id" and len(values) < 2:
             continue  # a one-target corpus: the breakdown would repeat the headline
-        cms = metrics.grouped_confusion_matrices(gold.labels, pred, column.indices.to_numpy(zero_copy_only=False),
+        cms = metrics.grouped_confusion_matrices(gold.labels, pred, to_numpy(column.indices),
                                                  len(values))
         groups = []
         for i, value in enumerate(values):
@@ -216,7 +219,7 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
     return Report(
         dataset=gold.describe(), model=dict(model or {}), options=dict(options or {}), headline=headline,
         per_class=per_class, confusion=cm, coverage=coverage, breakdowns=breakdowns,
-        ids=gold.ids.to_pylist(), gold=gold.labels, pred=pred, timings=timings, articles=_articles(gold),
+        ids=gold.ids, gold=gold.labels, pred=pred, timings=timings, articles=_articles(gold),
         warnings=[*gold.warnings, *(warnings or [])], stancebench_version=stancebench.__version__, created=now(),
     )
 
