@@ -91,7 +91,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
     else:
         model, descriptor = None, None
     report = evaluate(
-        predictions=predictions, model=model, split=split, gold=gold, release=release, cv=cv,
+        predictions=predictions, model=model, split=split, gold_file=gold, release=release, cv=cv,
         resamples=resamples, seed=seed, label_map=label_map, bootstrap=bootstrap, fit=not no_fit,
         model_descriptor=descriptor,
     )

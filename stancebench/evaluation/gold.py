@@ -28,7 +28,7 @@ from stancebench.evaluation.predictions import Table, check_unique_ids, label_co
 from stancebench.release.dataset import packaged_release_dir
 from stancebench.schema import STANCE_LABELS, gold_columns_hash
 
-__all__ = ["GoldSet", "load_gold"]
+__all__ = ["EvalItems", "load_gold"]
 
 #: Columns handed to a model (everything but the label), when the gold has them.
 EXAMPLE_COLUMNS: tuple[str, ...] = (
@@ -40,8 +40,8 @@ _LABEL_NAMES = strings(STANCE_LABELS)
 
 
 @dataclass
-class GoldSet:
-    """Gold rows (`table`, without the label), their uint8 label codes and where they came from."""
+class EvalItems:
+    """The items a model is scored on: rows (`table`, without the label), their uint8 label codes and where they came from."""
 
     table: pa.Table
     labels: np.ndarray
@@ -99,7 +99,7 @@ def _sorted_unique(loaded: Table) -> pa.Array:
 
 
 def _from_table(loaded: Table, *, name: str, split: str | None, source: str, version: str | None = None,
-                release_hash: str | None = None, warnings: list[str] | None = None) -> GoldSet:
+                release_hash: str | None = None, warnings: list[str] | None = None) -> EvalItems:
     order = _sorted_unique(loaded)
     table = loaded.table
     if table["text"].null_count:
@@ -107,7 +107,7 @@ def _from_table(loaded: Table, *, name: str, split: str | None, source: str, ver
         raise InputError(loaded.path, loaded.line_of(row), "missing 'text'")
     labels = label_codes(loaded)
     label_names = pa.DictionaryArray.from_arrays(from_numpy(labels), _LABEL_NAMES)
-    return GoldSet(
+    return EvalItems(
         table=table.drop_columns(["label"]),
         labels=labels,
         name=name,
@@ -140,7 +140,7 @@ def _drop_off_target(loaded: Table) -> tuple[Table, list[str]]:
     ]
 
 
-def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
+def _load_gold_file(path: str | Path, split: str | None) -> EvalItems:
     loaded = read_table(path, required=("id", "text", "label"), string_columns=_STRING_COLUMNS)
     loaded, warnings = _drop_off_target(loaded)
     used_split: str | None = None
@@ -180,7 +180,7 @@ def _split_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(config.glob("*.parquet"))} if config.is_dir() else {}
 
 
-def _load_release(folder: str | Path, split: str | None) -> GoldSet:
+def _load_release(folder: str | Path, split: str | None) -> EvalItems:
     folder = Path(folder)
     info = _release_info(folder)
     files = _split_files(folder)
@@ -210,11 +210,12 @@ def _load_release(folder: str | Path, split: str | None) -> GoldSet:
     )
 
 
-def load_gold(split: str | None = "test", *, gold: str | Path | None = None, release: str | Path | None = None) -> GoldSet:
-    """The gold items to score: `gold` file if given, else `split` of `release` (default: bundled).
+def load_gold(split: str | None = "test", *, gold_file: str | Path | None = None,
+              release: str | Path | None = None) -> EvalItems:
+    """The items to score: `gold_file` (a labelled file) if given, else `split` of `release` (default: bundled).
 
     `split=None` takes every row (train and test): what `--cv` folds over.
     """
-    if gold is not None:
-        return _load_gold_file(gold, split)
+    if gold_file is not None:
+        return _load_gold_file(gold_file, split)
     return _load_release(release if release is not None else packaged_release_dir(), split)

@@ -26,7 +26,7 @@ import stancebench
 from stancebench.columns import from_numpy, literal, to_numpy
 from stancebench.errors import StancebenchError, first_line
 from stancebench.evaluation import metrics
-from stancebench.evaluation.gold import GoldSet, load_gold
+from stancebench.evaluation.gold import EvalItems, load_gold
 from stancebench.evaluation.predictions import (
     Predictions,
     check_unique_ids,
@@ -51,7 +51,7 @@ BREAKDOWNS: tuple[str, ...] = ("quote_type", "speaker_affiliation", "target_id")
 BOOTSTRAPS: tuple[str, ...] = ("items", "article")
 
 
-def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[str, Any]]:
+def _align(gold: EvalItems, predictions: Predictions) -> tuple[np.ndarray, dict[str, Any]]:
     # One hash pass over gold and predicted ids together gives every id a small integer code;
     # the join, the duplicate check and the unknown-id count are then numpy indexing.
     n_gold = len(gold)
@@ -76,7 +76,7 @@ def _align(gold: GoldSet, predictions: Predictions) -> tuple[np.ndarray, dict[st
     return pred, {"n_unknown_ids": len(unknown), "unknown_ids": sample}
 
 
-def _articles(gold: GoldSet) -> pa.Array | None:
+def _articles(gold: EvalItems) -> pa.Array | None:
     if "article_id" not in gold.table.column_names:
         return None
     articles = gold.table["article_id"].combine_chunks()
@@ -145,7 +145,7 @@ def _present_macro_f1(cm: np.ndarray, f1: np.ndarray) -> np.ndarray:
     return (f1 * present).sum(axis=-1) / np.maximum(present.sum(axis=-1), 1)
 
 
-def _breakdowns(gold: GoldSet, pred: np.ndarray, resamples: int = 1000, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
+def _breakdowns(gold: EvalItems, pred: np.ndarray, resamples: int = 1000, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for name in BREAKDOWNS:
         if name not in gold.table.column_names:
@@ -174,7 +174,7 @@ def _breakdowns(gold: GoldSet, pred: np.ndarray, resamples: int = 1000, seed: in
     return out
 
 
-def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int = 0, bootstrap: str = "items",
+def score(gold: EvalItems, pred: np.ndarray, *, resamples: int = 1000, seed: int = 0, bootstrap: str = "items",
           model: Mapping[str, Any] | None = None, options: Mapping[str, Any] | None = None,
           extra_coverage: Mapping[str, Any] | None = None, timings: dict[str, float] | None = None,
           warnings: list[str] | None = None) -> Report:
@@ -224,11 +224,11 @@ def score(gold: GoldSet, pred: np.ndarray, *, resamples: int = 1000, seed: int =
     )
 
 
-def _train_set(split: str | None, gold: str | Path | None, release: str | Path | None) -> GoldSet | None:
-    if gold is not None and "split" not in read_table(gold, required=("id",)).table.column_names:
+def _train_set(gold_file: str | Path | None, release: str | Path | None) -> EvalItems | None:
+    if gold_file is not None and "split" not in read_table(gold_file, required=("id",)).table.column_names:
         return None
     try:
-        return load_gold("train", gold=gold, release=release)
+        return load_gold("train", gold_file=gold_file, release=release)
     except StancebenchError:
         return None
 
@@ -269,7 +269,7 @@ def evaluate(
     predictions: str | Path | Mapping[str, Any] | Predictions | None = None,
     model: Any = None,
     split: str | None = "test",
-    gold: str | Path | None = None,
+    gold_file: str | Path | None = None,
     release: str | Path | None = None,
     cv: int | None = None,
     resamples: int = 1000,
@@ -284,7 +284,7 @@ def evaluate(
     Give exactly one of `predictions` (a JSONL/CSV/parquet file with id, label, only ever read;
     or a dict id -> label) and `model` (an object with `predict`, optionally `fit`; or a spec
     `path/model.py[:NAME]` / `package.module:NAME`). `split` picks the gold split (None or
-    "all" = every row); `gold` is a labelled file used instead of the release; `release` a
+    "all" = every row); `gold_file` is a labelled file (id, text, label) scored instead of the release; `release` a
     release folder (default: the bundled one). `cv=K` runs speaker-grouped K-fold
     cross-validation over all gold items (models with `fit` only). `label_map` maps other
     label names to support/oppose/hedge (dict, "A=support,B=oppose" or a JSON file path).
@@ -295,7 +295,7 @@ def evaluate(
     timings: dict[str, float] = {}
     label_map = parse_label_map(label_map)
     split = None if split == "all" else split
-    gold_set = load_gold(None if cv else split, gold=gold, release=release)
+    items = load_gold(None if cv else split, gold_file=gold_file, release=release)
     timings["load_gold"] = time.perf_counter() - started
     options: dict[str, Any] = {"split": "all" if cv or split is None else split, "cv": cv, "seed": seed,
                                "resamples": resamples, "bootstrap": bootstrap, "label_map": label_map or None}
@@ -306,7 +306,7 @@ def evaluate(
         read, descriptor = _read(predictions, label_map)
         timings["read_predictions"] = time.perf_counter() - start
         start = time.perf_counter()
-        pred, extra = _align(gold_set, read)
+        pred, extra = _align(items, read)
         timings["join"] = time.perf_counter() - start
         if extra["n_unknown_ids"]:
             shown = ", ".join(repr(i) for i in extra["unknown_ids"][:3])
@@ -318,41 +318,40 @@ def evaluate(
         descriptor = {**descriptor, **(model_descriptor or {})}
         name = str(descriptor.get("spec") or descriptor.get("path") or descriptor.get("class") or type(model).__name__)
         start = time.perf_counter()
-        pred = _run_model(model, name, gold_set, label_map, cv=cv, seed=seed, fit=fit, split=split, gold=gold,
+        pred = _run_model(model, name, items, label_map, cv=cv, seed=seed, fit=fit, gold_file=gold_file,
                           release=release, warnings=warnings)
         timings["predict"] = time.perf_counter() - start
         warnings.extend(getattr(model, "warnings_", []) or [])
     descriptor = {**descriptor, **(model_descriptor or {})}
-    report = score(gold_set, pred, resamples=resamples, seed=seed, bootstrap=bootstrap, model=descriptor,
+    report = score(items, pred, resamples=resamples, seed=seed, bootstrap=bootstrap, model=descriptor,
                    options=options, extra_coverage=extra, timings=timings, warnings=warnings)
     report.timings["total"] = time.perf_counter() - started
     return report
 
 
-def _run_model(model: Any, name: str, gold_set: GoldSet, label_map: Mapping[str, str], *, cv: int | None, seed: int,
-               fit: bool, split: str | None, gold: str | Path | None, release: str | Path | None,
-               warnings: list[str]) -> np.ndarray:
+def _run_model(model: Any, name: str, items: EvalItems, label_map: Mapping[str, str], *, cv: int | None, seed: int,
+               fit: bool, gold_file: str | Path | None, release: str | Path | None, warnings: list[str]) -> np.ndarray:
     has_fit = fit and callable(getattr(model, "fit", None))
-    examples = gold_set.examples()
+    examples = items.examples()
     if cv:
         if not has_fit:
             raise StancebenchError(f"--cv needs a model with fit(); model {name} has none")
-        speakers = gold_set.column("speaker")
+        speakers = items.column("speaker")
         if speakers is None:
             raise StancebenchError("--cv groups folds by speaker, but the gold has no 'speaker' column")
-        names = [STANCE_LABELS[c] for c in gold_set.labels]
+        names = [STANCE_LABELS[c] for c in items.labels]
         try:
             folds = grouped_folds(names, [str(s) for s in speakers], k=cv, seed=seed)
         except ValueError as err:
             raise StancebenchError(f"--cv {cv}: {err}") from None
-        pred = np.full(len(gold_set), metrics.MISSING, dtype=np.uint8)
+        pred = np.full(len(items), metrics.MISSING, dtype=np.uint8)
         for train, test in folds:
             fold_model = _fresh(model)
             _fit(fold_model, [examples[i] for i in train], [names[i] for i in train], name)
             pred[test] = _predict(fold_model, [examples[i] for i in test], name, label_map)
         return pred
     if has_fit:
-        train = _train_set(split, gold, release)
+        train = _train_set(gold_file, release)
         if train is None:
             warnings.append(f"no train split to fit model {name} on; predicting with it as it is")
         else:
