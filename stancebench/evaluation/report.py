@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from stancebench.columns import from_numpy, joined_bytes, json_strings, literal, strings
 from stancebench.errors import InputError, first_line
@@ -123,8 +124,6 @@ class Report:
                 b"\n ]\n}\n"]
 
     def _prediction_lines(self) -> pa.Array:
-        import pyarrow.compute as pc
-
         names = strings([json.dumps(name) for name in STANCE_LABELS] + ["null"], large=True)
         ids = self.ids if isinstance(self.ids, (pa.Array, pa.ChunkedArray)) else strings([str(i) for i in self.ids])
         parts = [literal('{"id": ', large=True), json_strings(ids), literal(', "gold": ', large=True),

@@ -233,6 +233,15 @@ def _train_set(gold_file: str | Path | None, release: str | Path | None) -> Eval
         return None
 
 
+def _unknown_ids_warning(read: Predictions, extra: Mapping[str, Any], split: str | None) -> list[str]:
+    if not extra["n_unknown_ids"]:
+        return []
+    shown = ", ".join(repr(i) for i in extra["unknown_ids"][:3])
+    more = ", …" if extra["n_unknown_ids"] > 3 else ""
+    return [f"{read.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold {split or 'set'} "
+            f"were ignored ({shown}{more})"]
+
+
 def _read(predictions: Any, label_map: Mapping[str, str]) -> tuple[Predictions, dict[str, Any]]:
     if isinstance(predictions, (str, Path)):
         return read_predictions(predictions, label_map, check_ids=False), {"type": "predictions", "path": str(predictions)}
@@ -295,24 +304,21 @@ def evaluate(
     timings: dict[str, float] = {}
     label_map = parse_label_map(label_map)
     split = None if split == "all" else split
+    if predictions is not None:  # read first: a bad file is named before any gold is loaded
+        read, descriptor = _read(predictions, label_map)
+        timings["read_predictions"] = time.perf_counter() - started
+    start = time.perf_counter()
     items = load_gold(None if cv else split, gold_file=gold_file, release=release)
-    timings["load_gold"] = time.perf_counter() - started
+    timings["load_gold"] = time.perf_counter() - start
     options: dict[str, Any] = {"split": "all" if cv or split is None else split, "cv": cv, "seed": seed,
                                "resamples": resamples, "bootstrap": bootstrap, "label_map": label_map or None}
     extra: dict[str, Any] = {}
     warnings: list[str] = []
     if predictions is not None:
         start = time.perf_counter()
-        read, descriptor = _read(predictions, label_map)
-        timings["read_predictions"] = time.perf_counter() - start
-        start = time.perf_counter()
         pred, extra = _align(items, read)
         timings["join"] = time.perf_counter() - start
-        if extra["n_unknown_ids"]:
-            shown = ", ".join(repr(i) for i in extra["unknown_ids"][:3])
-            more = ", …" if extra["n_unknown_ids"] > 3 else ""
-            warnings.append(f"{read.source}: {extra['n_unknown_ids']} prediction(s) for ids not in the gold "
-                            f"{split or 'set'} were ignored ({shown}{more})")
+        warnings += _unknown_ids_warning(read, extra, split)
     else:
         model, descriptor = _model(model)
         descriptor = {**descriptor, **(model_descriptor or {})}
