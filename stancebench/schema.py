@@ -289,55 +289,36 @@ def gold_content_hash(pairs: Iterable[tuple[str, str, str]]) -> str:
                              pa.array(labels, type=pa.string()))
 
 
-def gold_columns_hash(ids: Any, texts: Any, labels: Any) -> str:
+def gold_columns_hash(ids: Any, texts: Any, labels: Any, *, order: Any = None) -> str:
     """`gold_content_hash` of (id, text, label) given as pyarrow string arrays (labels may be dictionary-encoded).
 
-    Arrow sorts UTF-8 bytes, which is code-point order, the order Python sorts strings in; each
-    row becomes its JSON line in Arrow and one sha256 runs over the joined buffer.
+    `order`, if given, sorts `ids`, which the caller has checked are unique (saves a sort). Arrow
+    sorts UTF-8 bytes, which is code-point order, the order Python sorts strings in; each row
+    becomes its JSON line in Arrow and one sha256 runs over the joined buffer.
     """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from stancebench.columns import joined_bytes, json_strings, literal, needs_json_escape, to_numpy
 
     ids, texts, labels = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (ids, texts, labels))
-    order = pc.sort_indices(ids)
-    ordered = ids.take(order)
-    if len(ids) > 1 and pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ids) - 1))).as_py():
-        # A repeated id: order the whole triples, as Python's sort of tuples would.
-        names = labels.cast(pa.string()) if pa.types.is_dictionary(labels.type) else labels
-        keys = [("id", "ascending"), ("text", "ascending"), ("label", "ascending")]
-        order = pc.sort_indices(pa.table({"id": ids, "text": texts, "label": names}), sort_keys=keys)
+    if order is None:
+        order = pc.sort_indices(ids)
         ordered = ids.take(order)
-    lines = pc.binary_join_element_wise(
-        _large("["), _json_strings(ordered), _large(", "), _json_strings(texts.take(order)), _large(", "),
-        _json_strings(labels.take(order)), _large("]\n"), _large(""),
-    )
-    digest = hashlib.sha256()
-    if len(lines):
-        _, offsets, data = lines.buffers()
-        start, end = memoryview(offsets).cast("q")[lines.offset], memoryview(offsets).cast("q")[lines.offset + len(lines)]
-        digest.update(memoryview(data)[start:end])
-    return "sha256:" + digest.hexdigest()
-
-
-def _large(text: str) -> Any:
-    import pyarrow as pa
-
-    return pa.scalar(text, type=pa.large_string())
-
-
-def _json_strings(values: Any) -> Any:
-    # json.dumps(s, ensure_ascii=False) for every s (null -> null): quotes, plus escapes where a row needs them.
-    from json.encoder import encode_basestring
-
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_dictionary(values.type):  # encode each distinct value once
-        return _json_strings(values.dictionary).take(values.indices)
-    values = values.cast(pa.large_string())
-    quoted = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
-    needs_escape = pc.match_substring_regex(values, r'[\x00-\x1f"\\]').fill_null(False)
-    if pc.any(needs_escape).as_py():
-        escaped = [encode_basestring(v) for v in values.filter(needs_escape).to_pylist()]
-        quoted = pc.replace_with_mask(quoted, needs_escape, pa.array(escaped, type=pa.large_string()))
-    return quoted.fill_null(_large("null"))
+        if len(ids) > 1 and pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ids) - 1))).as_py():
+            # A repeated id: order the whole triples, as Python's sort of tuples would.
+            names = labels.cast(pa.string()) if pa.types.is_dictionary(labels.type) else labels
+            keys = [("id", "ascending"), ("text", "ascending"), ("label", "ascending")]
+            order = pc.sort_indices(pa.table({"id": ids, "text": texts, "label": names}), sort_keys=keys)
+    if needs_json_escape(ids) is None and needs_json_escape(texts) is None and not (ids.null_count or texts.null_count):
+        # The common case, in one pass: no character in an id or text needs escaping.
+        parts = [literal('["', large=True), ids.cast(pa.large_string()), literal('", "', large=True),
+                 texts.cast(pa.large_string()), literal('", ', large=True)]
+    else:
+        parts = [literal("[", large=True), json_strings(ids), literal(", ", large=True), json_strings(texts),
+                 literal(", ", large=True)]
+    lines = pc.binary_join_element_wise(*parts, json_strings(labels), literal("]\n", large=True), literal("", large=True))
+    if not np.array_equal(to_numpy(order), np.arange(len(lines))):  # already in id order: nothing to move
+        lines = lines.take(order)
+    return "sha256:" + hashlib.sha256(joined_bytes(lines)).hexdigest()

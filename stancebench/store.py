@@ -88,14 +88,16 @@ def read_gold(path: str | Path) -> list[Gold]:
     return _read_unique(path, Gold.from_dict, lambda g: g.statement_id, "gold for")
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write a whole file through a temporary file and a rename, so failure never leaves half a file."""
+def write_bytes_atomic(path: str | Path, data: bytes | Iterable[bytes | memoryview]) -> None:
+    """Write a whole file (bytes, or parts written in turn) through a temporary file and a rename,
+    so failure never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for part in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                out.write(part)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)

@@ -122,7 +122,7 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
     if lm["log_samples"] and not hasattr(model, "samples_"):
         raise click.UsageError("--log-samples needs a language model: --endpoint, or --hf-model on a causal LM")
     report = evaluate(
-        predictions=predictions, model=model, split=split, gold=gold, release=release, cv=cv,
+        predictions=predictions, model=model, split=split, gold_file=gold, release=release, cv=cv,
         resamples=resamples, seed=seed, label_map=label_map, bootstrap=bootstrap, fit=not no_fit,
         model_descriptor=descriptor, train=train, limit=lm["limit"],
     )

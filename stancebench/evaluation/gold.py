@@ -22,12 +22,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stancebench.columns import from_numpy, is_valid, literal, strings, to_numpy
 from stancebench.errors import InputError, StancebenchError, quoted
 from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, read_table
 from stancebench.release.dataset import packaged_release_dir
 from stancebench.schema import STANCE_LABELS, gold_columns_hash
 
-__all__ = ["GoldSet", "load_gold"]
+__all__ = ["EvalItems", "load_gold"]
 
 #: Columns handed to a model (everything but the label), when the gold has them.
 #: Only these reach `predict()`: a file's other columns (possibly derived from the label) never do.
@@ -36,12 +37,12 @@ EXAMPLE_COLUMNS: tuple[str, ...] = (
     "article_id", "article_title", "outlet", "date", "url",
 )
 _STRING_COLUMNS = tuple(c for c in EXAMPLE_COLUMNS if c != "date") + ("split",)
-_LABEL_NAMES = pa.array(STANCE_LABELS, type=pa.string())
+_LABEL_NAMES = strings(STANCE_LABELS)
 
 
 @dataclass
-class GoldSet:
-    """Gold rows (`table`, without the label), their uint8 label codes and where they came from."""
+class EvalItems:
+    """The items a model is scored on: rows (`table`, without the label), their uint8 label codes and where they came from."""
 
     table: pa.Table
     labels: np.ndarray
@@ -70,15 +71,15 @@ class GoldSet:
         names = [c for c in EXAMPLE_COLUMNS if c in self.table.column_names]
         table = self.table.select(names)
         if rows is not None:
-            table = table.take(pa.array(rows))
+            table = table.take(from_numpy(np.asarray(rows, dtype=np.int64)))
         return table.to_pylist()
 
-    def sample(self, n: int, seed: int = 0) -> GoldSet:
+    def sample(self, n: int, seed: int = 0) -> EvalItems:
         """A seeded subset of `n` rows in their original order (`--limit`), with its own content hash."""
         if n >= len(self):
             return self
         rows = np.sort(np.random.default_rng(seed).choice(len(self), size=n, replace=False))
-        table = self.table.take(pa.array(rows))
+        table = self.table.take(from_numpy(rows.astype(np.int64)))
         labels = self.labels[rows]
         digest = gold_columns_hash(table["id"].combine_chunks(), table["text"].combine_chunks(),
                                    pa.DictionaryArray.from_arrays(pa.array(labels), _LABEL_NAMES))
@@ -98,35 +99,34 @@ class GoldSet:
         }
 
 
-def _check_unique_sorted(loaded: Table) -> None:
-    # Sorting is cheaper than hashing a million ids; a repeat sits next to its twin once sorted.
+def _sorted_unique(loaded: Table) -> pa.Array:
+    # The order that sorts the ids, checking they are unique on the way: a repeat sits next to its
+    # twin once sorted (cheaper than hashing a million ids), and the content hash reuses the order.
     ids = loaded.table["id"].combine_chunks()
-    if len(ids) < 2:
-        return
-    ordered = ids.take(pc.sort_indices(ids))
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    if pc.any(same).as_py():
-        check_unique_ids(loaded)  # names the line
+    order = pc.sort_indices(ids)
+    if len(ids) > 1:
+        ordered = ids.take(order)
+        if pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))).as_py():
+            check_unique_ids(loaded)  # names the line
+    return order
 
 
 def _from_table(loaded: Table, *, name: str, split: str | None, source: str, version: str | None = None,
-                release_hash: str | None = None, warnings: list[str] | None = None) -> GoldSet:
-    _check_unique_sorted(loaded)
+                release_hash: str | None = None, warnings: list[str] | None = None) -> EvalItems:
+    order = _sorted_unique(loaded)
     table = loaded.table
-    for column in ("text",):
-        if table[column].null_count:
-            row = int(np.flatnonzero(table[column].is_null().to_numpy(zero_copy_only=False))[0])
-            raise InputError(loaded.path, loaded.line_of(row), f"missing '{column}'")
+    if table["text"].null_count:
+        row = int(np.flatnonzero(~is_valid(table["text"]))[0])
+        raise InputError(loaded.path, loaded.line_of(row), "missing 'text'")
     labels = label_codes(loaded)
-    ids = table["id"].combine_chunks()
-    texts = table["text"].combine_chunks()
-    return GoldSet(
+    label_names = pa.DictionaryArray.from_arrays(from_numpy(labels), _LABEL_NAMES)
+    return EvalItems(
         table=table.drop_columns(["label"]),
         labels=labels,
         name=name,
         split=split,
         source=source,
-        content_hash=gold_columns_hash(ids, texts, pa.DictionaryArray.from_arrays(pa.array(labels), _LABEL_NAMES)),
+        content_hash=gold_columns_hash(table["id"], table["text"], label_names, order=order),
         version=version,
         release_content_hash=release_hash,
         warnings=warnings or [],
@@ -135,22 +135,25 @@ def _from_table(loaded: Table, *, name: str, split: str | None, source: str, ver
 
 def _drop_off_target(loaded: Table) -> tuple[Table, list[str]]:
     # off_target statements are annotation only; a researcher's file may still hold them.
-    column = loaded.table["label"]
-    if not (pa.types.is_string(column.type) or pa.types.is_dictionary(column.type)):
+    column = loaded.table["label"].combine_chunks()
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = column.dictionary_encode()  # label_codes reads it through the dictionary, so encode once here
+        loaded = Table(loaded.table.set_column(loaded.table.column_names.index("label"), "label", column),
+                       loaded.path, loaded.line_of)
+    if not pa.types.is_dictionary(column.type):
         return loaded, []
-    is_off = pc.equal(pc.utf8_lower(pc.cast(column, pa.string())), "off_target").fill_null(False)
-    count = pc.sum(is_off).as_py() or 0
-    if not count:
+    off = [i for i, name in enumerate(column.dictionary.to_pylist()) if str(name).strip().lower() == "off_target"]
+    if not off:
         return loaded, []
-    kept = np.flatnonzero(~is_off.to_numpy(zero_copy_only=False))
-    table = loaded.table.take(pa.array(kept))
+    is_off = np.isin(to_numpy(column.indices), off) & is_valid(column)
+    kept = np.flatnonzero(~is_off)
     line_of = loaded.line_of
-    return Table(table, loaded.path, lambda row: line_of(int(kept[row]))), [
-        f"{loaded.path}: left out {count} off_target item(s) (not a benchmark class)"
+    return Table(loaded.table.take(from_numpy(kept)), loaded.path, lambda row: line_of(int(kept[row]))), [
+        f"{loaded.path}: left out {int(is_off.sum())} off_target item(s) (not a benchmark class)"
     ]
 
 
-def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
+def _load_gold_file(path: str | Path, split: str | None) -> EvalItems:
     loaded = read_table(path, required=("id", "text", "label"), string_columns=_STRING_COLUMNS)
     loaded, warnings = _drop_off_target(loaded)
     used_split: str | None = None
@@ -163,13 +166,14 @@ def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
         warnings.append(f"{loaded.path}: column(s) {', '.join(quoted(c) for c in extra[:5])}"
                         f"{', …' if len(extra) > 5 else ''} are not handed to the model (only {', '.join(EXAMPLE_COLUMNS)})")
     if split is not None and "split" in loaded.table.column_names:
-        mask = pc.equal(loaded.table["split"], split).fill_null(False).to_numpy(zero_copy_only=False)
+        splits = loaded.table["split"]
+        mask = to_numpy(pc.equal(splits, literal(split))) & is_valid(splits)
         if not mask.any():
             present = sorted(x for x in pc.unique(loaded.table["split"]).to_pylist() if x is not None)
             raise InputError(loaded.path, 0, f"no rows with split '{split}' (splits: {', '.join(present)})")
         kept = np.flatnonzero(mask)
         line_of = loaded.line_of
-        loaded = Table(loaded.table.take(pa.array(kept)), loaded.path, lambda row: line_of(int(kept[row])))
+        loaded = Table(loaded.table.take(from_numpy(kept)), loaded.path, lambda row: line_of(int(kept[row])))
         used_split = split
     path = Path(path)
     return _from_table(loaded, name=path.stem, split=used_split, source=str(path), warnings=warnings)
@@ -197,7 +201,7 @@ def _split_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(config.glob("*.parquet"))} if config.is_dir() else {}
 
 
-def _load_release(folder: str | Path, split: str | None) -> GoldSet:
+def _load_release(folder: str | Path, split: str | None) -> EvalItems:
     folder = Path(folder)
     info = _release_info(folder)
     files = _split_files(folder)
@@ -227,11 +231,12 @@ def _load_release(folder: str | Path, split: str | None) -> GoldSet:
     )
 
 
-def load_gold(split: str | None = "test", *, gold: str | Path | None = None, release: str | Path | None = None) -> GoldSet:
-    """The gold items to score: `gold` file if given, else `split` of `release` (default: bundled).
+def load_gold(split: str | None = "test", *, gold_file: str | Path | None = None,
+              release: str | Path | None = None) -> EvalItems:
+    """The items to score: `gold_file` (a labelled file) if given, else `split` of `release` (default: bundled).
 
     `split=None` takes every row (train and test): what `--cv` folds over.
     """
-    if gold is not None:
-        return _load_gold_file(gold, split)
+    if gold_file is not None:
+        return _load_gold_file(gold_file, split)
     return _load_release(release if release is not None else packaged_release_dir(), split)

@@ -50,12 +50,13 @@ _DOC_TO_TEXT = (
 )
 
 
-def write_samples(path: str | Path, samples: Sequence[Mapping[str, Any]], ids: Sequence[str],
+def write_samples(path: str | Path, samples: Sequence[Mapping[str, Any]], ids: Any,
                   gold: np.ndarray, pred: np.ndarray) -> int:
     """Write one JSON line per scored item (its sample, with gold and pred), atomically; returns the count."""
     from stancebench.store import write_jsonl_atomic
 
     names = [*STANCE_LABELS, None]
+    ids = ids.to_pylist() if hasattr(ids, "to_pylist") else list(ids)
     by_id = {str(s.get("id")): s for s in samples}
     lines = []
     for item, g, p in zip(ids, gold.tolist(), pred.tolist(), strict=True):

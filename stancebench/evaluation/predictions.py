@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stancebench.columns import from_numpy, is_valid, read_parquet, strings, to_numpy
 from stancebench.errors import InputError, StancebenchError, first_line, quoted
 from stancebench.evaluation.metrics import MISSING
 from stancebench.schema import STANCE_LABELS, parse_json_line
@@ -68,15 +70,20 @@ def _format(path: Path) -> str:
     return fmt
 
 
+_NOT_BLANK = re.compile(rb"\S")
+
+
 def _check_text(path: Path, data: bytes) -> bytes:
     if data.startswith(_BOM):
         data = data[len(_BOM):]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(path, line, "not UTF-8 text") from None
-    if not data.strip():
+    # ASCII is UTF-8: a check without decoding (and copying) the whole file; only other text is decoded.
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            raise InputError(path, line, "not UTF-8 text") from None
+    if _NOT_BLANK.search(data) is None:
         raise InputError(path, 0, "empty file")
     return data
 
@@ -108,19 +115,36 @@ def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
         raise InputError(path, 0, "a number too large for a 64-bit column") from None
 
 
+def _first_row_schema(data: bytes, start: int) -> pa.Schema:
+    # Types declared from the first row: pyarrow's JSON reader is about twice as fast when it need not
+    # infer them. A later row that disagrees fails the fast read, and the inferring read runs instead.
+    end = data.find(b"\n", start)
+    fields = [("id", pa.string())]
+    try:
+        first = json.loads(data[start:end if end >= 0 else len(data)])
+    except ValueError:
+        return pa.schema(fields)
+    kinds = {str: pa.string(), bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
+    if isinstance(first, dict):
+        fields += [(key, kinds[type(value)]) for key, value in first.items() if key != "id" and type(value) in kinds]
+    return pa.schema(fields)
+
+
 def _read_jsonl(path: Path, data: bytes) -> pa.Table:
     import pyarrow.json as pj
 
-    if not data.lstrip().startswith(b"{"):
+    start = _NOT_BLANK.search(data)
+    if start is None or data[start.start():start.start() + 1] != b"{":
         # A JSON array, or a first line that is no object: pyarrow (26) crashes the process with a
         # segmentation fault when the first value is `null`, so such files take the line-by-line path.
         return _read_jsonl_slow(path, data)
-    schema = pa.schema([("id", pa.string())])
-    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
-    try:
-        return pj.read_json(io.BytesIO(data), parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _read_jsonl_slow(path, data)  # walks the lines to name the bad one
+    for schema in (_first_row_schema(data, start.start()), pa.schema([("id", pa.string())])):
+        options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+        try:
+            return pj.read_json(io.BytesIO(data), parse_options=options)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            continue
+    return _read_jsonl_slow(path, data)  # walks the lines to name the bad one
 
 
 def _csv_header(path: Path, data: bytes, delimiter: str) -> list[str]:
@@ -166,12 +190,10 @@ def _read_csv(path: Path, data: bytes, delimiter: str, string_columns: Sequence[
 
 
 def _read_parquet(path: Path) -> pa.Table:
-    import pyarrow.parquet as pq
-
     if not path.exists():
         raise InputError(path, 0, "file not found")
     try:
-        return pq.read_table(path)
+        return read_parquet(path)
     except (pa.ArrowInvalid, OSError) as err:
         raise InputError(path, 0, f"not a parquet file ({first_line(err, with_type=False)})") from None
 
@@ -224,7 +246,7 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
     if "id" in table.column_names:
         ids = table["id"]
         if ids.null_count:
-            row = int(np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False))[0])
+            row = int(np.flatnonzero(~is_valid(ids))[0])
             raise InputError(path, line_of(row), "missing 'id'")
     return Table(table, path, line_of)
 
@@ -290,11 +312,10 @@ def codes_of(values: pa.Array, label_map: Mapping[str, str] | None, fail: Callab
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if values.null_count and missing is not None:
-        row = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
-        raise fail(row, missing)
+        raise fail(int(np.flatnonzero(~is_valid(values))[0]), missing)
     if pa.types.is_integer(values.type):
-        valid = values.is_valid().to_numpy(zero_copy_only=False)
-        numbers = values.fill_null(0).to_numpy()
+        valid = is_valid(values)
+        numbers = to_numpy(values)
         bad = np.flatnonzero(valid & ((numbers < 0) | (numbers >= len(STANCE_LABELS))))
         if len(bad):
             raise fail(int(bad[0]), _unknown(int(numbers[bad[0]])))
@@ -309,7 +330,7 @@ def codes_of(values: pa.Array, label_map: Mapping[str, str] | None, fail: Callab
         values = values.dictionary_encode()
     lookup = _lookup(label_map or {})
     names = values.dictionary.to_pylist()
-    indices = values.indices.fill_null(len(names)).to_numpy(zero_copy_only=False)
+    indices = np.where(is_valid(values), to_numpy(values.indices), len(names))
     used = np.bincount(indices, minlength=len(names) + 1) > 0  # a filtered column keeps unused entries
     mapping = np.zeros(len(names) + 1, dtype=np.uint8)
     mapping[len(names)] = MISSING
@@ -331,21 +352,20 @@ def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column
 
 def _label_array(labels: Sequence[Any]) -> pa.Array:
     # A model's or a dict's labels: names, class numbers or None, as one Arrow array for codes_of.
-    try:
-        array = pa.array(labels)
-        if pa.types.is_string(array.type) or pa.types.is_integer(array.type) or pa.types.is_null(array.type):
-            return array
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-        pass
+    values = labels.tolist() if isinstance(labels, np.ndarray) else list(labels)
+    if all(v is None or isinstance(v, str) for v in values):
+        return strings(values)
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in values):
+        return from_numpy(np.array(values, dtype=np.int64))
     out: list[str | None] = []
-    for value in labels:
+    for value in values:
         if value is None or isinstance(value, str):
             out.append(value)
         elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
             out.append(str(int(value)))
         else:
             out.append(repr(value))
-    return pa.array(out, type=pa.string())
+    return strings(out)
 
 
 def item_codes(labels: Sequence[Any], ids: Sequence[str], where: str,
@@ -362,7 +382,7 @@ def check_unique_ids(table: Table, what: str = "id") -> None:
     ids = table.table["id"]
     if pc.count_distinct(ids).as_py() == len(ids):
         return
-    indices = ids.combine_chunks().dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    indices = to_numpy(ids.combine_chunks().dictionary_encode().indices)
     _, first = np.unique(indices, return_index=True)
     repeats = np.flatnonzero(first[indices] != np.arange(len(indices)))
     row = int(repeats[0])
@@ -412,7 +432,7 @@ def predictions_from_mapping(mapping: Mapping[str, Any], label_map: Mapping[str,
         raise StancebenchError(f"{source}: no predictions")
     ids = [str(k) for k in mapping]
     codes = item_codes(list(mapping.values()), ids, source, parse_label_map(label_map))
-    return Predictions(pa.array(ids, type=pa.string()), codes, source)
+    return Predictions(strings(ids), codes, source)
 
 
 def model_codes(labels: Sequence[Any], ids: Sequence[str], model_name: str,

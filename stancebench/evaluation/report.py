@@ -12,8 +12,9 @@
     coverage  {n_items, n_predicted, n_missing, coverage, n_unknown_ids, unknown_ids}
     breakdowns {quote_type|speaker_affiliation: [{value, n, accuracy, accuracy_ci, macro_f1, macro_f1_ci}]}
                (a group's macro-F1 averages the classes present in its gold or predictions)
-    predictions [{id, gold, pred, article_id?, fold?}]   (pred is null when the model gave none; fold under --cv)
-    provenance {python, libraries, command, corpus_commit, sha256 of inputs}   (the eval command's reports)
+    predictions [{id, gold, pred, article_id?, fold?}]   (pred is null when the model gave none; one item a line;
+                fold under --cv)
+    provenance {python, libraries, command, corpus_git, inputs with sha256}   (the eval command's reports)
     timings   {seconds per stage}, warnings [str]
 """
 
@@ -27,11 +28,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from stancebench.columns import from_numpy, joined_bytes, json_strings, literal, strings
 from stancebench.errors import InputError, first_line
 from stancebench.evaluation.metrics import MISSING, N_CLASSES
 from stancebench.schema import STANCE_LABELS
-from stancebench.store import write_bytes_atomic, write_text_atomic
+from stancebench.store import write_bytes_atomic
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"]
 
@@ -64,13 +68,14 @@ class Report:
     confusion: np.ndarray
     coverage: dict[str, Any]
     breakdowns: dict[str, list[dict[str, Any]]]
-    ids: list[str]
+    #: Item ids (a pyarrow string array; a list is accepted too).
+    ids: Any
     gold: np.ndarray
     pred: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     #: Each item's article id, when the gold has one (`compare --bootstrap article` resamples by it).
-    articles: list[str] | None = None
+    articles: Any = None
     #: Each item's cross-validation fold under `--cv`.
     folds: list[int] | None = None
     #: What produced the report, as lm-eval records it (`stancebench.evaluation.provenance`).
@@ -108,10 +113,10 @@ class Report:
             names = np.array([*STANCE_LABELS, None], dtype=object)
             out["predictions"] = [
                 {"id": i, "gold": g, "pred": p}
-                for i, g, p in zip(self.ids, names[self.gold].tolist(), names[self.pred].tolist(), strict=True)
+                for i, g, p in zip(_pylist(self.ids), names[self.gold].tolist(), names[self.pred].tolist(), strict=True)
             ]
             if self.articles is not None:
-                for item, article in zip(out["predictions"], self.articles, strict=True):
+                for item, article in zip(out["predictions"], _pylist(self.articles), strict=True):
                     item["article_id"] = article
             if self.folds is not None:
                 for item, fold in zip(out["predictions"], self.folds, strict=True):
@@ -120,13 +125,34 @@ class Report:
             out["provenance"] = self.provenance
         return out
 
+    def _json_parts(self, reproducible: bool) -> list[bytes | memoryview]:
+        # The figures as indented JSON; the predictions one object a line, built in Arrow: a million
+        # items through json.dumps(indent=...) would take seconds and a gigabyte of dicts.
+        head = json.dumps(self.to_dict(include_predictions=False, reproducible=reproducible), ensure_ascii=False, indent=1)
+        if len(self.gold) == 0:
+            return [head[:-2].encode("utf-8"), b',\n "predictions": []\n}\n']
+        return [head[:-2].encode("utf-8"), b',\n "predictions": [\n', joined_bytes(self._prediction_lines())[:-2],
+                b"\n ]\n}\n"]
+
+    def _prediction_lines(self) -> pa.Array:
+        names = strings([json.dumps(name) for name in STANCE_LABELS] + ["null"], large=True)
+        ids = self.ids if isinstance(self.ids, (pa.Array, pa.ChunkedArray)) else strings([str(i) for i in self.ids])
+        parts = [literal('{"id": ', large=True), json_strings(ids), literal(', "gold": ', large=True),
+                 names.take(from_numpy(self.gold)), literal(', "pred": ', large=True), names.take(from_numpy(self.pred))]
+        if self.articles is not None:
+            articles = self.articles if isinstance(self.articles, (pa.Array, pa.ChunkedArray)) else strings(self.articles)
+            parts += [literal(', "article_id": ', large=True), json_strings(articles)]
+        if self.folds is not None:
+            parts += [literal(', "fold": ', large=True), pa.array(self.folds, type=pa.int64()).cast(pa.large_string())]
+        return pc.binary_join_element_wise(*parts, literal("},\n", large=True), literal("", large=True))
+
     def to_json(self, *, reproducible: bool = False) -> str:
         """The JSON report as text (`reproducible`: the same bytes on every re-run, see `to_dict`)."""
-        return json.dumps(self.to_dict(reproducible=reproducible), ensure_ascii=False, indent=1) + "\n"
+        return b"".join(self._json_parts(reproducible)).decode("utf-8")
 
     def save(self, path: str | Path, *, reproducible: bool = False) -> None:
         """Write the JSON report atomically."""
-        write_text_atomic(path, self.to_json(reproducible=reproducible))
+        write_bytes_atomic(path, self._json_parts(reproducible))
 
     @classmethod
     def from_dict(cls, data: Any, path: str | Path = "<report>") -> Report:
@@ -141,11 +167,11 @@ class Report:
             items = data["predictions"]
             if not isinstance(items, list):
                 raise ValueError("'predictions' must be a list")
-            ids = [str(item["id"]) for item in items]
+            ids = strings([str(item["id"]) for item in items])
             gold = np.array([codes[item["gold"]] for item in items], dtype=np.uint8)
             pred = np.array([MISSING if item["pred"] is None else codes[item["pred"]] for item in items], dtype=np.uint8)
             has_articles = bool(items) and all(isinstance(item.get("article_id"), str) for item in items)
-            articles = [item["article_id"] for item in items] if has_articles else None
+            articles = strings([item["article_id"] for item in items]) if has_articles else None
             headline = {name: Estimate(float(v["value"]), float(v["ci_low"]), float(v["ci_high"]))
                         for name, v in data["headline"].items()}
             dataset = data["dataset"]
@@ -263,6 +289,10 @@ class Report:
         fig.savefig(buffer, format="png", dpi=120)
         plt.close(fig)
         write_bytes_atomic(path, buffer.getvalue())
+
+
+def _pylist(values: Any) -> list[Any]:
+    return values.to_pylist() if isinstance(values, (pa.Array, pa.ChunkedArray)) else list(values)
 
 
 def _value(score: Any) -> float:

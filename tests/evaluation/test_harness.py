@@ -201,11 +201,13 @@ def test_provenance_records_the_corpus_commit_and_redacts_urls(tmp_path):
 
 def test_cv_reports_record_each_items_fold(tmp_path, release):
     report = stancebench.evaluate(model=KeywordModel(), release=release, cv=3)
-    data = report.to_dict()
-    folds = [item["fold"] for item in data["predictions"]]
+    report.save(tmp_path / "cv.json")
+    saved = json.loads((tmp_path / "cv.json").read_text())["predictions"]
+    folds = [item["fold"] for item in saved]
+    assert folds == [item["fold"] for item in report.to_dict()["predictions"]]
     assert sorted(set(folds)) == [0, 1, 2] and len(folds) == 60
     speakers = {}
-    for item, fold in zip(report.ids, folds, strict=True):
+    for item, fold in zip((item["id"] for item in saved), folds, strict=True):
         speakers.setdefault(next(r["speaker"] for r in make_rows(60) if r["id"] == item), set()).add(fold)
     assert all(len(f) == 1 for f in speakers.values())  # a speaker's items share one fold
 

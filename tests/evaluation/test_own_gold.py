@@ -36,7 +36,7 @@ class Recorder(KeywordModel):
 def test_gold_file_without_split_is_fitted_on_the_release_train_split(tmp_path, release, rows):
     gold = _gold_file(tmp_path, make_rows(9, offset=300))
     model = Recorder()
-    report = stancebench.evaluate(model=model, gold=gold, release=release)
+    report = stancebench.evaluate(model=model, gold_file=gold, release=release)
     assert model.fit_ids_ == [r["id"] for r in rows[:36]]
     assert report.dataset["n_items"] == 9
 
@@ -46,10 +46,10 @@ def test_gold_file_with_train_rows_is_fitted_on_them(tmp_path, release):
     records = [{**r, "split": "train" if i < 8 else "test"} for i, r in enumerate(rows)]
     gold = _gold_file(tmp_path, records)
     model = Recorder()
-    report = stancebench.evaluate(model=model, gold=gold, release=release)
+    report = stancebench.evaluate(model=model, gold_file=gold, release=release)
     assert model.fit_ids_ == [r["id"] for r in rows[:8]] and report.dataset["n_items"] == 4
     # --train release overrides the file's own rows
-    stancebench.evaluate(model=model, gold=gold, release=release, train="release")
+    stancebench.evaluate(model=model, gold_file=gold, release=release, train="release")
     assert len(model.fit_ids_) == 36
 
 
@@ -57,7 +57,7 @@ def test_train_file(tmp_path, release):
     gold = _gold_file(tmp_path, make_rows(6, offset=300))
     train = _gold_file(tmp_path, make_rows(5, offset=400), name="train.csv.jsonl")
     model = Recorder()
-    report = stancebench.evaluate(model=model, gold=gold, release=release, train=str(train))
+    report = stancebench.evaluate(model=model, gold_file=gold, release=release, train=str(train))
     assert model.fit_ids_ == [f"s{i}" for i in range(400, 405)]
     assert report.options["train"] == str(train)
 
@@ -81,8 +81,8 @@ def test_model_with_fit_and_no_training_rows_is_one_line(tmp_path, rows):
 def test_split_train_on_a_file_without_split_column_is_an_error(tmp_path, release):
     gold = _gold_file(tmp_path, make_rows(6, offset=300))
     with pytest.raises(StancebenchError, match=r"mine.jsonl: --split train: the file has no 'split' column"):
-        stancebench.evaluate(predictions={"s300": "support"}, gold=gold, split="train")
-    assert stancebench.evaluate(predictions={"s300": "support"}, gold=gold).dataset["n_items"] == 6  # default: every row
+        stancebench.evaluate(predictions={"s300": "support"}, gold_file=gold, split="train")
+    assert stancebench.evaluate(predictions={"s300": "support"}, gold_file=gold).dataset["n_items"] == 6  # default: every row
 
 
 def test_missing_feature_column_is_one_line(tmp_path, release):
@@ -103,7 +103,7 @@ def test_extra_columns_never_reach_predict(tmp_path, release):
     rows = make_rows(6, offset=300)
     gold = _gold_file(tmp_path, rows, leak="the label is support", annotator_votes="3/3")
     model = Recorder()
-    report = stancebench.evaluate(model=model, gold=gold, release=release)
+    report = stancebench.evaluate(model=model, gold_file=gold, release=release)
     assert "leak" not in model.seen_keys_ and "annotator_votes" not in model.seen_keys_
     assert {"id", "text", "speaker_affiliation", "article_id"} <= model.seen_keys_
     assert any("'leak', 'annotator_votes' are not handed to the model" in w or

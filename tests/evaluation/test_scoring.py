@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pyarrow as pa
@@ -96,7 +98,7 @@ def test_gold_file_with_split_column_agrees_with_release(tmp_path, release, rows
     gold = write_jsonl(tmp_path / "extended.jsonl", records)
     preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows[36:]))
     from_release = stancebench.evaluate(predictions=str(preds), release=release)
-    from_file = stancebench.evaluate(predictions=str(preds), gold=gold)
+    from_file = stancebench.evaluate(predictions=str(preds), gold_file=gold)
     assert from_file.dataset["content_hash"] == from_release.dataset["content_hash"]
     assert from_file.dataset["n_items"] == 24
     # so the two reports can be compared
@@ -108,7 +110,7 @@ def test_gold_file_in_csv_with_int_labels_and_off_target_rows(tmp_path, rows):
     lines = ["id,text,label,speaker"] + [f"{r['id']},\"{r['text']}\",{r['label']},{r['speaker']}" for r in rows[:9]]
     lines.append('x1,"About the aid package.",off_target,Someone')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    gold = load_gold(gold=path)
+    gold = load_gold(gold_file=path)
     assert len(gold) == 9 and gold.split is None
     assert gold.warnings == [f"{path}: left out 1 off_target item(s) (not a benchmark class)"]
 
@@ -207,7 +209,7 @@ def test_gold_with_duplicate_ids_is_refused(tmp_path, rows):
     table = pa.Table.from_pylist([rows[0], rows[1], rows[0]])
     pq.write_table(table, path)
     with pytest.raises(StancebenchError, match=r"gold\.parquet:3: duplicate id 's000' \(first on line 1\)"):
-        load_gold(gold=path)
+        load_gold(gold_file=path)
 
 
 def test_evaluate_takes_predictions_or_a_model_explicitly(tmp_path, release, rows):
@@ -231,3 +233,30 @@ def test_evaluate_takes_predictions_or_a_model_explicitly(tmp_path, release, row
     model.write_text("from tests.support import KeywordModel\nmodel = KeywordModel\n", encoding="utf-8")
     report = stancebench.evaluate(model=str(model), release=release)
     assert report.model["spec"] == str(model) and report.model["type"] == "python"
+
+
+def test_saved_report_is_json_with_one_prediction_a_line(tmp_path, rows):
+    odd = [dict(r, id=f'{r["id"]}"\\\n\u00e9') for r in rows]  # ids that JSON must escape
+    gold = write_jsonl(tmp_path / "gold.jsonl", [dict(r, label=STANCE_LABELS[r["label"]]) for r in odd])
+    preds = {r["id"]: STANCE_LABELS[r["label"]] for r in odd[1:]}
+    report = stancebench.evaluate(predictions=preds, gold_file=gold, split="all")
+    report.save(tmp_path / "r.json")
+    text = (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert json.loads(text) == json.loads(json.dumps(report.to_dict()))
+    lines = text.splitlines()
+    start = lines.index(' "predictions": [')
+    assert len(lines) - start - 3 == len(odd) and lines[start + 1].startswith('{"id": ')
+    assert load_report(tmp_path / "r.json").ids == report.ids
+
+
+def test_a_predictions_file_on_the_bundled_release_never_imports_pandas(tmp_path):
+    code = ("import json, sys\nfrom stancebench.evaluation.gold import load_gold\n"
+            "from stancebench.evaluation.scoring import evaluate\n"
+            f"path = {str(tmp_path / 'p.jsonl')!r}\n"
+            "ids = load_gold('test').ids.to_pylist()\n"
+            "open(path, 'w').writelines(json.dumps({'id': i, 'label': 'hedge'}) + '\\n' for i in ids)\n"
+            f"evaluate(predictions=path).save({str(tmp_path / 'r.json')!r})\n"
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "False"
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["coverage"]["coverage"] == 1.0

@@ -357,3 +357,17 @@ def test_chat_endpoint_garbage_response_is_one_line(chat_server, tmp_path):
     model = ChatModel(chat_server.url, "tiny", cache_dir=tmp_path, concurrency=1)
     with pytest.raises(StancebenchError, match=r"sent a response for item 's000' that is not a chat completion \(24 bytes\)$"):
         model.predict(_examples(1))
+
+
+def test_models_never_import_from_evaluation():
+    # models/ is the lower layer: evaluation scores models, never the other way round.
+    import ast
+    from pathlib import Path
+
+    import stancebench.models
+
+    for path in Path(stancebench.models.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                assert not any(n.startswith("stancebench.evaluation") for n in names), f"{path.name} imports {names}"

@@ -162,7 +162,7 @@ def csv_bytes() -> st.SearchStrategy[bytes]:
 def test_read_predictions_jsonl(work: Path, data: bytes, suffix: str):
     path = write(work / f"preds{suffix}", data)
     parses_or_fails_cleanly(lambda: adapters.read_predictions(path))
-    parses_or_fails_cleanly(lambda: load_gold(gold=path))
+    parses_or_fails_cleanly(lambda: load_gold(gold_file=path))
 
 
 @SETTINGS
@@ -170,7 +170,7 @@ def test_read_predictions_jsonl(work: Path, data: bytes, suffix: str):
 def test_read_predictions_csv(work: Path, data: bytes, suffix: str):
     path = write(work / f"preds{suffix}", data)
     parses_or_fails_cleanly(lambda: adapters.read_predictions(path))
-    parses_or_fails_cleanly(lambda: load_gold(gold=path))
+    parses_or_fails_cleanly(lambda: load_gold(gold_file=path))
     parses_or_fails_cleanly(lambda: read_label_rows(path))
 
 
@@ -194,7 +194,7 @@ def test_read_predictions_parquet(work: Path, data: bytes, cut: int):
         data = data[: len(data) // 2]
     path = write(work / "preds.parquet", data)
     parses_or_fails_cleanly(lambda: adapters.read_predictions(path))
-    parses_or_fails_cleanly(lambda: load_gold(gold=path))
+    parses_or_fails_cleanly(lambda: load_gold(gold_file=path))
 
 
 REPORT = {
