@@ -54,8 +54,10 @@ def _language_model_options(command):
 @click.option("--model-name", help="Model name sent to --endpoint.")
 @click.option("--api-key-env", default="OPENAI_API_KEY", show_default=True, help="Environment variable holding the API key.")
 @click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 256), help="Parallel requests to --endpoint.")
-@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1), help="Seconds per request.")
-@click.option("--max-retries", default=5, show_default=True, type=click.IntRange(0, 20), help="Retries on HTTP 429/5xx.")
+@click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(0.1),
+              help="Deadline in seconds for each request, however slowly the server sends.")
+@click.option("--max-retries", default=5, show_default=True, type=click.IntRange(0, 20),
+              help="Retries of a request on HTTP 5xx, a dropped connection or the deadline.")
 @click.option("--temperature", default=0.0, show_default=True, type=float, help="Sampling temperature for --endpoint.")
 @click.option("--cache-dir", type=click.Path(file_okay=False),
               help="Answer cache for --endpoint [default: ~/.cache/stancebench/chat].")
