@@ -68,14 +68,13 @@ class Report:
     confusion: np.ndarray
     coverage: dict[str, Any]
     breakdowns: dict[str, list[dict[str, Any]]]
-    #: Item ids (a pyarrow string array; a list is accepted too).
-    ids: Any
+    ids: list[str]
     gold: np.ndarray
     pred: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     #: Each item's article id, when the gold has one (`compare --bootstrap article` resamples by it).
-    articles: Any = None
+    articles: list[str] | None = None
     #: Each item's cross-validation fold under `--cv`.
     folds: list[int] | None = None
     #: What produced the report, as lm-eval records it (`stancebench.evaluation.provenance`).
@@ -83,6 +82,10 @@ class Report:
     stancebench_version: str = ""
     created: str = ""
     schema_version: int = REPORT_SCHEMA_VERSION
+    #: `ids` and `articles` as pyarrow string arrays, when the report was built from Arrow data (saves converting
+    #: a million ids back to Arrow when the report is written).
+    id_array: Any = field(default=None, repr=False, compare=False)
+    article_array: Any = field(default=None, repr=False, compare=False)
 
     # -- JSON ------------------------------------------------------------------------------------
 
@@ -113,10 +116,10 @@ class Report:
             names = np.array([*STANCE_LABELS, None], dtype=object)
             out["predictions"] = [
                 {"id": i, "gold": g, "pred": p}
-                for i, g, p in zip(_pylist(self.ids), names[self.gold].tolist(), names[self.pred].tolist(), strict=True)
+                for i, g, p in zip(self.ids, names[self.gold].tolist(), names[self.pred].tolist(), strict=True)
             ]
             if self.articles is not None:
-                for item, article in zip(out["predictions"], _pylist(self.articles), strict=True):
+                for item, article in zip(out["predictions"], self.articles, strict=True):
                     item["article_id"] = article
             if self.folds is not None:
                 for item, fold in zip(out["predictions"], self.folds, strict=True):
@@ -136,11 +139,11 @@ class Report:
 
     def _prediction_lines(self) -> pa.Array:
         names = strings([json.dumps(name) for name in STANCE_LABELS] + ["null"], large=True)
-        ids = self.ids if isinstance(self.ids, (pa.Array, pa.ChunkedArray)) else strings([str(i) for i in self.ids])
+        ids = self.id_array if self.id_array is not None else strings([str(i) for i in self.ids])
         parts = [literal('{"id": ', large=True), json_strings(ids), literal(', "gold": ', large=True),
                  names.take(from_numpy(self.gold)), literal(', "pred": ', large=True), names.take(from_numpy(self.pred))]
         if self.articles is not None:
-            articles = self.articles if isinstance(self.articles, (pa.Array, pa.ChunkedArray)) else strings(self.articles)
+            articles = self.article_array if self.article_array is not None else strings(self.articles)
             parts += [literal(', "article_id": ', large=True), json_strings(articles)]
         if self.folds is not None:
             parts += [literal(', "fold": ', large=True), pa.array(self.folds, type=pa.int64()).cast(pa.large_string())]
@@ -167,11 +170,11 @@ class Report:
             items = data["predictions"]
             if not isinstance(items, list):
                 raise ValueError("'predictions' must be a list")
-            ids = strings([str(item["id"]) for item in items])
+            ids = [str(item["id"]) for item in items]
             gold = np.array([codes[item["gold"]] for item in items], dtype=np.uint8)
             pred = np.array([MISSING if item["pred"] is None else codes[item["pred"]] for item in items], dtype=np.uint8)
             has_articles = bool(items) and all(isinstance(item.get("article_id"), str) for item in items)
-            articles = strings([item["article_id"] for item in items]) if has_articles else None
+            articles = [item["article_id"] for item in items] if has_articles else None
             headline = {name: Estimate(float(v["value"]), float(v["ci_low"]), float(v["ci_high"]))
                         for name, v in data["headline"].items()}
             dataset = data["dataset"]
@@ -289,10 +292,6 @@ class Report:
         fig.savefig(buffer, format="png", dpi=120)
         plt.close(fig)
         write_bytes_atomic(path, buffer.getvalue())
-
-
-def _pylist(values: Any) -> list[Any]:
-    return values.to_pylist() if isinstance(values, (pa.Array, pa.ChunkedArray)) else list(values)
 
 
 def _value(score: Any) -> float:

@@ -230,10 +230,13 @@ def score(gold: EvalItems, pred: np.ndarray, *, resamples: int = 1000, seed: int
     start = time.perf_counter()
     breakdowns = _breakdowns(gold, pred, resamples, seed)
     timings["breakdowns"] = time.perf_counter() - start
+    article_array = _articles(gold)
+    articles = None if article_array is None else article_array.to_pylist()
     return Report(
         dataset=gold.describe(), model=dict(model or {}), options=dict(options or {}), headline=headline,
         per_class=per_class, confusion=cm, coverage=coverage, breakdowns=breakdowns,
-        ids=gold.ids, gold=gold.labels, pred=pred, timings=timings, articles=_articles(gold),
+        ids=gold.ids.to_pylist(), gold=gold.labels, pred=pred, timings=timings, articles=articles,
+        id_array=gold.ids, article_array=article_array,
         warnings=[*gold.warnings, *(warnings or [])], stancebench_version=stancebench.__version__, created=now(),
     )
 
