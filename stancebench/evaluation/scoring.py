@@ -275,7 +275,9 @@ def _no_overlap(source: str, unknown: list[Any], items: EvalItems, split: str | 
             f"{ours}, gold has {theirs}")
 
 
-def _unknown_ids_warning(read: Predictions, extra: Mapping[str, Any], split: str | None) -> list[str]:
+def _unknown_ids_warning(read: Predictions, extra: Mapping[str, Any], items: EvalItems, split: str | None) -> list[str]:
+    if len(read) and extra["n_unknown_ids"] == len(read):  # nothing to score: an error, not all-zero figures
+        raise StancebenchError(_no_overlap(read.source, extra["unknown_ids"], items, split))
     if not extra["n_unknown_ids"]:
         return []
     shown = ", ".join(quoted(i) for i in extra["unknown_ids"][:3])
@@ -371,9 +373,7 @@ def evaluate(
         start = time.perf_counter()
         pred, extra = _align(items, read)
         timings["join"] = time.perf_counter() - start
-        if len(read) and extra["n_unknown_ids"] == len(read):
-            raise StancebenchError(_no_overlap(read.source, extra["unknown_ids"], items, split))
-        warnings += _unknown_ids_warning(read, extra, split)
+        warnings += _unknown_ids_warning(read, extra, items, split)
     else:
         model, descriptor = _model(model)
         descriptor = {**descriptor, **(model_descriptor or {})}
