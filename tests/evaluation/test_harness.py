@@ -113,7 +113,8 @@ def test_lm_eval_dummy_model_end_to_end(tmp_path, release):
         pytest.skip("lm-evaluation-harness is not installed (pip install 'stancebench[harness]')")
     assert run("lm-eval-task", str(tmp_path / "task"), "--release", str(release)).exit_code == 0
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "HF_DATASETS_CACHE": str(tmp_path / "hf"), "TOKENIZERS_PARALLELISM": "false"}
+           "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_CACHE": str(tmp_path / "hf" / "datasets"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache"), "TOKENIZERS_PARALLELISM": "false"}
     done = subprocess.run(["lm_eval", "--model", "dummy", "--tasks", "stancebench", "--include_path",
                            str(tmp_path / "task"), "--log_samples", "--output_path", str(tmp_path / "out"), "--seed", "1"],
                           capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path, check=False)
