@@ -121,8 +121,10 @@ def eval_command(ctx: click.Context, predictions, model_spec, hf_model, endpoint
         model = None
         predictions_file = predictions
         predictions, descriptor = _read_predictions(predictions)
-    if lm["log_samples"] and not hasattr(model, "samples_"):
-        raise click.UsageError("--log-samples needs a language model: --endpoint, or --hf-model on a causal LM")
+    for flag, given in (("--log-samples", lm["log_samples"]), ("--shots", lm["shots"]),
+                        ("--prompt-template", lm["prompt_template"])):
+        if given and not hasattr(model, "samples_"):
+            raise click.UsageError(f"{flag} needs a language model: --endpoint, or --hf-model on a causal LM")
     report = evaluate(
         predictions=predictions, model=model, split=split, gold_file=gold, release=release, cv=cv,
         resamples=resamples, seed=seed, label_map=label_map, bootstrap=bootstrap, fit=not no_fit,

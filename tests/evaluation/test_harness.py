@@ -167,6 +167,8 @@ def test_log_samples_needs_a_language_model(tmp_path, release, rows):
     preds = write_jsonl(tmp_path / "p.jsonl", perfect_predictions(rows[36:]))
     result = run("eval", "--predictions", str(preds), "--release", str(release), "--log-samples", str(tmp_path / "s"))
     assert result.exit_code == 2 and "--log-samples needs a language model" in result.output
+    shots = run("eval", "--model", str(REPO / "baselines/majority.py"), "--release", str(release), "--shots", "2")
+    assert shots.exit_code == 2 and "--shots needs a language model" in shots.output
 
 
 def test_report_provenance(tmp_path, release, rows):
