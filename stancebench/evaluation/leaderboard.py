@@ -238,7 +238,7 @@ def _same_path(a: str | Path | None, b: str | Path | None) -> bool:
 
 def _environment() -> str:
     parts = [f"stancebench {stancebench.__version__}", f"Python {platform.python_version()}"]
-    for package in ("scikit-learn", "numpy", "sentence-transformers", "torch"):
+    for package in ("scikit-learn", "numpy", "transformers", "torch"):
         try:
             parts.append(f"{package} {version(package)}")
         except PackageNotFoundError:

