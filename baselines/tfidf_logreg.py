@@ -23,6 +23,11 @@ class TfidfLogReg(ClassifierMixin, BaseEstimator):
         self.use_affiliation = use_affiliation
         self.seed = seed
 
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """The example columns the model reads (eval refuses gold without them)."""
+        return ("text", "speaker_affiliation") if self.use_affiliation else ("text",)
+
     def _frame(self, examples: Sequence[dict]):
         import pandas as pd
 

@@ -1,163 +1,168 @@
-"""Benchmark `stancebench eval` on 1,000,000 predictions against 1,000,000 gold rows.
+"""The speed targets of `stancebench eval` and `stancebench baselines`, each a line: stancebench, comparator, ratio.
 
-    python benchmarks/eval_bench.py [--rows 1000000] [--resamples 1000] [--naive-iterations 3]
+    python benchmarks/eval_bench.py [--rows 1000000] [--rounds 3] [--perf-dir ../shared/perf] [--skip-baselines]
 
-Writes a synthetic release (parquet) and a predictions CSV to a temporary folder, then runs each
-path in a fresh subprocess so the peak memory (ru_maxrss) of one path does not leak into the other:
+Every figure is a whole process, timed with its peak memory (the child's own ru_maxrss, from wait4);
+the two sides of a ratio run in turn (A B A B ...) and the ratio is the median of the pairs, because
+absolute times on a shared machine drift.
 
-- fast:  `stancebench.evaluation.scoring(preds.csv, release=...)` — pyarrow CSV reader with the label as a
-         dictionary, Arrow hash join, bincount confusion matrix, multinomial bootstrap (1,000
-         resamples), breakdowns, gold content hash: everything `stancebench eval` does but print.
-- naive: pandas read_csv + read_parquet + merge, four scikit-learn calls on string labels, and a
-         bootstrap loop around f1_score: a few iterations are timed and extrapolated to
-         `--resamples` (reported as such).
+- eval 1M: `stancebench eval --gold gold.jsonl --predictions preds.csv -o report.json` (1,000 resamples)
+  against `limit_eval.py --full --out=...` (polars; same outputs: breakdowns with intervals, the gold
+  content hash, a JSON report with every prediction). Targets: <= 1.5x its time, <= 0.8 GB.
+  The comparator needs polars (`pip install polars`; not a stancebench dependency): without it, the
+  line says so and only stancebench's figures are printed.
+- eval at the bundled size: the bundled test split and a predictions file; target: pandas never imported.
+- baselines: a fresh process on the bundled release, embedding cache filled (target <= 3 s, torch not
+  imported), and with an empty embedding cache (torch needed, for the record).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+REPO = Path(__file__).resolve().parent.parent
 
 
-def make_data(folder: Path, rows: int, seed: int = 0) -> tuple[Path, Path]:
-    """A release folder with `rows` test items and a shuffled predictions CSV (~70% correct, 1% missing)."""
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(seconds, peak RSS in GB, stdout) of one child process; raises if it fails."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{err.read().decode()[-2000:]}")
+        return seconds, usage.ru_maxrss / 1024 / 1024, out.read().decode()
+
+
+def stancebench_command(*args: str) -> list[str]:
+    return [sys.executable, "-c", "import sys; from stancebench.cli import main; sys.argv[0] = 'stancebench'; main()", *args]
+
+
+def make_eval_data(folder: Path, rows: int, perf_dir: Path) -> tuple[Path, Path]:
+    """Gold JSONL and shuffled predictions CSV, from the comparators' generator when it is there."""
+    generator = perf_dir / "gen_eval.py"
+    if generator.is_file():
+        subprocess.run([sys.executable, str(generator), str(folder), str(rows)], check=True, capture_output=True)
+        return folder / f"gold_{rows}.jsonl", folder / f"pred_{rows}.csv"
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    import pyarrow.parquet as pq
 
-    rng = np.random.default_rng(seed)
-    ids = np.char.add("s", np.arange(rows).astype(str))
-    gold = rng.integers(0, 3, rows)
-    affiliations = np.array(["Ukraine", "Russia", "United States", "United Kingdom", "Germany", "France", "NATO"])
-    table = pa.table({
-        "id": ids,
-        "text": np.char.add("Statement number ", np.arange(rows).astype(str)),
-        "speaker": np.char.add("speaker ", (np.arange(rows) % 5000).astype(str)),
-        "speaker_affiliation": affiliations[rng.integers(0, len(affiliations), rows)],
-        "quote_type": np.array(["direct", "indirect"])[rng.integers(0, 2, rows)],
-        "article_id": np.char.add("a", (np.arange(rows) // 8).astype(str)),
-        "label": pa.array(gold, type=pa.int64()),
-    })
-    release = folder / "release"
-    (release / "default").mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, release / "default" / "test.parquet")
-    (release / "release.json").write_text(json.dumps({"name": "bench", "version": "0", "content_hash": "sha256:x"}))
-    pred = np.where(rng.random(rows) < 0.7, gold, rng.integers(0, 3, rows))
-    names = np.array(["SUPPORT", "oppose", "Hedge"])[pred]
-    keep = rng.random(rows) >= 0.01
-    order = rng.permutation(np.flatnonzero(keep))
-    path = folder / "preds.csv"
-    pcsv.write_csv(pa.table({"id": ids[order], "label": names[order]}), path)
-    return release, path
-
-
-def run_fast(release: Path, preds: Path, resamples: int) -> dict:
-    """The whole evaluate() path in this process."""
-    before = _rss_mb()
-    start = time.perf_counter()
-    import stancebench
-
-    report = stancebench.evaluation.scoring(str(preds), release=release, resamples=resamples)
-    seconds = time.perf_counter() - start
-    macro = report.headline["macro_f1"]
-    return {"seconds": seconds, "peak_rss_mb": _rss_mb(), "rss_before_mb": before,
-            "stages": {k: round(v, 4) for k, v in report.timings.items()},
-            "macro_f1": [macro.value, macro.ci_low, macro.ci_high], "coverage": report.coverage["coverage"]}
-
-
-def run_naive(release: Path, preds: Path, resamples: int, iterations: int) -> dict:
-    """What a user would otherwise write: pandas + scikit-learn, bootstrap as a loop."""
-    start = time.perf_counter()
-    import numpy as np
-    import pandas as pd
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
-
-    labels = ["support", "oppose", "hedge"]
-    gold = pd.read_parquet(release / "default" / "test.parquet", columns=["id", "label"])
-    gold["gold"] = np.array(labels)[gold["label"].to_numpy()]
-    pred = pd.read_csv(preds, dtype={"id": str, "label": str})
-    pred["pred"] = pred["label"].str.lower()
-    merged = gold.merge(pred[["id", "pred"]], on="id", how="left")
-    merged["pred"] = merged["pred"].fillna("missing")
-    read_join = time.perf_counter() - start
-    t = time.perf_counter()
-    y, p = merged["gold"].to_numpy(), merged["pred"].to_numpy()
-    accuracy_score(y, p)
-    f1_score(y, p, labels=labels, average="macro", zero_division=0)
-    precision_recall_fscore_support(y, p, labels=labels, zero_division=0)
-    confusion_matrix(y, p, labels=[*labels, "missing"])
-    metrics_seconds = time.perf_counter() - t
     rng = np.random.default_rng(0)
-    t = time.perf_counter()
-    for _ in range(iterations):
-        rows = rng.integers(0, len(y), len(y))
-        f1_score(y[rows], p[rows], labels=labels, average="macro", zero_division=0)
-    per_iteration = (time.perf_counter() - t) / iterations
-    return {"read_join_seconds": read_join, "metrics_seconds": metrics_seconds,
-            "bootstrap_seconds_per_resample": per_iteration,
-            "bootstrap_seconds_extrapolated": per_iteration * resamples,
-            "seconds_extrapolated": read_join + metrics_seconds + per_iteration * resamples,
-            "peak_rss_mb": _rss_mb(), "iterations_timed": iterations}
+    labels = np.array(["support", "oppose", "hedge"])
+    gold = rng.integers(0, 3, rows)
+    affiliations = np.array(["United States", "Russia", "Ukraine", "United Kingdom", "France", "Germany"])
+    with open(folder / "gold.jsonl", "w", encoding="utf-8") as out:
+        for i in range(rows):
+            out.write(json.dumps({"id": f"s{i:07d}", "text": "statement", "speaker": "X",
+                                  "speaker_affiliation": str(affiliations[i % 6]),
+                                  "quote_type": "direct" if i % 2 else "indirect", "label": str(labels[gold[i]])}) + "\n")
+    pred = np.where(rng.random(rows) < 0.7, gold, rng.integers(0, 3, rows))
+    with open(folder / "pred.csv", "w", encoding="utf-8") as out:
+        out.write("id,label\n")
+        out.writelines(f"s{i:07d},{labels[pred[i]]}\n" for i in rng.permutation(rows))
+    return folder / "gold.jsonl", folder / "pred.csv"
+
+
+def has_polars() -> bool:
+    return subprocess.run([sys.executable, "-c", "import polars"], capture_output=True).returncode == 0
+
+
+def bench_eval_1m(rows: int, rounds: int, perf_dir: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        gold, pred = make_eval_data(folder, rows, perf_dir)
+        ours = stancebench_command("eval", "--gold", str(gold), "--predictions", str(pred), "--split", "all",
+                                   "-o", str(folder / "report.json"), "--resamples", "1000")
+        limit = perf_dir / "limit_eval.py"
+        theirs = [sys.executable, str(limit), str(gold), str(pred), "--full", f"--out={folder / 'limit.json'}"]
+        compare = limit.is_file() and has_polars()
+        mine, other = [], []
+        for _ in range(rounds):
+            mine.append(timed(ours))
+            if compare:
+                other.append(timed(theirs))
+        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        assert len(report["predictions"]) == rows
+    seconds, memory = statistics.median(m[0] for m in mine), max(m[1] for m in mine)
+    line = f"eval {rows:,} rows (JSONL gold, CSV predictions, -o, 1,000 resamples): stancebench {seconds:.2f} s, {memory:.2f} GB"
+    if not compare:
+        why = "polars is not installed (pip install polars)" if limit.is_file() else f"{limit} not found"
+        print(f"{line} | limit_eval.py --full skipped: {why} | targets <= 1.5x the limit, <= 0.8 GB")
+        return
+    ratio = statistics.median(m[0] / o[0] for m, o in zip(mine, other, strict=True))
+    limit_seconds, limit_memory = statistics.median(o[0] for o in other), max(o[1] for o in other)
+    print(f"{line} | limit_eval.py --full {limit_seconds:.2f} s, {limit_memory:.2f} GB | ratio {ratio:.2f}x "
+          f"(target <= 1.5x), memory {memory:.2f} GB (target <= 0.8 GB)")
+
+
+_BUNDLED = """
+import json, sys, tempfile, time
+from pathlib import Path
+start = time.perf_counter()
+from stancebench.evaluation.gold import load_gold
+from stancebench.evaluation.scoring import evaluate
+folder = Path(tempfile.mkdtemp())
+ids = load_gold("test").ids.to_pylist()
+(folder / "p.jsonl").write_text("".join(json.dumps({"id": i, "label": "support"}) + "\\n" for i in ids))
+evaluate(predictions=str(folder / "p.jsonl")).save(folder / "r.json")
+print(json.dumps({"seconds": time.perf_counter() - start, "pandas": "pandas" in sys.modules, "n": len(ids)}))
+"""
+
+
+def bench_eval_bundled(rounds: int) -> None:
+    runs = [json.loads(timed([sys.executable, "-c", _BUNDLED])[2]) for _ in range(rounds)]
+    pandas = any(run["pandas"] for run in runs)
+    print(f"eval at the bundled size ({runs[0]['n']} items, predictions file, in-process): "
+          f"{statistics.median(r['seconds'] for r in runs):.3f} s, pandas imported: {'yes' if pandas else 'no'} "
+          f"(target: no)")
+
+
+def bench_baselines(rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        command = stancebench_command("baselines", "--output-dir", str(out))
+        probe = [sys.executable, "-X", "importtime", *command[1:]]
+        warm_cache = {"STANCEBENCH_CACHE": str(Path(tmp) / "cache")}
+        timed(command, warm_cache)  # fills the embedding cache
+        warm = [timed(command, warm_cache)[0] for _ in range(rounds)]
+        imports = subprocess.run(probe, capture_output=True, text=True, env={**os.environ, **warm_cache}).stderr
+        torch = any(line.rstrip().endswith("| torch") for line in imports.splitlines())
+        cold = []
+        for i in range(rounds):
+            cache = Path(tmp) / f"empty{i}"
+            cold.append(timed(command, {"STANCEBENCH_CACHE": str(cache)})[0])
+            shutil.rmtree(cache, ignore_errors=True)
+    seconds, empty = statistics.median(warm), statistics.median(cold)
+    print(f"baselines on the bundled release, fresh process, embeddings on disk: {seconds:.2f} s (target <= 3 s), "
+          f"torch imported: {'yes' if torch else 'no'} | empty embedding cache (torch needed): {empty:.2f} s | "
+          f"ratio {empty / seconds:.2f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--resamples", type=int, default=1000)
-    parser.add_argument("--naive-iterations", type=int, default=3)
-    parser.add_argument("--skip-naive", action="store_true")
-    parser.add_argument("--child", choices=["make", "fast", "naive"], help=argparse.SUPPRESS)
-    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--perf-dir", type=Path, default=REPO.parent / "shared" / "perf",
+                        help="Folder of the comparator scripts (limit_eval.py, gen_eval.py).")
+    parser.add_argument("--skip-baselines", action="store_true")
     args = parser.parse_args()
-    if args.child:
-        folder = Path(args.folder)
-        if args.child == "make":  # in a child too, so the parent stays small (ru_maxrss survives fork+exec)
-            make_data(folder, args.rows)
-            print("{}")
-            return
-        release, preds = folder / "release", folder / "preds.csv"
-        result = (run_fast(release, preds, args.resamples) if args.child == "fast"
-                  else run_naive(release, preds, args.resamples, args.naive_iterations))
-        print(json.dumps(result))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--child", "make", "--folder", tmp, "--rows", str(args.rows)],
-                       check=True, capture_output=True)
-        print(f"data: {args.rows:,} gold rows (parquet), predictions CSV "
-              f"{(folder / 'preds.csv').stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - t:.1f} s")
-        paths = ["fast"] if args.skip_naive else ["fast", "naive"]
-        for child in paths:
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", child, "--folder", tmp, "--resamples", str(args.resamples),
-                 "--naive-iterations", str(args.naive_iterations)],
-                capture_output=True, text=True, check=True,
-            )
-            result = json.loads(out.stdout.strip().splitlines()[-1])
-            if child == "fast":
-                print(f"fast  (stancebench.evaluation.scoring, {args.resamples} resamples): {result['seconds']:.2f} s, "
-                      f"peak RSS {result['peak_rss_mb']:.0f} MB (bare interpreter {result['rss_before_mb']:.0f} MB)")
-                print(f"      stages: {result['stages']}")
-                print(f"      macro-F1 {result['macro_f1'][0]:.4f} [{result['macro_f1'][1]:.4f}, "
-                      f"{result['macro_f1'][2]:.4f}], coverage {result['coverage']:.3f}")
-            else:
-                print(f"naive (pandas + sklearn; bootstrap extrapolated from {result['iterations_timed']} iterations): "
-                      f"{result['seconds_extrapolated']:.1f} s, peak RSS {result['peak_rss_mb']:.0f} MB")
-                print(f"      read+merge {result['read_join_seconds']:.2f} s, metrics {result['metrics_seconds']:.2f} s, "
-                      f"bootstrap {result['bootstrap_seconds_per_resample']:.2f} s/resample "
-                      f"-> {result['bootstrap_seconds_extrapolated']:.0f} s")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    bench_eval_1m(args.rows, args.rounds, args.perf_dir)
+    bench_eval_bundled(args.rounds)
+    if not args.skip_baselines:
+        bench_baselines(args.rounds)
 
 
 if __name__ == "__main__":

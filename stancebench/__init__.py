@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "load_dataset", "cv_folds", "evaluate", "run_baselines"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from stancebench.evaluation.leaderboard import run_baselines
+    from stancebench.evaluation.baselines import run_baselines
     from stancebench.evaluation.scoring import evaluate
     from stancebench.release.dataset import cv_folds, load_dataset
 
@@ -24,7 +24,7 @@ _PUBLIC = {
     "load_dataset": "stancebench.release.dataset",
     "cv_folds": "stancebench.release.dataset",
     "evaluate": "stancebench.evaluation.scoring",
-    "run_baselines": "stancebench.evaluation.leaderboard",
+    "run_baselines": "stancebench.evaluation.baselines",
 }
 _STAGES = frozenset({"corpus", "annotation", "release", "models", "evaluation"})
 # Names that released dataset cards cite (`stancebench.dataset.cv_folds`, `stancebench.splits.grouped_split`).

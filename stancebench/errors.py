@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["StancebenchError", "InputError", "MissingExtraError"]
+__all__ = ["StancebenchError", "InputError", "MissingExtraError", "first_line", "quoted", "QUOTE_LIMIT"]
+
+#: Most characters of a user's value a message quotes (a 60 MB id is not echoed whole).
+QUOTE_LIMIT = 60
 
 
 class StancebenchError(Exception):
@@ -27,3 +30,19 @@ class MissingExtraError(StancebenchError):
 
     def __init__(self, what: str, extra: str) -> None:
         super().__init__(f"{what} needs: pip install 'stancebench[{extra}]'")
+
+
+def first_line(err: BaseException, *, with_type: bool = True) -> str:
+    """`TypeName: first line of the message` (or the line alone): any exception, e.g. from user code, as one line."""
+    lines = str(err).strip().splitlines()
+    if not lines:
+        return type(err).__name__
+    return f"{type(err).__name__}: {lines[0]}" if with_type else lines[0]
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`repr(value)` for a message, cut to `limit` characters with "…" when longer, on one line."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        return repr(text[:limit]) + "…"
+    return repr(text)

@@ -32,6 +32,7 @@ __all__ = [
     "Gold",
     "parse_json_line",
     "gold_content_hash",
+    "gold_columns_hash",
 ]
 
 SCHEMA_VERSION = 1
@@ -353,9 +354,47 @@ def gold_content_hash(pairs: Iterable[tuple[str, str, str]]) -> str:
     """sha256 over the canonical gold: sorted (statement id, text, label) triples as JSON lines.
 
     The release card and every eval report carry it, so two reports are comparable only when
-    they were scored against the same gold.
+    they were scored against the same gold. Each line is `json.dumps([id, text, label],
+    ensure_ascii=False) + "\\n"`; `gold_columns_hash` computes it (the one implementation).
     """
-    digest = hashlib.sha256()
-    for sid, text, label in sorted(pairs):
-        digest.update(json.dumps([sid, text, label], ensure_ascii=False).encode("utf-8") + b"\n")
-    return "sha256:" + digest.hexdigest()
+    import pyarrow as pa
+
+    rows = list(pairs)
+    ids, texts, labels = ([row[i] for row in rows] for i in range(3))
+    return gold_columns_hash(pa.array(ids, type=pa.string()), pa.array(texts, type=pa.string()),
+                             pa.array(labels, type=pa.string()))
+
+
+def gold_columns_hash(ids: Any, texts: Any, labels: Any, *, order: Any = None) -> str:
+    """`gold_content_hash` of (id, text, label) given as pyarrow string arrays (labels may be dictionary-encoded).
+
+    `order`, if given, sorts `ids`, which the caller has checked are unique (saves a sort). Arrow
+    sorts UTF-8 bytes, which is code-point order, the order Python sorts strings in; each row
+    becomes its JSON line in Arrow and one sha256 runs over the joined buffer.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from stancebench.columns import joined_bytes, json_strings, literal, needs_json_escape, to_numpy
+
+    ids, texts, labels = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (ids, texts, labels))
+    if order is None:
+        order = pc.sort_indices(ids)
+        ordered = ids.take(order)
+        if len(ids) > 1 and pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ids) - 1))).as_py():
+            # A repeated id: order the whole triples, as Python's sort of tuples would.
+            names = labels.cast(pa.string()) if pa.types.is_dictionary(labels.type) else labels
+            keys = [("id", "ascending"), ("text", "ascending"), ("label", "ascending")]
+            order = pc.sort_indices(pa.table({"id": ids, "text": texts, "label": names}), sort_keys=keys)
+    if needs_json_escape(ids) is None and needs_json_escape(texts) is None and not (ids.null_count or texts.null_count):
+        # The common case, in one pass: no character in an id or text needs escaping.
+        parts = [literal('["', large=True), ids.cast(pa.large_string()), literal('", "', large=True),
+                 texts.cast(pa.large_string()), literal('", ', large=True)]
+    else:
+        parts = [literal("[", large=True), json_strings(ids), literal(", ", large=True), json_strings(texts),
+                 literal(", ", large=True)]
+    lines = pc.binary_join_element_wise(*parts, json_strings(labels), literal("]\n", large=True), literal("", large=True))
+    if not np.array_equal(to_numpy(order), np.arange(len(lines))):  # already in id order: nothing to move
+        lines = lines.take(order)
+    return "sha256:" + hashlib.sha256(joined_bytes(lines)).hexdigest()

@@ -25,6 +25,8 @@ __all__ = [
     "write_jsonl_atomic",
     "write_text_atomic",
     "write_bytes_atomic",
+    "check_output_file",
+    "check_output_dir",
     "read_bytes",
     "TornLineWarning",
     "validate_annotator",
@@ -143,14 +145,16 @@ def read_gold(path: str | Path) -> list[Gold]:
     return _read_unique(path, Gold.from_dict, lambda g: g.statement_id, "gold for")
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write a whole file through a temporary file and a rename, so failure never leaves half a file."""
+def write_bytes_atomic(path: str | Path, data: bytes | Iterable[bytes | memoryview]) -> None:
+    """Write a whole file (bytes, or parts written in turn) through a temporary file and a rename,
+    so failure never leaves half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for part in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                out.write(part)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -167,6 +171,39 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 def write_jsonl_atomic(path: str | Path, lines: Iterable[str]) -> None:
     """Write JSONL lines (already serialised) atomically."""
     write_text_atomic(path, "".join(line + "\n" for line in lines))
+
+
+def _probe(folder: Path, shown: Path) -> None:
+    # The only sure test that a file can be created here (permissions, read-only mounts, /proc).
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=".stancebench-probe.", dir=folder)
+    except OSError as err:
+        raise InputError(shown, 0, f"cannot write a file in {folder} ({err.strerror})") from None
+    os.close(handle)
+    os.unlink(tmp)
+
+
+def check_output_file(path: str | Path) -> None:
+    """Fail in one line, before any work, when `path` cannot be written (its folder is never created)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(path, 0, "is a folder, expected a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        problem = "does not exist" if not folder.exists() else "is not a folder"
+        raise InputError(path, 0, f"folder {folder} {problem}")
+    _probe(folder, path)
+
+
+def check_output_dir(path: str | Path) -> None:
+    """Fail in one line, before any work, when files cannot be written in folder `path` (only `path` itself may be created)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(path, 0, "exists and is not a folder")
+    if path.is_dir():
+        _probe(path, path)
+        return
+    check_output_file(path)
 
 
 # --- label logs -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import click
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project
 
-__all__ = ["get_project", "echo_warnings"]
+__all__ = ["get_project", "find_corpus", "echo_warnings"]
 
 
 def get_project(ctx: click.Context | None = None) -> Project:
@@ -23,6 +23,21 @@ def get_project(ctx: click.Context | None = None) -> Project:
 
     ctx = ctx or click.get_current_context()
     root = (ctx.find_root().obj or {}).get("root")
+    return load_project(root)
+
+
+def find_corpus(ctx: click.Context | None = None) -> Project | None:
+    """Like `get_project`, but None outside any corpus (no --root, no stancebench.toml, no source checkout)."""
+    from stancebench.errors import StancebenchError
+    from stancebench.project import find_root, load_project
+
+    ctx = ctx or click.get_current_context()
+    if (ctx.find_root().obj or {}).get("root") is not None:
+        return get_project(ctx)
+    try:
+        root = find_root()
+    except StancebenchError:  # only "no stancebench.toml found"; a broken config still fails below
+        return None
     return load_project(root)
 
 

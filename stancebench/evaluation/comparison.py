@@ -5,7 +5,8 @@
     >>> result.metrics["macro_f1"]     # {a, b, difference (B − A), ci_low, ci_high, p_value}
 
 Only items both reports cover are compared; reports scored on different gold (different
-dataset content hashes) are refused.
+dataset content hashes) are refused. `bootstrap="article"` on fewer than `metrics.MIN_CLUSTERS`
+articles falls back to the item bootstrap, with a warning saying how many there are.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ class Comparison:
     metrics: dict[str, dict[str, float]]
     mcnemar: dict[str, float]
     options: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         return {"a": self.a, "b": self.b, "dataset": self.dataset, "n_common": self.n_common,
                 "n_only_a": self.n_only_a, "n_only_b": self.n_only_b, "metrics": self.metrics,
-                "mcnemar": self.mcnemar, "options": self.options}
+                "mcnemar": self.mcnemar, "options": self.options, "warnings": self.warnings}
 
     def save(self, path: str | Path) -> None:
         """Write the comparison as JSON, atomically."""
@@ -57,7 +59,7 @@ class Comparison:
         from rich.table import Table
         from rich.text import Text
 
-        unit = "articles" if self.options.get("bootstrap") == "article" else "items"
+        unit = self.options.get("bootstrap_scheme") or metrics.ITEM_SCHEME
         table = Table(title=f"B − A on {self.n_common} common items (paired bootstrap over {unit})", title_justify="left")
         for column in ("metric", "A", "B", "B − A", "95% CI", "p"):
             table.add_column(column, justify="left" if column == "metric" else "right")
@@ -94,8 +96,8 @@ def compare(
 
     `bootstrap="article"` resamples whole articles (both reports must record each item's article).
     """
-    if bootstrap not in ("items", "article"):
-        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected items or article)")
+    if bootstrap not in ("items", "stratified", "article"):
+        raise StancebenchError(f"unknown bootstrap {bootstrap!r} (expected items, stratified or article)")
     source_a, source_b = (str(x) if not isinstance(x, Report) else "<report>" for x in (a, b))
     report_a = a if isinstance(a, Report) else load_report(a)
     report_b = b if isinstance(b, Report) else load_report(b)
@@ -118,19 +120,28 @@ def compare(
     if not np.array_equal(gold, report_b.gold[rows_b]):
         raise StancebenchError(f"{source_a} and {source_b} disagree on gold labels of common items")
     pred_a, pred_b = report_a.pred[in_b], report_b.pred[rows_b]
+    clusters, too_few = None, None
     if bootstrap == "article":
         if report_a.articles is None:
             raise StancebenchError(f"{source_a}: no article ids per item; --bootstrap article needs a report made by "
                                    "stancebench 0.1 or later on gold with article_id")
         clusters = np.asarray(report_a.articles, dtype=object)[in_b].astype(str)
+        too_few = metrics.check_clusters(clusters)
+    warnings = [too_few] if too_few else []
+    if clusters is not None and not too_few:
+        scheme = f"articles ({len(np.unique(clusters))} clusters; resamples holding every gold class)"
         paired = metrics.paired_cluster_bootstrap(gold, pred_a, pred_b, clusters, resamples=resamples, seed=seed)
     else:
-        paired = metrics.paired_bootstrap(metrics.paired_cells(gold, pred_a, pred_b), resamples=resamples, seed=seed)
+        stratified = bootstrap == "stratified"
+        scheme = metrics.STRATIFIED_SCHEME if stratified else metrics.ITEM_SCHEME
+        paired = metrics.paired_bootstrap(metrics.paired_cells(gold, pred_a, pred_b), resamples=resamples, seed=seed,
+                                          stratified=stratified)
     return Comparison(
         a=_side(report_a, source_a), b=_side(report_b, source_b),
         dataset={k: report_a.dataset.get(k) for k in ("name", "version", "split", "content_hash")},
         n_common=int(in_b.sum()), n_only_a=int((~in_b).sum()), n_only_b=len(report_b.ids) - int(in_b.sum()),
         metrics=paired,
         mcnemar=metrics.mcnemar_exact(pred_a == gold, pred_b == gold),
-        options={"resamples": resamples, "seed": seed, "bootstrap": bootstrap},
+        options={"resamples": resamples, "seed": seed, "bootstrap": bootstrap, "bootstrap_scheme": scheme},
+        warnings=warnings,
     )

@@ -6,7 +6,7 @@ A release folder holds `release.json` ({"name", "version", "content_hash", ...})
 `id`, `text` and `label` (a name or a class number), optionally a `split` column.
 
 Every gold set carries the content hash of exactly the rows it holds
-(`schema.gold_content_hash` over (id, text, label name)), so a report over the bundled test
+(`schema.gold_columns_hash` over (id, text, label name), the release's own hash function), so a report over the bundled test
 split and one over the same rows given as a file agree, and `compare` can refuse reports
 scored against different gold.
 """
@@ -14,7 +14,7 @@ scored against different gold.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +22,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stancebench.errors import InputError, StancebenchError
+from stancebench.columns import from_numpy, is_valid, literal, strings, to_numpy
+from stancebench.errors import InputError, StancebenchError, quoted
 from stancebench.evaluation.predictions import Table, check_unique_ids, label_codes, read_table
 from stancebench.release.dataset import packaged_release_dir
-from stancebench.schema import STANCE_LABELS
+from stancebench.schema import STANCE_LABELS, gold_columns_hash
 
-__all__ = ["GoldSet", "load_gold", "content_hash"]
+__all__ = ["EvalItems", "load_gold"]
 
 #: Columns handed to a model (everything but the label), when the gold has them.
+#: Only these reach `predict()`: a file's other columns (possibly derived from the label) never do.
 EXAMPLE_COLUMNS: tuple[str, ...] = (
-    "id", "text", "context", "target", "speaker", "speaker_role", "speaker_affiliation", "quote_type",
-    "article_id", "article_title", "outlet", "date",
+    "id", "text", "context", "target_id", "target", "speaker", "speaker_role", "speaker_affiliation", "quote_type",
+    "article_id", "article_title", "outlet", "date", "url",
 )
 _STRING_COLUMNS = tuple(c for c in EXAMPLE_COLUMNS if c != "date") + ("split",)
+_LABEL_NAMES = strings(STANCE_LABELS)
 
 
 @dataclass
-class GoldSet:
-    """Gold rows (`table`, without the label), their uint8 label codes and where they came from."""
+class EvalItems:
+    """The items a model is scored on: rows (`table`, without the label), their uint8 label codes and where they came from."""
 
     table: pa.Table
     labels: np.ndarray
@@ -64,12 +67,24 @@ class GoldSet:
         return self.table[name].to_pylist() if name in self.table.column_names else None
 
     def examples(self, rows: np.ndarray | None = None) -> list[dict[str, Any]]:
-        """The rows as plain dicts without the label: what a model's `predict` receives."""
-        names = [c for c in self.table.column_names if c not in ("label", "split")]
+        """The rows as plain dicts of the `EXAMPLE_COLUMNS` the gold has: what a model's `predict` receives."""
+        names = [c for c in EXAMPLE_COLUMNS if c in self.table.column_names]
         table = self.table.select(names)
         if rows is not None:
-            table = table.take(pa.array(rows))
+            table = table.take(from_numpy(np.asarray(rows, dtype=np.int64)))
         return table.to_pylist()
+
+    def sample(self, n: int, seed: int = 0) -> EvalItems:
+        """A seeded subset of `n` rows in their original order (`--limit`), with its own content hash."""
+        if n >= len(self):
+            return self
+        rows = np.sort(np.random.default_rng(seed).choice(len(self), size=n, replace=False))
+        table = self.table.take(from_numpy(rows.astype(np.int64)))
+        labels = self.labels[rows]
+        digest = gold_columns_hash(table["id"].combine_chunks(), table["text"].combine_chunks(),
+                                   pa.DictionaryArray.from_arrays(pa.array(labels), _LABEL_NAMES))
+        note = f"--limit {n}: scored a sample of {n} of the {len(self)} items (seed {seed})"
+        return replace(self, table=table, labels=labels, content_hash=digest, warnings=[*self.warnings, note])
 
     def describe(self) -> dict[str, Any]:
         """The dataset block of a report."""
@@ -84,74 +99,34 @@ class GoldSet:
         }
 
 
-def _large(text: str) -> pa.Scalar:
-    return pa.scalar(text, type=pa.large_string())
-
-
-def _json_strings(values: pa.Array) -> pa.Array:
-    # json.dumps(s, ensure_ascii=False) for every s: quotes, plus escapes where a row needs them.
-    from json.encoder import encode_basestring
-
-    values = values.cast(pa.large_string())
-    quoted = pc.binary_join_element_wise(_large('"'), values, _large('"'), _large(""))
-    needs_escape = pc.match_substring_regex(values, r'[\x00-\x1f"\\]')
-    if pc.any(needs_escape).as_py():
-        escaped = [encode_basestring(v) for v in values.filter(needs_escape).to_pylist()]
-        quoted = pc.replace_with_mask(quoted, needs_escape, pa.array(escaped, type=pa.large_string()))
-    return quoted
-
-
-def content_hash(ids: pa.Array, texts: pa.Array, labels: np.ndarray) -> str:
-    """`schema.gold_content_hash` of (id, text, label name) rows, computed in Arrow.
-
-    Ids are unique (checked by the caller), so sorting by id is sorting the triples; Arrow sorts
-    UTF-8 bytes, which is code-point order, the order Python sorts strings in. Each row becomes
-    the same JSON line `gold_content_hash` writes, and one sha256 runs over the joined buffer.
-    """
-    import hashlib
-
-    order = pc.sort_indices(ids)
-    names = pa.array([json.dumps(name) for name in STANCE_LABELS], type=pa.large_string())
-    lines = pc.binary_join_element_wise(
-        _large("["), _json_strings(ids.take(order)), _large(", "), _json_strings(texts.take(order)), _large(", "),
-        names.take(pa.array(labels[order.to_numpy()])), _large("]\n"), _large(""),
-    )
-    if isinstance(lines, pa.ChunkedArray):
-        lines = lines.combine_chunks()
-    _, offsets, data = lines.buffers()
-    start, end = np.frombuffer(offsets, dtype=np.int64)[[lines.offset, lines.offset + len(lines)]]
-    return "sha256:" + hashlib.sha256(memoryview(data)[start:end]).hexdigest()
-
-
-def _check_unique_sorted(loaded: Table) -> None:
-    # Sorting is cheaper than hashing a million ids; a repeat sits next to its twin once sorted.
+def _sorted_unique(loaded: Table) -> pa.Array:
+    # The order that sorts the ids, checking they are unique on the way: a repeat sits next to its
+    # twin once sorted (cheaper than hashing a million ids), and the content hash reuses the order.
     ids = loaded.table["id"].combine_chunks()
-    if len(ids) < 2:
-        return
-    ordered = ids.take(pc.sort_indices(ids))
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    if pc.any(same).as_py():
-        check_unique_ids(loaded)  # names the line
+    order = pc.sort_indices(ids)
+    if len(ids) > 1:
+        ordered = ids.take(order)
+        if pc.any(pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))).as_py():
+            check_unique_ids(loaded)  # names the line
+    return order
 
 
 def _from_table(loaded: Table, *, name: str, split: str | None, source: str, version: str | None = None,
-                release_hash: str | None = None, warnings: list[str] | None = None) -> GoldSet:
-    _check_unique_sorted(loaded)
+                release_hash: str | None = None, warnings: list[str] | None = None) -> EvalItems:
+    order = _sorted_unique(loaded)
     table = loaded.table
-    for column in ("text",):
-        if table[column].null_count:
-            row = int(np.flatnonzero(table[column].is_null().to_numpy(zero_copy_only=False))[0])
-            raise InputError(loaded.path, loaded.line_of(row), f"missing '{column}'")
+    if table["text"].null_count:
+        row = int(np.flatnonzero(~is_valid(table["text"]))[0])
+        raise InputError(loaded.path, loaded.line_of(row), "missing 'text'")
     labels = label_codes(loaded)
-    ids = table["id"].combine_chunks()
-    texts = table["text"].combine_chunks()
-    return GoldSet(
+    label_names = pa.DictionaryArray.from_arrays(from_numpy(labels), _LABEL_NAMES)
+    return EvalItems(
         table=table.drop_columns(["label"]),
         labels=labels,
         name=name,
         split=split,
         source=source,
-        content_hash=content_hash(ids, texts, labels),
+        content_hash=gold_columns_hash(table["id"], table["text"], label_names, order=order),
         version=version,
         release_content_hash=release_hash,
         warnings=warnings or [],
@@ -160,33 +135,45 @@ def _from_table(loaded: Table, *, name: str, split: str | None, source: str, ver
 
 def _drop_off_target(loaded: Table) -> tuple[Table, list[str]]:
     # off_target statements are annotation only; a researcher's file may still hold them.
-    column = loaded.table["label"]
-    if not (pa.types.is_string(column.type) or pa.types.is_dictionary(column.type)):
+    column = loaded.table["label"].combine_chunks()
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = column.dictionary_encode()  # label_codes reads it through the dictionary, so encode once here
+        loaded = Table(loaded.table.set_column(loaded.table.column_names.index("label"), "label", column),
+                       loaded.path, loaded.line_of)
+    if not pa.types.is_dictionary(column.type):
         return loaded, []
-    is_off = pc.equal(pc.utf8_lower(pc.cast(column, pa.string())), "off_target").fill_null(False)
-    count = pc.sum(is_off).as_py() or 0
-    if not count:
+    off = [i for i, name in enumerate(column.dictionary.to_pylist()) if str(name).strip().lower() == "off_target"]
+    if not off:
         return loaded, []
-    kept = np.flatnonzero(~is_off.to_numpy(zero_copy_only=False))
-    table = loaded.table.take(pa.array(kept))
+    is_off = np.isin(to_numpy(column.indices), off) & is_valid(column)
+    kept = np.flatnonzero(~is_off)
     line_of = loaded.line_of
-    return Table(table, loaded.path, lambda row: line_of(int(kept[row]))), [
-        f"{loaded.path}: left out {count} off_target item(s) (not a benchmark class)"
+    return Table(loaded.table.take(from_numpy(kept)), loaded.path, lambda row: line_of(int(kept[row]))), [
+        f"{loaded.path}: left out {int(is_off.sum())} off_target item(s) (not a benchmark class)"
     ]
 
 
-def _load_gold_file(path: str | Path, split: str | None) -> GoldSet:
+def _load_gold_file(path: str | Path, split: str | None) -> EvalItems:
     loaded = read_table(path, required=("id", "text", "label"), string_columns=_STRING_COLUMNS)
     loaded, warnings = _drop_off_target(loaded)
     used_split: str | None = None
+    if split not in (None, "test") and "split" not in loaded.table.column_names:
+        # A file without a split column is one test set: asking for another split is a mistake.
+        raise InputError(loaded.path, 0, f"--split {split}: the file has no 'split' column (every row is scored "
+                                         "with the default --split test or --split all)")
+    extra = [c for c in loaded.table.column_names if c not in (*EXAMPLE_COLUMNS, "label", "split")]
+    if extra:
+        warnings.append(f"{loaded.path}: column(s) {', '.join(quoted(c) for c in extra[:5])}"
+                        f"{', …' if len(extra) > 5 else ''} are not handed to the model (only {', '.join(EXAMPLE_COLUMNS)})")
     if split is not None and "split" in loaded.table.column_names:
-        mask = pc.equal(loaded.table["split"], split).fill_null(False).to_numpy(zero_copy_only=False)
+        splits = loaded.table["split"]
+        mask = to_numpy(pc.equal(splits, literal(split))) & is_valid(splits)
         if not mask.any():
             present = sorted(x for x in pc.unique(loaded.table["split"]).to_pylist() if x is not None)
             raise InputError(loaded.path, 0, f"no rows with split '{split}' (splits: {', '.join(present)})")
         kept = np.flatnonzero(mask)
         line_of = loaded.line_of
-        loaded = Table(loaded.table.take(pa.array(kept)), loaded.path, lambda row: line_of(int(kept[row])))
+        loaded = Table(loaded.table.take(from_numpy(kept)), loaded.path, lambda row: line_of(int(kept[row])))
         used_split = split
     path = Path(path)
     return _from_table(loaded, name=path.stem, split=used_split, source=str(path), warnings=warnings)
@@ -214,7 +201,7 @@ def _split_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(config.glob("*.parquet"))} if config.is_dir() else {}
 
 
-def _load_release(folder: str | Path, split: str | None) -> GoldSet:
+def _load_release(folder: str | Path, split: str | None) -> EvalItems:
     folder = Path(folder)
     info = _release_info(folder)
     files = _split_files(folder)
@@ -244,11 +231,12 @@ def _load_release(folder: str | Path, split: str | None) -> GoldSet:
     )
 
 
-def load_gold(split: str | None = "test", *, gold: str | Path | None = None, release: str | Path | None = None) -> GoldSet:
-    """The gold items to score: `gold` file if given, else `split` of `release` (default: bundled).
+def load_gold(split: str | None = "test", *, gold_file: str | Path | None = None,
+              release: str | Path | None = None) -> EvalItems:
+    """The items to score: `gold_file` (a labelled file) if given, else `split` of `release` (default: bundled).
 
     `split=None` takes every row (train and test): what `--cv` folds over.
     """
-    if gold is not None:
-        return _load_gold_file(gold, split)
+    if gold_file is not None:
+        return _load_gold_file(gold_file, split)
     return _load_release(release if release is not None else packaged_release_dir(), split)

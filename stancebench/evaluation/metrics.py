@@ -15,6 +15,19 @@ Bootstrap intervals draw resampled confusion matrices directly: resampling N row
 replacement gives cell counts ~ Multinomial(N, cm / N), so drawing the 12 cells is exact for
 every metric that is a function of the confusion matrix (all of them here) and costs
 microseconds instead of a loop over N rows.
+
+A resample that loses a gold class the data has is set aside (`holds_gold_classes`): on it the
+class's F1 would be 0 by zero division, so a perfect predictor's macro-F1 interval was
+[0.667, 1.000] on a test split with one `oppose` item. Keeping only resamples that hold every
+gold class conditions the bootstrap on the classes being there, which is what the metric
+assumes; the class proportions still vary, so a constant predictor's accuracy still gets an
+interval. `stratified_draws` (`--bootstrap stratified`) instead fixes each class's count,
+resampling within gold class: narrower, and zero-width for a predictor that ignores its input.
+
+The cluster (article) bootstrap needs enough clusters to say anything: with fewer than
+`MIN_CLUSTERS` the resamples barely differ from the data (one article: every resample is the
+data, a zero-width interval and p = 0.002 for any difference), so `check_clusters` refuses and
+callers fall back to the item bootstrap with a one-line warning.
 """
 
 from __future__ import annotations
@@ -30,11 +43,18 @@ __all__ = [
     "confusion_matrix",
     "grouped_confusion_matrices",
     "scores",
+    "MIN_CLUSTERS",
+    "ITEM_SCHEME",
+    "STRATIFIED_SCHEME",
+    "holds_gold_classes",
     "bootstrap_confusions",
+    "stratified_draws",
+    "check_clusters",
     "cluster_bootstrap_confusions",
     "percentile_interval",
     "paired_cells",
     "paired_bootstrap",
+    "paired_cluster_bootstrap",
     "mcnemar_exact",
 ]
 
@@ -45,6 +65,11 @@ MISSING = N_CLASSES
 #: The headline metrics, in report order.
 METRICS: tuple[str, ...] = ("accuracy", "macro_f1", "f_avg")
 _SUPPORT, _OPPOSE = 0, 1
+#: Fewest clusters (articles) a cluster bootstrap is run on; below it the item bootstrap is used instead.
+MIN_CLUSTERS = 10
+#: How the item bootstraps resample, as recorded in reports.
+ITEM_SCHEME = "items (resamples holding every gold class)"
+STRATIFIED_SCHEME = "items, stratified by gold class"
 
 
 def confusion_matrix(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -101,6 +126,21 @@ def scores(cm: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+def stratified_draws(cells: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """(resamples, *cells.shape) resamples of `cells` (gold class first), each gold row redrawn with its own size.
+
+    Row k (all cells with gold class k, e.g. 4 for a confusion matrix, 16 for paired cells) is
+    Multinomial(n_k, row / n_k): resampling the items of each gold class with replacement.
+    """
+    cells = np.asarray(cells, dtype=np.int64)
+    rows = cells.reshape(cells.shape[0], -1)
+    sizes = rows.sum(axis=1)
+    # An empty row draws 0 items from any distribution; give it a valid one.
+    pvals = np.where(sizes[:, None] > 0, rows / np.maximum(sizes, 1)[:, None], 1 / rows.shape[1])
+    draws = np.random.default_rng(seed).multinomial(sizes, pvals, size=(resamples, len(sizes)))
+    return draws.reshape(resamples, *cells.shape)
+
+
 def bootstrap_confusions(cm: np.ndarray, resamples: int = 1000, seed: int = 0) -> np.ndarray:
     """(resamples, *cm.shape) confusion matrices of N-row resamples (multinomial over the cells)."""
     cm = np.asarray(cm, dtype=np.int64)
@@ -110,6 +150,27 @@ def bootstrap_confusions(cm: np.ndarray, resamples: int = 1000, seed: int = 0) -
         return np.zeros((resamples, *cm.shape), dtype=np.int64)
     draws = rng.multinomial(total, cm.ravel() / total, size=resamples)
     return draws.reshape(resamples, *cm.shape)
+
+
+def holds_gold_classes(stack: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """(resamples,) bool: does each resample hold every gold class (first axis after the resamples) the data holds?
+
+    All True when no resample does (a degenerate draw), so an interval is always computed.
+    """
+    stack, cells = np.asarray(stack), np.asarray(cells)
+    present = cells.reshape(cells.shape[0], -1).sum(axis=1) > 0
+    drawn = stack.reshape(len(stack), cells.shape[0], -1).sum(axis=2) > 0
+    keep = (drawn | ~present).all(axis=1)
+    return keep if keep.any() else np.ones(len(stack), dtype=bool)
+
+
+def check_clusters(clusters: np.ndarray, unit: str = "article") -> str | None:
+    """None when there are enough clusters for a cluster bootstrap, else the one-line reason there are not."""
+    n_clusters = len(np.unique(np.asarray(clusters)))
+    if n_clusters >= MIN_CLUSTERS:
+        return None
+    return (f"--bootstrap {unit}: only {n_clusters} {unit}(s) in the gold, fewer than the {MIN_CLUSTERS} a cluster "
+            f"bootstrap needs for a meaningful interval; resampled {ITEM_SCHEME} instead")
 
 
 def cluster_bootstrap_confusions(
@@ -131,10 +192,14 @@ def cluster_bootstrap_confusions(
     return (weights @ per_cluster).reshape(resamples, N_CLASSES, N_CLASSES + 1)
 
 
-def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval over the first axis: (low, high)."""
+def percentile_interval(values: np.ndarray, level: float = 0.95, keep: np.ndarray | None = None,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval over the first axis, over the resamples `keep` marks: (low, high)."""
     alpha = (1 - level) / 2
-    low, high = np.quantile(np.asarray(values, dtype=np.float64), [alpha, 1 - alpha], axis=0)
+    values = np.asarray(values, dtype=np.float64)
+    if keep is not None:
+        values = values[keep]
+    low, high = np.quantile(values, [alpha, 1 - alpha], axis=0)
     return low, high
 
 
@@ -146,17 +211,19 @@ def paired_cells(gold: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> np
 
 
 def paired_bootstrap(
-    cells: np.ndarray, resamples: int = 1000, seed: int = 0, metrics: Sequence[str] = METRICS
+    cells: np.ndarray, resamples: int = 1000, seed: int = 0, metrics: Sequence[str] = METRICS, stratified: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Difference B − A per metric, with a 95% percentile interval and a two-sided p-value.
 
-    `cells` are (gold, A, B) counts from `paired_cells`; resampling items keeps each item's
-    two predictions together, so the interval accounts for the models' correlation. The
+    `cells` are (gold, A, B) counts from `paired_cells`; resampling items (within gold class when
+    `stratified`) keeps each item's two predictions together, so the interval accounts for the
+    models' correlation; resamples that lose a gold class are set aside. The
     p-value is the bootstrap sign test 2·min(P(d ≤ 0), P(d ≥ 0)) with the usual +1
     correction, capped at 1; identical models get p = 1.
     """
     cells = np.asarray(cells, dtype=np.int64)
-    return _paired_summary(cells, bootstrap_confusions(cells, resamples, seed), metrics)
+    draws = stratified_draws(cells, resamples, seed) if stratified else bootstrap_confusions(cells, resamples, seed)
+    return _paired_summary(cells, draws, metrics)
 
 
 def paired_cluster_bootstrap(
@@ -175,6 +242,7 @@ def paired_cluster_bootstrap(
 
 
 def _paired_summary(cells: np.ndarray, draws: np.ndarray, metrics: Sequence[str]) -> dict[str, dict[str, float]]:
+    draws = draws[holds_gold_classes(draws, cells)]
     resamples = len(draws)
     cm_a, cm_b = cells.sum(axis=2), cells.sum(axis=1)
     point_a, point_b = scores(cm_a), scores(cm_b)

@@ -1,4 +1,4 @@
-"""Labelled tables on disk (JSONL, CSV, parquet) read into pyarrow, with `path:line` errors.
+"""Predictions and labelled tables on disk (JSONL, CSV, parquet) read into pyarrow, with `path:line` errors.
 
 The fast path hands the bytes to pyarrow's readers; only when something is wrong do we walk
 the file line by line to name the line. For parquet the "line" is the 1-based row number.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stancebench.errors import InputError, StancebenchError
+from stancebench.columns import from_numpy, is_valid, read_parquet, strings, to_numpy
+from stancebench.errors import InputError, StancebenchError, first_line, quoted
+from stancebench.evaluation.metrics import MISSING
 from stancebench.schema import STANCE_LABELS, parse_json_line
 from stancebench.store import read_bytes
 
@@ -29,8 +32,14 @@ __all__ = [
     "Table",
     "read_table",
     "parse_label_map",
+    "codes_of",
     "label_codes",
+    "item_codes",
     "check_unique_ids",
+    "Predictions",
+    "read_predictions",
+    "predictions_from_mapping",
+    "model_codes",
 ]
 
 #: File suffix -> format name.
@@ -61,15 +70,20 @@ def _format(path: Path) -> str:
     return fmt
 
 
+_NOT_BLANK = re.compile(rb"\S")
+
+
 def _check_text(path: Path, data: bytes) -> bytes:
     if data.startswith(_BOM):
         data = data[len(_BOM):]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(path, line, "not UTF-8 text") from None
-    if not data.strip():
+    # ASCII is UTF-8: a check without decoding (and copying) the whole file; only other text is decoded.
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            raise InputError(path, line, "not UTF-8 text") from None
+    if _NOT_BLANK.search(data) is None:
         raise InputError(path, 0, "empty file")
     return data
 
@@ -96,24 +110,41 @@ def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
     try:
         return pa.Table.from_pylist(rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise InputError(path, 0, f"columns of mixed types ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"columns of mixed types ({first_line(err, with_type=False)})") from None
     except OverflowError:
         raise InputError(path, 0, "a number too large for a 64-bit column") from None
+
+
+def _first_row_schema(data: bytes, start: int) -> pa.Schema:
+    # Types declared from the first row: pyarrow's JSON reader is about twice as fast when it need not
+    # infer them. A later row that disagrees fails the fast read, and the inferring read runs instead.
+    end = data.find(b"\n", start)
+    fields = [("id", pa.string())]
+    try:
+        first = json.loads(data[start:end if end >= 0 else len(data)])
+    except ValueError:
+        return pa.schema(fields)
+    kinds = {str: pa.string(), bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
+    if isinstance(first, dict):
+        fields += [(key, kinds[type(value)]) for key, value in first.items() if key != "id" and type(value) in kinds]
+    return pa.schema(fields)
 
 
 def _read_jsonl(path: Path, data: bytes) -> pa.Table:
     import pyarrow.json as pj
 
-    if not data.lstrip().startswith(b"{"):
+    start = _NOT_BLANK.search(data)
+    if start is None or data[start.start():start.start() + 1] != b"{":
         # A JSON array, or a first line that is no object: pyarrow (26) crashes the process with a
         # segmentation fault when the first value is `null`, so such files take the line-by-line path.
         return _read_jsonl_slow(path, data)
-    schema = pa.schema([("id", pa.string())])
-    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
-    try:
-        return pj.read_json(io.BytesIO(data), parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _read_jsonl_slow(path, data)  # walks the lines to name the bad one
+    for schema in (_first_row_schema(data, start.start()), pa.schema([("id", pa.string())])):
+        options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
+        try:
+            return pj.read_json(io.BytesIO(data), parse_options=options)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            continue
+    return _read_jsonl_slow(path, data)  # walks the lines to name the bad one
 
 
 def _csv_header(path: Path, data: bytes, delimiter: str) -> list[str]:
@@ -155,18 +186,16 @@ def _read_csv(path: Path, data: bytes, delimiter: str, string_columns: Sequence[
         for line, count in _csv_record_lines(data, delimiter):
             if count != len(header):
                 raise InputError(path, line, f"expected {len(header)} fields, found {count}") from None
-        raise InputError(path, 0, f"not valid CSV ({str(err).splitlines()[0][:200]})") from None
+        raise InputError(path, 0, f"not valid CSV ({first_line(err, with_type=False)[:200]})") from None
 
 
 def _read_parquet(path: Path) -> pa.Table:
-    import pyarrow.parquet as pq
-
     if not path.exists():
         raise InputError(path, 0, "file not found")
     try:
-        return pq.read_table(path)
+        return read_parquet(path)
     except (pa.ArrowInvalid, OSError) as err:
-        raise InputError(path, 0, f"not a parquet file ({str(err).splitlines()[0]})") from None
+        raise InputError(path, 0, f"not a parquet file ({first_line(err, with_type=False)})") from None
 
 
 def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
@@ -217,7 +246,7 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
     if "id" in table.column_names:
         ids = table["id"]
         if ids.null_count:
-            row = int(np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False))[0])
+            row = int(np.flatnonzero(~is_valid(ids))[0])
             raise InputError(path, line_of(row), "missing 'id'")
     return Table(table, path, line_of)
 
@@ -269,38 +298,83 @@ def _lookup(label_map: Mapping[str, str]) -> dict[str, int]:
 
 
 def _unknown(value: Any) -> str:
-    return f"unknown label {value!r} (expected one of: {', '.join(STANCE_LABELS)}; map others with --label-map)"
+    return f"unknown label {quoted(value)} (expected one of: {', '.join(STANCE_LABELS)}; map others with --label-map)"
 
 
-def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column: str = "label") -> np.ndarray:
-    """uint8 codes of a label column (names, case-insensitive, through `label_map`, or ClassLabel ints)."""
-    values = table.table[column].combine_chunks()
-    if values.null_count:
-        row = int(np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))[0])
-        raise InputError(table.path, table.line_of(row), f"missing '{column}'")
+def codes_of(values: pa.Array, label_map: Mapping[str, str] | None, fail: Callable[[int, str], Exception], *,
+             missing: str | None = None, column: str = "label") -> np.ndarray:
+    """uint8 codes of label values: names (case-insensitive, through `label_map`) or class numbers.
+
+    The one label -> code path (files, dicts and models' answers). A null is MISSING when
+    `missing` is None, else `fail(row, missing)`; `fail(row, problem)` builds the exception that
+    names the row's place (a file line, an item id).
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count and missing is not None:
+        raise fail(int(np.flatnonzero(~is_valid(values))[0]), missing)
     if pa.types.is_integer(values.type):
-        codes = values.to_numpy()
-        bad = np.flatnonzero((codes < 0) | (codes >= len(STANCE_LABELS)))
+        valid = is_valid(values)
+        numbers = to_numpy(values)
+        bad = np.flatnonzero(valid & ((numbers < 0) | (numbers >= len(STANCE_LABELS))))
         if len(bad):
-            raise InputError(table.path, table.line_of(int(bad[0])), _unknown(int(codes[bad[0]])))
-        return codes.astype(np.uint8)
+            raise fail(int(bad[0]), _unknown(int(numbers[bad[0]])))
+        codes = numbers.astype(np.uint8)
+        codes[~valid] = MISSING
+        return codes
+    if pa.types.is_null(values.type):
+        return np.full(len(values), MISSING, dtype=np.uint8)
     if not pa.types.is_dictionary(values.type):
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-            row = 0
-            raise InputError(table.path, table.line_of(row), f"'{column}' must be a label name or a class number")
+            raise fail(0, f"'{column}' must be a label name or a class number")
         values = values.dictionary_encode()
     lookup = _lookup(label_map or {})
     names = values.dictionary.to_pylist()
-    indices = values.indices.to_numpy(zero_copy_only=False)
-    used = np.bincount(indices, minlength=len(names)) > 0  # a filtered column keeps unused entries
-    mapping = np.zeros(len(names), dtype=np.uint8)
+    indices = np.where(is_valid(values), to_numpy(values.indices), len(names))
+    used = np.bincount(indices, minlength=len(names) + 1) > 0  # a filtered column keeps unused entries
+    mapping = np.zeros(len(names) + 1, dtype=np.uint8)
+    mapping[len(names)] = MISSING
     for index, name in enumerate(names):
         code = lookup.get(str(name).strip().lower())
         if code is None and used[index]:
-            row = int(np.flatnonzero(indices == index)[0])
-            raise InputError(table.path, table.line_of(row), _unknown(name))
+            raise fail(int(np.flatnonzero(indices == index)[0]), _unknown(name))
         mapping[index] = code or 0
     return mapping[indices]
+
+
+def label_codes(table: Table, label_map: Mapping[str, str] | None = None, column: str = "label") -> np.ndarray:
+    """uint8 codes of a file's label column; a missing or unknown label names its line."""
+    def fail(row: int, problem: str) -> InputError:
+        return InputError(table.path, table.line_of(row), problem)
+
+    return codes_of(table.table[column], label_map, fail, missing=f"missing '{column}'", column=column)
+
+
+def _label_array(labels: Sequence[Any]) -> pa.Array:
+    # A model's or a dict's labels: names, class numbers or None, as one Arrow array for codes_of.
+    values = labels.tolist() if isinstance(labels, np.ndarray) else list(labels)
+    if all(v is None or isinstance(v, str) for v in values):
+        return strings(values)
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in values):
+        return from_numpy(np.array(values, dtype=np.int64))
+    out: list[str | None] = []
+    for value in values:
+        if value is None or isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            out.append(str(int(value)))
+        else:
+            out.append(repr(value))
+    return strings(out)
+
+
+def item_codes(labels: Sequence[Any], ids: Sequence[str], where: str,
+               label_map: Mapping[str, str] | None = None) -> np.ndarray:
+    """Codes of labels given per item (a dict's values, a model's answers); None is MISSING."""
+    def fail(row: int, problem: str) -> StancebenchError:
+        return StancebenchError(f"{where}: item {quoted(ids[row])}: {problem}")
+
+    return codes_of(_label_array(labels), label_map, fail)
 
 
 def check_unique_ids(table: Table, what: str = "id") -> None:
@@ -308,10 +382,68 @@ def check_unique_ids(table: Table, what: str = "id") -> None:
     ids = table.table["id"]
     if pc.count_distinct(ids).as_py() == len(ids):
         return
-    indices = ids.combine_chunks().dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    indices = to_numpy(ids.combine_chunks().dictionary_encode().indices)
     _, first = np.unique(indices, return_index=True)
     repeats = np.flatnonzero(first[indices] != np.arange(len(indices)))
     row = int(repeats[0])
     earlier = int(first[indices[row]])
     value = ids[row].as_py()
-    raise InputError(table.path, table.line_of(row), f"duplicate {what} {value!r} (first on line {table.line_of(earlier)})")
+    raise InputError(table.path, table.line_of(row), f"duplicate {what} {quoted(value)} (first on line {table.line_of(earlier)})")
+# --- predictions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Predictions:
+    """Predicted label codes (uint8 indices into STANCE_LABELS, MISSING for none) keyed by item id."""
+
+    ids: pa.Array
+    codes: np.ndarray
+    source: str
+    table: Table | None = None  # the file read, for naming lines; None for in-memory predictions
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def read_predictions(path: str | Path, label_map: Mapping[str, str] | str | None = None, *,
+                     check_ids: bool = True) -> Predictions:
+    """Read a JSONL, CSV or parquet file with `id` and `label` columns (other columns are ignored).
+
+    The file is only ever read: any other kind of path (a .py file, `module:attr`) is refused.
+    A repeated id is an error naming its line; `check_ids=False` leaves that check to the caller
+    (`evaluate` does it during the join, hashing the ids once instead of twice).
+    """
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        kind = f"'{path.suffix}'" if path.suffix else "(no suffix)"
+        raise InputError(path, 0, f"unknown file type {kind} for predictions (expected .jsonl, .csv or .parquet; "
+                                  "a model goes to --model)")
+    loaded = read_table(path, required=("id", "label"), string_columns=("id",))
+    if check_ids:
+        check_unique_ids(loaded)
+    codes = label_codes(loaded, parse_label_map(label_map))
+    return Predictions(loaded.table["id"].combine_chunks(), codes, str(path), loaded)
+
+
+def predictions_from_mapping(mapping: Mapping[str, Any], label_map: Mapping[str, str] | str | None = None,
+                             source: str = "predictions") -> Predictions:
+    """Predictions from a dict id -> label name (None means no prediction)."""
+    if not mapping:
+        raise StancebenchError(f"{source}: no predictions")
+    ids = [str(k) for k in mapping]
+    codes = item_codes(list(mapping.values()), ids, source, parse_label_map(label_map))
+    return Predictions(strings(ids), codes, source)
+
+
+def model_codes(labels: Sequence[Any], ids: Sequence[str], model_name: str,
+                label_map: Mapping[str, str] | None = None) -> np.ndarray:
+    """Codes of a model's returned labels (MISSING for None); a wrong count or unknown label names the item."""
+    if not isinstance(labels, (Sequence, np.ndarray)):
+        try:
+            labels = list(labels)
+        except TypeError:
+            kind = type(labels).__name__
+            raise StancebenchError(f"model {model_name}: predict returned a {kind}, expected a list of labels") from None
+    if len(labels) != len(ids):
+        raise StancebenchError(f"model {model_name}: predict returned {len(labels)} labels for {len(ids)} items")
+    return item_codes(labels, ids, f"model {model_name}", label_map)

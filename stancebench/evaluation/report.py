@@ -12,7 +12,9 @@
     coverage  {n_items, n_predicted, n_missing, coverage, n_unknown_ids, unknown_ids}
     breakdowns {quote_type|speaker_affiliation: [{value, n, accuracy, accuracy_ci, macro_f1, macro_f1_ci}]}
                (a group's macro-F1 averages the classes present in its gold or predictions)
-    predictions [{id, gold, pred}]   (pred is null when the model gave none)
+    predictions [{id, gold, pred, article_id?, fold?}]   (pred is null when the model gave none; one item a line;
+                fold under --cv)
+    provenance {python, libraries, command, corpus_git, inputs with sha256}   (the eval command's reports)
     timings   {seconds per stage}, warnings [str]
 """
 
@@ -26,11 +28,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from stancebench.errors import InputError
+from stancebench.columns import from_numpy, joined_bytes, json_strings, literal, strings
+from stancebench.errors import InputError, first_line
 from stancebench.evaluation.metrics import MISSING, N_CLASSES
 from stancebench.schema import STANCE_LABELS
-from stancebench.store import write_bytes_atomic, write_text_atomic
+from stancebench.store import write_bytes_atomic
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"]
 
@@ -70,14 +75,22 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     #: Each item's article id, when the gold has one (`compare --bootstrap article` resamples by it).
     articles: list[str] | None = None
+    #: Each item's cross-validation fold under `--cv`.
+    folds: list[int] | None = None
+    #: What produced the report, as lm-eval records it (`stancebench.evaluation.provenance`).
+    provenance: dict[str, Any] = field(default_factory=dict)
     stancebench_version: str = ""
     created: str = ""
     schema_version: int = REPORT_SCHEMA_VERSION
+    #: `ids` and `articles` as pyarrow string arrays, when the report was built from Arrow data (saves converting
+    #: a million ids back to Arrow when the report is written).
+    id_array: Any = field(default=None, repr=False, compare=False)
+    article_array: Any = field(default=None, repr=False, compare=False)
 
     # -- JSON ------------------------------------------------------------------------------------
 
-    def to_dict(self, *, include_predictions: bool = True) -> dict[str, Any]:
-        """The JSON report as plain data."""
+    def to_dict(self, *, include_predictions: bool = True, reproducible: bool = False) -> dict[str, Any]:
+        """The JSON report as plain data; `reproducible` leaves out the creation time and the timings."""
         out: dict[str, Any] = {
             "schema_version": self.schema_version,
             "stancebench_version": self.stancebench_version,
@@ -97,6 +110,8 @@ class Report:
             "timings": self.timings,
             "warnings": self.warnings,
         }
+        if reproducible:
+            del out["created"], out["timings"]
         if include_predictions:
             names = np.array([*STANCE_LABELS, None], dtype=object)
             out["predictions"] = [
@@ -106,15 +121,41 @@ class Report:
             if self.articles is not None:
                 for item, article in zip(out["predictions"], self.articles, strict=True):
                     item["article_id"] = article
+            if self.folds is not None:
+                for item, fold in zip(out["predictions"], self.folds, strict=True):
+                    item["fold"] = fold
+        if self.provenance:
+            out["provenance"] = self.provenance
         return out
 
-    def to_json(self) -> str:
-        """The JSON report as text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    def _json_parts(self, reproducible: bool) -> list[bytes | memoryview]:
+        # The figures as indented JSON; the predictions one object a line, built in Arrow: a million
+        # items through json.dumps(indent=...) would take seconds and a gigabyte of dicts.
+        head = json.dumps(self.to_dict(include_predictions=False, reproducible=reproducible), ensure_ascii=False, indent=1)
+        if len(self.gold) == 0:
+            return [head[:-2].encode("utf-8"), b',\n "predictions": []\n}\n']
+        return [head[:-2].encode("utf-8"), b',\n "predictions": [\n', joined_bytes(self._prediction_lines())[:-2],
+                b"\n ]\n}\n"]
 
-    def save(self, path: str | Path) -> None:
+    def _prediction_lines(self) -> pa.Array:
+        names = strings([json.dumps(name) for name in STANCE_LABELS] + ["null"], large=True)
+        ids = self.id_array if self.id_array is not None else strings([str(i) for i in self.ids])
+        parts = [literal('{"id": ', large=True), json_strings(ids), literal(', "gold": ', large=True),
+                 names.take(from_numpy(self.gold)), literal(', "pred": ', large=True), names.take(from_numpy(self.pred))]
+        if self.articles is not None:
+            articles = self.article_array if self.article_array is not None else strings(self.articles)
+            parts += [literal(', "article_id": ', large=True), json_strings(articles)]
+        if self.folds is not None:
+            parts += [literal(', "fold": ', large=True), pa.array(self.folds, type=pa.int64()).cast(pa.large_string())]
+        return pc.binary_join_element_wise(*parts, literal("},\n", large=True), literal("", large=True))
+
+    def to_json(self, *, reproducible: bool = False) -> str:
+        """The JSON report as text (`reproducible`: the same bytes on every re-run, see `to_dict`)."""
+        return b"".join(self._json_parts(reproducible)).decode("utf-8")
+
+    def save(self, path: str | Path, *, reproducible: bool = False) -> None:
         """Write the JSON report atomically."""
-        write_text_atomic(path, self.to_json())
+        write_bytes_atomic(path, self._json_parts(reproducible))
 
     @classmethod
     def from_dict(cls, data: Any, path: str | Path = "<report>") -> Report:
@@ -145,14 +186,14 @@ class Report:
                 confusion=np.array(data["confusion_matrix"]["counts"]), coverage=dict(data.get("coverage") or {}),
                 breakdowns=dict(data.get("breakdowns") or {}), ids=ids, gold=gold, pred=pred, articles=articles,
                 timings=dict(data.get("timings") or {}), warnings=list(data.get("warnings") or []),
+                provenance=dict(data.get("provenance") or {}),
                 stancebench_version=str(data.get("stancebench_version", "")), created=str(data.get("created", "")),
                 schema_version=version,
             )
         except KeyError as err:
             raise InputError(path, 0, f"not a stancebench report (missing {err.args[0]!r})") from None
         except (ValueError, TypeError, AttributeError) as err:
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            raise InputError(path, 0, f"not a stancebench report ({reason})") from None
+            raise InputError(path, 0, f"not a stancebench report ({first_line(err, with_type=False)})") from None
 
     # -- terminal ------------------------------------------------------------------------------------
 
@@ -171,6 +212,8 @@ class Report:
         n = self.coverage.get("n_items", len(self.ids))
         title = f"{self.model_label} on {self.dataset.get('name')} ({self.dataset.get('split') or 'all'}, n={n})"
         head = Table(title=title, title_justify="left")
+        if self.options.get("bootstrap_scheme"):
+            head.caption, head.caption_justify = f"95% CI: bootstrap over {self.options['bootstrap_scheme']}", "left"
         head.add_column("metric")
         head.add_column("value", justify="right")
         head.add_column("95% CI", justify="right")
@@ -181,6 +224,8 @@ class Report:
                      f"{cov.get('n_predicted', n)}/{n} predicted")
         if cov.get("n_unknown_ids"):
             head.add_row("Unknown ids", str(cov["n_unknown_ids"]), "ignored")
+        if "unparsable_rate" in cov:
+            head.add_row("Unparsable answers", f"{cov['unparsable_rate']:.3f}", f"{cov.get('n_unparsable', 0)}/{n} items")
         per_class = Table(title="Per class", title_justify="left")
         for column in ("label", "precision", "recall", "F1", "support"):
             per_class.add_column(column, justify="left" if column == "label" else "right")

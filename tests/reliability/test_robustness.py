@@ -27,9 +27,9 @@ from stancebench.annotation.labelling import read_label_rows
 from stancebench.cli import cli
 from stancebench.corpus import articles
 from stancebench.errors import InputError, StancebenchError
+from stancebench.evaluation import predictions as adapters
 from stancebench.evaluation import report
 from stancebench.evaluation.gold import load_gold
-from stancebench.models import adapters
 from stancebench.schema import LabelEvent, Statement
 
 # STANCEBENCH_FUZZ_EXAMPLES=2000 for a longer hunt; the default keeps the whole file under ~20 s.
@@ -162,7 +162,7 @@ def csv_bytes() -> st.SearchStrategy[bytes]:
 def test_read_predictions_jsonl(work: Path, data: bytes, suffix: str):
     path = write(work / f"preds{suffix}", data)
     parses_or_fails_cleanly(lambda: adapters.read_predictions(path))
-    parses_or_fails_cleanly(lambda: load_gold(gold=path))
+    parses_or_fails_cleanly(lambda: load_gold(gold_file=path))
 
 
 @SETTINGS
@@ -170,7 +170,7 @@ def test_read_predictions_jsonl(work: Path, data: bytes, suffix: str):
 def test_read_predictions_csv(work: Path, data: bytes, suffix: str):
     path = write(work / f"preds{suffix}", data)
     parses_or_fails_cleanly(lambda: adapters.read_predictions(path))
-    parses_or_fails_cleanly(lambda: load_gold(gold=path))
+    parses_or_fails_cleanly(lambda: load_gold(gold_file=path))
     parses_or_fails_cleanly(lambda: read_label_rows(path))
 
 
@@ -194,7 +194,7 @@ def test_read_predictions_parquet(work: Path, data: bytes, cut: int):
         data = data[: len(data) // 2]
     path = write(work / "preds.parquet", data)
     parses_or_fails_cleanly(lambda: adapters.read_predictions(path))
-    parses_or_fails_cleanly(lambda: load_gold(gold=path))
+    parses_or_fails_cleanly(lambda: load_gold(gold_file=path))
 
 
 REPORT = {
@@ -324,7 +324,8 @@ def test_jsonl_predictions_starting_with_null_do_not_crash_the_process(tmp_path:
 
     path = write(tmp_path / "preds.jsonl", b'null\n{"id": "s1", "label": "support"}\n')
     code = (
-        "import sys\nfrom stancebench.models.adapters import read_predictions\nfrom stancebench.errors import StancebenchError\n"
+        "import sys\nfrom stancebench.evaluation.predictions import read_predictions\n"
+        "from stancebench.errors import StancebenchError\n"
         "try:\n    read_predictions(sys.argv[1])\nexcept StancebenchError as err:\n    print(err)\n"
     )
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
@@ -352,7 +353,7 @@ def test_predictions_csv_error_message_stays_short(tmp_path: Path):
 
 
 def test_json_array_with_a_64_bit_overflow_is_one_line(tmp_path):
-    from stancebench.models.adapters import read_predictions
+    from stancebench.evaluation.predictions import read_predictions
 
     path = tmp_path / "preds.jsonl"
     path.write_text('[{"": 9223372036854775808}]', encoding="utf-8")  # found by test_read_predictions_jsonl
