@@ -57,21 +57,14 @@ def statement_example(statement: Statement, target: str = "") -> dict[str, Any]:
 
 def _load_model(spec: str) -> tuple[Any, dict[str, Any]]:
     # The one call into the model loaders (eval's registry); the kind is read off the spec.
-    from stancebench.models import adapters
+    from stancebench.models.loading import load_model
 
     if spec.startswith(("http://", "https://")):
         endpoint, _, name = spec.partition("#")
         if not name:
             raise StancebenchError(f"--suggest {spec!r}: name the model after '#', e.g. http://localhost:8000/v1#MODEL")
-        kind, args, options = "chat", (endpoint,), {"model_name": name}
-    elif Path(spec).is_dir():
-        kind, args, options = "hf", (spec,), {}
-    else:
-        kind, args, options = "python", (spec,), {}
-    loader = getattr(adapters, "load_model", None)
-    if loader is not None:
-        return loader(kind, *args, **options)
-    return adapters.MODEL_LOADERS[kind](*args, **options)
+        return load_model("chat", endpoint, model_name=name)
+    return load_model("hf" if Path(spec).is_dir() else "python", spec)
 
 
 def _name(descriptor: Mapping[str, Any], spec: str) -> str:
