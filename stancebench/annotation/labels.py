@@ -157,12 +157,3 @@ def read_label_state(project: Project) -> LabelState:
     path = project.adjudications_path
     decisions = read_label_log(path, problems=warnings) if path.exists() and path.stat().st_size else []
     return LabelState(logs, decisions, warnings)
-
-
-def __getattr__(name: str) -> object:
-    # labelling_status is a report now (stancebench.annotation.reports); old imports from here keep working.
-    if name == "labelling_status":
-        from stancebench.annotation import reports
-
-        return reports.labelling_status
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

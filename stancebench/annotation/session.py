@@ -407,12 +407,3 @@ class AnnotationSession:
             lines.append(screen.wrap("Note (saved with your label or skip)", self.pending_notes[statement.id], columns))
         lines.append(screen.LEGEND)
         return "\n".join(lines)
-
-
-def __getattr__(name: str) -> object:
-    # The openers live in stancebench.annotation.opening now; old imports from here keep working.
-    if name in ("open_annotation_session", "open_adjudication_session"):
-        from stancebench.annotation import opening
-
-        return getattr(opening, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -138,13 +138,3 @@ def load_actors(extra: str | Path | None = None) -> ActorTable:
             raise InputError(extra, 0, "not UTF-8 text") from None
         actors.extend(_parse_table(text, extra))
     return ActorTable(actors)
-
-
-
-def __getattr__(name: str):
-    """`Speaker`, `SpeakerResolver`, `TITLED_NAME_SCANNER`: moved to stancebench.corpus.speakers."""
-    if name in ("Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"):
-        from stancebench.corpus import speakers
-
-        return getattr(speakers, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

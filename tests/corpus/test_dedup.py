@@ -127,7 +127,7 @@ def test_dedup_threshold_zero_in_config_turns_linking_off(project):
 
 
 def test_annotate_queue_shows_a_syndicated_statement_once(project):
-    from stancebench.annotation.session import open_annotation_session
+    from stancebench.annotation.opening import open_annotation_session
     from stancebench.project import load_project
 
     (project / "seeds" / "ap.txt").write_text(AP, encoding="utf-8")
