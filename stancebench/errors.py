@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["StancebenchError", "InputError", "MissingExtraError"]
+__all__ = ["StancebenchError", "InputError", "MissingExtraError", "StancebenchWarning"]
 
 
 class StancebenchError(Exception):
@@ -27,3 +27,7 @@ class MissingExtraError(StancebenchError):
 
     def __init__(self, what: str, extra: str) -> None:
         super().__init__(f"{what} needs: pip install 'stancebench[{extra}]'")
+
+
+class StancebenchWarning(UserWarning):
+    """Something the user should know that did not stop the command; the CLI prints `Warning: <message>`."""

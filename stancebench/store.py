@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from stancebench.errors import InputError, StancebenchError
+from stancebench.errors import InputError, StancebenchError, StancebenchWarning
 from stancebench.files import (
     check_inside_corpus,
     check_json_depth,
@@ -49,6 +49,8 @@ __all__ = [
     "read_label_log",
     "read_label_logs",
     "quarantine_path",
+    "set_aside",
+    "log_lock",
     "scan_label_log",
 ]
 
@@ -116,7 +118,7 @@ _WINDOWS_DEVICES = re.compile(r"(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9]|LPT[0
 _SHOWN = 40
 
 
-class TornLineWarning(UserWarning):
+class TornLineWarning(StancebenchWarning):
     """A label log holds a record cut short by an interrupted write; it was skipped or set aside."""
 
 
@@ -148,11 +150,12 @@ def quarantine_path(log_path: str | Path) -> Path:
     return log_path.with_name(f"{log_path.name}.torn")
 
 
-def _log_lock(log_path: Path):
+def log_lock(log_path: Path):
+    """The lock every writer of `log_path` holds (filelock opens it with O_NOFOLLOW)."""
     from filelock import FileLock  # lazy: only writers need it
 
     check_inside_corpus(lock_path(log_path))
-    return FileLock(str(lock_path(log_path)))  # filelock opens it with O_NOFOLLOW
+    return FileLock(str(lock_path(log_path)))
 
 
 def append_label(log_path: str | Path, event: LabelEvent) -> None:
@@ -173,7 +176,7 @@ def append_labels(log_path: str | Path, events: Iterable[LabelEvent]) -> None:
         lines = [frame_line(e.to_json(), Batch(batch_id, i, len(events))) for i, e in enumerate(events, start=1)]
     payload = b"\n".join(lines) + b"\n"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with _log_lock(log_path):
+    with log_lock(log_path):
         is_new = not os.path.lexists(log_path)
         fd = open_for_append(log_path)
         try:
@@ -229,7 +232,7 @@ def _incomplete_tail_start(fd: int, size: int) -> int:
     return first
 
 
-def _set_aside(log_path: Path, data: bytes) -> Path:
+def set_aside(log_path: Path, data: bytes) -> Path:
     """Append `data` to the log's quarantine file, durably."""
     side = quarantine_path(log_path)
     is_new = not os.path.lexists(side)
@@ -251,7 +254,7 @@ def _set_aside_incomplete_tail(fd: int, log_path: Path) -> str:
     if start == size:
         return ""
     tail = os.pread(fd, size - start, start)
-    side = _set_aside(log_path, tail)
+    side = set_aside(log_path, tail)
     os.ftruncate(fd, start)
     os.fsync(fd)
     line = os.pread(fd, start, 0).count(b"\n") + 1

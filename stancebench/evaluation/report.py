@@ -30,7 +30,7 @@ import numpy as np
 from stancebench.errors import InputError
 from stancebench.evaluation.metrics import MISSING, N_CLASSES
 from stancebench.schema import STANCE_LABELS
-from stancebench.store import write_bytes_atomic, write_text_atomic
+from stancebench.store import check_json_depth, read_bytes, write_bytes_atomic, write_text_atomic
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"]
 
@@ -264,7 +264,7 @@ def load_report(path: str | Path) -> Report:
     if not path.is_file():
         raise InputError(path, 0, "file not found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(check_json_depth(read_bytes(path), path))
     except UnicodeDecodeError:
         raise InputError(path, 0, "not UTF-8 text") from None
     except json.JSONDecodeError as err:
