@@ -50,7 +50,7 @@ def _ends_torn(path: Path) -> bool:
 
 
 def test_extract_killed_mid_write_keeps_a_whole_statements_file(project):
-    _corpus(project, 2500)  # ~1 MB rewritten by every extract
+    _corpus(project, 1500)  # ~0.6 MB rewritten by every extract
     statements = project / "annotations" / "statements.jsonl"
     killer = KillRound(seed=4)
     acked: list[int] = []

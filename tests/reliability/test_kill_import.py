@@ -78,10 +78,11 @@ def test_import_labels_killed_mid_write_leaves_all_rows_or_none(project, tmp_pat
         # The re-run completes the import and never duplicates:
         from stancebench.annotation.labelling import import_labels
 
-        for _ in range(1 if found else 2):  # a second run after a complete one must add nothing
-            import_labels(load_project(project), csv, name)
-        events = store.read_label_log(log, problems=[])
-        assert len(events) == rows and len({e.statement_id for e in events}) == rows
+        if round_ % 5 == 0:  # a re-run completes an import killed early, and never duplicates one
+            for _ in range(1 if found else 2):
+                import_labels(load_project(project), csv, name)
+            events = store.read_label_log(log, problems=[])
+            assert len(events) == rows and len({e.statement_id for e in events}) == rows
     _status_works()
     killer.summary(f"import-labels ({outcomes['all']} rounds all, {outcomes['none']} none)", lost=0)
     assert killer.mid_write >= ROUNDS // 25  # the kills really land inside writes (measured: see the printed summary)
