@@ -91,25 +91,21 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
-_STRING = re.compile(rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"')
+# A string (skipped whole, so brackets inside it do not count), an opening or a closing bracket.
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|([\[{])|([\]}])')
 
 
-_CHUNK = 1 << 24
-
-
-def _max_depth(text: bytes) -> int:
-    """The deepest nesting of JSON text, brackets inside strings ignored (16 MB at a time)."""
-    import numpy as np  # lazy: `stancebench label` must start fast
-
-    bare = _STRING.sub(b'""', text)  # no strings left, so the chunks below may cut anywhere
-    deepest = carry = 0
-    for start in range(0, len(bare), _CHUNK):
-        codes = np.frombuffer(bare, dtype=np.uint8, count=min(_CHUNK, len(bare) - start), offset=start)
-        steps = (codes == 123).astype(np.int32) + (codes == 91) - (codes == 125) - (codes == 93)  # { [ } ]
-        depth = np.cumsum(steps, dtype=np.int32) + carry
-        deepest = max(deepest, int(depth.max()))
-        carry = int(depth[-1])
-    return deepest
+def _is_deeper(text: bytes, limit: int) -> bool:
+    """Does JSON text nest deeper than `limit`? One pass, constant memory, stops at the first excess."""
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        if match.lastindex == 1:
+            depth += 1
+            if depth > limit:
+                return True
+        elif match.lastindex == 2:
+            depth -= 1
+    return False
 
 
 def check_json_depth(data: bytes, path: str | Path, limit: int = JSON_DEPTH_LIMIT) -> bytes:
@@ -122,7 +118,7 @@ def check_json_depth(data: bytes, path: str | Path, limit: int = JSON_DEPTH_LIMI
     is_one_document = re.match(rb"\s*\[", data) is not None or data.count(b"\n") < 2
     spans = [(0, len(data))] if is_one_document else _bracket_heavy_lines(data, limit)
     for start, end in spans:
-        if _max_depth(data[start:end]) > limit:
+        if _is_deeper(memoryview(data)[start:end], limit):
             line = data.count(b"\n", 0, start) + 1 if start else 1
             raise InputError(path, line, f"JSON nested more than {limit} levels deep; refusing to parse it")
     return data
