@@ -7,16 +7,17 @@ needs when it runs, so `stancebench --help` and `stancebench label` start fast.
 from __future__ import annotations
 
 import importlib
+import warnings
 
 import click
 
 from stancebench import __version__
-from stancebench.errors import StancebenchError
+from stancebench.errors import StancebenchError, StancebenchWarning
 
 __all__ = ["cli", "main"]
 
 # Each module lists its click commands in COMMANDS; order here is the order of the data flow.
-_COMMAND_MODULES = ("corpus", "annotation", "release", "evaluation", "baselines")
+_COMMAND_MODULES = ("corpus", "annotation", "release", "evaluation", "baselines", "fsck")
 
 
 class StancebenchGroup(click.Group):
@@ -24,7 +25,12 @@ class StancebenchGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", StancebenchWarning)
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    _echo_caught(caught)
         except StancebenchError as err:
             raise click.ClickException(str(err)) from None
         except (BrokenPipeError, KeyboardInterrupt):
@@ -32,6 +38,17 @@ class StancebenchGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: D102
         return list(self.commands)  # data-flow order, not alphabetical
+
+
+def _echo_caught(caught: list[warnings.WarningMessage]) -> None:
+    """The library's warnings (e.g. torn bytes set aside) as `Warning: …` lines; others as Python shows them."""
+    from stancebench.commands import echo_warnings
+
+    ours = [str(w.message) for w in caught if issubclass(w.category, StancebenchWarning)]
+    for w in caught:
+        if not issubclass(w.category, StancebenchWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    echo_warnings(ours)
 
 
 @click.group(cls=StancebenchGroup, context_settings={"help_option_names": ["-h", "--help"]})

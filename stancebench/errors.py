@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["StancebenchError", "InputError", "MissingExtraError", "first_line", "quoted", "QUOTE_LIMIT"]
+__all__ = ["StancebenchError", "InputError", "MissingExtraError", "first_line", "quoted", "QUOTE_LIMIT", "StancebenchWarning"]
 
 #: Most characters of a user's value a message quotes (a 60 MB id is not echoed whole).
 QUOTE_LIMIT = 60
@@ -46,3 +46,7 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     if len(text) > limit:
         return repr(text[:limit]) + "…"
     return repr(text)
+
+
+class StancebenchWarning(UserWarning):
+    """Something the user should know that did not stop the command; the CLI prints `Warning: <message>`."""

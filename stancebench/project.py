@@ -2,7 +2,7 @@
 
 A corpus folder holds `stancebench.toml`, `seeds/` and `annotations/`. Commands look for the
 nearest parent folder with the config (or take `--root`), and fall back to this repository's
-own corpus when run from a source checkout.
+own corpus when run from a source checkout; that fallback is read-only (`require_writable`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from stancebench import codebook
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS
-from stancebench.store import write_text_atomic
+from stancebench.store import read_bytes, write_text_atomic
 
 __all__ = ["CONFIG_NAME", "Project", "find_root", "init_corpus", "load_project", "repository_root"]
 
@@ -34,6 +34,17 @@ class Project:
     release_dir_name: str = "release"
     name: str = "stancebench"
     extra: dict = field(default_factory=dict)
+    #: True when no config was found from the working folder and this source checkout stood in.
+    is_fallback: bool = False
+
+    def require_writable(self, command: str) -> None:
+        """Refuse a writing command on the fallback corpus (this package's own checkout)."""
+        if self.is_fallback:
+            raise StancebenchError(
+                f"no {CONFIG_NAME} in {Path.cwd()} or its parents, so '{command}' would write into this package's "
+                f"own checkout ({self.root}); run it inside a corpus ('stancebench init DIR'), "
+                f"or pass --root {self.root} if that is what you mean"
+            )
 
     @property
     def seeds_dir(self) -> Path:
@@ -91,12 +102,16 @@ def repository_root() -> Path | None:
     return candidate if (candidate / CONFIG_NAME).is_file() else None
 
 
+def _nearest_config_folder(here: Path) -> Path | None:
+    return next((folder for folder in (here, *here.parents) if (folder / CONFIG_NAME).is_file()), None)
+
+
 def find_root(start: str | Path | None = None) -> Path:
     """The nearest folder at or above `start` holding `stancebench.toml`, else this repository."""
     here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
+    found = _nearest_config_folder(here)
+    if found is not None:
+        return found
     fallback = repository_root()
     if fallback is None:
         raise StancebenchError(
@@ -113,9 +128,11 @@ def load_project(root: str | Path | None = None) -> Project:
             raise StancebenchError(f"{folder}: no {CONFIG_NAME} here; create one with 'stancebench init {root}'")
     else:
         folder = find_root()
+    is_fallback = root is None and _nearest_config_folder(Path.cwd().resolve()) is None
     path = folder / CONFIG_NAME
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_bytes(path, max_bytes=1 << 20).decode("utf-8")
+        config = tomllib.loads(text)
     except UnicodeDecodeError:
         raise InputError(path, 0, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
@@ -125,27 +142,68 @@ def load_project(root: str | Path | None = None) -> Project:
         raise InputError(path, int(where.group(1)) if where else 0, f"not valid TOML ({problem})") from None
     corpus = config.get("corpus", {})
     if not isinstance(corpus, dict):
-        raise InputError(path, 0, "[corpus] must be a table")
-    target_id = corpus.get("target_id", codebook.TARGET_ID)
-    target = corpus.get("target", codebook.TARGET)
+        raise InputError(path, _line_of(text, None, "corpus"), "[corpus] must be a table")
+    for key in ("target_id", "target"):
+        if key not in corpus:
+            raise InputError(path, _line_of(text, None, "corpus"),
+                             f"no corpus.{key}: a corpus names its target (target_id and target under [corpus])")
+    target_id, target = corpus["target_id"], corpus["target"]
     labels = corpus.get("labels", list(LABELS))
     release = corpus.get("release_dir", "release")
     name = corpus.get("name", folder.name)
     for key, value in (("target_id", target_id), ("target", target), ("release_dir", release), ("name", name)):
         if not isinstance(value, str) or not value.strip():
-            raise InputError(path, 0, f"corpus.{key} must be a non-empty string")
+            raise InputError(path, _line_of(text, "corpus", key), f"corpus.{key} must be a non-empty string")
+    if not _TARGET_ID.match(target_id):
+        raise InputError(path, _line_of(text, "corpus", "target_id"), f"corpus.target_id {target_id!r} must be {_TARGET_ID_RULE}")
     if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
-        raise InputError(path, 0, "corpus.labels must be a non-empty list of strings")
+        raise InputError(path, _line_of(text, "corpus", "labels"), "corpus.labels must be a non-empty list of strings")
     unknown = [x for x in labels if x not in LABELS]
     if unknown:
-        raise InputError(path, 0, f"corpus.labels: unknown label {unknown[0]!r} (expected a subset of: {', '.join(LABELS)})")
+        raise InputError(path, _line_of(text, "corpus", "labels"),
+                         f"corpus.labels: unknown label {unknown[0]!r} (expected a subset of: {', '.join(LABELS)})")
+    repeated = sorted({x for x in labels if labels.count(x) > 1})
+    if repeated:
+        raise InputError(path, _line_of(text, "corpus", "labels"), f"corpus.labels: {repeated[0]!r} is listed twice")
+    _check_tables(path, text, config)
     return Project(
         root=folder, target_id=target_id, target=target, labels=tuple(labels),
-        release_dir_name=release, name=name, extra=config,
+        release_dir_name=release, name=name, extra=config, is_fallback=is_fallback,
     )
 
 
+def _check_tables(path: Path, text: str, config: dict) -> None:
+    """`[release]` and `[targets]` hold text values only (`version = 1` is a mistake, not a version)."""
+    for table in ("release", "targets"):
+        section = config.get(table, {})
+        if not isinstance(section, dict):
+            raise InputError(path, _line_of(text, None, table), f"[{table}] must be a table")
+        for key, value in section.items():
+            if not isinstance(value, str):
+                kind = type(value).__name__
+                raise InputError(path, _line_of(text, table, key), f"{table}.{key} must be a string (got {kind})")
+            if table == "targets" and not _TARGET_ID.match(key):
+                raise InputError(path, _line_of(text, table, key), f"target id {key!r} must be {_TARGET_ID_RULE}")
+
+
+def _line_of(text: str, table: str | None, key: str) -> int:
+    """The line of `key = ...` inside `[table]` (or of the `[key]` header when table is None); 0 if not found."""
+    section = None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            section = header.group(1).strip('"')
+            if table is None and section == key:
+                return lineno
+            continue
+        if table is not None and section == table and re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+            return lineno
+    return 0
+
+
 _TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+_TARGET_ID_RULE = "lower-case letters, digits, '.', '_' or '-' (at most 80 characters)"
 
 
 def init_corpus(folder: str | Path, target_id: str, target: str, *, labels: tuple[str, ...] = LABELS) -> Project:
@@ -155,9 +213,7 @@ def init_corpus(folder: str | Path, target_id: str, target: str, *, labels: tupl
     """
     folder = Path(folder)
     if not _TARGET_ID.match(target_id):
-        raise StancebenchError(
-            f"target id {target_id!r} must be lower-case letters, digits, '.', '_' or '-' (at most 80 characters)"
-        )
+        raise StancebenchError(f"target id {target_id!r} must be {_TARGET_ID_RULE}")
     if not target.strip() or "\n" in target:
         raise StancebenchError("target description must be one non-empty line")
     if (folder / CONFIG_NAME).exists():

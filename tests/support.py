@@ -1,10 +1,16 @@
 """Helpers shared by the tests (fixtures live in conftest.py): corpora, statements, label logs,
-release folders, predictions files, a tiny HF model and a scripted chat server."""
+release folders, predictions files, a tiny HF model, a scripted chat server and a writer killer."""
 
 from __future__ import annotations
 
 import json
+import os
+import random
+import select
+import signal
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -12,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from stancebench import store
 from stancebench.schema import STANCE_LABELS, Gold, Statement, gold_content_hash
 
 #: The repository checkout and the tests' hand-made inputs.
@@ -390,3 +397,88 @@ def truncate(path: Path, keep: float = 0.6) -> Path:
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
     return path
+
+
+# --- killing a writer mid-write (tests/reliability/test_kill_*.py) ------------------------------------
+
+
+def _kill_child(work: Callable[[Callable[[str], None]], None], pipe: int) -> None:
+    """Run in the forked child: `work(say)` until killed; `say` sends one line to the parent."""
+    try:
+        for name in ("write_all", "write_bytes_atomic"):  # the append path and the atomic rewrites
+            setattr(store, name, _marked_write(getattr(store, name), pipe))
+        work(lambda line: os.write(pipe, line.encode() + b"\n"))
+    except BaseException:  # noqa: BLE001 - a child must never return into pytest
+        os._exit(3)
+    os._exit(0)
+
+
+def _marked_write(write: Callable, pipe: int) -> Callable:
+    def marked(*args: object) -> None:
+        os.write(pipe, b"W\n")  # about to write: the parent times its kill from here
+        write(*args)
+        os.write(pipe, b"D\n")  # written: how long that took tells the parent where "inside" is
+
+    return marked
+
+
+class KillRound:
+    """Fork a writer, kill it at a random point of a write, collect what it acknowledged."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.write_seconds = 0.005  # refined from the writes seen
+        self.rounds = self.mid_write = self.acked_total = 0
+
+    def run(self, work: Callable[[Callable[[str], None]], None], max_seconds: float = 20, let_through: int = 2) -> list[str]:
+        """One round; returns the lines the child sent before it died (acks and W markers)."""
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(read_end)
+            _kill_child(work, write_end)
+        os.close(write_end)
+        lines: list[str] = []
+        buffer = b""
+        deadline = time.monotonic() + max_seconds
+        kill_at: float | None = None
+        write_started: float | None = None
+        writes_to_let_through = self.rng.randint(0, let_through)  # so some writes are acknowledged first
+        while True:
+            timeout = max(0.0, (kill_at or deadline) - time.monotonic())
+            ready, _, _ = select.select([read_end], [], [], timeout)
+            now = time.monotonic()
+            if ready:
+                chunk = os.read(read_end, 65536)
+                if not chunk:
+                    break
+                buffer += chunk
+                *complete, buffer = buffer.split(b"\n")
+                for raw in complete:
+                    line = raw.decode()
+                    lines.append(line)
+                    if line == "W":
+                        write_started = now
+                        if kill_at is None and writes_to_let_through == 0:
+                            kill_at = now + self.rng.uniform(0, 1.2 * self.write_seconds)
+                        writes_to_let_through -= 1
+                    elif line == "D" and write_started is not None:
+                        self.write_seconds = 0.7 * self.write_seconds + 0.3 * (now - write_started)
+                        write_started = None
+            if (kill_at is not None and now >= kill_at) or now >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                break
+        _, status = os.waitpid(pid, 0)
+        while chunk := os.read(read_end, 65536):  # acks written before the kill are still in the pipe
+            buffer += chunk
+        os.close(read_end)
+        lines.extend(raw.decode() for raw in buffer.split(b"\n")[:-1] if raw)
+        assert os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == 0, f"writer failed (exit {os.WEXITSTATUS(status)})"
+        self.rounds += 1
+        return [line for line in lines if line not in ("W", "D")]
+
+    def summary(self, what: str, lost: int) -> str:
+        text = (f"{what}: rounds {self.rounds} / acknowledged {self.acked_total} / "
+                f"landed mid-write {self.mid_write} / lost {lost}")
+        print(text)
+        return text

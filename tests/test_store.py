@@ -180,17 +180,18 @@ def test_torn_final_line_cut_inside_a_multibyte_character(project):
     assert problems == [f"{log}:2: torn line (an interrupted write) skipped"]
 
 
-def test_writer_ends_a_torn_line_before_appending(project):
+def test_writer_sets_a_torn_tail_aside_before_appending(project):
     log = write_log(project, "alice", event("s1").to_json())
     with log.open("ab") as handle:
         handle.write(b'{"annotator": "alice", "guidelines_ver')
-    append_label(log, event("s2", "oppose"))
+    with pytest.warns(TornLineWarning, match=r"alice\.jsonl:2: 38 bytes of an interrupted write moved to alice\.jsonl\.torn"):
+        append_label(log, event("s2", "oppose"))
+    assert (log.parent / "alice.jsonl.torn").read_bytes() == b'{"annotator": "alice", "guidelines_ver\n'
     lines = log.read_bytes().split(b"\n")
-    assert lines[1] == b'{"annotator": "alice", "guidelines_ver'
-    assert json.loads(lines[2])["statement_id"] == "s2"
+    assert json.loads(lines[1])["statement_id"] == "s2"
     problems: list[str] = []
     assert [e.statement_id for e in read_label_log(log, problems=problems)] == ["s1", "s2"]
-    assert problems == [f"{log}:2: torn line (an interrupted write) skipped"]
+    assert problems == []
 
 
 # --- two writers, a killed writer ------------------------------------------------------------------

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stancebench.annotation.labels import label_log_path
+from stancebench.annotation.labels import label_log_path, latest_labels
 from stancebench.corpus.articles import read_article
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS, Article, LabelEvent, Statement, parse_json_line
-from stancebench.store import append_label, append_labels, read_bytes, read_statements
+from stancebench.store import append_label, append_labels, read_bytes, read_label_log, read_statements
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project
@@ -402,8 +402,16 @@ def read_label_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+def _is_current(current: LabelEvent | None, event: LabelEvent) -> bool:
+    return current is not None and (current.label, current.note) == (event.label, event.note)
+
+
 def import_labels(project: Project, path: str | Path, annotator: str) -> int:
-    """Validate every row of a label file, then append them all in one locked write; returns the count."""
+    """Validate every row of a label file, then append them as one batch (all or none, even if killed).
+
+    Rows the annotator's log already holds as the current label (same label and note) are left
+    out, so a re-run adds nothing; returns the number of labels appended.
+    """
     log_path = label_log_path(project, annotator)
     rows = read_label_rows(path)
     statements = load_statements(project)
@@ -432,6 +440,8 @@ def import_labels(project: Project, path: str | Path, annotator: str) -> int:
             raise InputError(path, lineno, f"statement {sid!r} already labelled on line {seen[sid]}")
         seen[sid] = lineno
         events.append(make_event(sid, annotator, label, version, (note or "").strip() or None))
+    current = latest_labels(read_label_log(log_path, annotator)) if log_path.exists() else {}
+    events = [e for e in events if not _is_current(current.get((annotator, e.statement_id)), e)]
     append_labels(log_path, events)
     return len(events)
 

@@ -17,13 +17,21 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["get_project", "find_corpus", "echo_warnings"]
 
 
+# Commands that write into the corpus: refused on the fallback corpus (this package's checkout).
+_WRITING = {"extract", "annotate", "label", "import-labels", "adjudicate", "build", "fsck"}
+
+
 def get_project(ctx: click.Context | None = None) -> Project:
     """The corpus the command works on (honours the group's --root)."""
     from stancebench.project import load_project
 
     ctx = ctx or click.get_current_context()
     root = (ctx.find_root().obj or {}).get("root")
-    return load_project(root)
+    project = load_project(root)
+    is_read_only_run = ctx.params.get("check") or (ctx.info_name == "fsck" and not ctx.params.get("repair"))
+    if ctx.info_name in _WRITING and not is_read_only_run:
+        project.require_writable(ctx.info_name)
+    return project
 
 
 def find_corpus(ctx: click.Context | None = None) -> Project | None:

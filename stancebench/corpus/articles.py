@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import Article
+from stancebench.store import read_bytes
 
 __all__ = ["ARTICLE_SUFFIXES", "SourceText", "read_article", "read_articles", "read_source", "list_article_paths"]
 
@@ -79,7 +80,7 @@ def read_source(path: str | Path) -> SourceText:
     """Read one article file, keeping where its body starts; bad files raise InputError."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)  # regular files only, size-bounded (a seed linked to /dev/zero)
     except FileNotFoundError:
         raise InputError(path, 0, "file not found") from None
     except IsADirectoryError:

@@ -25,7 +25,7 @@ from stancebench.columns import from_numpy, is_valid, read_parquet, strings, to_
 from stancebench.errors import InputError, StancebenchError, first_line, quoted
 from stancebench.evaluation.metrics import MISSING
 from stancebench.schema import STANCE_LABELS, parse_json_line
-from stancebench.store import read_bytes
+from stancebench.store import check_json_depth, read_bytes
 
 __all__ = [
     "FORMATS",
@@ -208,7 +208,7 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
         line_of: Callable[[int], int] = lambda row: row + 1  # noqa: E731
         header_line = 0
     else:
-        data = _check_text(path, read_bytes(path))
+        data = check_json_depth(_check_text(path, read_bytes(path)), path)  # pyarrow crashes on deep nesting
         if fmt == "jsonl":
             table = _read_jsonl(path, data)
             lines: list[int] = []
@@ -262,7 +262,7 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
         path = Path(text)
         if text.endswith(".json") or ("=" not in text and path.is_file()):
             try:
-                loaded = json.loads(path.read_text(encoding="utf-8"))
+                loaded = json.loads(check_json_depth(path.read_bytes(), path))
             except FileNotFoundError:
                 raise InputError(path, 0, "label map file not found") from None
             except (json.JSONDecodeError, UnicodeDecodeError) as err:

@@ -35,7 +35,7 @@ from stancebench.columns import from_numpy, joined_bytes, json_strings, literal,
 from stancebench.errors import InputError, first_line
 from stancebench.evaluation.metrics import MISSING, N_CLASSES
 from stancebench.schema import STANCE_LABELS
-from stancebench.store import write_bytes_atomic
+from stancebench.store import check_json_depth, read_bytes, write_bytes_atomic
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"]
 
@@ -309,7 +309,7 @@ def load_report(path: str | Path) -> Report:
     if not path.is_file():
         raise InputError(path, 0, "file not found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(check_json_depth(read_bytes(path), path))
     except UnicodeDecodeError:
         raise InputError(path, 0, "not UTF-8 text") from None
     except json.JSONDecodeError as err:
