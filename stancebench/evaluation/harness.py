@@ -26,9 +26,10 @@ import numpy as np
 import pyarrow as pa
 
 from stancebench import codebook
-from stancebench.errors import InputError, quoted
+from stancebench.errors import InputError, StancebenchError, quoted
 from stancebench.models.prompts import LABELS
 from stancebench.schema import STANCE_LABELS
+from stancebench.store import check_json_depth, check_regular_file
 
 __all__ = ["TASK_NAME", "SHIPPED_TASK", "write_samples", "task_yaml", "shipped_task_yaml", "write_task", "lm_eval_run",
            "is_lm_eval_samples",
@@ -132,12 +133,14 @@ def write_task(folder: str | Path, release: str | Path) -> Path:
 
 
 def _first_record(path: Path) -> Any:
+    # Only a peek: a FIFO, a device or a line too deep to parse is left to the predictions reader to refuse.
     try:
+        check_regular_file(path)
         with path.open("rb") as handle:
             for line in handle:
                 if line.strip():
-                    return json.loads(line)
-    except (OSError, ValueError):
+                    return json.loads(check_json_depth(line, path))
+    except (OSError, ValueError, StancebenchError):
         return None
     return None
 
