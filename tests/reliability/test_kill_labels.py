@@ -92,7 +92,7 @@ def test_annotate_killed_mid_write_loses_no_acknowledged_label(project):
     acked: list[str] = []
 
     def work(say: Callable[[str], None]) -> None:
-        from stancebench.annotation.session import open_annotation_session
+        from stancebench.annotation.opening import open_annotation_session
 
         session = open_annotation_session(load_project(project), "bob", ask=lambda _: "y" * 1_500_000)
         while not session.is_finished:
