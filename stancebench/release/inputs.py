@@ -1,0 +1,407 @@
+"""Reading a corpus's inputs for a release as Arrow tables: statements, gold, label logs, articles.
+
+Each JSONL file is handed to pyarrow's JSON reader and checked column by column. Only when that
+fast path cannot vouch for a file (pyarrow refuses it, a check fails, or the file holds something
+the column checks cannot see: an explicit `null` where a missing key is allowed, a key the reader
+does not know, more or fewer objects than lines) does the file go through the per-line readers of
+`stancebench.store` and `stancebench.schema`, which name the file and line of the first problem.
+So both paths accept exactly the same files, and the slow one runs only on bad or unusual input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from stancebench import store
+from stancebench.corpus.articles import read_articles
+from stancebench.errors import InputError, StancebenchError
+from stancebench.project import Project
+from stancebench.schema import GOLD_METHODS, LABELS, QUOTE_TYPES, SCHEMA_VERSION, Gold, LabelEvent
+
+__all__ = ["Inputs", "LabelLogs", "read_inputs", "read_statements", "read_gold", "read_label_logs", "read_article_table"]
+
+#: Key of the adjudicator's own note in `Gold.notes` (as in stancebench.annotation.adjudication).
+ADJUDICATOR_NOTE_KEY = "@adjudicator"
+
+_STRING = pa.string()
+_STATEMENT_SCHEMA = pa.schema([
+    ("id", _STRING), ("article_id", _STRING), ("speaker", _STRING), ("text", _STRING), ("context", _STRING),
+    ("start", pa.int64()), ("end", pa.int64()), ("quote_type", _STRING), ("target_id", _STRING),
+    ("speaker_role", _STRING), ("speaker_affiliation", _STRING), ("cue", _STRING), ("is_stale", pa.bool_()),
+])
+_EVENT_SCHEMA = pa.schema([
+    ("statement_id", _STRING), ("annotator", _STRING), ("label", _STRING), ("timestamp", _STRING),
+    ("guidelines_version", _STRING), ("note", _STRING), ("is_retraction", pa.bool_()), ("schema_version", pa.int64()),
+])
+#: Keys whose explicit `null` means the same as a missing key (so the column checks may accept it).
+_NULLABLE = {
+    "statements": ("speaker_role", "speaker_affiliation", "cue"),
+    "events": ("label", "note"),
+    "gold": ("adjudicator", "target_id"),
+}
+_ENTRY_COLUMNS = ("row", "annotator", "label", "note")
+# Python's str.strip() whitespace, which the per-line readers use to call a field empty.
+_BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace()) + "]*$"
+# str.splitlines() breaks lines at these too, so the per-line readers see such a file differently.
+_OTHER_LINE_BREAKS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+_NULL_MEMBER = re.compile(rb":\s*null")
+
+
+@dataclass
+class LabelLogs:
+    """What the release needs from the label logs: current labels and per-log figures."""
+
+    current: pa.Table  # statement_id, annotator, label, note: each annotator's current label (no retractions)
+    events: dict[str, int]  # annotator -> events in the log
+    guidelines_versions: list[str]
+    statement_ids: dict[str, pa.Array]  # annotator -> statement id of every event, in file order
+
+
+@dataclass
+class Inputs:
+    """A corpus's release inputs, as tables."""
+
+    statements: pa.Table
+    gold: pa.Table  # statement_id, label, method, adjudicator, target_id, adjudicator_note
+    gold_entries: pa.Table  # row (of gold), annotator, label, note: gold's recorded annotations
+    logs: LabelLogs
+    articles: pa.Table  # id, title, outlet, date, url
+    targets: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- the fast path
+
+
+def _nulls_only_in(data: bytes, keys: tuple[str, ...]) -> bool:
+    """Is every JSON `null` in `data` the value of one of `keys` (written `"key": null`)?"""
+    total = data.count(b"null")
+    if not total:
+        return True
+    allowed = sum(data.count(b'"' + key.encode() + b'": null') for key in keys)
+    return total == allowed or len(_NULL_MEMBER.findall(data)) == allowed
+
+
+def _arrow_table(data: bytes, schema: pa.Schema, nullable: tuple[str, ...]) -> pa.Table | None:
+    """`data` as a table when pyarrow reads it as exactly one known-keys object per line, else None."""
+    if not data.startswith(b"{") or any(mark in data for mark in _OTHER_LINE_BREAKS):
+        return None  # `null` or a BOM first crashes or fools pyarrow; odd line breaks: see above
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if data.count(b"\n{") != lines - 1 or not _nulls_only_in(data, nullable):
+        return None  # a blank or indented line, or an explicit null the column checks cannot see
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+    try:
+        table = pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(block_size=1 << 24), parse_options=options)
+        table.validate(full=True)  # UTF-8 of every string: with every key known, that is every byte of text
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    return table.combine_chunks() if table.num_rows == lines else None
+
+
+def _is_blank(column: pa.ChunkedArray) -> bool:
+    return bool(pc.any(pc.match_substring_regex(column, _BLANK)).as_py())
+
+
+def _all(mask: pa.ChunkedArray | pa.Array) -> bool:
+    return bool(pc.all(pc.fill_null(mask, False)).as_py()) if len(mask) else True
+
+
+def _no_nulls(table: pa.Table, names: tuple[str, ...]) -> bool:
+    return all(table.column(name).null_count == 0 for name in names)
+
+
+def _is_unique(column: pa.ChunkedArray) -> bool:
+    return pc.count_distinct(column).as_py() == len(column)
+
+
+def _read(path: Path, hint: str) -> bytes:
+    try:
+        return store.read_bytes(path)
+    except InputError as err:
+        raise _hint_missing(err, hint) from None
+
+
+def _hint_missing(error: InputError, hint: str) -> InputError:
+    if error.problem == "file not found":
+        return InputError(error.path, error.line, f"file not found; {hint}")
+    return error
+
+
+def _columns(records: list[Any], names: tuple[str, ...], schema: pa.Schema) -> pa.Table:
+    """Records from a per-line reader as a table (the slow path's result, in the fast path's shape)."""
+    return pa.table({name: pa.array([getattr(r, name) for r in records], type=schema.field(name).type) for name in names})
+
+
+# ---------------------------------------------------------------- statements
+
+
+def _statements_are_valid(table: pa.Table) -> bool:
+    required = ("id", "article_id", "speaker", "text", "context", "start", "end", "quote_type", "target_id")
+    if not _no_nulls(table, required):
+        return False
+    if any(_is_blank(table.column(name)) for name in ("id", "article_id", "speaker", "text", "target_id")):
+        return False
+    start, end = table.column("start"), table.column("end")
+    return (
+        _all(pc.greater_equal(start, 0)) and _all(pc.greater_equal(end, start))
+        and _all(pc.is_in(table.column("quote_type"), pa.array(QUOTE_TYPES))) and _is_unique(table.column("id"))
+    )
+
+
+def read_statements(project: Project) -> pa.Table:
+    """statements.jsonl as a table (`is_stale` filled); the first bad line raises InputError."""
+    path = project.statements_path
+    data = _read(path, "run 'stancebench extract' first")
+    table = _arrow_table(data, _STATEMENT_SCHEMA, _NULLABLE["statements"])
+    del data
+    if table is None or not _statements_are_valid(table):
+        records = store.read_statements(path)
+        table = _columns(records, tuple(_STATEMENT_SCHEMA.names), _STATEMENT_SCHEMA)
+    stale = pc.fill_null(table.column("is_stale"), False)
+    return table.set_column(table.schema.get_field_index("is_stale"), "is_stale", stale)
+
+
+# ---------------------------------------------------------------- gold
+
+
+def _gold_schema(annotators: list[str]) -> pa.Schema:
+    names = [pa.field(name, _STRING) for name in annotators]
+    return pa.schema([
+        pa.field("statement_id", _STRING), pa.field("label", _STRING), pa.field("method", _STRING),
+        pa.field("annotations", pa.struct(names), nullable=False),
+        pa.field("notes", pa.struct([*names, pa.field(ADJUDICATOR_NOTE_KEY, _STRING)]), nullable=False),
+        pa.field("adjudicator", _STRING), pa.field("target_id", _STRING),
+    ])
+
+
+def _gold_is_valid(table: pa.Table, project: Project, statements: pa.Table) -> bool:
+    if not _no_nulls(table, ("statement_id", "label", "method")) or _is_blank(table.column("statement_id")):
+        return False
+    labels, methods = table.column("label"), table.column("method")
+    if not (_all(pc.is_in(labels, pa.array(LABELS))) and _all(pc.is_in(methods, pa.array(GOLD_METHODS)))):
+        return False
+    annotations = table.column("annotations").combine_chunks()
+    if not all(_all(pc.is_in(annotations.field(i), pa.array(LABELS))) for i in range(annotations.type.num_fields)
+               if annotations.field(i).null_count < len(annotations)):
+        return False
+    if not (_is_unique(table.column("statement_id")) and _all(pc.is_in(labels, pa.array(project.labels)))):
+        return False
+    where = pc.index_in(table.column("statement_id"), value_set=statements.column("id"))
+    if where.null_count:
+        return False
+    expected = statements.column("target_id").take(where)
+    given = table.column("target_id")
+    return _all(pc.or_(pc.is_null(given), pc.equal(given, expected)))
+
+
+def _read_gold_per_line(project: Project, statements: pa.Table) -> list[Gold]:
+    """Gold record by record; an unknown statement, a label outside the corpus's labels or a duplicate is an error."""
+    path = project.gold_path
+    targets = dict(zip(statements.column("id").to_pylist(), statements.column("target_id").to_pylist(), strict=True))
+    out: list[Gold] = []
+    lines: dict[str, int] = {}
+    try:
+        for lineno, data in store.read_jsonl(path):
+            gold = Gold.from_dict(data, path, lineno)
+            sid = gold.statement_id
+            if sid in lines:
+                raise InputError(path, lineno, f"duplicate gold for {sid!r} (first on line {lines[sid]})")
+            if gold.label not in project.labels:
+                allowed = ", ".join(project.labels)
+                raise InputError(path, lineno, f"label {gold.label!r} is not in this corpus's labels ({allowed})")
+            if sid not in targets:
+                # Gold is derived (adjudicate rewrites it), so a dangling record means it is out of date: stop.
+                problem = f"unknown statement {sid!r} (not in {project.statements_path.name}); re-run 'stancebench adjudicate'"
+                raise InputError(path, lineno, problem)
+            if gold.target_id is not None and gold.target_id != targets[sid]:
+                problem = f"target {gold.target_id!r} differs from the statement's target {targets[sid]!r}"
+                raise InputError(path, lineno, problem)
+            lines[sid] = lineno
+            out.append(gold)
+    except InputError as err:
+        raise _hint_missing(err, "run 'stancebench adjudicate' first") from None
+    return out
+
+
+def _gold_entries_from_struct(table: pa.Table) -> pa.Table:
+    """One row per (gold record, annotator) of the recorded annotations, sorted by record then annotator."""
+    annotations = table.column("annotations").combine_chunks()
+    notes = table.column("notes").combine_chunks()
+    names = [annotations.type.field(i).name for i in range(annotations.type.num_fields)]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    n = len(table)
+    if not names or not n:
+        return pa.table({name: pa.array([], type=pa.int64() if name == "row" else _STRING) for name in _ENTRY_COLUMNS})
+    present = np.column_stack([annotations.field(i).is_valid().to_numpy(zero_copy_only=False) for i in order])
+    rows, slots = np.nonzero(present)  # row-major: by record, then annotator name
+    flat = rows.astype(np.int64) + slots.astype(np.int64) * n  # index into the annotator-major concatenation
+    labels = pa.concat_arrays([annotations.field(i) for i in order]).take(flat)
+    note_fields = [notes.field(notes.type.get_field_index(names[i])) for i in order]
+    note = pa.concat_arrays(note_fields).take(flat)
+    return pa.table({
+        "row": rows.astype(np.int64), "annotator": pa.array(sorted(names), _STRING).take(slots),
+        "label": labels, "note": note,
+    })
+
+
+def _gold_from_records(records: list[Gold]) -> tuple[pa.Table, pa.Table]:
+    entries = [
+        (i, a, label, record.notes.get(a)) for i, record in enumerate(records) for a, label in sorted(record.annotations.items())
+    ]
+    table = pa.table({
+        "statement_id": pa.array([g.statement_id for g in records], _STRING),
+        "label": pa.array([g.label for g in records], _STRING),
+        "method": pa.array([g.method for g in records], _STRING),
+        "adjudicator": pa.array([g.adjudicator for g in records], _STRING),
+        "target_id": pa.array([g.target_id for g in records], _STRING),
+        "adjudicator_note": pa.array([g.notes.get(ADJUDICATOR_NOTE_KEY) for g in records], _STRING),
+        "annotated": pa.array([bool(g.annotations) for g in records], pa.bool_()),
+    })
+    columns = list(zip(*entries, strict=True)) if entries else [[], [], [], []]
+    types = (pa.int64(), _STRING, _STRING, _STRING)
+    return table, pa.table({name: pa.array(list(col), t) for name, col, t in zip(_ENTRY_COLUMNS, columns, types, strict=True)})
+
+
+def read_gold(project: Project, statements: pa.Table, annotators: list[str]) -> tuple[pa.Table, pa.Table]:
+    """(gold records, their recorded annotations) as tables; `annotators` are the names the fast path expects."""
+    data = _read(project.gold_path, "run 'stancebench adjudicate' first")
+    table = None
+    if not set(annotators) & set(_NULLABLE["gold"]):  # such a name would hide a nested null from the check
+        table = _arrow_table(data, _gold_schema(annotators), _NULLABLE["gold"])
+    del data
+    if table is None or not _gold_is_valid(table, project, statements):
+        return _gold_from_records(_read_gold_per_line(project, statements))
+    notes = table.column("notes").combine_chunks()
+    annotated = _any_present(table.column("annotations").combine_chunks())
+    gold = pa.table({
+        "statement_id": table.column("statement_id"), "label": table.column("label"), "method": table.column("method"),
+        "adjudicator": table.column("adjudicator"), "target_id": table.column("target_id"),
+        "adjudicator_note": notes.field(notes.type.get_field_index(ADJUDICATOR_NOTE_KEY)), "annotated": annotated,
+    })
+    return gold, _gold_entries_from_struct(table)
+
+
+def _any_present(annotations: pa.StructArray) -> pa.Array:
+    present = np.zeros(len(annotations), dtype=bool)
+    for i in range(annotations.type.num_fields):
+        present |= annotations.field(i).is_valid().to_numpy(zero_copy_only=False)
+    return pa.array(present)
+
+
+# ---------------------------------------------------------------- label logs
+
+
+def _log_paths(folder: Path) -> list[tuple[str, Path]]:
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.glob("*.jsonl")):
+        if path.name.startswith("."):
+            continue
+        try:
+            out.append((store.validate_annotator(path.stem), path))
+        except StancebenchError as err:
+            raise InputError(path, 0, f"log file name is not an annotator name ({err})") from None
+    return out
+
+
+def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
+    """The log's events with defaults filled in, or None when a per-line check would fail."""
+    if not _no_nulls(table, ("statement_id", "timestamp", "guidelines_version")):
+        return None
+    if any(_is_blank(table.column(name)) for name in ("statement_id", "timestamp", "guidelines_version")):
+        return None
+    who = pc.fill_null(table.column("annotator"), annotator)
+    retraction = pc.fill_null(table.column("is_retraction"), False)
+    label = table.column("label")
+    version = pc.fill_null(table.column("schema_version"), SCHEMA_VERSION)
+    if not (_all(pc.equal(who, annotator)) and _all(pc.or_(retraction, pc.is_valid(label)))
+            and _all(pc.or_(pc.is_null(label), pc.is_in(label, pa.array(LABELS))))
+            and _all(pc.less_equal(version, SCHEMA_VERSION))):
+        return None
+    return table.select(["statement_id", "label", "guidelines_version", "note"]).append_column("is_retraction", retraction)
+
+
+def _read_log(path: Path, annotator: str, problems: list[str]) -> pa.Table:
+    data = store.read_bytes(path)
+    table = _arrow_table(data, _EVENT_SCHEMA, _NULLABLE["events"]) if data.strip() else None
+    events = _events_are_valid(table, annotator) if table is not None else None
+    if events is not None:
+        return events
+    records: list[LabelEvent] = store.read_label_log(path, annotator=annotator, problems=problems)
+    names = ("statement_id", "label", "guidelines_version", "note", "is_retraction")
+    return _columns(records, names, _EVENT_SCHEMA)
+
+
+def _current(events: pa.Table, annotator: str) -> pa.Table:
+    """The annotator's current labels: the latest event per statement, unless it is a retraction."""
+    ids = events.column("statement_id").combine_chunks().dictionary_encode()
+    codes = ids.indices.to_numpy(zero_copy_only=False)
+    _, first_from_end = np.unique(codes[::-1], return_index=True)
+    last = len(codes) - 1 - first_from_end  # the latest event of each statement
+    keep = last[~events.column("is_retraction").to_numpy(zero_copy_only=False)[last]]
+    latest = events.take(pa.array(np.sort(keep)))
+    return pa.table({
+        "statement_id": latest.column("statement_id"), "annotator": pa.array([annotator] * len(latest), _STRING),
+        "label": latest.column("label"), "note": latest.column("note"),
+    })
+
+
+def read_label_logs(project: Project, warnings: list[str]) -> LabelLogs:
+    """Every annotator's log: current labels, event counts, guidelines versions; torn lines become warnings."""
+    current, counts, versions, ids = [], {}, set(), {}
+    for annotator, path in _log_paths(project.labels_dir):
+        events = _read_log(path, annotator, warnings)
+        current.append(_current(events, annotator))
+        counts[annotator] = len(events)
+        versions.update(pc.unique(events.column("guidelines_version")).to_pylist())
+        ids[annotator] = events.column("statement_id")
+    empty = pa.table({name: pa.array([], _STRING) for name in ("statement_id", "annotator", "label", "note")})
+    table = pa.concat_tables(current) if current else empty
+    return LabelLogs(current=table, events=counts, guidelines_versions=sorted(versions), statement_ids=ids)
+
+
+# ---------------------------------------------------------------- articles, targets, all of it
+
+
+def read_article_table(project: Project) -> pa.Table:
+    """Articles by id (title/outlet/date/url); empty when there is no seeds folder."""
+    articles = read_articles(project.seeds_dir) if project.seeds_dir.is_dir() else []
+    names = ("id", "title", "outlet", "date", "url")
+    return pa.table({name: pa.array([getattr(a, name) for a in articles], _STRING) for name in names})
+
+
+def _unknown_label_warnings(project: Project, logs: LabelLogs, statements: pa.Table) -> list[str]:
+    out = []
+    for annotator, ids in logs.statement_ids.items():
+        unknown = pc.invert(pc.is_in(ids, value_set=statements.column("id")))
+        count = pc.sum(unknown).as_py() or 0
+        if count:
+            first = ids.filter(unknown)[0].as_py()
+            # Logs are append-only human work, so a label for a vanished statement is kept on disk but not released.
+            path = project.labels_dir / f"{annotator}.jsonl"
+            out.append(f"{path}: {count} label event(s) point to unknown statements (first: {first!r}); not released")
+    return out
+
+
+def read_inputs(project: Project) -> Inputs:
+    """Read everything a release is built from; the first bad input raises InputError."""
+    statements = read_statements(project)
+    if not len(statements):
+        raise InputError(project.statements_path, 0, "no statements; run 'stancebench extract' first")
+    warnings: list[str] = []
+    # The logs are read after gold in the error order users see, but gold's fast path wants their names.
+    folder = project.labels_dir
+    names = [p.stem for p in sorted(folder.glob("*.jsonl")) if not p.name.startswith(".")] if folder.is_dir() else []
+    gold, entries = read_gold(project, statements, names)
+    logs = read_label_logs(project, warnings)
+    warnings += _unknown_label_warnings(project, logs, statements)
+    return Inputs(statements, gold, entries, logs, read_article_table(project), project.targets, warnings)
