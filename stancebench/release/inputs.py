@@ -41,17 +41,16 @@ _EVENT_SCHEMA = pa.schema([
     ("statement_id", _STRING), ("annotator", _STRING), ("label", _STRING), ("timestamp", _STRING),
     ("guidelines_version", _STRING), ("note", _STRING), ("is_retraction", pa.bool_()), ("schema_version", pa.int64()),
 ])
-#: Keys whose explicit `null` means the same as a missing key (so the column checks may accept it).
-_NULLABLE = {
-    "statements": ("speaker_role", "speaker_affiliation", "cue"),
-    "events": ("label", "note"),
-    "gold": ("adjudicator", "target_id"),
+#: Keys a record may leave out (they get a default) but not set to `null`: pyarrow reads both as null.
+_DEFAULTED = {
+    "statements": ("is_stale",),
+    "events": ("annotator", "is_retraction", "schema_version"),
 }
+#: In gold, the keys whose `null` is allowed: every other `null` (say, an annotator's label) is an error.
+_GOLD_NULLABLE = ("adjudicator", "target_id")
 _ENTRY_COLUMNS = ("row", "annotator", "label", "note")
 # Python's str.strip() whitespace, which the per-line readers use to call a field empty.
 _BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace()) + "]*$"
-# str.splitlines() breaks lines at these too, so the per-line readers see such a file differently.
-_OTHER_LINE_BREAKS = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 _NULL_MEMBER = re.compile(rb":\s*null")
 
 
@@ -90,20 +89,40 @@ def _nulls_only_in(data: bytes, keys: tuple[str, ...]) -> bool:
     return total == allowed or len(_NULL_MEMBER.findall(data)) == allowed
 
 
-def _arrow_table(data: bytes, schema: pa.Schema, nullable: tuple[str, ...]) -> pa.Table | None:
-    """`data` as a table when pyarrow reads it as exactly one known-keys object per line, else None."""
-    if not data.startswith(b"{") or any(mark in data for mark in _OTHER_LINE_BREAKS):
-        return None  # `null` or a BOM first crashes or fools pyarrow; odd line breaks: see above
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    if data.count(b"\n{") != lines - 1 or not _nulls_only_in(data, nullable):
-        return None  # a blank or indented line, or an explicit null the column checks cannot see
+def _explicit_null(data: bytes, keys: tuple[str, ...]) -> bool:
+    """Might one of `keys` be written as an explicit `null` in `data` (rather than be missing)?"""
+    # A key spelled with \u escapes would hide from the pattern, so any such escape counts as a yes.
+    pattern = rb'"(?:' + b"|".join(k.encode() for k in keys) + rb')"\s*:\s*null'
+    return re.search(pattern, data) is not None or re.search(rb"\\u00[2-7]", data) is not None
+
+
+def _one_object_per_line(data: bytes) -> bool:
+    """Does every line start with `{` (so no blank or indented lines, and no CR that is not CRLF)?"""
+    if not data.startswith(b"{") or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return False  # a `null` or a BOM first would also crash or fool pyarrow
+    raw = np.frombuffer(data, dtype=np.uint8)
+    starts = np.flatnonzero(raw == 10) + 1
+    starts = starts[starts < len(raw)]
+    return bool((raw[starts] == ord("{")).all())
+
+
+def _arrow_table(data: bytes, schema: pa.Schema) -> pa.Table | None:
+    """`data` as a table when pyarrow reads it as exactly one object of known keys per line, else None."""
+    if not _one_object_per_line(data):
+        return None
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     try:
         table = pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(block_size=1 << 24), parse_options=options)
         table.validate(full=True)  # UTF-8 of every string: with every key known, that is every byte of text
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
     return table.combine_chunks() if table.num_rows == lines else None
+
+
+def _missing_or_null_ok(table: pa.Table, data: bytes, keys: tuple[str, ...]) -> bool:
+    """False when a key whose missing value has a default (but whose `null` is an error) might be null."""
+    return not any(table.column(k).null_count for k in keys) or not _explicit_null(data, keys)
 
 
 def _is_blank(column: pa.ChunkedArray) -> bool:
@@ -160,7 +179,9 @@ def read_statements(project: Project) -> pa.Table:
     """statements.jsonl as a table (`is_stale` filled); the first bad line raises InputError."""
     path = project.statements_path
     data = _read(path, "run 'stancebench extract' first")
-    table = _arrow_table(data, _STATEMENT_SCHEMA, _NULLABLE["statements"])
+    table = _arrow_table(data, _STATEMENT_SCHEMA)
+    if table is not None and not _missing_or_null_ok(table, data, _DEFAULTED["statements"]):
+        table = None
     del data
     if table is None or not _statements_are_valid(table):
         records = store.read_statements(path)
@@ -176,8 +197,8 @@ def _gold_schema(annotators: list[str]) -> pa.Schema:
     names = [pa.field(name, _STRING) for name in annotators]
     return pa.schema([
         pa.field("statement_id", _STRING), pa.field("label", _STRING), pa.field("method", _STRING),
-        pa.field("annotations", pa.struct(names), nullable=False),
-        pa.field("notes", pa.struct([*names, pa.field(ADJUDICATOR_NOTE_KEY, _STRING)]), nullable=False),
+        pa.field("annotations", pa.struct(names)),
+        pa.field("notes", pa.struct([*names, pa.field(ADJUDICATOR_NOTE_KEY, _STRING)])),
         pa.field("adjudicator", _STRING), pa.field("target_id", _STRING),
     ])
 
@@ -189,9 +210,10 @@ def _gold_is_valid(table: pa.Table, project: Project, statements: pa.Table) -> b
     if not (_all(pc.is_in(labels, pa.array(LABELS))) and _all(pc.is_in(methods, pa.array(GOLD_METHODS)))):
         return False
     annotations = table.column("annotations").combine_chunks()
-    if not all(_all(pc.is_in(annotations.field(i), pa.array(LABELS))) for i in range(annotations.type.num_fields)
-               if annotations.field(i).null_count < len(annotations)):
-        return False
+    for i in range(annotations.type.num_fields):
+        given = annotations.field(i)
+        if not _all(pc.or_kleene(pc.is_null(given), pc.is_in(given, pa.array(LABELS)))):
+            return False
     if not (_is_unique(table.column("statement_id")) and _all(pc.is_in(labels, pa.array(project.labels)))):
         return False
     where = pc.index_in(table.column("statement_id"), value_set=statements.column("id"))
@@ -199,7 +221,7 @@ def _gold_is_valid(table: pa.Table, project: Project, statements: pa.Table) -> b
         return False
     expected = statements.column("target_id").take(where)
     given = table.column("target_id")
-    return _all(pc.or_(pc.is_null(given), pc.equal(given, expected)))
+    return _all(pc.or_kleene(pc.is_null(given), pc.equal(given, expected)))
 
 
 def _read_gold_per_line(project: Project, statements: pa.Table) -> list[Gold]:
@@ -274,8 +296,10 @@ def read_gold(project: Project, statements: pa.Table, annotators: list[str]) -> 
     """(gold records, their recorded annotations) as tables; `annotators` are the names the fast path expects."""
     data = _read(project.gold_path, "run 'stancebench adjudicate' first")
     table = None
-    if not set(annotators) & set(_NULLABLE["gold"]):  # such a name would hide a nested null from the check
-        table = _arrow_table(data, _gold_schema(annotators), _NULLABLE["gold"])
+    if not set(annotators) & set(_GOLD_NULLABLE):  # such a name would hide a nested null from the check
+        table = _arrow_table(data, _gold_schema(annotators))
+    if table is not None and not _nulls_only_in(data, _GOLD_NULLABLE):
+        table = None  # an explicit null anywhere else: a missing `notes` is fine, a null one is an error
     del data
     if table is None or not _gold_is_valid(table, project, statements):
         return _gold_from_records(_read_gold_per_line(project, statements))
@@ -323,8 +347,8 @@ def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
     retraction = pc.fill_null(table.column("is_retraction"), False)
     label = table.column("label")
     version = pc.fill_null(table.column("schema_version"), SCHEMA_VERSION)
-    if not (_all(pc.equal(who, annotator)) and _all(pc.or_(retraction, pc.is_valid(label)))
-            and _all(pc.or_(pc.is_null(label), pc.is_in(label, pa.array(LABELS))))
+    if not (_all(pc.equal(who, annotator)) and _all(pc.or_kleene(retraction, pc.is_valid(label)))
+            and _all(pc.or_kleene(pc.is_null(label), pc.is_in(label, pa.array(LABELS))))
             and _all(pc.less_equal(version, SCHEMA_VERSION))):
         return None
     return table.select(["statement_id", "label", "guidelines_version", "note"]).append_column("is_retraction", retraction)
@@ -332,7 +356,9 @@ def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
 
 def _read_log(path: Path, annotator: str, problems: list[str]) -> pa.Table:
     data = store.read_bytes(path)
-    table = _arrow_table(data, _EVENT_SCHEMA, _NULLABLE["events"]) if data.strip() else None
+    table = _arrow_table(data, _EVENT_SCHEMA) if data.strip() else None
+    if table is not None and not _missing_or_null_ok(table, data, _DEFAULTED["events"]):
+        table = None
     events = _events_are_valid(table, annotator) if table is not None else None
     if events is not None:
         return events
