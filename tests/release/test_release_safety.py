@@ -171,7 +171,6 @@ def _counting(function, calls: list[str], name: str, fail_at: int):
 def test_a_failure_at_every_rename_and_fsync_keeps_a_complete_release(project, monkeypatch, exchange):
     make_corpus(project)
     release.build(load_project())
-    old = _tree(project / "release")
     if not exchange:
         monkeypatch.setattr(swap, "_exchange", lambda a, b: False)
     points = {"rename": (swap.os, "rename"), "fsync": (swap.os, "fsync"), "exchange": (swap, "_exchange")}
@@ -191,7 +190,6 @@ def test_a_failure_at_every_rename_and_fsync_keeps_a_complete_release(project, m
         assert _is_complete(project / "release"), f"no complete release after a failure at call {step}"
         release.build(load_project())  # the next build cleans up and succeeds
         assert sorted(p.name for p in project.iterdir()) == ["annotations", "release", "seeds", "stancebench.toml"]
-        old = _tree(project / "release")
         step += 1
     assert total >= 3  # fsyncs of the new files and folders, and the swap itself
 
