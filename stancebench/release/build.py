@@ -239,6 +239,7 @@ def compute_release(project: Project) -> Release:
     inputs = read_inputs(project)
     _warn_missing_articles(inputs, project)
     rows = compute_rows(inputs)
+    inputs.statements = inputs.statements.select(["id", "is_stale"])  # frees the text columns: the rows hold theirs
     warnings = inputs.warnings
     if rows.outdated and inputs.logs.events:
         warnings.append(

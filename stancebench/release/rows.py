@@ -68,8 +68,11 @@ def _label_state(statements: pa.Table, current: pa.Table) -> LabelState:
     return LabelState(row[order], annotator[order], label[order], current.column("note").take(pa.array(order)), names, per_row)
 
 
-def _statement_columns(statements: pa.Table, inputs: Inputs) -> dict[str, pa.Array]:
-    """The columns both configs share, for every (ordered) statement: its own fields, target text, article."""
+def _statement_columns(inputs: Inputs, picked: pa.Array) -> dict[str, pa.Array]:
+    """The columns both configs share, for the statements at `picked`: their own fields, target text, article."""
+    # Taken straight from the input table, so the large text columns are copied once, into the config.
+    statements = inputs.statements.select([name for name in STATEMENT_COLUMNS if name in inputs.statements.column_names])
+    statements = statements.take(picked)
     articles = inputs.articles
     where = pc.index_in(statements.column("article_id"), value_set=articles.column("id"))
     target_ids = statements.column("target_id")
@@ -143,7 +146,8 @@ def _outdated(inputs: Inputs, state: LabelState, statements: pa.Table) -> list[s
 def compute_rows(inputs: Inputs) -> Rows:
     """Sort the statements, decide each one's place, and build both configs' rows (split not yet applied)."""
     order = pc.sort_indices(inputs.statements, [(k, "ascending") for k in ("article_id", "start", "end", "id")])
-    statements = inputs.statements.take(order)
+    statements = inputs.statements.select(["id", "is_stale"]).take(order)
+    order = order.to_numpy()
     state = _label_state(statements, inputs.logs.current)
     gold = inputs.gold
     where = pc.index_in(statements.column("id"), value_set=gold.column("statement_id"))
@@ -160,19 +164,17 @@ def compute_rows(inputs: Inputs) -> Rows:
         "unlabelled": int((live_no_gold & (distinct == 0)).sum()),
         "stale": int(stale.sum()),
     }
-    columns = _statement_columns(statements, inputs)
     in_default = np.flatnonzero(~stale & (gold_label >= 0) & (gold_label < len(STANCE_LABELS)))
-    default = pa.table({name: columns[name].take(pa.array(in_default)) for name in STATEMENT_COLUMNS})
+    default = pa.table(_statement_columns(inputs, pa.array(order[in_default])))
     default = default.append_column("label", pa.array(list(STANCE_LABELS), _STRING).take(pa.array(gold_label[in_default])))
     in_annotations = np.flatnonzero(~stale & (has_gold | (state.per_row.sum(axis=1) > 0)))
     annotated = np.zeros(len(statements), dtype=bool)
     annotated[has_gold] = gold.column("annotated").to_numpy(zero_copy_only=False)[gold_row[has_gold]]
-    picked = pa.array(in_annotations)
     rows_gold = pa.array(gold_row[in_annotations]).cast(pa.int64())
     gold_of = pc.if_else(pc.less(rows_gold, 0), pa.scalar(None, pa.int64()), rows_gold)
     adjudicator_note = gold.column("adjudicator_note").take(gold_of)
     annotations = pa.table({
-        **{name: columns[name].take(picked) for name in STATEMENT_COLUMNS},
+        **_statement_columns(inputs, pa.array(order[in_annotations])),
         "annotations": _entries(in_annotations, inputs, state, gold_row, annotated),
         "gold_label": _plain(gold.column("label").take(gold_of)),
         "gold_method": _plain(gold.column("method").take(gold_of)),
