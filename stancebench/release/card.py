@@ -11,6 +11,8 @@ import string
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from stancebench import codebook
 from stancebench.release.dataset import SKIP_REASONS
 from stancebench.schema import STANCE_LABELS
@@ -57,8 +59,6 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
 
 
 def _yaml(data: Any) -> str:
-    import yaml
-
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=False)
 
 

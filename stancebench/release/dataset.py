@@ -12,6 +12,7 @@ so that `datasets.load_dataset(<release_dir>)` works with no loading code.
 
 from __future__ import annotations
 
+import difflib
 import json
 import warnings
 from collections.abc import Iterator
@@ -140,8 +141,6 @@ def load_dataset(config: str = "default", *, path: str | Path | None = None, **k
 
     Extra keyword arguments go to `datasets.load_dataset` (e.g. `cache_dir`).
     """
-    import difflib
-
     folder = Path(path) if path is not None else packaged_release_dir()
     if not (folder / CARD_FILE).is_file():
         raise StancebenchError(f"{folder}: no release here ({CARD_FILE} missing); build one with 'stancebench build'")
