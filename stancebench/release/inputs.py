@@ -21,15 +21,14 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from stancebench import store
+from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
+from stancebench.annotation.labels import latest_labels
 from stancebench.corpus.articles import read_articles
 from stancebench.errors import InputError, StancebenchError
 from stancebench.project import Project
 from stancebench.schema import GOLD_METHODS, LABELS, QUOTE_TYPES, SCHEMA_VERSION, Gold, LabelEvent
 
 __all__ = ["Inputs", "LabelLogs", "read_inputs", "read_statements", "read_gold", "read_label_logs", "read_article_table"]
-
-#: Key of the adjudicator's own note in `Gold.notes` (as in stancebench.annotation.adjudication).
-ADJUDICATOR_NOTE_KEY = "@adjudicator"
 
 _STRING = pa.string()
 _STATEMENT_SCHEMA = pa.schema([
@@ -354,17 +353,21 @@ def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
     return table.select(["statement_id", "label", "guidelines_version", "note"]).append_column("is_retraction", retraction)
 
 
-def _read_log(path: Path, annotator: str, problems: list[str]) -> pa.Table:
+def _read_log(path: Path, annotator: str, problems: list[str]) -> tuple[pa.Table, pa.Table]:
+    """(every event, the current labels) of one log; torn lines are added to `problems`."""
     data = store.read_bytes(path)
     table = _arrow_table(data, _EVENT_SCHEMA) if data.strip() else None
     if table is not None and not _missing_or_null_ok(table, data, _DEFAULTED["events"]):
         table = None
     events = _events_are_valid(table, annotator) if table is not None else None
     if events is not None:
-        return events
+        return events, _current(events, annotator)
+    # Anything unusual (a framed or newer log, a bad line) goes through the one home of label state.
     records: list[LabelEvent] = store.read_label_log(path, annotator=annotator, problems=problems)
     names = ("statement_id", "label", "guidelines_version", "note", "is_retraction")
-    return _columns(records, names, _EVENT_SCHEMA)
+    latest = list(latest_labels(records).values())
+    current = _columns(latest, ("statement_id", "annotator", "label", "note"), _EVENT_SCHEMA)
+    return _columns(records, names, _EVENT_SCHEMA), current
 
 
 def _current(events: pa.Table, annotator: str) -> pa.Table:
@@ -385,8 +388,8 @@ def read_label_logs(project: Project, warnings: list[str]) -> LabelLogs:
     """Every annotator's log: current labels, event counts, guidelines versions; torn lines become warnings."""
     current, counts, versions, ids = [], {}, set(), {}
     for annotator, path in _log_paths(project.labels_dir):
-        events = _read_log(path, annotator, warnings)
-        current.append(_current(events, annotator))
+        events, now = _read_log(path, annotator, warnings)
+        current.append(now)
         counts[annotator] = len(events)
         versions.update(pc.unique(events.column("guidelines_version")).to_pylist())
         ids[annotator] = events.column("statement_id")
