@@ -136,7 +136,7 @@ def _agreement(rows: Rows) -> dict[str, Any]:
     return {"status": "measured", **summary, "annotators": present}
 
 
-def _counts(tables: dict[str, dict[str, pa.Table]], rows: Rows, splits: dict[str, np.ndarray]) -> dict[str, Any]:
+def _counts(rows: Rows, splits: dict[str, np.ndarray]) -> dict[str, Any]:
     counts, speakers = {}, {}
     for name in SPLITS:
         part = rows.default.take(pa.array(splits[name]))
@@ -181,7 +181,7 @@ def release_info(project: Project, inputs: Inputs, rows: Rows, splits: dict[str,
                  tables: dict[str, dict[str, pa.Table]]) -> dict[str, Any]:
     """The release.json dict: what the release is, what it holds, where it came from."""
     default = rows.default
-    counted = _counts(tables, rows, splits)
+    counted = _counts(rows, splits)
     target_ids = _distinct_sorted(default.column("target_id"))
     return {
         "name": project.name,

@@ -8,7 +8,7 @@ seconds, not a row loop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -54,7 +54,6 @@ class Rows:
     skipped: dict[str, int]
     outdated: list[str]  # gold records older than the current labels (ids, gold file order)
     annotators: list[str]  # named in the logs' current labels or in gold
-    warnings: list[str] = field(default_factory=list)
 
 
 def _label_state(statements: pa.Table, current: pa.Table) -> LabelState:
