@@ -138,8 +138,9 @@ def _agreement(rows: Rows) -> dict[str, Any]:
 
 def _counts(rows: Rows, splits: dict[str, np.ndarray]) -> dict[str, Any]:
     counts, speakers = {}, {}
+    offsets = {"train": 0, "test": len(splits["train"])}  # rows.default is train then test (see _default_view)
     for name in SPLITS:
-        part = rows.default.take(pa.array(splits[name]))
+        part = rows.default.take(pa.array(splits[name] + offsets[name]))
         counts[name] = figures.label_counts(part.column("label"), STANCE_LABELS)
         speakers[name] = pc.count_distinct(part.column("speaker")).as_py() if len(part) else 0
     counts["total"] = figures.label_counts(rows.default.column("label"), STANCE_LABELS)
@@ -234,6 +235,13 @@ def _warn_missing_articles(inputs: Inputs, project: Project) -> None:
         inputs.warnings.append(f"no articles read from {project.seeds_dir}; title/outlet/date left empty")
 
 
+def _default_view(tables: dict[str, dict[str, pa.Table]]) -> pa.Table:
+    """The default config's rows (train, then test) with `label` as a string: every figure is order-free."""
+    view = pa.concat_tables([tables["default"][name] for name in SPLITS if name in tables["default"]])
+    names = pa.array(list(STANCE_LABELS), pa.string()).take(view.column("label"))
+    return view.set_column(view.schema.get_field_index("label"), "label", names)
+
+
 def compute_release(project: Project) -> Release:
     """Read a corpus's inputs and compute the release in memory (nothing is written)."""
     inputs = read_inputs(project)
@@ -251,6 +259,8 @@ def compute_release(project: Project) -> Release:
         raise InputError(project.gold_path, 0, problem)
     splits = split_rows(rows.default, TEST_FRACTION, SPLIT_SEED, warnings)
     tables = config_tables(rows, splits)
+    rows.default = _default_view(tables)  # the split's own rows, so the default rows are held once
+    splits = {"train": np.arange(len(splits["train"])), "test": np.arange(len(splits["test"]))}
     info = release_info(project, inputs, rows, splits, tables)
     example = tables["default"].get("test", tables["default"].get("train")).slice(0, 1).to_pylist()[0]
     text = card.render_card(
