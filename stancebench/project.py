@@ -18,7 +18,7 @@ from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import LABELS
 from stancebench.store import read_bytes, write_text_atomic
 
-__all__ = ["CONFIG_NAME", "Project", "find_root", "init_corpus", "load_project", "repository_root"]
+__all__ = ["CONFIG_NAME", "Project", "find_root", "init_corpus", "load_project", "release_dir_problem", "repository_root"]
 
 CONFIG_NAME = "stancebench.toml"
 
@@ -96,6 +96,30 @@ class Project:
         return self.root / self.release_dir_name
 
 
+def release_dir_problem(root: Path, name: str) -> str | None:
+    """Why `name` cannot be the release folder of the corpus at `root`, or None if it can.
+
+    `build` replaces that folder whole, so it must be a folder of its own inside the corpus: a
+    relative path with no '..' or hidden parts, not the corpus itself, annotations/ or seeds/
+    (nor inside them), and, once symlinks are resolved, still inside the corpus.
+    """
+    parts = Path(name).parts
+    if Path(name).is_absolute() or not parts:
+        return "must be a relative path inside the corpus"
+    if any(part == ".." or part.startswith(".") for part in parts):
+        return "must not contain '..', '.' or hidden folders"
+    base = root.resolve()
+    resolved = (root / name).resolve()
+    if not resolved.is_relative_to(base):
+        return f"resolves to {resolved}, outside the corpus {base}"
+    if resolved == base:
+        return "must not be the corpus folder itself"
+    for kept in ("annotations", "seeds", CONFIG_NAME):
+        if resolved.is_relative_to((root / kept).resolve()):
+            return f"must not be {kept}/ or inside it (resolves to {resolved})"
+    return None
+
+
 def repository_root() -> Path | None:
     """This source checkout's own corpus, if the package runs from one."""
     candidate = Path(__file__).resolve().parent.parent
@@ -158,6 +182,9 @@ def load_project(root: str | Path | None = None) -> Project:
         raise InputError(path, _line_of(text, "corpus", "target_id"), f"corpus.target_id {target_id!r} must be {_TARGET_ID_RULE}")
     if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
         raise InputError(path, _line_of(text, "corpus", "labels"), "corpus.labels must be a non-empty list of strings")
+    problem = release_dir_problem(folder, release)
+    if problem is not None:
+        raise InputError(path, _line_of(text, "corpus", "release_dir"), f"corpus.release_dir {release!r} {problem}")
     unknown = [x for x in labels if x not in LABELS]
     if unknown:
         raise InputError(path, _line_of(text, "corpus", "labels"),

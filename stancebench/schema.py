@@ -45,7 +45,7 @@ STANCE_LABELS: tuple[str, ...] = ("support", "oppose", "hedge")
 QUOTE_TYPES: tuple[str, ...] = ("direct", "indirect")
 #: How a statement's speaker was found: a name in its sentence, a pronoun, the previous statement's
 #: speaker, a role resolved to a name given elsewhere, the actor table's closest spelling.
-SPEAKER_SOURCES: tuple[str, ...] = ("named", "pronoun", "previous", "role", "table")
+SPEAKER_SOURCES: tuple[str, ...] = ("named", "pronoun", "previous", "role", "table", "corrected")
 #: How a gold label was reached.
 GOLD_METHODS: tuple[str, ...] = ("single", "unanimous", "majority", "adjudicated")
 

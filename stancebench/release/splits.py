@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["grouped_folds", "grouped_split"]
+__all__ = ["grouped_folds", "grouped_split", "grouped_split_codes"]
 
 
 def grouped_folds(
@@ -48,12 +48,24 @@ def grouped_split(
     if len(names) < 2:
         raise ValueError("need statements from at least 2 speakers to split")
     _, label_of_row = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
-    counts = np.zeros((len(names), label_of_row.max() + 1), dtype=np.int64)
+    return grouped_split_codes(label_of_row, group_of_row, test_fraction=test_fraction, seed=seed)
+
+
+def grouped_split_codes(
+    label_of_row: np.ndarray, group_of_row: np.ndarray, test_fraction: float = 0.3, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """`grouped_split` on integer codes: groups and labels numbered 0.. in sorted-name order."""
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
+    n_groups = int(group_of_row.max()) + 1
+    if n_groups < 2:
+        raise ValueError("need statements from at least 2 speakers to split")
+    counts = np.zeros((n_groups, int(label_of_row.max()) + 1), dtype=np.int64)
     np.add.at(counts, (group_of_row, label_of_row), 1)
     wanted = counts.sum(axis=0) * test_fraction
-    order = np.random.default_rng(seed).permutation(len(names))
+    order = np.random.default_rng(seed).permutation(n_groups)
     order = order[np.argsort(-counts[order].sum(axis=1), kind="stable")]
-    in_test = np.zeros(len(names), dtype=bool)
+    in_test = np.zeros(n_groups, dtype=bool)
     have = np.zeros(counts.shape[1])
     largest = max(1.0, wanted.sum() / 2)
     for group in order:
