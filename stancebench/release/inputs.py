@@ -204,7 +204,10 @@ def read_statements(project: Project) -> pa.Table:
         records = store.read_statements(path)
         table = _columns(records, tuple(_STATEMENT_SCHEMA.names), _STATEMENT_SCHEMA)
     stale = pc.fill_null(table.column("is_stale"), False)
-    return table.set_column(table.schema.get_field_index("is_stale"), "is_stale", stale)
+    table = table.set_column(table.schema.get_field_index("is_stale"), "is_stale", stale)
+    copies = table.column("copies")  # a missing `copies` is no copies, as Statement's default says
+    no_copies = pa.scalar([], type=copies.type)
+    return table.set_column(table.schema.get_field_index("copies"), "copies", pc.if_else(pc.is_null(copies), no_copies, copies))
 
 
 # ---------------------------------------------------------------- gold

@@ -35,7 +35,7 @@ def test_statements_written_before_speaker_source_still_read():
     assert Statement.from_json(json.dumps(data)).speaker_source is None
     data["speaker_source"] = "pronoun"
     assert Statement.from_json(json.dumps(data)).speaker_source == "pronoun"
-    assert set(SPEAKER_SOURCES) == {"named", "pronoun", "previous", "role", "table"}
+    assert set(SPEAKER_SOURCES) == {"named", "pronoun", "previous", "role", "table", "corrected"}
 
 
 def test_unknown_speaker_source_names_file_and_line():
