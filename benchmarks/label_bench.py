@@ -24,9 +24,9 @@ from pathlib import Path
 
 from stancebench.annotation.labelling import make_event, read_statement
 from stancebench.annotation.opening import open_annotation_session
+from stancebench.logs import append_label, read_label_log
 from stancebench.project import load_project
 from stancebench.schema import Statement
-from stancebench.store import append_label, read_label_log
 
 REPO = Path(__file__).resolve().parent.parent
 _CONFIG = """[corpus]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stancebench import store
+from stancebench import logs, store
 from stancebench.errors import StancebenchError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,11 +54,11 @@ def _is_regular(path: Path, report: FsckReport) -> bool:
 
 def repair_label_log(path: Path, annotator: str | None) -> list[str]:
     """Set aside every torn, unfinished or damaged record of one log; rewrite it atomically. Returns what moved."""
-    with store.log_lock(path):
+    with logs.log_lock(path):
         data = store.read_bytes(path)
         spans: list[tuple[int, int]] = []
         found: list[str] = []
-        store.scan_label_log(data, path, annotator, found.append, set_aside=spans)
+        logs.scan_label_log(data, path, annotator, found.append, set_aside=spans)
         if not spans:
             return []
         kept, removed, pos = [], [], 0
@@ -67,7 +67,7 @@ def repair_label_log(path: Path, annotator: str | None) -> list[str]:
             removed.append(data[start:end])
             pos = end
         kept.append(data[pos:])
-        side = store.set_aside(path, b"".join(r if r.endswith(b"\n") else r + b"\n" for r in removed))
+        side = logs.set_aside(path, b"".join(r if r.endswith(b"\n") else r + b"\n" for r in removed))
         store.write_bytes_atomic(path, b"".join(kept))
     return [f"{message}: moved to {side.name}" for message in found]
 
@@ -79,7 +79,7 @@ def _check_log(path: Path, annotator: str | None, repair: bool, report: FsckRepo
     found: list[str] = []
     try:
         data = store.read_bytes(path)
-        store.scan_label_log(data, path, annotator, found.append, set_aside=[])
+        logs.scan_label_log(data, path, annotator, found.append, set_aside=[])
     except StancebenchError as err:
         report.problems.append(str(err))
         return
@@ -97,7 +97,7 @@ def _check_logs(project: Project, repair: bool, report: FsckReport) -> None:
         for path in sorted(folder.iterdir()):
             if path.name.endswith(".jsonl") and not path.name.startswith("."):
                 try:
-                    name = store.validate_annotator(path.stem)
+                    name = logs.validate_annotator(path.stem)
                 except StancebenchError as err:
                     report.problems.append(f"{path}: log file name is not an annotator name ({err})")
                     continue

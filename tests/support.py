@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from stancebench import store
+from stancebench import logs, store
 from stancebench.schema import STANCE_LABELS, Gold, Statement, gold_content_hash
 
 #: The repository checkout and the tests' hand-made inputs.
@@ -405,8 +405,8 @@ def truncate(path: Path, keep: float = 0.6) -> Path:
 def _kill_child(work: Callable[[Callable[[str], None]], None], pipe: int) -> None:
     """Run in the forked child: `work(say)` until killed; `say` sends one line to the parent."""
     try:
-        for name in ("write_all", "write_bytes_atomic"):  # the append path and the atomic rewrites
-            setattr(store, name, _marked_write(getattr(store, name), pipe))
+        for module, name in ((logs, "write_all"), (store, "write_bytes_atomic")):  # appends and atomic rewrites
+            setattr(module, name, _marked_write(getattr(module, name), pipe))
         work(lambda line: os.write(pipe, line.encode() + b"\n"))
     except BaseException:  # noqa: BLE001 - a child must never return into pytest
         os._exit(3)

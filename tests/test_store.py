@@ -18,9 +18,7 @@ from hypothesis import strategies as st
 from stancebench import store
 from stancebench.annotation.labels import label_log_path, latest_labels
 from stancebench.errors import InputError, StancebenchError
-from stancebench.project import load_project
-from stancebench.schema import LabelEvent
-from stancebench.store import (
+from stancebench.logs import (
     TornLineWarning,
     append_label,
     append_labels,
@@ -29,6 +27,8 @@ from stancebench.store import (
     read_label_logs,
     validate_annotator,
 )
+from stancebench.project import load_project
+from stancebench.schema import LabelEvent
 from tests.support import write_log
 
 
@@ -225,7 +225,7 @@ _WRITER = """
 import sys
 from pathlib import Path
 from stancebench.schema import LabelEvent
-from stancebench.store import append_label
+from stancebench.logs import append_label
 log = Path(sys.argv[1])
 i = 0
 while True:

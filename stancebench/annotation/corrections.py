@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from stancebench.annotation.labels import label_log_path
 from stancebench.errors import InputError, StancebenchError
+from stancebench.logs import append_label
 from stancebench.schema import CORRECTION_KINDS, EVENT_ACTS, LabelEvent, Statement
-from stancebench.store import append_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 from stancebench.annotation.labels import label_log_path, latest_labels
 from stancebench.corpus.articles import read_article
 from stancebench.errors import InputError, StancebenchError
+from stancebench.logs import append_label, append_labels, read_label_log
 from stancebench.schema import LABELS, Article, LabelEvent, Statement, parse_json_line
-from stancebench.store import append_label, append_labels, read_bytes, read_label_log, read_statements
+from stancebench.store import read_bytes, read_statements
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from stancebench.logs import read_label_log, read_label_logs, validate_annotator
 from stancebench.schema import LabelEvent, Statement
-from stancebench.store import read_label_log, read_label_logs, validate_annotator
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project

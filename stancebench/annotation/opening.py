@@ -21,8 +21,8 @@ from stancebench.annotation.queues import read_queues
 from stancebench.annotation.session import AnnotationSession
 from stancebench.annotation.suggestions import ORDERS, Suggester, load_suggester, uncertainty_order
 from stancebench.errors import StancebenchError
+from stancebench.logs import validate_annotator
 from stancebench.schema import LabelEvent
-from stancebench.store import validate_annotator
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stancebench.errors import InputError, StancebenchError
-from stancebench.store import read_bytes, validate_annotator, write_text_atomic
+from stancebench.logs import validate_annotator
+from stancebench.store import read_bytes, write_text_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project

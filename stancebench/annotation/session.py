@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from stancebench.annotation import corrections, screen
 from stancebench.annotation.labelling import make_event
 from stancebench.errors import StancebenchError
+from stancebench.logs import append_label
 from stancebench.schema import LABELS, STANCE_LABELS, LabelEvent, Statement
-from stancebench.store import append_label
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.annotation.suggestions import Suggester, Suggestion

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from stancebench import store
+from stancebench import logs, store
 from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
 from stancebench.annotation.corrections import apply_corrections, latest_corrections
 from stancebench.annotation.labels import latest_labels
@@ -351,7 +351,7 @@ def _log_paths(folder: Path) -> list[tuple[str, Path]]:
         if path.name.startswith("."):
             continue
         try:
-            out.append((store.validate_annotator(path.stem), path))
+            out.append((logs.validate_annotator(path.stem), path))
         except StancebenchError as err:
             raise InputError(path, 0, f"log file name is not an annotator name ({err})") from None
     return out
@@ -384,7 +384,7 @@ def _read_log(path: Path, annotator: str, problems: list[str]) -> tuple[pa.Table
     if events is not None:
         return events, _current(events, annotator)
     # Anything unusual (a framed or newer log, a bad line) goes through the one home of label state.
-    records: list[LabelEvent] = store.read_label_log(path, annotator=annotator, problems=problems)
+    records: list[LabelEvent] = logs.read_label_log(path, annotator=annotator, problems=problems)
     names = ("statement_id", "label", "guidelines_version", "note", "is_retraction")
     latest = list(latest_labels(records).values())
     current = _columns(latest, ("statement_id", "annotator", "label", "note"), _EVENT_SCHEMA)
@@ -463,7 +463,7 @@ def _with_corrections(project: Project, statements: pa.Table) -> pa.Table:
     paths = [path for _, path in _log_paths(project.labels_dir)]
     if not any(b'"correction": ' in store.read_bytes(path) for path in paths):
         return statements  # the common case: no correction events, nothing to parse
-    fixes = latest_corrections(store.read_label_logs(project.labels_dir, problems=[]))
+    fixes = latest_corrections(logs.read_label_logs(project.labels_dir, problems=[]))
     if not fixes:
         return statements
     records = apply_corrections(store.read_statements(project.statements_path), fixes)

@@ -10,7 +10,8 @@ import pytest
 
 from stancebench.annotation.corrections import apply_corrections, correction_counts, make_correction, sentence_span
 from stancebench.errors import StancebenchError
-from stancebench.store import read_label_log, read_label_logs, read_statements
+from stancebench.logs import read_label_log, read_label_logs
+from stancebench.store import read_statements
 from tests.support import make_corpus, write_log
 
 

@@ -15,9 +15,9 @@ import pytest
 
 from stancebench.annotation.opening import _is_flagged, open_annotation_session
 from stancebench.annotation.screen import LEGEND
+from stancebench.logs import read_label_log
 from stancebench.project import load_project
 from stancebench.schema import Statement
-from stancebench.store import read_label_log
 from tests.support import make_statement, read_until, write_log, write_statements
 
 LONG = ("Officials said the extraordinarily-long-hyphenated-compound and the counter-escalation "

@@ -7,7 +7,8 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from stancebench.store import read_label_log, read_statements
+from stancebench.logs import read_label_log
+from stancebench.store import read_statements
 from tests.support import DATA, write_log
 
 

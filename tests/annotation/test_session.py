@@ -13,8 +13,8 @@ import pytest
 from stancebench.annotation.labelling import UNVERSIONED, guidelines_version
 from stancebench.annotation.opening import open_adjudication_session, open_annotation_session
 from stancebench.errors import InputError, StancebenchError
+from stancebench.logs import read_label_log
 from stancebench.project import load_project
-from stancebench.store import read_label_log
 from tests.support import REPO, make_statement, write_log, write_statements
 
 

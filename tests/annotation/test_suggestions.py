@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from stancebench.annotation.opening import open_annotation_session
+from stancebench.logs import read_label_log
 from stancebench.project import load_project
-from stancebench.store import read_label_log, read_statements
+from stancebench.store import read_statements
 
 FIXED_MODEL = '''
 class Fixed:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from stancebench.cli import cli
-from stancebench.store import read_label_log
+from stancebench.logs import read_label_log
 from tests.support import make_statement, write_log, write_statements
 
 

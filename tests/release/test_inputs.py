@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from stancebench import store
+from stancebench import logs, store
 from stancebench.annotation.agreement import summarise
 from stancebench.annotation.labels import latest_labels
 from stancebench.errors import InputError
@@ -152,7 +152,7 @@ def test_label_log_fast_path_agrees_with_the_per_line_reader(project, lines):
     slow_problems: list[str] = []
     fast = _fast_or_error(lambda: inputs._read_log(path, "alice", fast_problems))
     try:
-        records = store.read_label_log(path, annotator="alice", problems=slow_problems)
+        records = logs.read_label_log(path, annotator="alice", problems=slow_problems)
         names = ("statement_id", "label", "guidelines_version", "note", "is_retraction")
         slow = inputs._columns(records, names, inputs._EVENT_SCHEMA)
         current = [(e.statement_id, e.label, e.note) for e in latest_labels(records).values()]

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from stancebench.errors import InputError
 from stancebench.frames import frame_line, inspect_line
+from stancebench.logs import append_labels, read_label_log
 from stancebench.schema import LabelEvent
-from stancebench.store import append_labels, check_json_depth, read_label_log
+from stancebench.store import check_json_depth
 
 _SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)

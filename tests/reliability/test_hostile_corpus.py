@@ -15,13 +15,8 @@ from click.testing import CliRunner
 
 from stancebench.cli import cli
 from stancebench.errors import InputError, StancebenchError
-from stancebench.store import (
-    append_label,
-    read_bytes,
-    read_label_logs,
-    validate_annotator,
-    write_text_atomic,
-)
+from stancebench.logs import append_label, read_label_logs, validate_annotator
+from stancebench.store import read_bytes, write_text_atomic
 from tests.support import REPO, make_statement, write_log, write_statements
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="symlinks, FIFOs and /dev/zero")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stancebench import store
+from stancebench import logs, store
 from stancebench.cli import cli
 from stancebench.project import load_project
 from tests.support import KillRound, make_statement, write_statements
@@ -36,7 +36,7 @@ def _status_works() -> None:
 
 
 def _events(log: Path) -> list:
-    return store.read_label_log(log, problems=[]) if log.exists() else []
+    return logs.read_label_log(log, problems=[]) if log.exists() else []
 
 
 def _rotate(log: Path, limit: int = 24 << 20) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stancebench import store
+from stancebench import logs
 from stancebench.cli import cli
 from stancebench.project import load_project
 from stancebench.schema import LABELS
@@ -37,7 +37,7 @@ def _status_works() -> None:
 
 
 def _events(log: Path) -> list:
-    return store.read_label_log(log, problems=[]) if log.exists() else []
+    return logs.read_label_log(log, problems=[]) if log.exists() else []
 
 
 def _rotate(log: Path, limit: int = 24 << 20) -> None:
@@ -81,7 +81,7 @@ def test_import_labels_killed_mid_write_leaves_all_rows_or_none(project, tmp_pat
         if round_ % 5 == 0:  # a re-run completes an import killed early, and never duplicates one
             for _ in range(1 if found else 2):
                 import_labels(load_project(project), csv, name)
-            events = store.read_label_log(log, problems=[])
+            events = logs.read_label_log(log, problems=[])
             assert len(events) == rows and len({e.statement_id for e in events}) == rows
     _status_works()
     killer.summary(f"import-labels ({outcomes['all']} rounds all, {outcomes['none']} none)", lost=0)

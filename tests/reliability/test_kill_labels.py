@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from stancebench import store
+from stancebench import logs
 from stancebench.cli import cli
 from stancebench.project import load_project
 from stancebench.schema import LABELS
@@ -38,7 +38,7 @@ def _status_works() -> None:
 
 
 def _events(log: Path) -> list:
-    return store.read_label_log(log, problems=[]) if log.exists() else []
+    return logs.read_label_log(log, problems=[]) if log.exists() else []
 
 
 def _rotate(log: Path, limit: int = 24 << 20) -> None:

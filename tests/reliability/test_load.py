@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from stancebench.logs import append_label, read_label_log, read_label_logs
 from stancebench.schema import LABELS, LabelEvent
-from stancebench.store import append_label, read_label_log, read_label_logs
 
 PROCESSES = 4
 ITEMS = 2_500

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stancebench import store
+from stancebench import logs, store
 from stancebench.fsck import check_corpus
 from stancebench.project import load_project
 from stancebench.schema import LabelEvent
@@ -141,17 +141,17 @@ def _workload(root: Path, acked: list[str]) -> None:
     """Label appends, a batch, a new log and two atomic rewrites; each name is acked once it returns."""
     labels = root / "annotations" / "labels"
     statements = root / "annotations" / "statements.jsonl"
-    store.append_label(labels / "alice.jsonl", _event("s0", note="x" * 5000))
+    logs.append_label(labels / "alice.jsonl", _event("s0", note="x" * 5000))
     acked.append("s0")
-    store.append_labels(labels / "alice.jsonl", [_event(f"b{i}", note="y" * 300) for i in range(30)])
+    logs.append_labels(labels / "alice.jsonl", [_event(f"b{i}", note="y" * 300) for i in range(30)])
     acked.append("batch")
     store.write_jsonl_atomic(statements, [make_statement(f"v1-{i}").to_json() for i in range(20)])
     acked.append("statements-v1")
-    store.append_label(labels / "bob.jsonl", _event("s1", "bob"))
+    logs.append_label(labels / "bob.jsonl", _event("s1", "bob"))
     acked.append("bob")
     store.write_jsonl_atomic(statements, [make_statement(f"v2-{i}").to_json() for i in range(25)])
     acked.append("statements-v2")
-    store.append_label(labels / "alice.jsonl", _event("s2"))
+    logs.append_label(labels / "alice.jsonl", _event("s2"))
     acked.append("s2")
 
 
@@ -163,7 +163,7 @@ def _fresh_corpus(root: Path) -> Path:
 
 def _check(root: Path, acked: list[str]) -> None:
     labels = root / "annotations" / "labels"
-    alice = {e.statement_id for e in store.read_label_log(labels / "alice.jsonl", problems=[])} \
+    alice = {e.statement_id for e in logs.read_label_log(labels / "alice.jsonl", problems=[])} \
         if (labels / "alice.jsonl").exists() else set()
     batch = {f"b{i}" for i in range(30)}
     assert len(alice & batch) in (0, 30), "a batch must be all or nothing"
@@ -171,7 +171,7 @@ def _check(root: Path, acked: list[str]) -> None:
         assert name not in acked or name in alice, f"acknowledged {name} lost"
     assert "batch" not in acked or batch <= alice, "acknowledged batch lost"
     if "bob" in acked:
-        assert [e.statement_id for e in store.read_label_log(labels / "bob.jsonl", problems=[])] == ["s1"]
+        assert [e.statement_id for e in logs.read_label_log(labels / "bob.jsonl", problems=[])] == ["s1"]
     path = root / "annotations" / "statements.jsonl"
     versions = {s.id.split("-")[0] for s in store.read_statements(path)} if path.exists() else set()
     assert len(versions) <= 1, "statements.jsonl must be one whole version"
@@ -180,8 +180,8 @@ def _check(root: Path, acked: list[str]) -> None:
     elif "statements-v1" in acked:
         assert versions in ({"v1"}, {"v2"})
     # The next writer recovers and fsck leaves a clean corpus:
-    store.append_label(labels / "alice.jsonl", _event("after"))
-    assert "after" in {e.statement_id for e in store.read_label_log(labels / "alice.jsonl", problems=[])}
+    logs.append_label(labels / "alice.jsonl", _event("after"))
+    assert "after" in {e.statement_id for e in logs.read_label_log(labels / "alice.jsonl", problems=[])}
     report = check_corpus(load_project(root), repair=True)
     assert report.is_clean, report.problems
     assert check_corpus(load_project(root)).is_clean

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stancebench import project, store
+from stancebench import logs, project, store
 from stancebench.annotation.labelling import read_label_rows
 from stancebench.cli import cli
 from stancebench.corpus import articles
@@ -131,8 +131,8 @@ def test_read_statements(work: Path, data: bytes):
 @given(data=jsonl_bytes(EVENT_FIELDS), annotator=st.sampled_from([None, "alice"]))
 def test_read_label_log(work: Path, data: bytes, annotator: str | None):
     path = write(work / "labels" / "alice.jsonl", data)
-    parses_or_fails_cleanly(lambda: store.read_label_log(path, annotator=annotator, problems=[]))
-    parses_or_fails_cleanly(lambda: store.read_label_logs(path.parent, problems=[]))
+    parses_or_fails_cleanly(lambda: logs.read_label_log(path, annotator=annotator, problems=[]))
+    parses_or_fails_cleanly(lambda: logs.read_label_logs(path.parent, problems=[]))
 
 
 @SETTINGS

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from stancebench.cli import cli
 from stancebench.errors import InputError
 from stancebench.frames import Batch, frame_line, inspect_line
+from stancebench.logs import append_label, append_labels, read_label_log
 from stancebench.schema import LabelEvent
-from stancebench.store import append_label, append_labels, read_label_log
 from tests.support import make_statement, write_log, write_statements
 
 
