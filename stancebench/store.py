@@ -54,7 +54,9 @@ def _read_text(path: Path) -> str:
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, object) for each non-blank line; bad JSON raises InputError."""
     path = Path(path)
-    for lineno, line in enumerate(_read_text(path).splitlines(), start=1):
+    # Lines end at "\n" (or "\r\n") only: str.splitlines would also break at U+2028, U+0085 and
+    # friends, which are valid raw inside JSON strings (extract writes them as they are).
+    for lineno, line in enumerate(_read_text(path).split("\n"), start=1):
         if line.strip():
             yield lineno, parse_json_line(line, path, lineno)
 

@@ -266,3 +266,13 @@ def test_hand_broken_line_mid_file_is_an_error_not_a_torn_line(project):
     log = write_log(project, "alice", event("s1").to_json(), '{"statement_id": "s2", "label": "hedge"', event("s3").to_json())
     with pytest.raises(InputError, match=r"alice\.jsonl:2: not valid JSON"):
         read_label_log(log)
+
+
+def test_statements_with_unicode_line_separators_inside_strings_read(tmp_path):
+    from stancebench.store import read_statements
+    from tests.support import make_statement
+
+    odd = "Ukraine\u2028must\u0085strike\x1cback."
+    path = tmp_path / "statements.jsonl"
+    path.write_text(make_statement("s1", odd).to_json() + "\r\n" + make_statement("s2").to_json() + "\n", encoding="utf-8")
+    assert [s.text for s in read_statements(path)] == [odd, "We must lift the limits."]
