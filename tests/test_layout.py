@@ -106,3 +106,31 @@ def test_no_import_loops_at_module_level():
 def test_every_library_module_imports_on_its_own():
     for path in LIBRARY:
         importlib.import_module(_module_name(path))
+
+
+#: The public API of the modules a researcher or a script imports: a change here is a deliberate API change.
+PUBLIC_API = {
+    "stancebench": ["__version__", "load_dataset", "cv_folds", "evaluate", "run_baselines"],
+    "stancebench.codebook": ["TARGET_ID", "TARGET", "TARGET_KEYWORDS", "LABEL_DEFINITIONS", "GENERIC_LABEL_DEFINITIONS",
+                             "is_bundled_target", "label_definitions", "system_prompt"],
+    "stancebench.release.dataset": ["ANNOTATIONS_SPLIT", "SPLITS", "STATEMENT_COLUMNS", "SKIP_REASONS", "features",
+                                    "arrow_schema", "feature_yaml", "packaged_release_dir", "load_dataset", "cv_folds"],
+    "stancebench.evaluation.scoring": ["evaluate", "score", "BREAKDOWNS", "BOOTSTRAPS"],
+    "stancebench.evaluation.report": ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"],
+    "stancebench.models.adapters": ["StanceModel", "describe_model"],
+    "stancebench.models.loading": ["MODEL_LOADERS", "MissingModuleError", "load_model", "load_python_model",
+                                   "parse_model_spec", "import_python_file", "import_model_module"],
+    "stancebench.annotation.labels": ["label_log_path", "latest_labels", "current_events", "current_labels", "current_notes",
+                                      "latest_decisions", "is_disputed", "disputed_ids", "live_labels", "LabelState",
+                                      "read_label_state"],
+    "stancebench.logs": ["TornLineWarning", "validate_annotator", "lock_path", "append_label", "append_labels",
+                         "read_label_log", "read_label_logs", "quarantine_path", "set_aside", "log_lock", "scan_label_log"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC_API))
+def test_public_modules_export_exactly_their_api(module):
+    loaded = importlib.import_module(module)
+    assert list(loaded.__all__) == PUBLIC_API[module]
+    for name in loaded.__all__:
+        assert getattr(loaded, name) is not None
