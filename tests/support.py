@@ -482,3 +482,38 @@ class KillRound:
                 f"landed mid-write {self.mid_write} / lost {lost}")
         print(text)
         return text
+
+
+# --- kill-test helpers shared by tests/reliability/test_kill_*.py ---------------------------------
+
+
+def kill_corpus(project: Path, count: int) -> Path:
+    """A corpus of `count` statements to label while a writer is being killed."""
+    write_statements(project, [make_statement(f"s{i:05d}", text=f"Statement {i} on the strikes.") for i in range(count)])
+    return project
+
+
+def status_works() -> None:
+    """`stancebench status` still reads every log after the kills."""
+    from click.testing import CliRunner
+
+    from stancebench.cli import cli
+
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 0, result.output
+
+
+def log_events(log: Path) -> list:
+    """Every event a label log holds now (none if it does not exist)."""
+    return logs.read_label_log(log, problems=[]) if log.exists() else []
+
+
+def rotate_log(log: Path, limit: int = 24 << 20) -> None:
+    """Keep the log small enough to re-read every round (after it was checked)."""
+    if log.exists() and log.stat().st_size > limit:
+        log.unlink()
+
+
+def ends_torn(path: Path) -> bool:
+    """Did the kill leave an unterminated last line?"""
+    return path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from stancebench.cli import cli
 from stancebench.logs import read_label_log
-from tests.support import make_statement, write_log, write_statements
+from tests.support import make_statement, read_until, write_log, write_statements
 
 
 def run(*args: str, input: str | None = None):
@@ -310,26 +310,6 @@ def test_adjudicate_interactive_needs_a_name(corpus):
 # --- a real terminal ------------------------------------------------------------------------------------
 
 
-def _read_until(fd: int, needle: bytes, timeout: float = 30.0) -> bytes:
-    import os
-    import select
-    import time
-
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while needle not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
-
-
 def test_annotate_in_a_terminal_reads_single_keys_and_survives_ctrl_c(corpus):
     import os
     import pty
@@ -344,13 +324,13 @@ def test_annotate_in_a_terminal_reads_single_keys_and_survives_ctrl_c(corpus):
     )
     os.close(slave)
     try:
-        assert b"statement s1" in _read_until(master, b"[?]")
+        assert b"statement s1" in read_until(master, b"[?]")
         time.sleep(0.5)  # let getchar put the terminal in raw mode (it flushes keys typed before)
         os.write(master, b"h")  # one key, no Enter
-        assert b"statement s2" in _read_until(master, b"statement s2")
+        assert b"statement s2" in read_until(master, b"statement s2")
         time.sleep(0.5)
         os.write(master, b"\x03")  # Ctrl-C
-        assert b"Stopped. 1 label saved this session (1/4 done)" in _read_until(master, b"left for next time")
+        assert b"Stopped. 1 label saved this session (1/4 done)" in read_until(master, b"left for next time")
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:

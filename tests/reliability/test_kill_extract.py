@@ -10,47 +10,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stancebench import logs, store
-from stancebench.cli import cli
+from stancebench import store
 from stancebench.project import load_project
-from tests.support import KillRound, make_statement, write_statements
+from tests.support import KillRound, kill_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")]
 
 ROUNDS = 50
 
 
-def _corpus(project: Path, count: int) -> Path:
-    write_statements(project, [make_statement(f"s{i:05d}", text=f"Statement {i} on the strikes.") for i in range(count)])
-    return project
-
-
-def _status_works() -> None:
-    result = CliRunner().invoke(cli, ["status"])
-    assert result.exit_code == 0, result.output
-
-
-def _events(log: Path) -> list:
-    return logs.read_label_log(log, problems=[]) if log.exists() else []
-
-
-def _rotate(log: Path, limit: int = 24 << 20) -> None:
-    """Keep the log small enough to re-read every round (after it was checked)."""
-    if log.exists() and log.stat().st_size > limit:
-        log.unlink()
-
-
-def _ends_torn(path: Path) -> bool:
-    return path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
-
-
 def test_extract_killed_mid_write_keeps_a_whole_statements_file(project):
-    _corpus(project, 1500)  # ~0.6 MB rewritten by every extract
+    kill_corpus(project, 1500)  # ~0.6 MB rewritten by every extract
     statements = project / "annotations" / "statements.jsonl"
     killer = KillRound(seed=4)
     acked: list[int] = []

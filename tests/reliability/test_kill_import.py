@@ -10,49 +10,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from stancebench import logs
-from stancebench.cli import cli
 from stancebench.project import load_project
 from stancebench.schema import LABELS
-from tests.support import KillRound, make_statement, write_statements
+from tests.support import KillRound, kill_corpus, log_events, status_works
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")]
 
 ROUNDS = 50
 
 
-def _corpus(project: Path, count: int) -> Path:
-    write_statements(project, [make_statement(f"s{i:05d}", text=f"Statement {i} on the strikes.") for i in range(count)])
-    return project
-
-
-def _status_works() -> None:
-    result = CliRunner().invoke(cli, ["status"])
-    assert result.exit_code == 0, result.output
-
-
-def _events(log: Path) -> list:
-    return logs.read_label_log(log, problems=[]) if log.exists() else []
-
-
-def _rotate(log: Path, limit: int = 24 << 20) -> None:
-    """Keep the log small enough to re-read every round (after it was checked)."""
-    if log.exists() and log.stat().st_size > limit:
-        log.unlink()
-
-
-def _ends_torn(path: Path) -> bool:
-    return path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
-
-
 def test_import_labels_killed_mid_write_leaves_all_rows_or_none(project, tmp_path):
     rows = 2000
-    _corpus(project, rows)
+    kill_corpus(project, rows)
     csv = tmp_path / "rows.csv"
     csv.write_text("statement_id,label,note\n" + "".join(
         f"s{i:05d},{LABELS[i % 3]},{'why ' * 60}{i}\n" for i in range(rows)), encoding="utf-8")
@@ -68,7 +41,7 @@ def test_import_labels_killed_mid_write_leaves_all_rows_or_none(project, tmp_pat
 
         acks = killer.run(work, let_through=int(round_ % 5 == 4))  # every fifth import runs to the end
         log = project / "annotations" / "labels" / f"{name}.jsonl"
-        found = len(_events(log))
+        found = len(log_events(log))
         killer.mid_write += found == 0 and log.exists() and log.stat().st_size > 0  # bytes there, batch unfinished
         assert found in (0, rows), f"round {round_}: {found} of {rows} rows"
         if acks:
@@ -83,6 +56,6 @@ def test_import_labels_killed_mid_write_leaves_all_rows_or_none(project, tmp_pat
                 import_labels(load_project(project), csv, name)
             events = logs.read_label_log(log, problems=[])
             assert len(events) == rows and len({e.statement_id for e in events}) == rows
-    _status_works()
+    status_works()
     killer.summary(f"import-labels ({outcomes['all']} rounds all, {outcomes['none']} none)", lost=0)
     assert killer.mid_write >= ROUNDS // 25  # the kills really land inside writes (measured: see the printed summary)

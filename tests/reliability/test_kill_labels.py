@@ -11,48 +11,27 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from stancebench import logs
-from stancebench.cli import cli
 from stancebench.project import load_project
 from stancebench.schema import LABELS
-from tests.support import KillRound, make_statement, write_statements
+from tests.support import (
+    KillRound,
+    ends_torn,
+    kill_corpus,
+    log_events,
+    rotate_log,
+    status_works,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")]
 
 ROUNDS = 50
 
 
-def _corpus(project: Path, count: int) -> Path:
-    write_statements(project, [make_statement(f"s{i:05d}", text=f"Statement {i} on the strikes.") for i in range(count)])
-    return project
-
-
-def _status_works() -> None:
-    result = CliRunner().invoke(cli, ["status"])
-    assert result.exit_code == 0, result.output
-
-
-def _events(log: Path) -> list:
-    return logs.read_label_log(log, problems=[]) if log.exists() else []
-
-
-def _rotate(log: Path, limit: int = 24 << 20) -> None:
-    """Keep the log small enough to re-read every round (after it was checked)."""
-    if log.exists() and log.stat().st_size > limit:
-        log.unlink()
-
-
-def _ends_torn(path: Path) -> bool:
-    return path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
-
-
 def test_label_killed_mid_write_loses_no_acknowledged_label(project):
-    _corpus(project, 50)
+    kill_corpus(project, 50)
     log = project / "annotations" / "labels" / "alice.jsonl"
     killer = KillRound(seed=1)
     acked: list[str] = []
@@ -71,22 +50,22 @@ def test_label_killed_mid_write_loses_no_acknowledged_label(project):
 
     for _ in range(ROUNDS):
         acks = killer.run(work)
-        killer.mid_write += _ends_torn(log)
+        killer.mid_write += ends_torn(log)
         acked.extend(acks)
         counter[0] += len(acks) + 1  # the killed write's note number is never reused
         killer.acked_total += len(acks)
-        notes = {e.note.split(":", 1)[0] + ":" for e in _events(log)}
+        notes = {e.note.split(":", 1)[0] + ":" for e in log_events(log)}
         lost = len(set(acked) - notes)
         assert lost == 0
         acked.clear()  # checked; the log may now be rotated
-        _rotate(log)
-    _status_works()
+        rotate_log(log)
+    status_works()
     killer.summary("label", lost=lost)
     assert killer.mid_write >= ROUNDS // 25  # the kills really land inside writes (measured: see the printed summary)
 
 
 def test_annotate_killed_mid_write_loses_no_acknowledged_label(project):
-    _corpus(project, 400)
+    kill_corpus(project, 400)
     log = project / "annotations" / "labels" / "bob.jsonl"
     killer = KillRound(seed=3)
     acked: list[str] = []
@@ -103,13 +82,13 @@ def test_annotate_killed_mid_write_loses_no_acknowledged_label(project):
 
     for _ in range(ROUNDS):
         acks = killer.run(work)
-        killer.mid_write += _ends_torn(log)
+        killer.mid_write += ends_torn(log)
         acked.extend(acks)
         killer.acked_total += len(acks)
-        lost = len(set(acked) - {e.statement_id for e in _events(log)})
+        lost = len(set(acked) - {e.statement_id for e in log_events(log)})
         assert lost == 0
         acked.clear()
-        _rotate(log)
-    _status_works()
+        rotate_log(log)
+    status_works()
     killer.summary("annotate", lost=lost)
     assert killer.mid_write >= ROUNDS // 25  # the kills really land inside writes (measured: see the printed summary)
