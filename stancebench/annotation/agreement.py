@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+import numpy as np
+
 from stancebench.annotation.labels import is_disputed
 from stancebench.schema import LABELS, Statement
 
-__all__ = ["Statistic", "PairAgreement", "Disagreement", "AgreementSummary", "summarise", "suggestion_agreement"]
+__all__ = [
+    "Statistic", "PairAgreement", "Disagreement", "AgreementSummary", "summarise", "suggestion_agreement", "agreement_from_codes",
+]
 
 _SNIPPET = 80
 
@@ -299,3 +303,120 @@ def suggestion_agreement(pairs: Iterable[tuple[str, str, str]]) -> dict[str, Any
 
     everyone = [item for items in by_annotator.values() for item in items]
     return {"overall": figures(everyone), "annotators": {n: figures(by_annotator[n]) for n in sorted(by_annotator)}}
+
+
+# --- the same figures from count matrices (numpy; what `build` uses at any size) -------------------------
+# Step for step what scikit-learn, statsmodels and krippendorff compute above; a test checks they agree bit for bit.
+
+
+def _matrix_statistic(value: float | None, items: int, reason: str | None = None) -> dict[str, Any]:
+    return {"value": value, "items": items, "reason": reason}
+
+
+def _matrix_finite(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _matrix_observed(per_item: np.ndarray) -> dict[str, Any]:
+    """Mean over items with two or more labels of the share of agreeing annotator pairs."""
+    m = per_item.sum(axis=1)
+    pairable = per_item[m >= 2]
+    if not len(pairable):
+        return _matrix_statistic(None, 0, "no statement has labels from two annotators")
+    m = m[m >= 2]
+    shares = (pairable * (pairable - 1)).sum(axis=1) / (m * (m - 1))
+    return _matrix_statistic(sum(shares.tolist()) / len(shares), len(shares))  # Python's sum, as summarise adds them
+
+
+def _matrix_cohen(a: np.ndarray, b: np.ndarray, n_categories: int) -> dict[str, Any]:
+    if not len(a):
+        return _matrix_statistic(None, 0, "no statement labelled by both")
+    if len(np.union1d(a, b)) < 2:
+        return _matrix_statistic(None, len(a), "undefined when both use one and the same label throughout")
+    # scikit-learn's cohen_kappa_score, step for step, on the confusion matrix.
+    confusion = np.bincount(a * n_categories + b, minlength=n_categories**2).reshape(n_categories, n_categories)
+    expected = np.outer(confusion.sum(axis=0), confusion.sum(axis=1)) / confusion.sum(axis=0).sum()
+    weights = 1 - np.eye(n_categories, dtype=int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _matrix_finite(1 - np.sum(weights * confusion) / np.sum(weights * expected))
+    return _matrix_statistic(value, len(a), None if value is not None else "undefined (chance agreement is 1)")
+
+
+def _matrix_fleiss(per_item: np.ndarray, annotators: int) -> dict[str, Any]:
+    full = per_item[per_item.sum(axis=1) == annotators].astype(float)
+    if not len(full):
+        return _matrix_statistic(None, 0, f"no statement labelled by all {annotators} annotators")
+    if np.count_nonzero(full.sum(axis=0)) < 2:
+        return _matrix_statistic(None, len(full), "undefined when every label is the same")
+    p_category = full.sum(axis=0) / full.sum()
+    p_item = ((full * full).sum(axis=1) - annotators) / (annotators * (annotators - 1.0))
+    expected = (p_category * p_category).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _matrix_finite((p_item.mean() - expected) / (1 - expected))
+    return _matrix_statistic(value, len(full), None if value is not None else "undefined (chance agreement is 1)")
+
+
+def _matrix_krippendorff(per_item: np.ndarray) -> dict[str, Any]:
+    m = per_item.sum(axis=1)
+    pairable = per_item[m >= 2].astype(float)
+    if not len(pairable):
+        return _matrix_statistic(None, 0, "no statement has labels from two annotators")
+    if np.count_nonzero(pairable.sum(axis=0)) < 2:
+        return _matrix_statistic(None, len(pairable), "undefined when every label is the same")
+    # krippendorff.alpha's coincidence matrix, cell by cell, summed over the units in their order.
+    n_values = pairable.shape[1]
+    divisor = m[m >= 2] - 1.0
+    coincidences = np.empty((n_values, n_values))
+    for c in range(n_values):
+        for k in range(n_values):
+            product = pairable[:, c] * pairable[:, k] - (pairable[:, c] if c == k else 0)
+            coincidences[c, k] = np.cumsum(product / divisor)[-1]
+    n_v = coincidences.sum(axis=0)
+    expected = (np.outer(n_v, n_v) - np.diagflat(n_v)) / (n_v.sum() - 1)
+    distance = 1 - np.eye(n_values)  # nominal
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _matrix_finite(1 - (coincidences * distance).sum() / (expected * distance).sum())
+    return _matrix_statistic(value, len(pairable))
+
+
+def agreement_from_codes(item: np.ndarray, annotator: np.ndarray, label: np.ndarray, names: list[str]) -> dict[str, Any]:
+    """`summarise(current).to_dict()` for current labels given as codes, with the disagreements counted.
+
+    `item` numbers the statements, `annotator` indexes `names` (sorted), `label` indexes LABELS;
+    one entry per (statement, annotator). Needs two or more annotators among the entries.
+    """
+    present = np.unique(annotator)
+    rank = np.full(len(names), -1, dtype=np.int64)
+    rank[present] = np.arange(len(present))
+    annotators = [names[i] for i in present]
+    used = np.unique(label)  # categories in LABELS order, as summarise orders them
+    category = np.searchsorted(used, label)
+    items, item_index = np.unique(item, return_inverse=True)
+    k, n_categories = len(annotators), len(used)
+    per_item = np.bincount(item_index * n_categories + category, minlength=len(items) * n_categories).reshape(-1, n_categories)
+    grid = np.full((len(items), k), -1, dtype=np.int64)
+    grid[item_index, rank[annotator]] = category
+    pairs = []
+    for first, second in combinations(range(k), 2):
+        both = (grid[:, first] >= 0) & (grid[:, second] >= 0)
+        a, b = grid[both, first], grid[both, second]
+        if len(a):
+            observed = _matrix_statistic(float((a == b).mean()), len(a))
+        else:
+            observed = _matrix_statistic(None, 0, "no statement labelled by both")
+        cohen = _matrix_cohen(a, b, n_categories)
+        pairs.append({
+            "annotators": [annotators[first], annotators[second]], "items": observed["items"],
+            "observed_agreement": observed["value"], "cohen_kappa": cohen["value"],
+            "reason": cohen["reason"] or observed["reason"],
+        })
+    return {
+        "annotators": annotators,
+        "labelled_items": len(items),
+        "reason": None,
+        "observed_agreement": _matrix_observed(per_item),
+        "fleiss_kappa": _matrix_fleiss(per_item, k),
+        "krippendorff_alpha": _matrix_krippendorff(per_item),
+        "pairs": pairs,
+        "disagreements": int((np.count_nonzero(per_item, axis=1) > 1).sum()),
+    }

@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from stancebench import __version__, store
+from stancebench.annotation.agreement import agreement_from_codes
 from stancebench.errors import InputError, StancebenchError
 from stancebench.project import Project, release_dir_problem
 from stancebench.release import card, figures, swap
@@ -55,7 +56,7 @@ from stancebench.release.dataset import (
 )
 from stancebench.release.inputs import Inputs, read_inputs
 from stancebench.release.rows import Rows, codes, compute_rows, config_tables, split_rows
-from stancebench.schema import LABELS, STANCE_LABELS
+from stancebench.schema import LABELS, STANCE_LABELS, gold_columns_hash
 
 __all__ = [
     "DATASET_VERSION",
@@ -131,7 +132,7 @@ def _agreement(rows: Rows) -> dict[str, Any]:
         return {"status": f"not yet measured: {what}", "annotators": known}
     # Items numbered in statement-id order, the order summarise adds them up in.
     id_rank = np.argsort(pc.sort_indices(rows.statements.column("id")).to_numpy())
-    summary = figures.agreement_from_codes(id_rank[state.row[live]], state.annotator[live], state.label[live], state.annotators)
+    summary = agreement_from_codes(id_rank[state.row[live]], state.annotator[live], state.label[live], state.annotators)
     # The disputed items themselves are in the annotations config; here only their number.
     return {"status": "measured", **summary, "annotators": present}
 
@@ -188,7 +189,7 @@ def release_info(project: Project, inputs: Inputs, rows: Rows, splits: dict[str,
         "name": project.name,
         "version": _release_setting(project, "version", DATASET_VERSION),
         "package_version": __version__,
-        "content_hash": figures.content_hash(default.column("id"), default.column("text"), default.column("label")),
+        "content_hash": gold_columns_hash(default.column("id"), default.column("text"), default.column("label")),
         "license": _release_setting(project, "license", DEFAULT_LICENSE),
         "homepage": _release_setting(project, "homepage", "") or None,
         "year": _release_setting(project, "year", "") or None,

@@ -12,12 +12,12 @@ import pyarrow as pa
 import pytest
 
 from stancebench import logs, store
-from stancebench.annotation.agreement import summarise
+from stancebench.annotation.agreement import agreement_from_codes, summarise
 from stancebench.annotation.labels import latest_labels
 from stancebench.errors import InputError
 from stancebench.project import load_project
-from stancebench.release import dataset, figures, inputs
-from stancebench.schema import LABELS, gold_content_hash
+from stancebench.release import dataset, inputs
+from stancebench.schema import LABELS, gold_columns_hash, gold_content_hash
 from tests.support import REPO, make_corpus, make_statement, write_log
 
 GOOD = make_statement("s1").to_json()
@@ -186,7 +186,7 @@ def test_agreement_from_codes_matches_summarise():
         items = sorted(current)
         rows = [(items.index(sid), names.index(a), LABELS.index(lab)) for sid in items for a, lab in current[sid].items()]
         item, annotator, label = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
-        ours = figures.agreement_from_codes(item, annotator, label, names)
+        ours = agreement_from_codes(item, annotator, label, names)
         assert ours.pop("disagreements") == len(expected.pop("disagreements"))
         assert json.dumps(ours, sort_keys=True) == json.dumps(expected, sort_keys=True)
 
@@ -197,7 +197,7 @@ def test_content_hash_matches_gold_content_hash():
     labels = [("support", "oppose", "hedge")[i % 3] for i in range(len(texts))]
     order = random.Random(1).sample(range(len(texts)), len(texts))
     columns = [pa.chunked_array([pa.array([values[i] for i in order])]) for values in (ids, texts, labels)]
-    assert figures.content_hash(*columns) == gold_content_hash(zip(ids, texts, labels, strict=True))
+    assert gold_columns_hash(*columns) == gold_content_hash(zip(ids, texts, labels, strict=True))
 
 
 @pytest.mark.parametrize("config", ["default", "annotations"])
