@@ -333,16 +333,20 @@ def read_label_logs(
     folder: str | Path, problems: list[str] | None = None
 ) -> dict[str, list[LabelEvent]]:
     """Every annotator's events from a folder of NAME.jsonl logs (a missing folder has none)."""
+    return {name: read_label_log(path, annotator=name, problems=problems) for name, path in annotator_files(folder)}
+
+
+def annotator_files(folder: str | Path, suffix: str = ".jsonl", what: str = "log") -> list[tuple[str, Path]]:
+    """(annotator, path) for each NAME{suffix} in `folder`, sorted; hidden files skipped, a bad name is an InputError."""
     folder = Path(folder)
     if not folder.is_dir():
-        return {}
-    logs: dict[str, list[LabelEvent]] = {}
-    for path in sorted(folder.glob("*.jsonl")):
+        return []
+    out = []
+    for path in sorted(folder.glob(f"*{suffix}")):
         if path.name.startswith("."):
             continue
         try:
-            name = validate_annotator(path.stem)
+            out.append((validate_annotator(path.stem), path))
         except StancebenchError as err:
-            raise InputError(path, 0, f"log file name is not an annotator name ({err})") from None
-        logs[name] = read_label_log(path, annotator=name, problems=problems)
-    return logs
+            raise InputError(path, 0, f"{what} file name is not an annotator name ({err})") from None
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stancebench.errors import InputError, StancebenchError
-from stancebench.logs import validate_annotator
+from stancebench.logs import annotator_files, validate_annotator
 from stancebench.store import read_bytes, write_text_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,19 +52,7 @@ def read_queue(path: Path) -> list[str]:
 
 def read_queues(project: Project) -> dict[str, list[str]]:
     """annotator -> queued ids, for every queue file of the corpus (none when there is no queues folder)."""
-    folder = queues_dir(project)
-    if not folder.is_dir():
-        return {}
-    out = {}
-    for path in sorted(folder.glob("*.txt")):
-        if path.name.startswith("."):
-            continue
-        try:
-            name = validate_annotator(path.stem)
-        except StancebenchError as err:
-            raise InputError(path, 0, f"queue file name is not an annotator name ({err})") from None
-        out[name] = read_queue(path)
-    return out
+    return {name: read_queue(path) for name, path in annotator_files(queues_dir(project), ".txt", "queue")}
 
 
 def overlap_ids(queues: dict[str, list[str]]) -> set[str]:

@@ -25,7 +25,7 @@ from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
 from stancebench.annotation.corrections import apply_corrections, latest_corrections
 from stancebench.annotation.labels import latest_labels
 from stancebench.corpus.articles import read_articles
-from stancebench.errors import InputError, StancebenchError
+from stancebench.errors import InputError
 from stancebench.project import Project
 from stancebench.schema import GOLD_METHODS, LABELS, QUOTE_TYPES, SCHEMA_VERSION, SPEAKER_SOURCES, Gold, LabelEvent
 
@@ -344,17 +344,7 @@ def _any_present(annotations: pa.StructArray) -> pa.Array:
 
 
 def _log_paths(folder: Path) -> list[tuple[str, Path]]:
-    if not folder.is_dir():
-        return []
-    out = []
-    for path in sorted(folder.glob("*.jsonl")):
-        if path.name.startswith("."):
-            continue
-        try:
-            out.append((logs.validate_annotator(path.stem), path))
-        except StancebenchError as err:
-            raise InputError(path, 0, f"log file name is not an annotator name ({err})") from None
-    return out
+    return logs.annotator_files(folder)
 
 
 def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:

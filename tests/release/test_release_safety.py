@@ -248,11 +248,16 @@ def test_builds_killed_at_random_moments_leave_a_loadable_release(project):
     _big_corpus(project)
     release.build(load_project())
     rng = random.Random(0)
+    # Kill times scale with how long the three builds take on this machine, so the kills keep landing
+    # inside a build however fast (or loaded) the machine is.
+    started = time.monotonic()
+    _spawn(project, 3).communicate(timeout=300)
+    span = time.monotonic() - started
     rounds, killed = 20, 0
     for round_ in range(rounds):
         write_gold(project, *(gold(f"s{i:03d}", ("support", "oppose", "hedge")[(i + round_) % 3]) for i in range(4000)))
         child = _spawn(project, 3)
-        time.sleep(rng.uniform(0.2, 1.6))
+        time.sleep(rng.uniform(0.1, 0.9) * span)
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             killed += 1
