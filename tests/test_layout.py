@@ -122,7 +122,7 @@ PUBLIC_API = {
                                    "parse_model_spec", "import_python_file", "import_model_module"],
     "stancebench.annotation.labels": ["label_log_path", "latest_labels", "current_events", "current_labels", "current_notes",
                                       "latest_decisions", "is_disputed", "disputed_ids", "live_labels", "LabelState",
-                                      "read_label_state"],
+                                      "read_label_state", "canonical_events", "copy_conflicts"],
     "stancebench.logs": ["TornLineWarning", "validate_annotator", "lock_path", "append_label", "append_labels",
                          "read_label_log", "read_label_logs", "quarantine_path", "set_aside", "log_lock", "scan_label_log"],
 }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from stancebench.annotation import corrections
 from stancebench.annotation.labelling import StatementIndex, article_titles, guidelines_version, open_statement_index
-from stancebench.annotation.labels import LabelState, label_log_path, latest_labels, read_label_state
+from stancebench.annotation.labels import LabelState, label_log_path, read_label_state
 from stancebench.annotation.queues import read_queues
 from stancebench.annotation.session import AnnotationSession
 from stancebench.annotation.suggestions import ORDERS, Suggester, load_suggester, uncertainty_order
@@ -162,7 +162,7 @@ def open_annotation_session(
     if annotator not in queues and queues:
         warnings.append(f"no queue for {annotator!r} in annotations/queues (stancebench assign); showing every statement")
     mine = {sid: labels[annotator] for sid, labels in state.labels.items() if annotator in labels}
-    history = [(sid, "label") for (_, sid) in latest_labels(state.logs.get(annotator, []))]
+    history = [(sid, "label") for sid in state.history(annotator)]
     options = _Options(is_review, max_labels, is_disputed_only, is_flagged_only, order, seed, suggester)
     build = functools.partial(_full_queue, index, state, queues.get(annotator), fixes, mine, history, options, warnings)
     session = AnnotationSession(

@@ -10,22 +10,28 @@ not depend on the order articles were read in.
 
 Within a group, statements with the same normalised text are one statement: the canonical one
 (from the canonical-most article that has it) lists its `copies`, each copy has `canonical_id`.
-Other stages call `canonical_ids` (label a group once, count it once, release one row).
+Other stages call `copy_links` / `read_copy_links` (label a group once, count it once, release one
+row). A link counts only while both ends are live: a stale copy is no copy, and a copy whose
+canonical statement went stale stands on its own (its labels are not moved onto a statement that
+no longer counts).
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
 from stancebench.corpus.statements import normalise_statement_text
 from stancebench.errors import StancebenchError
 from stancebench.schema import Statement
+from stancebench.store import read_bytes, read_statements
 
 __all__ = [
     "NUM_PERM",
@@ -33,8 +39,11 @@ __all__ = [
     "article_signature",
     "canonical_ids",
     "canonical_statements",
+    "copy_links",
     "group_near_duplicates",
     "link_copies",
+    "live_links",
+    "read_copy_links",
 ]
 
 NUM_PERM = 128
@@ -133,11 +142,54 @@ def link_copies(statements: Iterable[Statement], groups: dict[str, str]) -> list
     return out
 
 
+def live_links(pairs: Iterable[tuple[str, str]], stale: set[str] | frozenset[str]) -> dict[str, str]:
+    """Copy id -> canonical id from (copy, canonical) pairs, keeping only links whose ends are both live."""
+    return {copy: head for copy, head in pairs if copy not in stale and head not in stale and copy != head}
+
+
+def copy_links(statements: Iterable[Statement]) -> dict[str, str]:
+    """Copy id -> canonical id, for the live syndicated copies of live statements (the one rule for all stages)."""
+    statements = list(statements)
+    stale = {s.id for s in statements if s.is_stale}
+    return live_links(((s.id, s.canonical_id) for s in statements if s.canonical_id), stale)
+
+
 def canonical_ids(statements: Iterable[Statement]) -> dict[str, str]:
-    """Statement id -> the id of its canonical statement (itself unless it is a syndicated copy)."""
-    return {s.id: s.canonical_id or s.id for s in statements}
+    """Statement id -> the id of its canonical statement (itself unless it is a live syndicated copy)."""
+    statements = list(statements)
+    links = copy_links(statements)
+    return {s.id: links.get(s.id, s.id) for s in statements}
 
 
 def canonical_statements(statements: Iterable[Statement]) -> list[Statement]:
     """The statements that are not copies of another (what annotators see and the release keeps)."""
-    return [s for s in statements if not s.canonical_id]
+    statements = list(statements)
+    links = copy_links(statements)
+    return [s for s in statements if s.id not in links]
+
+
+# Statement.to_json writes keys sorted: "canonical_id" comes before "id", and "is_stale" right after "id".
+_COPY_LINE = re.compile(rb'"canonical_id": "([^"\\\n]+)"[^\n]*?"id": "([^"\\\n]*)", "is_stale": (true|false)')
+_STALE_FLAG = b'", "is_stale": true'
+
+
+def read_copy_links(path: str | Path) -> dict[str, str]:
+    """`copy_links` of a statements file, by a bytes scan when extract wrote it (no statement is parsed)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    if path.suffix == ".parquet":
+        return copy_links(read_statements(path))
+    data = read_bytes(path)
+    if b'"canonical_id"' not in data:
+        return {}  # the common case: no syndicated copies at all
+    found = _COPY_LINE.findall(data)
+    if len(found) != data.count(b'"canonical_id": '):  # a file extract did not write: read it properly
+        return copy_links(read_statements(path))
+    stale: set[str] = set()
+    pos = data.find(_STALE_FLAG)
+    while pos >= 0:
+        stale.add(data[data.rfind(b'"id": "', 0, pos) + 7 : pos].decode("utf-8", "replace"))
+        pos = data.find(_STALE_FLAG, pos + 1)
+    pairs = ((copy.decode("utf-8", "replace"), head.decode("utf-8", "replace")) for head, copy, _ in found)
+    return live_links(pairs, stale)

@@ -17,7 +17,8 @@ Decisions a curator should know:
 
 - `default` holds statements whose gold label is support/oppose/hedge. Left out, and counted by
   reason in release.json's `skipped`: off_target gold, disputed without adjudication, labelled but
-  no gold yet, unlabelled, stale (see SKIP_REASONS).
+  no gold yet, unlabelled, stale, syndicated copy (see SKIP_REASONS; a copy is listed in its
+  canonical statement's `copies` column, and labels given to it count for that statement).
 - Gold for a statement not in statements.jsonl is an error (`gold.jsonl:LINE: unknown statement`):
   gold is derived, so it is out of date; re-run `stancebench adjudicate`. Label events for unknown
   statements are a warning: the logs are append-only human work, kept on disk but not released.
@@ -158,7 +159,8 @@ def _inputs_section(inputs: Inputs, rows: Rows) -> dict[str, Any]:
     default, gold = rows.default, inputs.gold
     statements = inputs.statements
     stale_ids = statements.column("id").filter(statements.column("is_stale"))
-    live_gold = gold.column("label").filter(pc.invert(pc.is_in(gold.column("statement_id"), value_set=stale_ids)))
+    not_released = pa.concat_arrays([stale_ids.combine_chunks(), pa.array(sorted(inputs.copies), pa.string())])
+    live_gold = gold.column("label").filter(pc.invert(pc.is_in(gold.column("statement_id"), value_set=not_released)))
     dates = _distinct_sorted(default.column("date"))
     methods = pc.value_counts(gold.column("method")) if len(gold) else None
     return {
@@ -168,6 +170,7 @@ def _inputs_section(inputs: Inputs, rows: Rows) -> dict[str, Any]:
         "dates": [dates[0], dates[-1]] if dates else [],
         "statements": len(statements),
         "stale_statements": len(stale_ids),
+        "copies": len(inputs.copies),  # syndicated copies, each listed in its canonical statement's row
         "gold": len(live_gold),
         "gold_labels": figures.label_counts(live_gold, LABELS),
         "gold_methods": dict(sorted(zip(methods.field("values").to_pylist(), methods.field("counts").to_pylist(), strict=True)))

@@ -48,6 +48,8 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "outlet": "publishing outlet, if recorded",
     "date": "publication date (ISO 8601), if recorded",
     "url": "address of the source article, if recorded",
+    "copies": "ids of this statement's syndicated copies (the same words in near-duplicate articles); empty when none",
+    "copy_article_ids": "the article each of `copies` comes from, in the same order",
     "label": "gold stance, a `ClassLabel`: " + ", ".join(f"{i} = {name}" for i, name in enumerate(STANCE_LABELS)),
     "annotations": "every annotator's label: a list of {annotator, label, note}",
     "gold_label": "the gold label as a string, including `off_target`; null while disputed or not yet adjudicated",
@@ -226,6 +228,7 @@ def _creation_values(info: dict[str, Any]) -> dict[str, Any]:
         "speakers_text": _plural(inputs["speakers"], "speaker"),
         "statements_text": _plural(inputs["statements"], "statement"),
         "stale_statements": inputs["stale_statements"],
+        "copies_text": _copies_text(inputs.get("copies", 0)),
         "outlet_text": ", ".join(inputs["outlets"]) or "not recorded (the source has no outlet metadata)",
         "time_span": _time_span(inputs["dates"]),
         "skipped_lines": "\n".join(
@@ -263,6 +266,13 @@ def render_card(
     return _header(info, feature_yaml, size_category, split_bytes) + "\n" + body
 
 
+def _copies_text(copies: int) -> str:
+    if not copies:
+        return "No two source articles were near-duplicates, so no statement has syndicated copies (`copies` is empty)."
+    return (f"{_plural(copies, 'statement')} {'is a syndicated copy' if copies == 1 else 'are syndicated copies'} "
+            "(the same words in a near-duplicate article): each is released once, in its canonical statement's row.")
+
+
 def _citation_extra(info: dict[str, Any]) -> str:
     extra = ""
     if info.get("year"):
@@ -276,6 +286,8 @@ def _dtype_text(field: dict[str, Any]) -> str:
     dtype = field.get("dtype")
     if isinstance(dtype, dict) and "class_label" in dtype:
         return "ClassLabel"
+    if isinstance(field.get("list"), str):
+        return f"list of {field['list']}"
     if "list" in field:
         return "list of {" + ", ".join(item["name"] for item in field["list"]) + "}"
     return str(dtype)
@@ -299,6 +311,7 @@ def render_datasheet_section(info: dict[str, Any]) -> str:
         f"| time span | {' to '.join(dict.fromkeys(inputs['dates'])) or 'not recorded'} |",
         f"| targets | {', '.join(info['target_ids'])} |",
         f"| statements extracted (stale) | {inputs['statements']} ({inputs['stale_statements']}) |",
+        f"| syndicated copies (folded into their canonical rows) | {inputs.get('copies', 0)} |",
         f"| statements annotated (rows of `annotations`) | {annotation_counts['rows']} |",
         f"| gold records | {inputs['gold']} |",
         f"| gold labels | {', '.join(f'{k} {v}' for k, v in inputs['gold_labels'].items() if k != 'total')} |",

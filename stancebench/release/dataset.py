@@ -52,19 +52,24 @@ SKIP_REASONS: dict[str, str] = {
     "no_gold_yet": "labelled, but no gold record yet (run 'stancebench adjudicate')",
     "unlabelled": "no label yet",
     "stale": "stale (no longer found by extraction)",
+    "copy": "a syndicated copy of another statement (listed in that statement's `copies`)",
 }
 #: The statement columns both configs share, in column order.
 STATEMENT_COLUMNS = (
     "id", "text", "context", "target_id", "target", "speaker", "speaker_role", "speaker_affiliation",
-    "quote_type", "article_id", "article_title", "outlet", "date", "url",
+    "quote_type", "article_id", "article_title", "outlet", "date", "url", "copies", "copy_article_ids",
 )
+#: Columns that are lists of strings (a row's syndicated copies, `stancebench.release.copies`); the rest are strings.
+_STRING_LISTS = ("copies", "copy_article_ids")
 
 
 def features(config: str = "default") -> Features:
     """The `datasets.Features` of a release config (`default` or `annotations`)."""
     from datasets import ClassLabel, Features, List, Value
 
-    columns: dict[str, Any] = {name: Value("string") for name in STATEMENT_COLUMNS}
+    columns: dict[str, Any] = {
+        name: List(Value("string")) if name in _STRING_LISTS else Value("string") for name in STATEMENT_COLUMNS
+    }
     if config == "default":
         return Features({**columns, "label": ClassLabel(names=list(STANCE_LABELS))})
     if config == "annotations":
@@ -101,6 +106,8 @@ def _feature_json(name: str) -> dict[str, Any]:
         return {"names": list(STANCE_LABELS), "_type": "ClassLabel"}
     if name == "annotations":
         return {"feature": {field: string for field in _ANNOTATION_FIELDS}, "_type": "List"}
+    if name in _STRING_LISTS:
+        return {"feature": string, "_type": "List"}
     return string
 
 
@@ -109,7 +116,7 @@ def arrow_schema(config: str = "default") -> pa.Schema:
     import pyarrow as pa
 
     item = pa.struct([(field, pa.string()) for field in _ANNOTATION_FIELDS])
-    types = {"label": pa.int64(), "annotations": pa.list_(item)}
+    types = {"label": pa.int64(), "annotations": pa.list_(item), **{name: pa.list_(pa.string()) for name in _STRING_LISTS}}
     names = _columns(config)
     metadata = {"huggingface": json.dumps({"info": {"features": {name: _feature_json(name) for name in names}}})}
     return pa.schema([(name, types.get(name, pa.string())) for name in names], metadata=metadata)
@@ -123,6 +130,8 @@ def feature_yaml(config: str = "default") -> list[dict[str, Any]]:
             out.append({"name": name, "dtype": {"class_label": {"names": {str(i): n for i, n in enumerate(STANCE_LABELS)}}}})
         elif name == "annotations":
             out.append({"name": name, "list": [{"name": field, "dtype": "string"} for field in _ANNOTATION_FIELDS]})
+        elif name in _STRING_LISTS:
+            out.append({"name": name, "list": "string"})
         else:
             out.append({"name": name, "dtype": "string"})
     return out

@@ -27,6 +27,8 @@ from stancebench.annotation.labels import latest_labels
 from stancebench.corpus.articles import read_articles
 from stancebench.errors import InputError
 from stancebench.project import Project
+from stancebench.release.articles import article_table
+from stancebench.release.copies import copy_links, fold_copy_labels
 from stancebench.schema import GOLD_METHODS, LABELS, QUOTE_TYPES, SCHEMA_VERSION, SPEAKER_SOURCES, Gold, LabelEvent
 
 __all__ = ["Inputs", "LabelLogs", "read_inputs", "read_statements", "read_gold", "read_label_logs", "read_article_table"]
@@ -78,6 +80,7 @@ class Inputs:
     articles: pa.Table  # id, title, outlet, date, url
     targets: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    copies: dict[str, str] = field(default_factory=dict)  # syndicated copy id -> canonical id (release.copies)
 
 
 # ---------------------------------------------------------------- the fast path
@@ -445,7 +448,10 @@ def read_inputs(project: Project) -> Inputs:
     logs = read_label_logs(project, warnings)
     statements = _with_corrections(project, statements)
     warnings += _unknown_label_warnings(project, logs, statements)
-    return Inputs(statements, gold, entries, logs, read_article_table(project), project.targets, warnings)
+    links = copy_links(project, statements)
+    logs.current = fold_copy_labels(project, links, logs.current, logs.statement_ids, warnings)
+    articles = article_table(project, statements, warnings)
+    return Inputs(statements, gold, entries, logs, articles, project.targets, warnings, links)
 
 
 def _with_corrections(project: Project, statements: pa.Table) -> pa.Table:

@@ -2,6 +2,7 @@
 
 Statements are ordered by (article, start, end, id). A statement is in `default` when it is live
 and its gold label is a stance; in `annotations` when it is live and has gold or a current label.
+A syndicated copy is in neither: its canonical statement's row lists it (`release.copies`).
 Everything here works on whole columns (Arrow and numpy), so a million statements cost a few
 seconds, not a row loop.
 """
@@ -14,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stancebench.release.copies import COPY_COLUMNS, copy_columns
 from stancebench.release.dataset import SPLITS, STATEMENT_COLUMNS, arrow_schema
 from stancebench.release.inputs import Inputs
 from stancebench.release.splits import grouped_split_codes
@@ -70,8 +72,8 @@ def _label_state(statements: pa.Table, current: pa.Table) -> LabelState:
 def _statement_columns(inputs: Inputs, picked: pa.Array) -> dict[str, pa.Array]:
     """The columns both configs share, for the statements at `picked`: their own fields, target text, article."""
     # Taken straight from the input table, so the large text columns are copied once, into the config.
-    statements = inputs.statements.select([name for name in STATEMENT_COLUMNS if name in inputs.statements.column_names])
-    statements = statements.take(picked)
+    own = [name for name in STATEMENT_COLUMNS if name in inputs.statements.column_names and name not in COPY_COLUMNS]
+    statements = inputs.statements.select(own).take(picked)
     articles = inputs.articles
     where = pc.index_in(statements.column("article_id"), value_set=articles.column("id"))
     target_ids = statements.column("target_id")
@@ -79,6 +81,7 @@ def _statement_columns(inputs: Inputs, picked: pa.Array) -> dict[str, pa.Array]:
     which = pc.index_in(target_ids, value_set=pa.array(known, _STRING))
     described = pa.array([inputs.targets[t] for t in known], _STRING).take(which)
     out = {name: statements.column(name) for name in STATEMENT_COLUMNS if name in statements.column_names}
+    out.update(copy_columns(inputs.statements, inputs.copies, statements.column("id").combine_chunks()))
     out["target"] = pc.fill_null(described, target_ids)  # a target without a description is shown by its id
     for name, source in (("article_title", "title"), ("outlet", "outlet"), ("date", "date"), ("url", "url")):
         out[name] = articles.column(source).take(where)
@@ -154,19 +157,22 @@ def compute_rows(inputs: Inputs) -> Rows:
     has_gold = gold_row >= 0
     gold_label = np.append(codes(gold.column("label"), LABELS), -1)[gold_row]  # -1: no gold
     stale = statements.column("is_stale").to_numpy()
+    is_copy = pc.is_in(statements.column("id"), value_set=pa.array(sorted(inputs.copies), _STRING)).to_numpy(zero_copy_only=False)
+    released = ~stale & ~is_copy  # a copy's labels and gold count for its canonical statement
     distinct = (state.per_row > 0).sum(axis=1)
-    live_no_gold = ~stale & ~has_gold
+    live_no_gold = released & ~has_gold
     skipped = {
-        "off_target": int((~stale & (gold_label == LABELS.index("off_target"))).sum()),
+        "off_target": int((released & (gold_label == LABELS.index("off_target"))).sum()),
         "disputed": int((live_no_gold & (distinct > 1)).sum()),
         "no_gold_yet": int((live_no_gold & (distinct == 1)).sum()),
         "unlabelled": int((live_no_gold & (distinct == 0)).sum()),
         "stale": int(stale.sum()),
+        "copy": int(is_copy.sum()),
     }
-    in_default = np.flatnonzero(~stale & (gold_label >= 0) & (gold_label < len(STANCE_LABELS)))
+    in_default = np.flatnonzero(released & (gold_label >= 0) & (gold_label < len(STANCE_LABELS)))
     default = pa.table(_statement_columns(inputs, pa.array(order[in_default])))
     default = default.append_column("label", pa.array(list(STANCE_LABELS), _STRING).take(pa.array(gold_label[in_default])))
-    in_annotations = np.flatnonzero(~stale & (has_gold | (state.per_row.sum(axis=1) > 0)))
+    in_annotations = np.flatnonzero(released & (has_gold | (state.per_row.sum(axis=1) > 0)))
     annotated = np.zeros(len(statements), dtype=bool)
     annotated[has_gold] = gold.column("annotated").to_numpy(zero_copy_only=False)[gold_row[has_gold]]
     rows_gold = pa.array(gold_row[in_annotations]).cast(pa.int64())

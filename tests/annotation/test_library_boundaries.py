@@ -10,7 +10,8 @@ import stancebench.annotation as package
 
 PUBLIC = {
     "labels": {"label_log_path", "latest_labels", "current_events", "current_labels", "current_notes",
-               "latest_decisions", "is_disputed", "disputed_ids", "live_labels", "LabelState", "read_label_state"},
+               "latest_decisions", "is_disputed", "disputed_ids", "live_labels", "LabelState", "read_label_state",
+               "canonical_events", "copy_conflicts"},
     "corrections": {"CORRECTION_KINDS", "SPAN_MODES", "make_correction", "latest_corrections", "apply_corrections",
                     "correction_counts", "speaker_choices", "speaker_correction", "span_correction", "sentence_span",
                     "correct_statement"},
