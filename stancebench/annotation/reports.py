@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from stancebench.annotation import agreement, corrections
 from stancebench.annotation.labels import LabelState, disputed_ids, live_labels, read_label_state
 from stancebench.annotation.queues import overlap_ids, read_queues
+from stancebench.corpus.dedup import copy_links
 from stancebench.errors import StancebenchError
 from stancebench.schema import Statement
 from stancebench.store import read_statements
@@ -32,8 +33,9 @@ def _corrected_statements(project: Project, state: LabelState) -> list[Statement
 
 
 def labelling_status(statements: Sequence[Statement], current: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
-    """How far labelling has got: overall and per annotator (stale statements are left out)."""
-    live_ids = {s.id for s in statements if not s.is_stale}
+    """How far labelling has got: overall and per annotator (stale statements and syndicated copies are left out)."""
+    copies = copy_links(statements)  # labelled through their canonical statement (annotation.labels)
+    live_ids = {s.id for s in statements if not s.is_stale and s.id not in copies}
     live = live_labels(current, statements)
     counts = Counter(min(len(live.get(sid, {})), 3) for sid in live_ids)
     disputed = disputed_ids(live)
@@ -49,7 +51,8 @@ def labelling_status(statements: Sequence[Statement], current: Mapping[str, Mapp
         }
     return {
         "statements": len(live_ids),
-        "stale_statements": len(statements) - len(live_ids),
+        "stale_statements": len(statements) - len(live_ids) - len(copies),
+        "syndicated_copies": len(copies),
         "labelled": len(live_ids) - counts[0],
         "unlabelled": counts[0],
         "with_1_label": counts[1],
@@ -81,6 +84,8 @@ class Status:
             f"with 1 label: {d['with_1_label']}  2 labels: {d['with_2_labels']}  3+ labels: {d['with_3_or_more_labels']}",
             f"disputed: {d['disputed']}",
         ]
+        if d.get("syndicated_copies"):
+            lines.append(f"syndicated copies, labelled through their canonical statement: {d['syndicated_copies']}")
         if d["labels_on_unknown_or_stale_statements"]:
             lines.append(f"labels on unknown or stale statements: {d['labels_on_unknown_or_stale_statements']}")
         if not d["annotators"]:
@@ -145,7 +150,7 @@ def corpus_status(project: Project) -> Status:
         current = {sid: labels for sid, labels in live.items() if sid in both}
         summary = agreement.summarise(current)
         queued = {sid for ids in queues.values() for sid in ids}
-        data["unassigned"] = sum(1 for s in statements if not s.is_stale and s.id not in queued)
+        data["unassigned"] = sum(1 for s in statements if not s.is_stale and s.id not in queued and s.id not in state.canonical)
         data["overlap"] = {
             "statements": len(both),
             "labelled_twice": sum(1 for labels in current.values() if len(labels) >= 2),
