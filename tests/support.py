@@ -517,3 +517,34 @@ def rotate_log(log: Path, limit: int = 24 << 20) -> None:
 def ends_torn(path: Path) -> bool:
     """Did the kill leave an unterminated last line?"""
     return path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
+
+
+#: Where `write_mixed_seeds` says each non-text article was published (the release must carry it).
+MIXED_SOURCES = {
+    "reuters": {"title": "US may allow strikes", "outlet": "Reuters", "date": "2024-05-29",
+                "url": "https://www.reuters.com/world/blinken-1"},
+    "dpa-42": {"title": "Washington open to strikes", "outlet": "dpa", "date": "2024-05-30", "url": "https://dpa.example/42"},
+    "warc": {"title": "Kremlin warns the West", "outlet": "TASS", "date": "2024-05-31", "url": "https://tass.example/1"},
+}
+
+
+def write_mixed_seeds(seeds: Path) -> None:
+    """One wire story as a .txt seed, a saved page and a dump row (syndicated copies), plus a WARC page of its own.
+
+    Each non-text source adds a statement only it has (Bruins Slot, Scholz, Peskov in the WARC).
+    """
+    reuters, dpa, warc = (MIXED_SOURCES[k] for k in ("reuters", "dpa-42", "warc"))
+    (seeds / "ap.txt").write_text(f"Blinken says US could let Ukraine hit Russia\n\n{WIRE_STORY}", encoding="utf-8")
+    dutch = ("Dutch Foreign Minister Hanke Bruins Slot said the Netherlands would not object to strikes on military "
+             "targets in Russia.")
+    page = html_page(reuters["title"], f"{WIRE_STORY}\n\n{dutch}", url=reuters["url"], site=reuters["outlet"],
+                     date=reuters["date"])
+    (seeds / "reuters.html").write_text(page, encoding="utf-8")
+    scholz = "German Chancellor Olaf Scholz said Ukraine had every right under international law to defend itself."
+    row = {"id": "42", "title": dpa["title"], "text": f"{dpa['title']}\n\n{WIRE_STORY}\n\n{scholz}", "date": dpa["date"],
+           "source": dpa["outlet"], "url": dpa["url"]}
+    (seeds / "dpa.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    peskov = ("Kremlin spokesman Dmitry Peskov warned on Thursday that any strikes on Russian territory with Western "
+              "weapons would draw a response from Moscow, as Ukraine pressed its allies to lift the restrictions. ")
+    body = html_page(warc["title"], peskov + other_story(3), url=warc["url"], site=warc["outlet"], date=warc["date"])
+    write_warc(seeds / "crawl.warc.gz", [{"id": "0001", "uri": warc["url"], "body": body}])

@@ -53,6 +53,7 @@ def source_articles(project: Project, statements: pa.Table, warnings: list[str])
     rows: list[tuple[str, ...]] = []
     for name in sorted(wanted):
         urls = wanted[name]
+        before = len(warnings)
         found = _read_file(project.seeds_dir / name, set(urls), settings, warnings)
         for article_id in sorted(urls):
             meta = found.get(article_id)
@@ -61,7 +62,7 @@ def source_articles(project: Project, statements: pa.Table, warnings: list[str])
             else:
                 rows.append((article_id, meta.title, meta.outlet, meta.date, meta.url or urls[article_id]))
         missing = len(set(urls) - set(found))
-        if missing and (project.seeds_dir / name).is_file():
+        if missing and len(warnings) == before:  # the file read to its end without them: it changed since extract
             warnings.append(f"{project.seeds_dir / name}: {missing} article(s) with statements no longer found in it; "
                             "title/outlet/date left empty")
     return rows
