@@ -45,10 +45,10 @@ def copy_links(project: Project, statements: pa.Table) -> dict[str, str]:
     part = statements.filter(has_link)
     stale = set(statements.column("id").filter(statements.column("is_stale")).to_pylist())
     links = live_links(zip(part.column("id").to_pylist(), part.column("canonical_id").to_pylist(), strict=True), stale)
-    ids = set(statements.column("id").to_pylist()) if links else set()
-    for copy in sorted(links):
-        head = links[copy]
-        if head not in ids:
+    heads = pa.array([links[copy] for copy in sorted(links)], _STRING)
+    known = pc.is_in(heads, value_set=statements.column("id")).to_numpy(zero_copy_only=False)
+    for copy, head, is_known in zip(sorted(links), heads.to_pylist(), known, strict=True):
+        if not is_known:
             problem = f"canonical_id {head!r} of statement {copy!r} is not a statement in this file; re-run 'stancebench extract'"
         elif head in links:
             problem = f"canonical_id {head!r} of statement {copy!r} is itself a copy; re-run 'stancebench extract'"
