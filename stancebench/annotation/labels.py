@@ -51,12 +51,18 @@ def label_log_path(project: Project, name: str) -> Path:
 
 def canonical_events(events: Iterable[LabelEvent], canonical: Mapping[str, str] | None) -> Iterator[LabelEvent]:
     """`events` with a syndicated copy's statement id replaced by its canonical statement's (copy id -> canonical)."""
-    if not canonical:
-        yield from events
+    if canonical:
+        events = events if isinstance(events, list) else list(events)
+    if not canonical or not _touches(events, canonical):
+        yield from events  # the common case (annotate never shows a copy): nothing to move
         return
     for event in events:
         head = canonical.get(event.statement_id) if event.correction is None else None
         yield event if head is None else replace(event, statement_id=head)
+
+
+def _touches(events: list[LabelEvent], canonical: Mapping[str, str]) -> bool:
+    return any(event.statement_id in canonical for event in events)
 
 
 def latest_labels(
@@ -130,6 +136,8 @@ def copy_conflicts(logs: Mapping[str, Iterable[LabelEvent]], canonical: Mapping[
     out = []
     for annotator in sorted(logs):
         events = list(logs[annotator])
+        if not _touches(events, canonical):
+            continue  # no event on a copy: no group can have two labels from this annotator
         groups: dict[str, dict[str, str]] = {}
         for (_, sid), event in latest_labels(events).items():  # per copy, as written
             groups.setdefault(canonical.get(sid, sid), {})[sid] = event.label

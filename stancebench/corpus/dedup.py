@@ -169,8 +169,27 @@ def canonical_statements(statements: Iterable[Statement]) -> list[Statement]:
 
 
 # Statement.to_json writes keys sorted: "canonical_id" comes before "id", and "is_stale" right after "id".
-_COPY_LINE = re.compile(rb'"canonical_id": "([^"\\\n]+)"[^\n]*?"id": "([^"\\\n]*)", "is_stale": (true|false)')
+_LINK_KEY = b'"canonical_id": "'
+_ID_KEY = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": (true|false)')
 _STALE_FLAG = b'", "is_stale": true'
+
+
+def _scan_links(data: bytes) -> list[tuple[str, str, bool]] | None:
+    """(copy id, canonical id, copy is stale) per line with a link, or None when a line is not as extract writes it."""
+    out = []
+    pos = data.find(_LINK_KEY)
+    while pos >= 0:
+        start = pos + len(_LINK_KEY)
+        close = data.find(b'"', start)
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        found = _ID_KEY.search(data, close, end)
+        head = data[start:close]
+        if found is None or not start < close < end or b"\\" in head:
+            return None
+        out.append((found.group(1).decode("utf-8", "replace"), head.decode("utf-8", "replace"), found.group(2) == b"true"))
+        pos = data.find(_LINK_KEY, end)
+    return out
 
 
 def read_copy_links(path: str | Path) -> dict[str, str]:
@@ -181,15 +200,17 @@ def read_copy_links(path: str | Path) -> dict[str, str]:
     if path.suffix == ".parquet":
         return copy_links(read_statements(path))
     data = read_bytes(path)
-    if b'"canonical_id"' not in data:
+    if _LINK_KEY not in data:
         return {}  # the common case: no syndicated copies at all
-    found = _COPY_LINE.findall(data)
-    if len(found) != data.count(b'"canonical_id": '):  # a file extract did not write: read it properly
+    found = _scan_links(data)
+    if found is None or len(found) != data.count(b'"canonical_id": '):  # a file extract did not write: read it properly
         return copy_links(read_statements(path))
-    stale: set[str] = set()
+    stale = {copy for copy, _, is_stale in found if is_stale}
+    heads = {head for _, head, _ in found}
     pos = data.find(_STALE_FLAG)
-    while pos >= 0:
-        stale.add(data[data.rfind(b'"id": "', 0, pos) + 7 : pos].decode("utf-8", "replace"))
+    while pos >= 0:  # stale statements are rare: look only at those
+        sid = data[data.rfind(b'"id": "', 0, pos) + 7 : pos].decode("utf-8", "replace")
+        if sid in heads:
+            stale.add(sid)
         pos = data.find(_STALE_FLAG, pos + 1)
-    pairs = ((copy.decode("utf-8", "replace"), head.decode("utf-8", "replace")) for head, copy, _ in found)
-    return live_links(pairs, stale)
+    return live_links(((copy, head) for copy, head, _ in found), stale)
