@@ -24,14 +24,13 @@ from stancebench import logs, store
 from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
 from stancebench.annotation.corrections import apply_corrections, latest_corrections
 from stancebench.annotation.labels import latest_labels
-from stancebench.corpus.articles import read_articles
 from stancebench.errors import InputError
 from stancebench.project import Project
 from stancebench.release.articles import article_table
 from stancebench.release.copies import copy_links, fold_copy_labels
 from stancebench.schema import GOLD_METHODS, LABELS, QUOTE_TYPES, SCHEMA_VERSION, SPEAKER_SOURCES, Gold, LabelEvent
 
-__all__ = ["Inputs", "LabelLogs", "read_inputs", "read_statements", "read_gold", "read_label_logs", "read_article_table"]
+__all__ = ["Inputs", "LabelLogs", "read_inputs", "read_statements", "read_gold", "read_label_logs"]
 
 _STRING = pa.string()
 _STATEMENT_SCHEMA = pa.schema([
@@ -413,13 +412,6 @@ def read_label_logs(project: Project, warnings: list[str]) -> LabelLogs:
 
 
 # ---------------------------------------------------------------- articles, targets, all of it
-
-
-def read_article_table(project: Project) -> pa.Table:
-    """Articles by id (title/outlet/date/url); empty when there is no seeds folder."""
-    articles = read_articles(project.seeds_dir) if project.seeds_dir.is_dir() else []
-    names = ("id", "title", "outlet", "date", "url")
-    return pa.table({name: pa.array([getattr(a, name) for a in articles], _STRING) for name in names})
 
 
 def _unknown_label_warnings(project: Project, logs: LabelLogs, statements: pa.Table) -> list[str]:
