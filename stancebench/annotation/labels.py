@@ -215,6 +215,16 @@ class LabelState:
         return disputed_ids(self.labels)
 
 
+def _without_non_statements(links: dict[str, str], logs: Mapping[str, Iterable[LabelEvent]]) -> dict[str, str]:
+    """`links` less those with an end an annotator marked "not a statement" (it is stale once corrections apply)."""
+    if not links:
+        return links
+    from stancebench.annotation.corrections import latest_corrections  # it imports this module
+
+    gone = {sid for sid, kinds in latest_corrections(logs).items() if "not_statement" in kinds}
+    return {copy: head for copy, head in links.items() if copy not in gone and head not in gone} if gone else links
+
+
 def read_label_state(project: Project, canonical: Mapping[str, str] | None = None) -> LabelState:
     """Every label log of the corpus and its adjudications (torn lines and copy conflicts become `.warnings`).
 
@@ -228,5 +238,6 @@ def read_label_state(project: Project, canonical: Mapping[str, str] | None = Non
     path = project.adjudications_path
     decisions = read_label_log(path, problems=warnings) if path.exists() and path.stat().st_size else []
     links = dict(canonical) if canonical is not None else read_copy_links(project.statements_path)
+    links = _without_non_statements(links, logs)
     warnings += copy_conflicts(logs, links)
     return LabelState(logs, decisions, warnings, links)

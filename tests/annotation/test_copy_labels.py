@@ -171,3 +171,15 @@ def test_annotate_counts_a_label_given_on_a_copy_as_done(copies_corpus):
     assert "k1a" not in list(session.queue) and "c1" not in list(session.queue)
     state = read_label_state(load_project())
     assert isinstance(state, LabelState) and state.history("bob") == ["c1", "c2"]
+
+
+def test_a_copy_of_a_statement_marked_not_a_statement_stands_on_its_own(copies_corpus):
+    fix = event("c2", "carol", None, 7, correction={"kind": "not_statement"})
+    write_log(copies_corpus, "carol", {**fix, "is_retraction": False})
+    project = load_project()
+    assert "k2" not in read_label_state(project).canonical
+    status = corpus_status(project).to_dict()
+    assert status["syndicated_copies"] == 2 and status["statements"] == 5  # k2 in, c2 out (now stale)
+    assert status["disputed_items"] == {}  # alice's k2 and bob's c2 are no longer one statement
+    by_id = {g.statement_id: g for g in adjudicate_corpus(project).gold}
+    assert by_id["k2"].annotations == {"alice": "hedge"} and "c2" not in by_id

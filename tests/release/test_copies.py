@@ -189,3 +189,14 @@ def test_stale_copies_are_no_copies(project):
     annotated = rows(project / "release", "annotations")
     assert [a["annotator"] for a in annotated["s000"]["annotations"]] == ["alice"]
     assert json.loads((project / "release" / "release.json").read_text())["inputs"]["copies"] == 5
+
+
+def test_a_copy_of_a_statement_marked_not_a_statement_is_released_on_its_own(project):
+    make_copies_corpus(project)
+    fix = {**event("s005", "carol", None, 7), "is_retraction": False, "correction": {"kind": "not_statement"}}
+    write_log(project, "carol", fix)
+    adjudicate_corpus(load_project())
+    result = release.build(load_project())
+    default = rows(project / "release")
+    assert "s005" not in default and default["k005"]["copies"] == [] and default["k005"]["label"] == 2
+    assert result.info["skipped"]["copy"] == 5
