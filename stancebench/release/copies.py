@@ -60,16 +60,26 @@ def copy_links(project: Project, statements: pa.Table) -> dict[str, str]:
 
 def fold_copy_labels(project: Project, links: dict[str, str], current: pa.Table,
                      statement_ids: dict[str, pa.Array], warnings: list[str]) -> pa.Table:
-    """The current labels with every copy's events counted for its canonical statement (`current` if none touches a copy)."""
+    """The current labels with every copy's events counted for its canonical statement.
+
+    Only the logs with an event on a copy are read again, through `annotation.labels` (the one
+    rule); every other log's current labels from the fast path stand as they are.
+    """
     copy_ids = pa.array(sorted(links), _STRING)
-    if not links or not any(pc.any(pc.is_in(ids, value_set=copy_ids)).as_py() for ids in statement_ids.values() if len(ids)):
-        return current  # no event on a copy: folding changes nothing, and the fast path's table stands
-    events = label_logs.read_label_logs(project.labels_dir, problems=[])  # torn lines were reported by the first read
+    touching = sorted(name for name, ids in statement_ids.items()
+                      if links and len(ids) and pc.any(pc.is_in(ids, value_set=copy_ids)).as_py())
+    if not touching:
+        return current  # no event on a copy: folding changes nothing
+    # Torn lines were reported by the first read of these logs.
+    events = {name: label_logs.read_label_log(path, annotator=name, problems=[])
+              for name, path in label_logs.annotator_files(project.labels_dir) if name in touching}
     warnings += [f"{project.labels_dir}: {line}" for line in copy_conflicts(events, links)]
     rows = [(sid, name, event.label, event.note)
             for sid, by in current_events(events, links).items() for name, event in by.items() if event.label is not None]
     names = ("statement_id", "annotator", "label", "note")
-    return pa.table({name: pa.array([row[i] for row in rows], _STRING) for i, name in enumerate(names)})
+    folded = pa.table({name: pa.array([row[i] for row in rows], _STRING) for i, name in enumerate(names)})
+    others = current.filter(pc.invert(pc.is_in(current.column("annotator"), value_set=pa.array(touching, _STRING))))
+    return pa.concat_tables([others.select(list(names)).cast(folded.schema), folded])
 
 
 def copy_columns(statements: pa.Table, links: dict[str, str], ids: pa.Array) -> dict[str, pa.Array]:
