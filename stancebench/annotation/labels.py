@@ -51,14 +51,20 @@ def label_log_path(project: Project, name: str) -> Path:
 
 def canonical_events(events: Iterable[LabelEvent], canonical: Mapping[str, str] | None) -> Iterator[LabelEvent]:
     """`events` with a syndicated copy's statement id replaced by its canonical statement's (copy id -> canonical)."""
-    if canonical:
-        events = events if isinstance(events, list) else list(events)
-    if not canonical or not _touches(events, canonical):
-        yield from events  # the common case (annotate never shows a copy): nothing to move
-        return
-    for event in events:
-        head = canonical.get(event.statement_id) if event.correction is None else None
-        yield event if head is None else replace(event, statement_id=head)
+    return iter(_folded(events, canonical))
+
+
+def _folded(events: Iterable[LabelEvent], canonical: Mapping[str, str] | None) -> Iterable[LabelEvent]:
+    if not canonical:
+        return events
+    events = events if isinstance(events, list) else list(events)
+    if not _touches(events, canonical):
+        return events  # the common case (annotate never shows a copy): nothing to move
+    return [
+        event if (head := canonical.get(event.statement_id)) is None or event.correction is not None
+        else replace(event, statement_id=head)
+        for event in events
+    ]
 
 
 def _touches(events: list[LabelEvent], canonical: Mapping[str, str]) -> bool:
@@ -71,7 +77,7 @@ def latest_labels(
     """Latest event per (annotator, statement); a retraction removes the pair; copies count as `canonical` says."""
     # Logs are append-only, so file order is time order and merges never conflict.
     latest: dict[tuple[str, str], LabelEvent] = {}
-    for event in canonical_events(events, canonical):
+    for event in _folded(events, canonical):
         if event.correction is not None:
             continue  # an extraction fix, not a label (stancebench.annotation.corrections)
         key = (event.annotator, event.statement_id)
@@ -119,7 +125,7 @@ def current_notes(
 def latest_decisions(events: Iterable[LabelEvent], canonical: Mapping[str, str] | None = None) -> dict[str, LabelEvent]:
     """The adjudicators' current decision per statement (latest wins, whoever gave it; retraction removes)."""
     decisions: dict[str, LabelEvent] = {}
-    for event in canonical_events(events, canonical):
+    for event in _folded(events, canonical):
         if event.correction is not None:
             continue
         if event.is_retraction:
