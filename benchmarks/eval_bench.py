@@ -161,11 +161,17 @@ def main() -> None:
     parser.add_argument("--skip-eval", action="store_true", help="only the baselines line")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    if not args.skip_eval:
-        bench_eval_1m(args.rows, args.rounds, args.perf_dir)
-        bench_eval_bundled(args.rounds)
-    if not args.skip_baselines:
-        bench_baselines(args.rounds)
+    # Byte-code cached (in a folder of its own) as an installed package has it, so no child compiles stancebench.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = pycache = tempfile.mkdtemp(prefix="eval-bench-pycache-")
+    try:
+        if not args.skip_eval:
+            bench_eval_1m(args.rows, args.rounds, args.perf_dir)
+            bench_eval_bundled(args.rounds)
+        if not args.skip_baselines:
+            bench_baselines(args.rounds)
+    finally:
+        shutil.rmtree(pycache, ignore_errors=True)
 
 
 if __name__ == "__main__":

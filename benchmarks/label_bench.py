@@ -24,7 +24,7 @@ from pathlib import Path
 
 from stancebench.annotation.labelling import make_event, read_statement
 from stancebench.annotation.opening import open_annotation_session
-from stancebench.logs import append_label, read_label_log
+from stancebench.logs import append_label, log_lock, read_label_log
 from stancebench.project import load_project
 from stancebench.schema import Statement
 
@@ -199,6 +199,16 @@ def bench_appends(folder: Path, count: int, block: int = 500) -> None:
     if len(read_label_log(log)) != count:
         raise SystemExit("appends lost events")
     _line(f"{count:,} label appends (lock + fsync)", ours, bare, "bare open+flock+write+fsync")
+    start = time.perf_counter()
+    for _ in range(count):
+        with log_lock(log):
+            pass
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(count):
+        with open(bare_lock, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+    _line(f"{count:,} lock cycles alone (no fsync weather)", ours, time.perf_counter() - start, "bare open+flock+close")
 
 
 def bench_session(folder: Path, labels: int) -> None:
