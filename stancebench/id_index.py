@@ -76,16 +76,18 @@ class IdIndex:
 
     def offset(self, statement_id: str) -> int | None:
         """Byte offset of the statement's line, or None when the file has no such id."""
-        if "\n" in statement_id:
+        key = _key(statement_id)
+        if key is None:
             return None
-        pos = self._ids.find(b"\n" + statement_id.encode("utf-8") + b"\n")
+        pos = self._ids.find(b"\n" + key + b"\n")
         return None if pos < 0 else self._offsets[self._ids.count(b"\n", 0, pos)]
 
     def matching(self, prefix: str) -> list[str]:
         """The ids starting with `prefix`, in file order."""
-        if not prefix or "\n" in prefix:
+        key = _key(prefix)
+        if not key:
             return []
-        needle, data, out = b"\n" + prefix.encode("utf-8"), self._ids, []
+        needle, data, out = b"\n" + key, self._ids, []
         pos = data.find(needle)
         while pos >= 0 and pos < len(data) - 1:
             end = data.index(b"\n", pos + 1)
@@ -138,6 +140,15 @@ class IdIndex:
         """The whole statements file as indexed."""
         size = os.fstat(self._fd).st_size
         return os.pread(self._fd, size, 0) if size else b""
+
+
+def _key(statement_id: str) -> bytes | None:
+    """An id as the index stores it; None for one it cannot hold (a newline, a lone surrogate)."""
+    try:
+        key = statement_id.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return None if b"\n" in key or b"\r" in key else key
 
 
 def _open(path: Path) -> tuple[int, os.stat_result]:
@@ -222,9 +233,10 @@ def _parse(path: Path, data: bytes) -> tuple[list[bytes], array, bytearray] | No
             if statement.id in seen:
                 raise InputError(path, lineno, f"duplicate statement id {statement.id!r} (first on line {seen[statement.id]})")
             seen[statement.id] = lineno
-            if "\n" in statement.id or "\r" in statement.id:
-                return None
-            ids.append(statement.id.encode("utf-8"))
+            key = _key(statement.id)
+            if not key:
+                return None  # an id the index cannot hold: the file is read in full instead
+            ids.append(key)
             offsets.append(start)
             flags.append((_STALE if statement.is_stale else 0) | (_COPY if statement.canonical_id else 0))
         start = end + 1

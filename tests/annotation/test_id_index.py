@@ -165,3 +165,18 @@ def test_an_empty_statements_file_has_an_empty_index(project, text):
     assert index.ids == [] and len(index) == 0 and index.first_live(lambda sid: False) is None
     with pytest.raises(StancebenchError, match="unknown statement id 's1'"):
         read_statement(load_project(), "s1")
+
+
+@pytest.mark.parametrize("wanted", ["s\udcff", "s\n1", "\udcff"])
+def test_an_id_no_statement_can_have_is_unknown_not_a_crash(project, wanted):
+    write_statements(project, [make_statement("s1"), make_statement("s2")])
+    with pytest.raises(StancebenchError, match="unknown statement id"):
+        read_statement(load_project(), wanted)
+
+
+@pytest.mark.parametrize("sid", ["line\nbreak", "lone \ud800 surrogate"])
+def test_ids_the_index_cannot_hold_are_read_in_full(project, sid):
+    records = [make_statement("s1").to_dict(), make_statement(sid, "Odd.").to_dict()]
+    _statements(project).write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records), encoding="utf-8")
+    assert read_statement(load_project(), sid).text == "Odd."
+    assert StatementIndex(_statements(project)).ids == ["s1", sid]
