@@ -42,6 +42,15 @@ def test_extract_writes_the_index_in_a_gitignored_cache(project):
     assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
+def test_extract_to_another_file_writes_no_index_beside_it(project):
+    (project / "seeds" / "a1.txt").write_text(ARTICLE, encoding="utf-8")
+    out = project / "elsewhere" / "statements.jsonl"
+    out.parent.mkdir()
+    assert run("extract", "--output", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["statements.jsonl"]
+    assert not (project / "annotations" / ".cache").exists()
+
+
 def test_re_extract_then_label_sees_the_new_statements(project):
     (project / "seeds" / "a1.txt").write_text(ARTICLE, encoding="utf-8")
     assert run("extract").exit_code == 0
