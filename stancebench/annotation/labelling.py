@@ -103,7 +103,6 @@ class StatementIndex:
         self._index = open_id_index(self.path)
         self._parsed: dict[str, Statement] = {}
         self._ids: list[str] | None = None
-        self._known: set[str] | None = None
         self._data: bytes | None = None
         self._lock = threading.Lock()
         self._is_fresh = False  # rebuilt from the file in this process
