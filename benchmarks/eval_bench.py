@@ -1,6 +1,7 @@
 """The speed targets of `stancebench eval` and `stancebench baselines`, each a line: stancebench, comparator, ratio.
 
     python benchmarks/eval_bench.py [--rows 1000000] [--rounds 3] [--perf-dir ../shared/perf] [--skip-baselines]
+    python benchmarks/eval_bench.py --skip-eval          # only the baselines line
 
 Every figure is a whole process, timed with its peak memory (the child's own ru_maxrss, from wait4);
 the two sides of a ratio run in turn (A B A B ...) and the ratio is the median of the pairs, because
@@ -157,12 +158,20 @@ def main() -> None:
     parser.add_argument("--perf-dir", type=Path, default=REPO.parent / "shared" / "perf",
                         help="Folder of the comparator scripts (limit_eval.py, gen_eval.py).")
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--skip-eval", action="store_true", help="only the baselines line")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    bench_eval_1m(args.rows, args.rounds, args.perf_dir)
-    bench_eval_bundled(args.rounds)
-    if not args.skip_baselines:
-        bench_baselines(args.rounds)
+    # Byte-code cached (in a folder of its own) as an installed package has it, so no child compiles stancebench.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = pycache = tempfile.mkdtemp(prefix="eval-bench-pycache-")
+    try:
+        if not args.skip_eval:
+            bench_eval_1m(args.rows, args.rounds, args.perf_dir)
+            bench_eval_bundled(args.rounds)
+        if not args.skip_baselines:
+            bench_baselines(args.rounds)
+    finally:
+        shutil.rmtree(pycache, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,14 @@ from pathlib import Path
 
 from stancebench.annotation.labelling import make_event, read_statement
 from stancebench.annotation.opening import open_annotation_session
-from stancebench.logs import append_label, read_label_log
+from stancebench.logs import append_label, log_lock, read_label_log
 from stancebench.project import load_project
 from stancebench.schema import Statement
+
+try:
+    from stancebench.id_index import write_id_index
+except ImportError:  # a stancebench from before the id index, for before/after runs
+    write_id_index = None
 
 REPO = Path(__file__).resolve().parent.parent
 _CONFIG = """[corpus]
@@ -129,6 +134,10 @@ def bench_corpus(folder: Path, n: int, runs: int) -> None:
     """`label` and the first screen at `n` statements: in process and as whole processes."""
     root = write_corpus(folder, n)
     project = load_project(root)
+    start = time.perf_counter()
+    if write_id_index is not None:
+        write_id_index(project.statements_path)  # what extract does after writing statements.jsonl
+    build = time.perf_counter() - start
     middle = f"{n // 2:016x}"
     label_times, screen_times, rest_times, scan_times = [], [], [], []
     for _ in range(max(runs, 3)):
@@ -150,7 +159,8 @@ def bench_corpus(folder: Path, n: int, runs: int) -> None:
     screen, scan = statistics.median(screen_times), statistics.median(scan_times)
     print(f"{n:,} statements, in process (medians): resolve one id {statistics.median(label_times) * 1e3:.1f} ms; "
           f"first screen {screen * 1e3:.1f} ms vs read + ids scan {scan * 1e3:.1f} ms, ratio {screen / scan:.2f}; "
-          f"rest of the queue, built while the screen is read {statistics.median(rest_times) * 1e3:.1f} ms")
+          f"rest of the queue, built while the screen is read {statistics.median(rest_times) * 1e3:.1f} ms; "
+          f"id index built once (by extract, or the first reader after a change) {build * 1e3:.0f} ms")
     cli = [sys.executable, "-c", "from stancebench.cli import main; main()"]
     ours, lean = paired([*cli, "label", middle, "support", "--annotator", "bench"],
                         [sys.executable, "-c", _LEAN_LABEL, middle, "support"], root, runs)
@@ -161,27 +171,44 @@ def bench_corpus(folder: Path, n: int, runs: int) -> None:
           "lean ids scan + one record")
 
 
-def bench_appends(folder: Path, count: int) -> None:
-    """`count` label appends through the store against bare open+flock+write+fsync."""
+def bench_appends(folder: Path, count: int, block: int = 500) -> None:
+    """`count` label appends through the store against bare open+flock+write+fsync, in alternating blocks.
+
+    (fsync time swings with what else the disk is doing; alternating blocks of `block` appends
+    gives both the same weather.)
+    """
+    (folder / "labels").mkdir(exist_ok=True)
     events = [make_event(f"s{i:06d}", "bench", "hedge", "1.0") for i in range(count)]
-    log = folder / "labels" / "bench.jsonl"
-    start = time.perf_counter()
-    for event in events:
-        append_label(log, event)
-    ours = time.perf_counter() - start
+    log, bare_log, bare_lock = (folder / "labels" / name for name in ("bench.jsonl", "bare.jsonl", ".bare.lock"))
+    ours = bare = 0.0
+    for first in range(0, count, block):
+        chunk = events[first : first + block]
+        start = time.perf_counter()
+        for event in chunk:
+            append_label(log, event)
+        ours += time.perf_counter() - start
+        start = time.perf_counter()
+        for event in chunk:
+            with open(bare_lock, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                fd = os.open(bare_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                os.write(fd, (event.to_json() + "\n").encode("utf-8"))
+                os.fsync(fd)
+                os.close(fd)
+        bare += time.perf_counter() - start
     if len(read_label_log(log)) != count:
         raise SystemExit("appends lost events")
-    bare_log = folder / "labels" / "bare.jsonl"
-    start = time.perf_counter()
-    for event in events:
-        with open(folder / "labels" / ".bare.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            fd = os.open(bare_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            os.write(fd, (event.to_json() + "\n").encode("utf-8"))
-            os.fsync(fd)
-            os.close(fd)
-    bare = time.perf_counter() - start
     _line(f"{count:,} label appends (lock + fsync)", ours, bare, "bare open+flock+write+fsync")
+    start = time.perf_counter()
+    for _ in range(count):
+        with log_lock(log):
+            pass
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(count):
+        with open(bare_lock, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+    _line(f"{count:,} lock cycles alone (no fsync weather)", ours, time.perf_counter() - start, "bare open+flock+close")
 
 
 def bench_session(folder: Path, labels: int) -> None:

@@ -140,31 +140,62 @@ def _bracket_heavy_lines(data: bytes, limit: int) -> list[tuple[int, int]]:
 # --- writes that stay inside the corpus ------------------------------------------------------------
 
 
+def _corpus_root(absolute: str) -> str | None:
+    # os.path on strings, not pathlib: every label append runs this walk.
+    folder = os.path.dirname(absolute)
+    while True:
+        if os.path.isfile(os.path.join(folder, _CONFIG_NAME)):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _has_no_symlink_below(root: str, folder: str) -> bool:
+    """Is every folder from `root` (exclusive) down to `folder` (inclusive) a real folder, not a symlink?"""
+    while folder != root:
+        try:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                return False
+        except OSError:
+            return False  # missing: realpath decides
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+    return True
+
+
 def corpus_root_of(path: str | Path) -> Path | None:
     """The nearest folder at or above `path` (read as written, symlinks not followed) holding the corpus config."""
-    here = Path(os.path.abspath(path))
-    for folder in here.parents:
-        if (folder / _CONFIG_NAME).is_file():
-            return folder
-    return None
+    root = _corpus_root(os.path.abspath(path))
+    return Path(root) if root is not None else None
 
 
 def check_inside_corpus(path: str | Path) -> Path:
     """`path` if writing it stays inside the corpus it lies in: no symlinked folder may lead out of it."""
     path = Path(path)
-    root = corpus_root_of(path)
+    absolute = os.path.abspath(path)
+    root = _corpus_root(absolute)
     if root is None:
         return path  # a file the user named outside any corpus (e.g. --output) is theirs to choose
-    real_root = Path(os.path.realpath(root))
-    real_parent = Path(os.path.realpath(Path(os.path.abspath(path)).parent))
-    if real_parent != real_root and real_root not in real_parent.parents:
+    parent = os.path.dirname(absolute)
+    if _has_no_symlink_below(root, parent):
+        return path  # the common case, in a few lstat calls instead of two realpath walks
+    real_root = os.path.realpath(root)
+    real_parent = os.path.realpath(parent)
+    if real_parent != real_root and not real_parent.startswith(real_root.rstrip(os.sep) + os.sep):
         raise InputError(path, 0, f"resolves to {real_parent}, outside the corpus {root}; refusing to write there")
     return path
 
 
-def open_for_append(path: str | Path) -> int:
-    """A file descriptor for appending to a regular file inside its corpus, never through a symlink."""
-    path = check_inside_corpus(path)
+def open_for_append(path: str | Path, *, checked: bool = False) -> int:
+    """A file descriptor for appending to a regular file inside its corpus, never through a symlink.
+
+    `checked`: the caller has just run `check_inside_corpus` on `path` (label appends skip a second walk).
+    """
+    path = Path(path) if checked else check_inside_corpus(path)
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o666)  # the umask decides the mode

@@ -7,7 +7,6 @@ scikit-learn or pandas.
 
 from __future__ import annotations
 
-import mmap
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -18,9 +17,10 @@ from typing import TYPE_CHECKING
 from stancebench.annotation.labels import label_log_path, latest_labels
 from stancebench.corpus.articles import read_article
 from stancebench.errors import InputError, StancebenchError
+from stancebench.id_index import open_id_index
 from stancebench.logs import append_label, append_labels, read_label_log
 from stancebench.schema import LABELS, Article, LabelEvent, Statement, parse_json_line
-from stancebench.store import read_bytes, read_statements
+from stancebench.store import read_statements
 
 if TYPE_CHECKING:  # pragma: no cover
     from stancebench.project import Project
@@ -91,77 +91,55 @@ def load_statements(project: Project) -> list[Statement]:
     return read_statements(path)
 
 
-# Statement.to_json writes keys sorted, so "id" and "is_stale" sit side by side on every line it wrote.
-_ID_AND_STALE = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": (true|false)')
-# A syndicated copy names its canonical statement before its own id (keys are sorted).
-_COPY_ID = re.compile(rb'"canonical_id": "[^"\\\n]+"[^\n]*?"id": "([^"\\\n]*)", "is_stale": ')
-
-
 class StatementIndex:
-    """statements.jsonl by bytes scans; a statement is parsed (and checked) only when asked for.
+    """statements.jsonl through its id index (`stancebench.id_index`): a statement is parsed (and
+    checked) only when asked for, so the first screen costs the same at 100 or 100,000 statements.
 
-    `first_live` finds the first statement to show by scanning only as far as it must; the full id
-    list comes from one scan of the whole file on first use. Files `extract` did not write
-    (hand-edited, other key order, blank lines) fall back to reading every record.
+    A file that cannot be indexed (parquet, ids holding newlines) is read in full instead.
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._data = read_bytes(path)
+        self.path = Path(path)
+        self._index = open_id_index(self.path)
         self._parsed: dict[str, Statement] = {}
-        self._cursor = 0  # where the last lookup ended: screens move forward through the file
-        self._lock = threading.Lock()
         self._ids: list[str] | None = None
-        self._stale: set[str] = set()
-        self._known: set[str] = set()
-        self._copies: set[str] | None = None
-
-    def _scan(self) -> None:
-        with self._lock:
-            if self._ids is not None:
-                return
-            data = self._data
-            pairs = _ID_AND_STALE.findall(data)
-            lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-            # A blank or foreign line makes the counts differ; so does a record the pattern misses.
-            ids = b"\n".join(sid for sid, _ in pairs).decode("utf-8", "replace").split("\n") if pairs else []
-            known = set(ids)
-            if len(pairs) == lines and len(known) == len(ids):
-                self._stale = {sid for sid, (_, flag) in zip(ids, pairs, strict=True) if flag == b"true"}
-            else:
-                self._parsed = {s.id: s for s in read_statements(self.path)}
-                ids, known = list(self._parsed), set(self._parsed)
-                self._stale = {s.id for s in self._parsed.values() if s.is_stale}
-                self._data = b""
-            self._known, self._ids = known, ids
+        self._data: bytes | None = None
+        self._lock = threading.Lock()
+        self._is_fresh = False  # rebuilt from the file in this process
+        if self._index is None:
+            self._parsed = {s.id: s for s in read_statements(self.path)}
+            self._ids = list(self._parsed)
 
     @property
     def ids(self) -> list[str]:
         """Every statement id, in file order."""
-        self._scan()
-        return self._ids
+        with self._lock:  # the queue is built in a background thread
+            if self._ids is None:
+                self._ids = self._index.ids()
+            return self._ids
 
     @property
     def stale(self) -> set[str]:
         """Ids of the statements no longer extracted from their article."""
-        self._scan()
-        return self._stale
+        if self._index is None:
+            return {s.id for s in self._parsed.values() if s.is_stale}
+        return set(self._index.stale)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self._index is None else self._index.records
 
     def __contains__(self, statement_id: object) -> bool:
-        self._scan()
-        return statement_id in self._known
+        if not isinstance(statement_id, str):
+            return False
+        if self._index is None:
+            return statement_id in self._parsed
+        return self._index.offset(statement_id) is not None
 
     def copies(self) -> set[str]:
         """Ids of syndicated copies: they are labelled through their canonical statement, never shown."""
-        if self._copies is None:
-            if self._data:
-                self._copies = {sid.decode("utf-8", "replace") for sid in _COPY_ID.findall(self._data)}
-            else:
-                self._copies = {s.id for s in self._parsed.values() if s.canonical_id}
-        return self._copies
+        if self._index is None:
+            return {s.id for s in self._parsed.values() if s.canonical_id}
+        return set(self._index.copies)
 
     def live_ids(self) -> list[str]:
         """Ids of the statements to label (still extracted, not a syndicated copy), in file order."""
@@ -169,76 +147,75 @@ class StatementIndex:
         return [sid for sid in self.ids if sid not in hidden] if hidden else list(self.ids)
 
     def quick_stale(self) -> set[str]:
-        """The stale ids, found by searching for the (rare) stale flag only: no id scan."""
-        data = self._data
-        if not data or self._ids is not None:
-            return set(self.stale)
-        out, flag = set(), b'", "is_stale": true'
-        pos = data.find(flag)
-        while pos >= 0:
-            out.add(data[data.rfind(b'"id": "', 0, pos) + 7 : pos].decode("utf-8", "replace"))
-            pos = data.find(flag, pos + 1)
-        return out
+        """The stale ids (from the index header: no id scan)."""
+        return self.stale
 
     def count_lines(self) -> int:
-        """How many records the file holds, by counting lines (no id scan)."""
-        data = self._data
-        if not data or self._ids is not None:
-            return len(self.ids)
-        return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        """How many records the file holds (from the index header)."""
+        return len(self)
 
     def first_live(self, is_skipped: Callable[[str], bool]) -> str | None:
-        """The first live id in file order that `is_skipped` does not reject, scanning no further than it."""
-        if self._ids is not None or not self._data:
+        """The first live id in file order that `is_skipped` does not reject, reading no further than it."""
+        if self._index is None:
             return next((sid for sid in self.live_ids() if not is_skipped(sid)), None)
-        for match in _ID_AND_STALE.finditer(self._data):
-            if match.group(2) == b"false":
-                sid = match.group(1).decode("utf-8", "replace")
-                if not is_skipped(sid):
-                    return sid
-        return None
+        copies = self._index.copies
+        return next((sid for sid, is_stale in self._index.entries()
+                     if not is_stale and sid not in copies and not is_skipped(sid)), None)
 
     def get(self, statement_id: str) -> Statement:
         """The statement with this id (parsed and validated now, naming file and line if bad)."""
-        if statement_id in self._parsed:
-            return self._parsed[statement_id]
-        data = self._data
-        needle = b'"id": "' + statement_id.encode("utf-8") + b'", "is_stale": '
-        pos = data.find(needle, self._cursor) if data else -1
-        if pos < 0 and data:
-            pos = data.find(needle)
-        if pos < 0:
-            self._scan()  # a file extract did not write is read in full, properly
-            if statement_id in self._parsed:
-                return self._parsed[statement_id]
+        found = self._parsed.get(statement_id)
+        if found is not None:
+            return found
+        index = self._index
+        offset = index.offset(statement_id) if index is not None else None
+        if offset is None:
+            if self._refresh():  # an index that missed an edit it could not see: look again
+                return self.get(statement_id)
             raise StancebenchError(f"unknown statement id {statement_id!r} (not in {self.path})")
-        start = data.rfind(b"\n", 0, pos) + 1
-        end = data.find(b"\n", pos)
-        end = end if end >= 0 else len(data)
-        self._cursor = end
+        raw = index.read_line(offset)
         try:
-            statement = Statement.from_json(data[start:end].decode("utf-8"), self.path, 0)
+            statement = Statement.from_json(raw.decode("utf-8"), self.path, 0)
         except (UnicodeDecodeError, InputError) as err:
-            lineno = data.count(b"\n", 0, start) + 1  # counted only when there is an error to report
+            if self._refresh():
+                return self.get(statement_id)
             problem = "not UTF-8 text" if isinstance(err, UnicodeDecodeError) else err.problem
-            raise InputError(self.path, lineno, problem) from None
-        if statement.id != statement_id:  # the scan was fooled: read it all, properly
-            self._parsed = {s.id: s for s in read_statements(self.path)}
-            return self._parsed[statement_id]
+            raise InputError(self.path, index.line_number(offset), problem) from None
+        if statement.id != statement_id or not index.is_line_start(offset):
+            if self._refresh():
+                return self.get(statement_id)
+            self._parsed = {s.id: s for s in read_statements(self.path)}  # the scan was fooled: read properly
+            self._index, self._ids = None, list(self._parsed)
+            return self.get(statement_id)
         self._parsed[statement_id] = statement
         return statement
 
+    def _refresh(self) -> bool:
+        """Rebuild the index from the file itself, once; False if that was done already."""
+        if self._index is None or self._is_fresh:
+            return False
+        self._is_fresh = True
+        with self._lock:
+            self._index, self._ids = self._index.rebuilt(), None
+        if self._index is None:
+            self._parsed = {s.id: s for s in read_statements(self.path)}
+            self._ids = list(self._parsed)
+        return True
+
     def of_article(self, article_id: str) -> list[Statement]:
         """The statements of one article (lines found by their leading article id, as extract writes them)."""
-        data, found = self._data, []
-        if data:
+        if self._index is not None:
+            if self._data is None:
+                self._data = self._index.read_all()  # only a speaker correction asks: read once
+            data, found = self._data, []
             needle = b'{"article_id": "' + article_id.encode("utf-8") + b'", '
             pos = data.find(needle)
             while pos >= 0:
-                end = data.find(b"\n", pos)
-                match = _ID_AND_STALE.search(data, pos, end if end >= 0 else len(data))
-                if match is not None and (pos == 0 or data[pos - 1] == 0x0A):  # 0x0A: at a line start
-                    found.append(self.get(match.group(1).decode("utf-8", "replace")))
+                if pos == 0 or data[pos - 1] == 0x0A:  # 0x0A: at a line start, not inside a string
+                    end = data.find(b"\n", pos)
+                    match = _ID.search(data, pos, end if end >= 0 else len(data))
+                    if match is not None and match.group(1).decode("utf-8", "replace") in self:
+                        found.append(self.get(match.group(1).decode("utf-8", "replace")))
                 pos = data.find(needle, pos + 1)
             if found:
                 return found
@@ -252,20 +229,29 @@ class StatementIndex:
 
     def all(self) -> list[Statement]:
         """Every statement, in file order (one full read, then cached)."""
-        if len(self._parsed) < len(self.ids):
+        if len(self._parsed) < len(self):
             self._parsed = {s.id: s for s in read_statements(self.path)}
-        return [self._parsed[sid] for sid in self.ids]
+        return [self._parsed[sid] for sid in self.ids if sid in self._parsed]
 
     def resolve(self, statement_id: str) -> str:
         """The full id for an id or a unique prefix of one."""
         if statement_id in self:
             return statement_id
-        matches = [sid for sid in self.ids if sid.startswith(statement_id)] if statement_id else []
+        if self._index is not None:
+            matches = self._index.matching(statement_id)
+            if not matches and self._refresh():
+                return self.resolve(statement_id)
+        else:
+            matches = [sid for sid in self.ids if sid.startswith(statement_id)] if statement_id else []
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             raise StancebenchError(f"statement id prefix {statement_id!r} matches {len(matches)} statements; give more of it")
         raise StancebenchError(f"unknown statement id {statement_id!r} (not in {self.path})")
+
+
+# Statement.to_json sorts keys, so "id" comes right before "is_stale" on every line it wrote.
+_ID = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": ')
 
 
 def open_statement_index(project: Project) -> StatementIndex:
@@ -277,36 +263,9 @@ def open_statement_index(project: Project) -> StatementIndex:
 
 
 def read_statement(project: Project, statement_id: str) -> Statement:
-    """One statement by id or unique id prefix, found by a bytes scan of the mapped file (no full parse)."""
-    path = project.statements_path
-    if not path.exists():
-        raise StancebenchError(f"{path}: file not found; run 'stancebench extract' first")
-    found = None
-    if statement_id and '"' not in statement_id and "\\" not in statement_id and path.stat().st_size:
-        with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            found = _find_one(data, b'"id": "' + statement_id.encode("utf-8"), path)
-    if found is not None and found.id.startswith(statement_id):
-        return found
-    # Not found, ambiguous or not written by extract: the full read says precisely what is wrong.
-    return find_statement(read_statements(path), statement_id, str(path))
-
-
-def _find_one(data: mmap.mmap, needle: bytes, path: Path) -> Statement | None:
-    """The record whose id is `needle`'s, or the only one it prefixes; None when not exactly one."""
-    exact = needle + b'"'
-    pos = data.find(exact)
-    target = exact if pos >= 0 else needle
-    if pos < 0:
-        pos = data.find(needle)
-    if pos < 0 or data.find(target, pos + 1) >= 0:
-        return None
-    start = data.rfind(b"\n", 0, pos) + 1
-    end = data.find(b"\n", pos)
-    line = data[start : end if end >= 0 else len(data)]
-    try:
-        return Statement.from_json(line.decode("utf-8"), path, 0)
-    except (UnicodeDecodeError, InputError):
-        return None  # the full read names the line
+    """One statement by id or unique id prefix, found through the id index (only its line is parsed)."""
+    index = open_statement_index(project)
+    return index.get(index.resolve(statement_id))
 
 
 def find_article(project: Project, article_id: str) -> Article | None:

@@ -22,6 +22,7 @@ from stancebench.corpus.statements import (
     statement_id,
 )
 from stancebench.errors import StancebenchError
+from stancebench.id_index import write_id_index
 from stancebench.progress import track
 from stancebench.schema import Statement
 
@@ -181,6 +182,8 @@ def extract_corpus(
         result.output = output
     try:
         store.write_statements_atomic(output, merged)
+        if output == project.statements_path:
+            write_id_index(output)  # so the next `label` or `annotate` need not rebuild it
         if stale_jsonl is not None:
             stale_jsonl.unlink(missing_ok=True)  # only after the parquet file is in place: one statements file at a time
     except OSError as err:

@@ -208,3 +208,27 @@ def test_baselines_inside_a_corpus_use_its_release_and_write_there(project, monk
     assert second.exit_code == 0, second.output
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == written  # byte-identical re-run
     assert {p: p.read_bytes() for p in (REPO / "baselines").rglob("*") if p.is_file()} == committed
+
+
+def test_baselines_fit_with_one_blas_thread_and_give_the_threads_back(tmp_path, release):
+    from threadpoolctl import threadpool_info
+
+    seen = tmp_path / "threads.txt"
+    (tmp_path / "baselines").mkdir()
+    (tmp_path / "baselines" / "probe.py").write_text(
+        '"""Baseline: records the BLAS threads it fits with."""\n'
+        "import numpy\nfrom threadpoolctl import threadpool_info\n\n"
+        "class Probe:\n"
+        "    def fit(self, examples, labels):\n"
+        "        threads = max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas')\n"
+        f"        with open({str(seen)!r}, 'a') as out:\n"
+        "            out.write(f'{threads}\\n')\n"
+        "        return self\n\n"
+        "    def predict(self, examples):\n"
+        "        return ['hedge' for _ in examples]\n\n"
+        "def model():\n    return Probe()\n", encoding="utf-8")
+    before = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    run_baselines(None, release=release, root=tmp_path, resamples=20, cv=3, registry={"probe": "baselines/probe.py"})
+    assert seen.read_text(encoding="utf-8").split() == ["1"] * 4  # the test protocol's fit and 3 folds
+    after = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    assert {path: after[path] for path in before} == before
