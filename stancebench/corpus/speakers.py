@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.scanning import WordScanner
@@ -87,9 +87,9 @@ _NOT_DESCRIPTORS = _wordset(
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 
 
-@dataclass(frozen=True, slots=True)
-class Speaker:
-    """A resolved speaker and where its phrase sits in the article."""
+class Speaker(NamedTuple):
+    """A resolved speaker and where its phrase sits in the article (a named tuple: ~5x faster to make than a
+    frozen dataclass, and one is made for every name mention)."""
 
     name: str
     role: str | None
@@ -182,11 +182,11 @@ class SpeakerResolver:
             if i == 0:
                 return None
             found = self._mentions[i - 1][1]
-            return replace(found, start=start, end=end, source="pronoun")
+            return found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None
-        return replace(last, start=start, end=end, source="pronoun")
+        return last._replace(start=start, end=end, source="pronoun")
 
     def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
         """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
@@ -216,7 +216,7 @@ class SpeakerResolver:
             actor = self.table.closest_person(name)
             source = "table"
         if actor is not None:
-            return self._remember(replace(self._from_actor(actor, start, end), source=source))
+            return self._remember(Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end, source=source))
         if len(name_words) == 1 and not title:
             full = self._earlier_full_name(name, start)
             if full is None:
@@ -297,8 +297,8 @@ class SpeakerResolver:
                 if found is not None and (best is None or _closer(found, best, speaker.start)):
                     best = found
         if best is not None:
-            return replace(best, start=speaker.start, end=speaker.end, is_role_only=False, source="role")
-        return speaker if before_only else replace(speaker, is_role_only=False)
+            return best._replace(start=speaker.start, end=speaker.end, is_role_only=False, source="role")
+        return speaker if before_only else speaker._replace(is_role_only=False)
 
     def _by_role_head(self) -> dict[str, list[Speaker]]:
         """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
@@ -328,7 +328,10 @@ class SpeakerResolver:
             return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
         by_alias, max_words = self.table.by_alias, self.table.max_words
         norms = [norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
-        for k in range(min(max_words, len(words)), 0, -1):
+        # Only the lengths of the aliases that end with this word can match (most phrases end with none).
+        for k in self.table.alias_lengths.get(norms[-1], ()):
+            if k > len(words):
+                continue
             actor = by_alias.get(" ".join(norms[-k:]))
             if actor is None:
                 continue
@@ -346,7 +349,8 @@ class SpeakerResolver:
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
-            if run and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
+            if run and (run[0].start() - word.end() != 1 or tail[word.end()] != " ") \
+                    and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
                 break  # 'Asked about the cost to Kyiv, Trump said': no name across a comma
             if w[0].isupper() or (run and norm_word(w) in ("of", "the")):
                 run.insert(0, word)
