@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -52,7 +52,7 @@ _BOUNDARY = re.compile(
     r"[.!?…]+[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
     r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
 )
-_SENTENCE_PUNCTUATION = re.compile(r"[.!?…]")
+_SENTENCE_MARKS = ".!?…"
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Adm|Sgt|St|Jr|Sr|No|Inc|Corp|Co|vs|etc|Prof|Jan|Feb|Mar|Apr"
     r"|Aug|Sept?|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)$"
@@ -362,15 +362,16 @@ def scan_quotes(
     return quotes, segments
 
 
-def _positions(text: str, chars: str) -> list[int]:
-    """Where any of `chars` occurs in `text`, sorted (`str.find` per character: ~5x a character-class regex)."""
+def _positions(text: str, chars: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where any of `chars` occurs in `text[start:end]`, sorted (`str.find` per character: ~5x a character-class regex)."""
     found: list[int] = []
     find = text.find
+    end = len(text) if end is None else end
     for char in chars:
-        at = find(char)
+        at = find(char, start, end)
         while at != -1:
             found.append(at)
-            at = find(char, at + 1)
+            at = find(char, at + 1, end)
     if len(chars) > 1:
         found.sort()
     return found
@@ -403,23 +404,31 @@ def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
     return found
 
 
-def _boundaries(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """`_BOUNDARY.finditer(text, start, end)`, trying the pattern only at and after punctuation.
+def _boundaries(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """`list(_BOUNDARY.finditer(text, start, end))`, trying the pattern only at and after punctuation.
 
     A boundary starts at a sentence mark or just after one; `_BOUNDARY` itself starts with a
-    look-behind, so `re` would try it at every position (~25 MB/s).
+    look-behind, so `re` would try it at every position (~25 MB/s). The marks are found with
+    `str.find` (most sentences hold one or two).
     """
-    pos = start
-    find, match_at = _SENTENCE_PUNCTUATION.search, _BOUNDARY.match
-    while (hit := find(text, max(pos - 1, 0), end)) is not None:
-        mark = hit.start()
-        for candidate in (mark, mark + 1):
-            if pos <= candidate < end and (match := match_at(text, candidate, end)) is not None:
-                yield match
-                pos = max(match.end(), candidate + 1)  # an empty match is never followed by another at its place
-                break
-        else:
-            pos = mark + 2
+    marks = _positions(text, _SENTENCE_MARKS, max(start - 1, 0), end)
+    found: list[re.Match[str]] = []
+    pos, i, n = start, 0, len(marks)
+    match_at = _BOUNDARY.match
+    while i < n:
+        mark = marks[i]
+        if mark >= pos - 1:
+            for candidate in (mark, mark + 1):
+                if pos <= candidate < end and (match := match_at(text, candidate, end)) is not None:
+                    found.append(match)
+                    pos = max(match.end(), candidate + 1)  # an empty match is never followed by another at its place
+                    break
+            else:
+                pos = mark + 2
+            if pos <= mark + 1:
+                continue  # the position after this mark is still to be tried
+        i += 1
+    return found
 
 
 def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
@@ -437,17 +446,18 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
         cut = match.end()
         if inside and is_inside(cut):
             continue
-        head = text[max(start, match.start() - 8) : match.start()]
-        abbreviation = _ABBREVIATION.search(head)
-        if abbreviation is not None and text[match.start()] == ".":
+        at = match.start()
+        if text[at] == "." and (abbreviation := _ABBREVIATION.search(text[max(start, at - 8) : at])) is not None:
             following = text[cut : min(end, cut + 40)].split(None, 1)
             word = following[0].strip("\"“‘(") if following else ""
             if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
                 continue
         cuts.append(cut)
-    for brk in breaks.finditer(text, start, end):
-        if not (inside and is_inside(brk.start())):
-            cuts.append(brk.start())
+    # Both layouts' paragraph breaks start with a line break: a paragraph without one has none.
+    if (breaks is not _LINE_BREAK and breaks is not _BLOCK_BREAK) or text.find("\n", start, end) != -1:
+        for brk in breaks.finditer(text, start, end):
+            if not (inside and is_inside(brk.start())):
+                cuts.append(brk.start())
     spans = []
     position = start
     for cut in sorted(set(cuts)):

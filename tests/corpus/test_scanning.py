@@ -89,3 +89,25 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede():
                         expected.append(match.span())
                         allowed = match.end()
             assert [m.span() for m in found] == expected, text
+
+
+def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find():
+    from stancebench.corpus import reported
+
+    noise = ["", "x", "this", "a" * 30, "b" * 38, ", ", ".", "“", "\n", "İt", "wa\u017f", "who", " who"]
+    words = ["was", "Was", "WAS", "is", "it", "to", "been", "being", "has", "had", "have", "be", "this", "wa\u017f", "said"]
+    rng = random.Random(6)
+    for _ in range(20000):
+        text = (rng.choice(noise) + rng.choice(["", " ", "("]) + rng.choice(words) + rng.choice([" ", "  ", "\n", "", "\u00a0"])
+                + rng.choice(["", "quickly ", "ly ", "x-ly "]) + rng.choice(["", "been ", "been"])
+                + rng.choice(["", " ", "\n", "x"]))
+        for pattern, fitting in ((reported._PASSIVE, reported._PASSIVE_WORDS),
+                                 (reported._PROGRESSIVE, reported._PROGRESSIVE_WORDS)):
+            expected = pattern.search(text, max(0, len(text) - 40)) is not None
+            assert reported._ends_like(pattern, fitting, text) == expected, (pattern.pattern, text)
+        text = (rng.choice(["", " ", "x" * rng.randint(50, 70), "a, b ", "a. b "]) + rng.choice(["", ",", " ,", ", ", ",,"])
+                + rng.choice(["", " ", "\n"]) + rng.choice(["that", "thatch", "That", "xthat", ""])
+                + rng.choice(["", " that", " it", ", that"]))
+        expected = reported._THAT_GAP.match(text)
+        got = reported._that_gap(text)
+        assert (got.span() if got else None) == (expected.span() if expected else None), text
