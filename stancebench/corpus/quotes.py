@@ -53,10 +53,24 @@ _BOUNDARY = re.compile(
     r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
 )
 _SENTENCE_MARKS = ".!?…"
+_AFTER_MARK_STARTS = frozenset(".!?…\"”“ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Adm|Sgt|St|Jr|Sr|No|Inc|Corp|Co|vs|etc|Prof|Jan|Feb|Mar|Apr"
     r"|Aug|Sept?|Oct|Nov|Dec)|\b[A-Z](?:\.[A-Z])*)$"
 )
+_ABBREVIATIONS = tuple(str.split(
+    "Mr Mrs Ms Dr Gen Sen Rep Gov Lt Col Maj Capt Adm Sgt St Jr Sr No Inc Corp Co vs etc Prof Jan Feb Mar Apr Aug Sep Sept "
+    "Oct Nov Dec"))
+
+
+def _abbreviation(head: str) -> re.Match[str] | None:
+    """`_ABBREVIATION.search(head)`, the search only when `head` ends with a capital or an abbreviation."""
+    if head[-1:] in _CAPITALS or head.endswith(_ABBREVIATIONS) or head.endswith("\n"):
+        return _ABBREVIATION.search(head)
+    return None
+
+
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _SENTENCE_STARTERS = frozenset(str.split(
     "The He She It They We I But And In On At A An This That These Those As After Before When While However Still "
     "Yet So Earlier Later Previously Meanwhile Then Now Officials")
@@ -81,7 +95,8 @@ def _is_boilerplate_or_caption(body: str, has_credit_words: bool = True) -> bool
     if has_credit_words:
         lower = body.lower()
         if ("contributed" in lower and _BYLINE.search(body)) or (
-                ("photo" in lower or "image" in lower or "picture" in lower) and _CAPTION_CREDIT.search(body)):
+                ("photo" in lower or "image" in lower or "picture" in lower) and ("/" in body or ":" in body)
+                and _CAPTION_CREDIT.search(body)):
             return True
     return bool((body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80)))
 
@@ -93,6 +108,7 @@ _DATE_STAMP = re.compile(
     r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?)?\s*\Z",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")  # every date stamp has one: a fast first check
 _CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
 
 
@@ -209,20 +225,37 @@ def _ends_paragraph(text: str, a: int, b: int) -> bool:
     return b - a > _LONGEST_HEADLINE or _ENDS_SENTENCE.search(text, max(a, b - 40), b) is not None
 
 
-#: On web text a block (what lies between two `_LINE_BREAK` matches) is a non-space character and the rest of its
-#: line; this pattern leaves out the spaces at its end, as `_unit` would.
-_WEB_BLOCK = re.compile(r"\S(?:[^\n]*\S)?")
 #: The first two characters, lower-cased, of any text `_SKIP_START` matches (but "©", which is not ASCII).
 _SKIP_PREFIXES = frozenset(str.split("ca do su si re al fo cl ad wa li sh co wr ed by ph im pi fi"))
+
+
+def _web_blocks(text: str) -> list[tuple[int, int]]:
+    """On web text the blocks (what lies between two `_LINE_BREAK` matches), without the spaces at their ends
+    (as `_unit` would trim them): the lines that are not blank, trimmed."""
+    spans = []
+    find, pos, size = text.find, 0, len(text)
+    while pos < size:
+        end = find("\n", pos)
+        if end == -1:
+            end = size
+        if end > pos:
+            if text[pos].isspace() or text[end - 1].isspace():
+                line = text[pos:end]
+                lead = len(line) - len(line.lstrip())
+                if lead < len(line):
+                    spans.append((pos + lead, end - (len(line) - len(line.rstrip()))))
+            else:
+                spans.append((pos, end))
+        pos = end + 1
+    return spans
 
 
 def _line_units(text: str, credit_words: list[tuple[int, int]]) -> list[Unit]:
     """`layout_units` on web text (every line break ends a paragraph): one regex pass over the lines."""
     units: list[Unit] = []
     append = units.append
-    blocks = _WEB_BLOCK.finditer(text)
-    for block in blocks:  # the headline lines, up to the first paragraph
-        a, b = block.span()
+    blocks = iter(_web_blocks(text))
+    for a, b in blocks:  # the headline lines, up to the first paragraph
         # The first block starts at the start of the text, spaces and all (its length decides if it is a headline).
         is_prose = _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b)
         append(_unit(text, a, b, "prose" if is_prose else "headline", credit_words))
@@ -230,8 +263,7 @@ def _line_units(text: str, credit_words: list[tuple[int, int]]) -> list[Unit]:
             break
     credits = [a for a, b in credit_words]  # sorted; a span lies inside the unit it starts in (units hold no breaks)
     i, n = 0, len(credits)
-    for block in blocks:
-        a, b = block.span()
+    for a, b in blocks:
         while i < n and credits[i] < a:
             i += 1
         has_credit_words = i < n and credits[i] < b
@@ -259,7 +291,7 @@ def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[i
         if _may_be_skipped(text, start, end, has_credit_words) \
                 and _is_boilerplate_or_caption(text[start:end], has_credit_words):
             kind = "skip"
-        elif end - start <= 80 and _DATE_STAMP.match(text, start, end):
+        elif end - start <= 80 and _DIGIT.search(text, start, end) and _DATE_STAMP.match(text, start, end):
             kind = "skip"  # 'May 28, 2024 14:05 CET' above the story is metadata, not a headline
     return Unit(start, end, kind)
 
@@ -419,7 +451,9 @@ def _boundaries(text: str, start: int, end: int) -> list[re.Match[str]]:
         mark = marks[i]
         if mark >= pos - 1:
             for candidate in (mark, mark + 1):
-                if pos <= candidate < end and (match := match_at(text, candidate, end)) is not None:
+                # After a mark, `_BOUNDARY` can only start at another mark, a double quotation mark or a capital.
+                if pos <= candidate < end and (candidate == mark or text[candidate] in _AFTER_MARK_STARTS) \
+                        and (match := match_at(text, candidate, end)) is not None:
                     found.append(match)
                     pos = max(match.end(), candidate + 1)  # an empty match is never followed by another at its place
                     break
@@ -447,7 +481,7 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
         if inside and is_inside(cut):
             continue
         at = match.start()
-        if text[at] == "." and (abbreviation := _ABBREVIATION.search(text[max(start, at - 8) : at])) is not None:
+        if text[at] == "." and (abbreviation := _abbreviation(text[max(start, at - 8) : at])) is not None:
             following = text[cut : min(end, cut + 40)].split(None, 1)
             word = following[0].strip("\"“‘(") if following else ""
             if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):

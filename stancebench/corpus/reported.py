@@ -311,7 +311,8 @@ class ReportedSpeech:
             speaker = self.resolver.at_end_of_clause(left, w0)
         if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
             speaker = inherited  # 'The prime minister said …, and she called …': the same person
-        if speaker is None and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
+        if speaker is None and left[-12:].rstrip().endswith(("but", "and", "yet")) \
+                and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
             speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None

@@ -245,7 +245,9 @@ class _Extractor:
             not prefix.strip(" —–-")
             or prefix.endswith(":")
             or (prefix.endswith(",") and c.CUE_SCANNER.search(prefix, max(0, len(prefix) - 90)) is not None)
-            or c.CUE_AT_END.search(prefix, max(0, len(prefix) - 20)) is not None  # the longest cue word has 12 letters
+            # The longest cue word has 12 letters; `$` matches before a final line break too.
+            or ((prefix.endswith(c.CUE_LAST_WORDS) or prefix.endswith("\n"))
+                and c.CUE_AT_END.search(prefix, max(0, len(prefix) - 20)) is not None)
         )
         if not initial:
             return False

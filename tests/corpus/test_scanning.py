@@ -111,3 +111,21 @@ def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find
         expected = reported._THAT_GAP.match(text)
         got = reported._that_gap(text)
         assert (got.span() if got else None) == (expected.span() if expected else None), text
+
+
+def test_fast_checks_before_abbreviation_cue_and_coordinator_patterns_find_what_the_patterns_find():
+    from stancebench.corpus import cues, quotes
+
+    pieces = ["Mr", "Sept", "Sep", "U.S", "A", "a", "x", " ", "\n", "etc", "vs", "said", "warned", "made clear", "made it clear",
+              "and", "but", "yet", "band", "Yet", ",", "  ", "arguing", "Said"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        head = text[-8:]
+        expected = quotes._ABBREVIATION.search(head)
+        got = quotes._abbreviation(head)
+        assert (got.span() if got else None) == (expected.span() if expected else None), head
+        if cues.CUE_AT_END.search(text, max(0, len(text) - 20)) is not None:
+            assert text.endswith(cues.CUE_LAST_WORDS) or text.endswith("\n"), text
+        if re.search(r"\b(?:but|and|yet)\s*$", text[-12:]):
+            assert text[-12:].rstrip().endswith(("but", "and", "yet")), text
