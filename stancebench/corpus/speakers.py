@@ -78,6 +78,7 @@ _HEAD_SYNONYMS = {
 }
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
+_SHORT_WINDOW = 64  # what `at_end` looks at first
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 #: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
 _NOT_DESCRIPTORS = _wordset(
@@ -319,10 +320,20 @@ class SpeakerResolver:
         `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
         an institution.
         """
-        words = list(WORD.finditer(text[-_WINDOW:]))
+        window, words = _WINDOW, None
+        if not whole and len(text) > _SHORT_WINDOW:
+            # Most phrases need only the last few words: a shorter window has the same words at its end (its
+            # first may be cut), enough when it holds more words than any rule looks back over and a lower-case
+            # word past its first that ends any run of capitalised words.
+            short = list(WORD.finditer(text[-_SHORT_WINDOW:]))[1:]
+            if len(short) >= max(self.table.max_words + 2, 8) and any(
+                    not w.group()[0].isupper() and norm_word(w.group()) not in ("of", "the") for w in short[1:]):
+                window, words = _SHORT_WINDOW, short
+        if words is None:
+            words = list(WORD.finditer(text[-_WINDOW:]))
         if not words:
             return None
-        shift = offset + max(0, len(text) - _WINDOW)
+        shift = offset + max(0, len(text) - window)
         last = words[-1].group()
         if norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
             return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
@@ -345,7 +356,7 @@ class SpeakerResolver:
             start, end = shift + head.start(), shift + words[-1].end()
             speaker = self._from_actor(actor, start, end)
             return self._remember(speaker) if actor.kind == "person" else speaker
-        tail = text[-_WINDOW:]
+        tail = text[-window:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
