@@ -17,7 +17,7 @@ A statement (PARC-style) is a source, a cue and content in one sentence:
   photo captions, bylines, date stamps, boilerplate, journalists' questions ("When asked whether
   X had said …") and reporters' framing ("It is the first time an official has indicated …").
 
-Layout is decided per article (`quotes.paragraph_break`): a line break ends a paragraph on web
+Layout is decided per article (`layout.paragraph_break`): a line break ends a paragraph on web
 text, a blank line in hard-wrapped text. Terminal control characters are blanked first (same
 length, so spans still index the article's text).
 
@@ -41,14 +41,8 @@ from dataclasses import dataclass
 from stancebench import codebook
 from stancebench.corpus import cues as c
 from stancebench.corpus.actors import ActorTable, load_actors
-from stancebench.corpus.quotes import (
-    Quote,
-    layout_units,
-    paragraph_break,
-    scan_quotes,
-    split_sentences,
-    squash_quote,
-)
+from stancebench.corpus.layout import layout_units, paragraph_break
+from stancebench.corpus.quotes import Quote, scan_quotes, split_sentences, squash_quote
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_together
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver

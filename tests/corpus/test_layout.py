@@ -6,8 +6,9 @@ import textwrap
 
 import pytest
 
+from stancebench.corpus import layout as layout_module
 from stancebench.corpus import quotes as quotes_module
-from stancebench.corpus.quotes import is_hard_wrapped, layout_units
+from stancebench.corpus.layout import is_hard_wrapped, layout_units
 from tests.support import attributions, extract_text
 
 WEB = (
@@ -127,7 +128,7 @@ def test_web_layout_in_one_pass_gives_the_units_of_the_block_loop():
                  + "w" * rng.choice([0, 0, 50, 120, 500]) + rng.choice(["", "", ".", ")", "/ AP", " (AP)"])
                  for _ in range(rng.randint(0, 6))]
         text = "".join(line + rng.choice(["\n", "\n\n", " \n ", "\n\u00a0"]) for line in lines)
-        assert layout_units(text, breaks=quotes_module._LINE_BREAK) == layout_units(text, breaks=reference_breaks), text
+        assert layout_units(text, breaks=layout_module._LINE_BREAK) == layout_units(text, breaks=reference_breaks), text
 
 
 def test_single_open_candidates_hold_every_single_quote_opening():
@@ -149,6 +150,6 @@ def test_the_cheap_check_lets_through_every_boilerplate_or_caption():
     rng = random.Random(5)
     for _ in range(5000):
         body = "".join(rng.choice(_LAYOUT_PIECES) for _ in range(rng.randint(1, 5))).strip() or "x"
-        if quotes_module._is_boilerplate_or_caption(body):
+        if layout_module._is_boilerplate_or_caption(body):
             credit = any(word in body.lower() for word in ("contributed", "photo", "image", "picture"))
-            assert quotes_module._may_be_skipped(body, 0, len(body), credit), body
+            assert layout_module._may_be_skipped(body, 0, len(body), credit), body

@@ -45,7 +45,7 @@ def test_word_scanner_finds_what_finditer_finds(pattern, first_words):
 
 
 def test_credit_word_spans_are_the_words_str_lower_shows():
-    from stancebench.corpus.quotes import _credit_word_spans
+    from stancebench.corpus.layout import _credit_word_spans
 
     pieces = ["Photo", "PHOTO", "image", "İmage", "pİcture", "Picture", "contributed", "CONTRIBUTED", "“", "é", " ",
               "\n", "x", "phot", "o", "ıMAGE", "\u212a"]
