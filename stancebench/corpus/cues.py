@@ -72,6 +72,8 @@ CUE_FIRST_WORDS = {*_NOUN_VERBS, *_PARTICLE_VERBS, "According", "according", *_F
 #: `CUE.finditer` over a whole article, ~3x faster (see stancebench.corpus.scanning).
 CUE_SCANNER = WordScanner(CUE, CUE_FIRST_WORDS)
 CUE_AT_END = re.compile(rf"\b(?:{_FREE}|{_NEEDS_THAT}|{_ING}|made\s+(?:it\s+)?clear)$")
+#: The words a `CUE_AT_END` match ends with (a text ending otherwise needs no search).
+CUE_LAST_WORDS = (*_FREE_WORDS, *_NEEDS_THAT_WORDS, *ING_WORDS, "clear")
 #: Headlines are often in title case ("Blinken Signals …").
 CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), CUE_FIRST_WORDS)
 

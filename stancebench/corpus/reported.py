@@ -35,6 +35,9 @@ _THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
 _LONG_THAT_GAP = re.compile(r"(?P<gap>[^.;:“”\"!?]{0,200}?)\s*,?\s*\bthat\b\s*")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
+_PASSIVE_WORDS = ("was", "were", "is", "are", "been", "be", "being", "it", "to")
+_PROGRESSIVE_WORDS = ("has", "have", "had", "is", "are", "was", "were", "been", "be")
+_GAP_ENDS = ",.;:“”\"!?"
 #: Reporters' framing: "It is the first time an official has indicated that …".
 _FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
                     re.IGNORECASE)
@@ -91,6 +94,31 @@ def trim_end(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1] in _TRIM_END:
         end -= 1
     return end
+
+
+def _ends_like(pattern: re.Pattern[str], words: tuple[str, ...], left: str) -> bool:
+    """`pattern.search(left, len(left) - 40)` for `_PASSIVE` and `_PROGRESSIVE` (one of `words`, an adverb,
+    'been', spaces, the end), ~5x faster: the search only when one of the last three words ends like `words`."""
+    tail = left[-40:]
+    if not tail[-1:].isspace():
+        return False
+    if tail.isascii() and not any(token.lower().endswith(words) for token in tail.rsplit(None, 3)[-3:]):
+        return False  # (`re`'s IGNORECASE also folds a few non-ASCII letters: those take the search)
+    return pattern.search(left, max(0, len(left) - 40)) is not None
+
+
+def _that_gap(after: str) -> re.Match[str] | None:
+    """`_THAT_GAP.match(after)`, ~20x faster when there is no match: the gap before the first 'that' holds
+    every later one's, so when it is too long or holds a mark no 'that' fits."""
+    at = after.find("that")
+    if at == -1:
+        return None
+    gap = after[:at].rstrip()
+    if gap.endswith(","):
+        gap = gap[:-1].rstrip()
+    if len(gap) > 60 or any(mark in gap for mark in _GAP_ENDS):
+        return None
+    return _THAT_GAP.match(after)
 
 
 class ReportedSpeech:
@@ -256,9 +284,9 @@ class ReportedSpeech:
             return self._draft(speaker, content, (s0, s1), "according to") if content else None
         w0 = max(s0, c0 - 400)  # the source is near its cue; a bounded window keeps long sentences linear
         left = text[w0:c0]
-        if kind == "ing" and _PROGRESSIVE.search(left, max(0, len(left) - 40)):
+        if kind == "ing" and _ends_like(_PROGRESSIVE, _PROGRESSIVE_WORDS, left):
             kind = "free"  # 'has been urging': a verb, not a participle
-        elif _PASSIVE.search(left, max(0, len(left) - 40)) or (
+        elif _ends_like(_PASSIVE, _PASSIVE_WORDS, left) or (
                 " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
             return None
         if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
@@ -270,7 +298,7 @@ class ReportedSpeech:
             content = self._content_after(c1, s1, "free", word)
             return self._finish(speaker, content, blocked, (s0, s1), cue.group().lower()) if content else None
         left = strip_aux(left)
-        who = _WHO.search(left, max(0, len(left) - 12))
+        who = _WHO.search(left, max(0, len(left) - 12)) if "who" in left[-12:] else None
         if who is not None:
             left = left[: who.start()]
         speaker = None
@@ -283,7 +311,8 @@ class ReportedSpeech:
             speaker = self.resolver.at_end_of_clause(left, w0)
         if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
             speaker = inherited  # 'The prime minister said …, and she called …': the same person
-        if speaker is None and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
+        if speaker is None and left[-12:].rstrip().endswith(("but", "and", "yet")) \
+                and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
             speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None
@@ -341,7 +370,7 @@ class ReportedSpeech:
         aside = _ASIDE.match(after)
         if aside is not None:
             return aside.end()  # 'made clear, however, that …'
-        that = _THAT_GAP.match(after)
+        that = _that_gap(after)
         gap = that.group("gap").split() if that else []
         if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS
                                  or word in c.OBJECT_CUES):

@@ -93,6 +93,11 @@ def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> 
     return re.compile(lead + trie, flags), re.compile(trie, flags)
 
 
+@functools.cache
+def _rare_lead(trie: re.Pattern[str], char: str) -> re.Pattern[str]:
+    return re.compile(re.escape(char) + trie.pattern, trie.flags)
+
+
 def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None = None) -> list[list[re.Match[str]]]:
     """`[list(s.finditer(text)) for s in scanners]`, with one search of the text for all their leads.
 
@@ -116,7 +121,8 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
     lead, trie = _joint_lead(scanners, after)
     positions: Iterable[int] = _lead_positions(lead, text, end)
     if after is not None and len(after) > 1:
-        rare = [p + 1 for char in after[1:] for p in _char_positions(text, char) if trie.match(text, p + 1)]
+        # Each rare character leads a search of its own (a literal first character: fast), if it occurs at all.
+        rare = [p for char in after[1:] if char in text for p in _lead_positions(_rare_lead(trie, char), text, end)]
         if rare:
             positions = sorted([*positions, *rare])
     for at in positions:
@@ -125,13 +131,6 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
                 found[i].append(match)
                 allowed[i] = match.end()
     return found
-
-
-def _char_positions(text: str, char: str) -> Iterator[int]:
-    find, at = text.find, text.find(char)
-    while at != -1:
-        yield at
-        at = find(char, at + 1)
 
 
 def _lead_positions(lead: re.Pattern[str], text: str, end: int) -> Iterator[int]:

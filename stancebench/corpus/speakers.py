@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.scanning import WordScanner
@@ -78,6 +78,7 @@ _HEAD_SYNONYMS = {
 }
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
+_SHORT_WINDOW = 64  # what `at_end` looks at first
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 #: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
 _NOT_DESCRIPTORS = _wordset(
@@ -87,9 +88,9 @@ _NOT_DESCRIPTORS = _wordset(
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 
 
-@dataclass(frozen=True, slots=True)
-class Speaker:
-    """A resolved speaker and where its phrase sits in the article."""
+class Speaker(NamedTuple):
+    """A resolved speaker and where its phrase sits in the article (a named tuple: ~5x faster to make than a
+    frozen dataclass, and one is made for every name mention)."""
 
     name: str
     role: str | None
@@ -182,11 +183,11 @@ class SpeakerResolver:
             if i == 0:
                 return None
             found = self._mentions[i - 1][1]
-            return replace(found, start=start, end=end, source="pronoun")
+            return found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None
-        return replace(last, start=start, end=end, source="pronoun")
+        return last._replace(start=start, end=end, source="pronoun")
 
     def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
         """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
@@ -216,7 +217,7 @@ class SpeakerResolver:
             actor = self.table.closest_person(name)
             source = "table"
         if actor is not None:
-            return self._remember(replace(self._from_actor(actor, start, end), source=source))
+            return self._remember(Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end, source=source))
         if len(name_words) == 1 and not title:
             full = self._earlier_full_name(name, start)
             if full is None:
@@ -297,8 +298,8 @@ class SpeakerResolver:
                 if found is not None and (best is None or _closer(found, best, speaker.start)):
                     best = found
         if best is not None:
-            return replace(best, start=speaker.start, end=speaker.end, is_role_only=False, source="role")
-        return speaker if before_only else replace(speaker, is_role_only=False)
+            return best._replace(start=speaker.start, end=speaker.end, is_role_only=False, source="role")
+        return speaker if before_only else speaker._replace(is_role_only=False)
 
     def _by_role_head(self) -> dict[str, list[Speaker]]:
         """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
@@ -319,16 +320,29 @@ class SpeakerResolver:
         `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
         an institution.
         """
-        words = list(WORD.finditer(text[-_WINDOW:]))
+        window, words = _WINDOW, None
+        if not whole and len(text) > _SHORT_WINDOW:
+            # Most phrases need only the last few words: a shorter window has the same words at its end (its
+            # first may be cut), enough when it holds more words than any rule looks back over and a lower-case
+            # word past its first that ends any run of capitalised words.
+            short = list(WORD.finditer(text[-_SHORT_WINDOW:]))[1:]
+            if len(short) >= max(self.table.max_words + 2, 8) and any(
+                    not w.group()[0].isupper() and norm_word(w.group()) not in ("of", "the") for w in short[1:]):
+                window, words = _SHORT_WINDOW, short
+        if words is None:
+            words = list(WORD.finditer(text[-_WINDOW:]))
         if not words:
             return None
-        shift = offset + max(0, len(text) - _WINDOW)
+        shift = offset + max(0, len(text) - window)
         last = words[-1].group()
         if norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
             return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
         by_alias, max_words = self.table.by_alias, self.table.max_words
         norms = [norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
-        for k in range(min(max_words, len(words)), 0, -1):
+        # Only the lengths of the aliases that end with this word can match (most phrases end with none).
+        for k in self.table.alias_lengths.get(norms[-1], ()):
+            if k > len(words):
+                continue
             actor = by_alias.get(" ".join(norms[-k:]))
             if actor is None:
                 continue
@@ -342,11 +356,12 @@ class SpeakerResolver:
             start, end = shift + head.start(), shift + words[-1].end()
             speaker = self._from_actor(actor, start, end)
             return self._remember(speaker) if actor.kind == "person" else speaker
-        tail = text[-_WINDOW:]
+        tail = text[-window:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
-            if run and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
+            if run and (run[0].start() - word.end() != 1 or tail[word.end()] != " ") \
+                    and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
                 break  # 'Asked about the cost to Kyiv, Trump said': no name across a comma
             if w[0].isupper() or (run and norm_word(w) in ("of", "the")):
                 run.insert(0, word)

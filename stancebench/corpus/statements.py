@@ -17,7 +17,7 @@ A statement (PARC-style) is a source, a cue and content in one sentence:
   photo captions, bylines, date stamps, boilerplate, journalists' questions ("When asked whether
   X had said …") and reporters' framing ("It is the first time an official has indicated …").
 
-Layout is decided per article (`quotes.paragraph_break`): a line break ends a paragraph on web
+Layout is decided per article (`layout.paragraph_break`): a line break ends a paragraph on web
 text, a blank line in hard-wrapped text. Terminal control characters are blanked first (same
 length, so spans still index the article's text).
 
@@ -36,19 +36,13 @@ import bisect
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from stancebench import codebook
 from stancebench.corpus import cues as c
 from stancebench.corpus.actors import ActorTable, load_actors
-from stancebench.corpus.quotes import (
-    Quote,
-    layout_units,
-    paragraph_break,
-    scan_quotes,
-    split_sentences,
-    squash_quote,
-)
+from stancebench.corpus.layout import layout_units, paragraph_break
+from stancebench.corpus.quotes import Quote, scan_quotes, split_sentences, squash_quote
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_together
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
@@ -144,18 +138,32 @@ class _Extractor:
         quotes, segments = scan_quotes(text, units, self.warn)
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
-        reported = self.reported
+        # Where something may be attributed: a cue or an 'as X put it' (each a position; segments come in text
+        # order, so each takes its share by moving a pointer on, not by searching).
+        cue_starts = self.reported.cue_starts
+        marks = sorted((*cue_starts, *(at for at in _positions_of(text, " put it"))))
+        n_quotes, n_marks = len(quotes), len(marks)
+        q = m = 0
         for s0, s1 in segments:
-            local = quotes[bisect.bisect_left(opens, s0) : bisect.bisect_left(opens, s1)]
+            while q < n_quotes and opens[q] < s0:
+                q += 1
+            first = q
+            while q < n_quotes and opens[q] < s1:
+                q += 1
+            while m < n_marks and marks[m] < s0:
+                m += 1
             is_headline = s0 in headlines
-            if not (local or is_headline or reported.has_cue(s0, s1) or _has_as_put(text, s0, s1)):
+            if first == q and not is_headline and (m == n_marks or marks[m] >= s1):
                 continue  # no quote, no cue: no sentence here can hold a statement
+            local = quotes[first:q]
             sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
-            local_opens = [q.open for q in local]
+            local_opens = opens[first:q]
             previous = None
             for a, b in _bounded(text, sentences, local):
-                inside = local[bisect.bisect_left(local_opens, a) : bisect.bisect_left(local_opens, b)]
-                self._sentence(a, b, inside, is_headline, previous)
+                i = bisect.bisect_left(local_opens, a)
+                j = bisect.bisect_left(local_opens, b, i)
+                if i < j or is_headline or self.reported.has_cue(a, b) or _has_as_put(text, a, b):
+                    self._sentence(a, b, local[i:j], is_headline, previous)
                 previous = (a, b)
         for draft in self.drafts:
             if draft.speaker.is_role_only:
@@ -184,7 +192,7 @@ class _Extractor:
             elif shared is not None:
                 speaker, cue = shared
             elif not text[prefix_start : quote.open].strip(" —–-\u00a0") and self.resolver.last_speaker is not None:
-                speaker, cue = replace(self.resolver.last_speaker, source="previous"), self.last_cue or "said"
+                speaker, cue = self.resolver.last_speaker._replace(source="previous"), self.last_cue or "said"
             else:
                 continue
             start, end = quote.start, quote.end
@@ -231,7 +239,9 @@ class _Extractor:
             not prefix.strip(" —–-")
             or prefix.endswith(":")
             or (prefix.endswith(",") and c.CUE_SCANNER.search(prefix, max(0, len(prefix) - 90)) is not None)
-            or c.CUE_AT_END.search(prefix, max(0, len(prefix) - 20)) is not None  # the longest cue word has 12 letters
+            # The longest cue word has 12 letters; `$` matches before a final line break too.
+            or ((prefix.endswith(c.CUE_LAST_WORDS) or prefix.endswith("\n"))
+                and c.CUE_AT_END.search(prefix, max(0, len(prefix) - 20)) is not None)
         )
         if not initial:
             return False
@@ -309,6 +319,16 @@ def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[i
     if start < end:
         parts.append((start, end))
     return parts
+
+
+def _positions_of(text: str, word: str) -> list[int]:
+    """Where `word` occurs in `text` (not overlapping)."""
+    found, find = [], text.find
+    at = find(word)
+    while at != -1:
+        found.append(at)
+        at = find(word, at + len(word))
+    return found
 
 
 def _has_as_put(text: str, s0: int, s1: int) -> bool:

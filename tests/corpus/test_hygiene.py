@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from stancebench.corpus.quotes import layout_units
+from stancebench.corpus.layout import layout_units
 from stancebench.corpus.statements import extract_statements
 from stancebench.errors import InputError
 from stancebench.schema import SPEAKER_SOURCES, Article, Statement

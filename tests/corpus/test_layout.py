@@ -6,7 +6,9 @@ import textwrap
 
 import pytest
 
-from stancebench.corpus.quotes import is_hard_wrapped, layout_units
+from stancebench.corpus import layout as layout_module
+from stancebench.corpus import quotes as quotes_module
+from stancebench.corpus.layout import is_hard_wrapped, layout_units
 from tests.support import attributions, extract_text
 
 WEB = (
@@ -101,3 +103,53 @@ def test_quote_continued_over_a_line_break_on_web_text():
             "The minister left for Brussels.\n")
     got = attributions(text)
     assert got == [("Dmytro Kuleba", "direct", "Let us use what they give us. The decision is theirs, and we respect it.")]
+
+
+_LAYOUT_PIECES = [
+    "Photo: AP", "Read more", "(Reuters)", " / AFP", "by John Doe", "May 28, 2024", "©", "İmage", "picture",
+    "contributed to this report", "Catch all the", "Caption", "Advertisement", "Related:", "Editing by", "Download the",
+    "SUBSCRIBE", "Sign up", "Also read", "follow us", "Click here", "Watch:", "Listen:", "Share this", "Copyright",
+    "All rights reserved", "Writing by", "Reporting by", "File photo", "Pictured", "\u212aatch all the",
+    "Fighting went on.", "x" * 90, "y" * 310, "said", " ", "  ", "\n", "\n\n", " \n", "\u00a0", "\u2028", "\t", ".",
+    "“", "”", "Title", "Kyiv", "/", ")",
+]
+
+
+def test_web_layout_in_one_pass_gives_the_units_of_the_block_loop():
+    # `layout_units` on web text takes a one-pass path; a break pattern equal to the web one but not the same
+    # object takes the general loop over blocks, the reference.
+    import random
+    import re
+
+    reference_breaks = re.compile(r"\n\s*")
+    rng = random.Random(3)
+    for _ in range(3000):
+        lines = ["".join(rng.choice(_LAYOUT_PIECES) for _ in range(rng.randint(0, 4))) + " " * rng.randint(0, 1)
+                 + "w" * rng.choice([0, 0, 50, 120, 500]) + rng.choice(["", "", ".", ")", "/ AP", " (AP)"])
+                 for _ in range(rng.randint(0, 6))]
+        text = "".join(line + rng.choice(["\n", "\n\n", " \n ", "\n\u00a0"]) for line in lines)
+        assert layout_units(text, breaks=layout_module._LINE_BREAK) == layout_units(text, breaks=reference_breaks), text
+
+
+def test_single_open_candidates_hold_every_single_quote_opening():
+    import random
+
+    rng = random.Random(4)
+    pieces = ["'", "‘", "’", " ", "a", "s", "(", ":", "—", "-", "\n", "_", "1", "é", "x'y", "\u00a0"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        candidates = set(quotes_module._single_open_candidates(text))
+        for start in range(len(text) + 1):
+            for m in quotes_module._SINGLE_OPEN.finditer(text, start):
+                assert m.start() in candidates, (text, start)
+
+
+def test_the_cheap_check_lets_through_every_boilerplate_or_caption():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(5000):
+        body = "".join(rng.choice(_LAYOUT_PIECES) for _ in range(rng.randint(1, 5))).strip() or "x"
+        if layout_module._is_boilerplate_or_caption(body):
+            credit = any(word in body.lower() for word in ("contributed", "photo", "image", "picture"))
+            assert layout_module._may_be_skipped(body, 0, len(body), credit), body

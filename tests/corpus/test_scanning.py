@@ -45,7 +45,7 @@ def test_word_scanner_finds_what_finditer_finds(pattern, first_words):
 
 
 def test_credit_word_spans_are_the_words_str_lower_shows():
-    from stancebench.corpus.quotes import _credit_word_spans
+    from stancebench.corpus.layout import _credit_word_spans
 
     pieces = ["Photo", "PHOTO", "image", "İmage", "pİcture", "Picture", "contributed", "CONTRIBUTED", "“", "é", " ",
               "\n", "x", "phot", "o", "ıMAGE", "\u212a"]
@@ -89,3 +89,43 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede():
                         expected.append(match.span())
                         allowed = match.end()
             assert [m.span() for m in found] == expected, text
+
+
+def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find():
+    from stancebench.corpus import reported
+
+    noise = ["", "x", "this", "a" * 30, "b" * 38, ", ", ".", "“", "\n", "İt", "wa\u017f", "who", " who"]
+    words = ["was", "Was", "WAS", "is", "it", "to", "been", "being", "has", "had", "have", "be", "this", "wa\u017f", "said"]
+    rng = random.Random(6)
+    for _ in range(20000):
+        text = (rng.choice(noise) + rng.choice(["", " ", "("]) + rng.choice(words) + rng.choice([" ", "  ", "\n", "", "\u00a0"])
+                + rng.choice(["", "quickly ", "ly ", "x-ly "]) + rng.choice(["", "been ", "been"])
+                + rng.choice(["", " ", "\n", "x"]))
+        for pattern, fitting in ((reported._PASSIVE, reported._PASSIVE_WORDS),
+                                 (reported._PROGRESSIVE, reported._PROGRESSIVE_WORDS)):
+            expected = pattern.search(text, max(0, len(text) - 40)) is not None
+            assert reported._ends_like(pattern, fitting, text) == expected, (pattern.pattern, text)
+        text = (rng.choice(["", " ", "x" * rng.randint(50, 70), "a, b ", "a. b "]) + rng.choice(["", ",", " ,", ", ", ",,"])
+                + rng.choice(["", " ", "\n"]) + rng.choice(["that", "thatch", "That", "xthat", ""])
+                + rng.choice(["", " that", " it", ", that"]))
+        expected = reported._THAT_GAP.match(text)
+        got = reported._that_gap(text)
+        assert (got.span() if got else None) == (expected.span() if expected else None), text
+
+
+def test_fast_checks_before_abbreviation_cue_and_coordinator_patterns_find_what_the_patterns_find():
+    from stancebench.corpus import cues, quotes
+
+    pieces = ["Mr", "Sept", "Sep", "U.S", "A", "a", "x", " ", "\n", "etc", "vs", "said", "warned", "made clear", "made it clear",
+              "and", "but", "yet", "band", "Yet", ",", "  ", "arguing", "Said"]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+        head = text[-8:]
+        expected = quotes._ABBREVIATION.search(head)
+        got = quotes._abbreviation(head)
+        assert (got.span() if got else None) == (expected.span() if expected else None), head
+        if cues.CUE_AT_END.search(text, max(0, len(text) - 20)) is not None:
+            assert text.endswith(cues.CUE_LAST_WORDS) or text.endswith("\n"), text
+        if re.search(r"\b(?:but|and|yet)\s*$", text[-12:]):
+            assert text[-12:].rstrip().endswith(("but", "and", "yet")), text

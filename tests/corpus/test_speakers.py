@@ -87,3 +87,32 @@ def test_people_the_table_does_not_know_never_lose_to_the_previous_speaker(body,
 def test_a_journalists_question_is_not_the_asked_about_persons_statement(body):
     assert _speakers(body) == []
 
+
+
+def test_the_short_window_finds_the_speaker_the_full_window_finds(monkeypatch):
+    # `at_end` looks at the last 64 characters first; with that shortcut off it must resolve the same speakers.
+    import random
+
+    from stancebench.corpus import speakers
+    from stancebench.corpus.actors import load_actors
+
+    table = load_actors()
+    pieces = ["Antony Blinken", "Blinken", "he", "she", "officials", "the foreign minister", "US Secretary of State",
+              "of", "the", "The", "French and German leaders", "Kyiv", ",", ", ", "Asked about it,", "Jane Smith",
+              "council spokesperson Alex Poe", "Kremlin", "said", "x", "word", "(", "“", "Defence Minister", "Mr",
+              "Prague"]
+    rng = random.Random(8)
+    phrases = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 24))) + rng.choice(["", " "])
+               for _ in range(3000)]
+    article = " ".join(phrases)
+
+    def resolve(short_window: int) -> list:
+        monkeypatch.setattr(speakers, "_SHORT_WINDOW", short_window)
+        resolver = speakers.SpeakerResolver(table, article)
+        offset, found = 0, []
+        for phrase in phrases:
+            found.append(resolver.at_end(phrase, offset))
+            offset += len(phrase) + 1
+        return found
+
+    assert resolve(64) == resolve(10**9)

@@ -1,0 +1,245 @@
+"""An article's layout: headline lines and paragraphs, and which of them are captions or boilerplate.
+
+Layout is decided per article (`paragraph_break`): a blank line ends a paragraph in hard-wrapped
+text (lines of ~60-80 characters, most not ending a sentence), any line break on web text. A
+block of lines none of which ends like a sentence, before the first paragraph, is a stack of
+headline lines; captions, bylines, boilerplate and date stamps are kind `skip`. Everything works
+on character offsets into `Article.text`; web text takes a one-pass path (`_line_units`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import NamedTuple
+
+__all__ = ["Unit", "is_hard_wrapped", "layout_units", "paragraph_break"]
+
+_BLOCK_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+#: On web text every line break ends a paragraph.
+_LINE_BREAK = re.compile(r"\n\s*")
+_WRAP_SAMPLE = 80  # inner breaks looked at: enough to tell the layout, cheap on a long article
+_LONGEST_HEADLINE = 300  # a longer line without a full stop is a paragraph that lost its punctuation
+_WRAP_WIDTH = 100
+_WRAP_SHORTEST = 40  # a wrapped line is at most this long (most wrap at 60-80 characters)
+_LINE = re.compile(r"[^\n]+")
+_MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+
+_BOILERPLATE_START = re.compile(
+    r"(?:catch all the|download the|subscribe|sign up|read more|also read|follow us|click here|advertisement"
+    r"|related:|watch:|listen:|share this|copyright|©|all rights reserved|(?:reporting|writing|editing) by\b|by [A-Z])",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"contributed (?:reporting )?to this (?:article|report|story)", re.IGNORECASE)
+_CAPTION_START = re.compile(r"(?:photo|image|picture|file photo|caption|pictured)\b", re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(r"\b(?:photo|image|picture)(?: credit)?\s*[:/]", re.IGNORECASE)
+_SKIP_START = re.compile(f"(?:{_BOILERPLATE_START.pattern})|(?:{_CAPTION_START.pattern})", re.IGNORECASE)
+_CAPTION_END = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$")
+
+
+def _is_boilerplate_or_caption(body: str, has_credit_words: bool = True) -> bool:
+    """Boilerplate, byline or caption; `has_credit_words=False` promises that `body.lower()` holds
+    none of the words the byline and caption-credit checks need, so only its start and end are checked."""
+    if _SKIP_START.match(body):
+        return True
+    if has_credit_words:
+        lower = body.lower()
+        if ("contributed" in lower and _BYLINE.search(body)) or (
+                ("photo" in lower or "image" in lower or "picture" in lower) and ("/" in body or ":" in body)
+                and _CAPTION_CREDIT.search(body)):
+            return True
+    return bool((body.endswith(")") or "/" in body[-30:]) and _CAPTION_END.search(body, max(0, len(body) - 80)))
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_STAMP = re.compile(
+    r"(?:(?:published|updated|posted|last updated)\s*:?\s*)?(?:[A-Z][a-z]+day,?\s+)?"
+    rf"(?:\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+    r"(?:[,\s]+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,5})?)?\s*\Z",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")  # every date stamp has one: a fast first check
+_CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
+
+
+def _credit_word_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`, sorted.
+
+    One pass over the UTF-8 bytes: `bytes.lower` is ASCII-only and fast, and no non-ASCII
+    character lowers to a string holding these words (only U+0130 lowers to an 'i', and a
+    combining dot follows it), so these are exactly the words `str.lower` would show. Byte
+    offsets become character offsets by decoding only the bytes between one hit and the next.
+    """
+    raw = text.encode("utf-8", "surrogatepass").lower()
+    is_ascii = len(raw) == len(text)
+    hits = []
+    for word in _CREDIT_WORDS:
+        at = raw.find(word)
+        while at != -1:
+            hits.append((at, len(word)))
+            at = raw.find(word, at + 1)
+    hits.sort()
+    spans = []
+    byte, char = 0, 0
+    for at, size in hits:
+        if not is_ascii:  # every hit starts at an ASCII letter, so each slice holds whole characters
+            char += len(raw[byte:at].decode("utf-8", "surrogatepass"))
+            byte = at
+        start = at if is_ascii else char
+        spans.append((start, start + size))
+    return spans
+
+
+class Unit(NamedTuple):
+    """A headline line or a paragraph: [start, end) in the article; kind is headline|prose|skip."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def is_hard_wrapped(text: str) -> bool:
+    """True when lines break inside paragraphs (most lines that another line follows are short
+    and do not end a sentence); on web text a line is a paragraph."""
+    lines = wrapped = 0
+    begin, find, size = 0, text.find, len(text)
+    while (at := find("\n", begin)) != -1:
+        next_begin = at + 1
+        # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
+        if at > begin and next_begin < size and not text[next_begin].isspace() and not text[begin:at].isspace():
+            ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
+            if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
+                lines += 1
+                if at - begin <= _WRAP_WIDTH and not ends_sentence:
+                    wrapped += 1
+                if lines >= _WRAP_SAMPLE:
+                    break
+        begin = next_begin
+    return lines >= 2 and wrapped * 2 > lines
+
+
+def paragraph_break(text: str) -> re.Pattern[str]:
+    """What ends a paragraph in this article: a blank line in hard-wrapped text, any line break otherwise."""
+    return _BLOCK_BREAK if is_hard_wrapped(text) else _LINE_BREAK
+
+
+def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] | None = None) -> list[Unit]:
+    """Split the body into headline lines (before the first paragraph, or `#` lines) and paragraphs.
+
+    A block of lines none of which ends like a sentence is a stack of headline lines; captions,
+    bylines and boilerplate ("Catch all the Politics News…") are kind `skip`. `breaks` is what
+    ends a paragraph (`paragraph_break(text)` when not given).
+    """
+    breaks = breaks or paragraph_break(text)
+    credit_words = _credit_word_spans(text)
+    if breaks is _LINE_BREAK and not is_markdown:
+        return _line_units(text, credit_words)
+    units: list[Unit] = []
+    seen_prose = False
+    pos = 0
+    for brk in (*breaks.finditer(text), None):
+        end = brk.start() if brk else len(text)
+        if text.find("\n", pos, end) == -1:  # most blocks are one paragraph on one line
+            lines = [(pos, end)] if pos < end and not (text[pos].isspace() and text[pos:end].isspace()) else []
+        else:
+            lines = [(pos + m.start(), pos + m.end()) for m in _LINE.finditer(text[pos:end]) if m.group().strip()]
+        pos = brk.end() if brk else len(text)
+        if not lines:
+            continue
+        headings = is_markdown and all(_MD_HEADING.match(text, a) for a, _ in lines)
+        is_headline_stack = not seen_prose and not any(_ends_paragraph(text, a, b) for a, b in lines)
+        if headings or is_headline_stack:
+            for a, b in lines:
+                heading = _MD_HEADING.match(text, a) if is_markdown else None
+                units.append(_unit(text, heading.end() if heading else a, b, "headline", credit_words))
+            continue
+        seen_prose = True
+        units.append(_unit(text, lines[0][0], lines[-1][1], "prose", credit_words))
+    return units
+
+
+def _ends_paragraph(text: str, a: int, b: int) -> bool:
+    """Whether line [a, b) is too long for a headline or ends like a sentence."""
+    return b - a > _LONGEST_HEADLINE or _ENDS_SENTENCE.search(text, max(a, b - 40), b) is not None
+
+
+#: The first two characters, lower-cased, of any text `_SKIP_START` matches (but "©", which is not ASCII).
+_SKIP_PREFIXES = frozenset(str.split("ca do su si re al fo cl ad wa li sh co wr ed by ph im pi fi"))
+
+
+def _web_blocks(text: str) -> list[tuple[int, int]]:
+    """On web text the blocks (what lies between two `_LINE_BREAK` matches), without the spaces at their ends
+    (as `_unit` would trim them): the lines that are not blank, trimmed."""
+    spans = []
+    find, pos, size = text.find, 0, len(text)
+    while pos < size:
+        end = find("\n", pos)
+        if end == -1:
+            end = size
+        if end > pos:
+            if text[pos].isspace() or text[end - 1].isspace():
+                line = text[pos:end]
+                lead = len(line) - len(line.lstrip())
+                if lead < len(line):
+                    spans.append((pos + lead, end - (len(line) - len(line.rstrip()))))
+            else:
+                spans.append((pos, end))
+        pos = end + 1
+    return spans
+
+
+def _line_units(text: str, credit_words: list[tuple[int, int]]) -> list[Unit]:
+    """`layout_units` on web text (every line break ends a paragraph): one regex pass over the lines."""
+    units: list[Unit] = []
+    append = units.append
+    blocks = iter(_web_blocks(text))
+    for a, b in blocks:  # the headline lines, up to the first paragraph
+        # The first block starts at the start of the text, spaces and all (its length decides if it is a headline).
+        is_prose = _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b)
+        append(_unit(text, a, b, "prose" if is_prose else "headline", credit_words))
+        if is_prose:
+            break
+    credits = [a for a, b in credit_words]  # sorted; a span lies inside the unit it starts in (units hold no breaks)
+    i, n = 0, len(credits)
+    for a, b in blocks:
+        while i < n and credits[i] < a:
+            i += 1
+        has_credit_words = i < n and credits[i] < b
+        if b - a > 400 or b - a > 80 and not _may_be_skipped(text, a, b, has_credit_words):
+            append(Unit(a, b, "prose"))
+        else:
+            append(_unit(text, a, b, "prose", credit_words if has_credit_words else []))
+    return units
+
+
+def _may_be_skipped(text: str, start: int, end: int, has_credit_words: bool) -> bool:
+    """False when the unit [start, end) is surely no boilerplate or caption: a cheap first check."""
+    head = text[start : start + 2]
+    return (has_credit_words or not head.isascii() or head.lower() in _SKIP_PREFIXES or text[end - 1] == ")"
+            or text.find("/", max(start, end - 30), end) != -1)
+
+
+def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[int, int]] | None = None) -> Unit:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if 0 < end - start <= 400:  # captions, bylines and boilerplate are short
+        has_credit_words = credit_words is None or _holds_span(credit_words, start, end)
+        if _may_be_skipped(text, start, end, has_credit_words) \
+                and _is_boilerplate_or_caption(text[start:end], has_credit_words):
+            kind = "skip"
+        elif end - start <= 80 and _DIGIT.search(text, start, end) and _DATE_STAMP.match(text, start, end):
+            kind = "skip"  # 'May 28, 2024 14:05 CET' above the story is metadata, not a headline
+    return Unit(start, end, kind)
+
+
+def _holds_span(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of the sorted `spans` lies inside [start, end) (looking only at those starting there)."""
+    i = bisect_left(spans, (start, 0))
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] <= end:
+            return True
+        i += 1
+    return False
