@@ -10,11 +10,12 @@ the corpus folder must be on a filesystem every worker sees (the workers read th
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from stancebench.errors import InputError, MissingExtraError, StancebenchError
 from stancebench.schema import Statement
 from stancebench.store import read_statements
 
-__all__ = ["ExtractJob", "PartResult", "extract_part", "extract_rows", "run_parts"]
+__all__ = ["ExtractJob", "PartResult", "extract_part", "extract_rows", "repeated_id", "run_parts"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,12 @@ class PartResult:
     dropped: int = 0
     signatures: np.ndarray | None = None
     shard: str | None = None
+    filtered: bool = False  # did the topic filter apply (so `kept` counts its articles)?
+
+
+def repeated_id(path: str, article_id: str) -> ExtractWarning:
+    """The warning for a second article with the same id in one file."""
+    return ExtractWarning(path, 0, f"article id {article_id!r} repeats in the file; skipped")
 
 
 _ACTORS: dict[Path, object] = {}
@@ -87,7 +94,8 @@ def extract_rows(rows: Iterable[dict], source_file: str, job: ExtractJob, *, fir
         for number, row in enumerate(rows, start=first_row):
             columns = columns or find_columns(row.keys(), job.settings, Path(source_file))
             article = row_article(row, columns, Path(source_file), number)
-            yield SourceText(article) if article else ExtractWarning(source_file, 0, f"row {number}: no text; skipped")
+            yield ExtractWarning(source_file, 0, f"row {number}: {article}; skipped") if isinstance(article, str) \
+                else SourceText(article)
 
     result = PartResult(index=0, path=source_file)
     _extract_items(items(), Path(source_file).name, True, job, result)
@@ -116,16 +124,15 @@ def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: Ex
             result.skipped_records += 1
             continue
         article = item.article
-        if article.id in seen:
-            result.warnings.append(ExtractWarning(result.path, 0, f"article id {article.id!r} repeats in the file; skipped"))
+        if topic.is_active and not topic.matches(f"{article.title}\n{article.text}"):
+            result.dropped += 1
+            continue
+        if article.id in seen:  # after the filter, as extract_corpus does across the parts of one file
+            result.warnings.append(repeated_id(result.path, article.id))
             result.skipped_records += 1
             continue
         seen.add(article.id)
-        if topic.is_active:
-            if not topic.matches(f"{article.title}\n{article.text}"):
-                result.dropped += 1
-                continue
-            result.kept += 1
+        result.kept += topic.is_active
         found = extract_statements(article, target_id=job.target_id, actors=table, warnings=result.warnings,
                                    first_line=item.first_line)
         where = {"source_file": source_file, "source_record": article.record, "url": article.url}
@@ -134,6 +141,7 @@ def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: Ex
         if job.settings.dedup_threshold > 0:
             signatures.append(article_signature(article.text))
     result.statements = statements
+    result.filtered = topic.is_active
     if signatures:
         result.signatures = np.stack(signatures)
 
@@ -147,30 +155,57 @@ def default_jobs() -> int:
 _POOL_BYTES = 4_000_000
 
 
-def _total_size(parts: Sequence[Part]) -> int:
+def _weight(part: Part) -> int:
+    if part.span is not None:
+        return part.span[1] - part.span[0]
+    if part.chunk is not None:
+        return len(part.chunk.lines or b"") + (part.chunk.table.nbytes if part.chunk.table is not None else 0)
+    try:
+        return part.path.stat().st_size
+    except OSError:  # an unreadable file is reported when it is read
+        return 0
+
+
+def _is_small(parts: Iterator[Part]) -> tuple[bool, list[Part]]:
+    # Reads ahead only until the parts are big enough for worker processes (or run out).
+    ahead: list[Part] = []
     total = 0
     for part in parts:
-        with contextlib.suppress(OSError):  # an unreadable file is reported when it is read
-            total += part.path.stat().st_size
-        if total >= _POOL_BYTES:
-            break
-    return total
+        ahead.append(part)
+        total += _weight(part)
+        if total >= _POOL_BYTES and len(ahead) > 1:
+            return False, ahead
+    return True, ahead
 
 
-def run_parts(parts: Sequence[Part], job: ExtractJob, *, jobs: int = 1, scheduler: str | None = None,
+def _in_order(submit, parts: Iterable[Part], window: int) -> Iterator[PartResult]:
+    """Results in part order, with at most `window` parts in flight (parts may carry rows: memory stays flat)."""
+    pending: deque = deque()
+    for index, part in enumerate(parts):
+        pending.append(submit(part, index))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def run_parts(parts: Iterable[Part], job: ExtractJob, *, jobs: int = 1, scheduler: str | None = None,
               shard_root: Path | None = None) -> Iterator[PartResult]:
     """Part results in `parts` order: here, in `jobs` processes, or on the Dask `scheduler`."""
+    parts = iter(parts)
     if scheduler:
         yield from _run_on_dask(parts, job, scheduler, shard_root or Path(tempfile.gettempdir()))
-    elif jobs <= 1 or len(parts) < 2 or _total_size(parts) < _POOL_BYTES:
+        return
+    small, ahead = _is_small(parts) if jobs > 1 else (True, [])
+    parts = itertools.chain(ahead, parts)
+    if small:
         for index, part in enumerate(parts):
             yield extract_part(part, job, index)
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+        return
+    from concurrent.futures import ProcessPoolExecutor
 
-        chunk = max(1, min(64, len(parts) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            yield from pool.map(extract_part, parts, [job] * len(parts), range(len(parts)), chunksize=chunk)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from _in_order(lambda part, index: pool.submit(extract_part, part, job, index), parts, 4 * jobs)
 
 
 # ---- Dask ------------------------------------------------------------------------------------
@@ -198,15 +233,17 @@ def _client(scheduler: str):
         raise StancebenchError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
 
 
-def _run_on_dask(parts: Sequence[Part], job: ExtractJob, scheduler: str, shard_root: Path) -> Iterator[PartResult]:
+def _run_on_dask(parts: Iterator[Part], job: ExtractJob, scheduler: str, shard_root: Path) -> Iterator[PartResult]:
     client, cluster = _client(scheduler)
     shard_root.mkdir(parents=True, exist_ok=True)
     shard_dir = Path(tempfile.mkdtemp(prefix=".extract-shards-", dir=shard_root))
     try:
-        futures = client.map(_extract_to_shard, list(parts), [job] * len(parts), list(range(len(parts))),
-                             [str(shard_dir)] * len(parts), pure=False)
-        for future in futures:  # in part order: the merge is deterministic whatever finishes first
-            result = future.result()
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+        def submit(part: Part, index: int):
+            return client.submit(_extract_to_shard, part, job, index, str(shard_dir), pure=False)
+
+        for result in _in_order(submit, parts, 4 * workers):  # in part order: the same merge whatever finishes first
             result.statements = read_statements(result.shard)
             yield result
     finally:

@@ -34,6 +34,8 @@ class SourceSettings:
     #: Past this many statements, extract writes annotations/statements.parquet instead of JSONL.
     jsonl_max_statements: int = 1_000_000
     batch_rows: int = 4096
+    #: A big dump is cut into parts of about this many bytes (the same for any number of workers).
+    part_bytes: int = 16 << 20
 
     @classmethod
     def from_config(cls, config: dict[str, Any] | None, target_id: str, path: str | Path = "stancebench.toml") -> SourceSettings:
@@ -56,8 +58,11 @@ class SourceSettings:
         limit = table.get("jsonl_max_statements", cls.jsonl_max_statements)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InputError(path, 0, "sources.jsonl_max_statements must be a positive integer")
+        part_bytes = table.get("part_bytes", cls.part_bytes)
+        if isinstance(part_bytes, bool) or not isinstance(part_bytes, int) or not 1024 <= part_bytes < 1 << 31:
+            raise InputError(path, 0, "sources.part_bytes must be an integer from 1024 to 2147483647")
         return cls(columns=dict(columns), topic_keywords=keywords, dedup_threshold=float(threshold),
-                   jsonl_max_statements=limit)
+                   jsonl_max_statements=limit, part_bytes=part_bytes)
 
 
 def _keyword_groups(value: Any, path: str | Path) -> tuple[tuple[str, ...], ...]:
