@@ -57,8 +57,9 @@ def find_columns(names: Iterable[str], settings: SourceSettings, path: Path) -> 
     names = list(names)
     by_lower = {n.lower(): n for n in names}
     found: dict[str, str] = {}
+    overrides = settings.columns_for(path.name)
     for field_name, conventions in COLUMN_CONVENTIONS.items():
-        wanted = settings.columns.get(field_name)
+        wanted = overrides.get(field_name)
         if wanted is not None:
             if wanted not in names:
                 raise InputError(path, 0, f"no column {wanted!r} (sources.columns.{field_name} in stancebench.toml); "
@@ -148,7 +149,7 @@ _DAMAGED = (EOFError, OSError, zlib.error, UnicodeDecodeError)
 def _reason(err: BaseException) -> str:
     if isinstance(err, UnicodeDecodeError):
         return "not UTF-8 text"
-    return str(err).split("\n")[0][:80] or type(err).__name__
+    return str(err).split("\n")[0][:120] or type(err).__name__
 
 
 # ---- JSONL --------------------------------------------------------------------------------------
@@ -291,9 +292,11 @@ def dump_chunks(path: Path, settings: SourceSettings) -> Iterator[Chunk]:
     parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in header}, include_columns=sorted(set(columns.values())))
     pairs = tuple(columns.items())
+    source = _UntilBroken(gzip.open(path, "rb")) if path.name.lower().endswith(".gz") else path  # noqa: SIM115 - closed below
     record = 1  # the next row's number: skipped rows keep their numbers, so ids do not move when one is fixed
     try:
-        for batch in pacsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert):
+        for batch in _whole_rows(pacsv.open_csv(source, read_options=read, parse_options=parse,
+                                                convert_options=convert), source):
             # The parser reads ahead: a skipped row goes with the chunk whose rows surround it.
             mine, end = _skipped_in(bad, record, batch.num_rows)
             yield Chunk(record, table=batch, columns=pairs, warnings=tuple(w for _, w in mine),
@@ -306,8 +309,51 @@ def dump_chunks(path: Path, settings: SourceSettings) -> Iterator[Chunk]:
         yield Chunk(record, columns=pairs, warnings=tuple(w for _, w in bad), skipped=tuple(n for n, _ in bad), error=(
             0, f"truncated or unreadable after row {record - 1} ({reason}); the rows before were read"))
         return
+    finally:
+        if isinstance(source, _UntilBroken):
+            source.close()
     if bad:
         yield Chunk(record, columns=pairs, warnings=tuple(w for _, w in bad), skipped=tuple(n for n, _ in bad))
+
+
+def _whole_rows(batches, source):
+    """The batches; where the decompressed data broke off, without the last row (it may be cut short)."""
+    held = None
+    for batch in batches:
+        if held is not None:
+            yield held
+        held = batch
+    broken = source.broken if isinstance(source, _UntilBroken) else None
+    if held is not None:
+        yield held if broken is None else held.slice(0, max(0, held.num_rows - 1))
+    if broken is not None:
+        raise broken
+
+
+class _UntilBroken(io.RawIOBase):
+    """A decompressed stream that ends where the data breaks (remembering why): pyarrow keeps the rows before."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.broken: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.broken is not None:
+            return 0
+        try:
+            data = self.stream.read1(len(buffer))
+        except (EOFError, OSError, zlib.error) as err:
+            self.broken = err
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
 
 
 def _skipped_in(bad: list[tuple[int, ExtractWarning]], record: int, rows: int) -> tuple[list, int]:
