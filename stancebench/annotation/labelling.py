@@ -107,7 +107,7 @@ class StatementIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._data = read_bytes(path)
+        self._data = b"" if path.suffix == ".parquet" else read_bytes(path)  # parquet: no lines to scan
         self._parsed: dict[str, Statement] = {}
         self._cursor = 0  # where the last lookup ended: screens move forward through the file
         self._lock = threading.Lock()
@@ -115,6 +115,10 @@ class StatementIndex:
         self._stale: set[str] = set()
         self._known: set[str] = set()
         self._copies: set[str] | None = None
+        if not self._data:  # parquet (or empty): parsed once, as a file extract did not write
+            self._parsed = {s.id: s for s in read_statements(path)}
+            self._ids, self._known = list(self._parsed), set(self._parsed)
+            self._stale = {s.id for s in self._parsed.values() if s.is_stale}
 
     def _scan(self) -> None:
         with self._lock:
