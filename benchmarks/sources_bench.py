@@ -74,24 +74,42 @@ def page(rng: random.Random) -> str:
             f"{FURNITURE[0]}<article><h1>{title}</h1>{paragraphs}</article>{FURNITURE[1]}</body></html>")
 
 
+def _peak_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of its largest finished child (worker), in MB."""
+    import resource
+
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the worker processes)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _run(parts, jobs: int, what: str, unit: str) -> None:
     from stancebench.corpus.distributed import ExtractJob, run_parts
     from stancebench.corpus.sources import SourceSettings
     from stancebench.project import repository_root
 
     job = ExtractJob("lift-ukraine-strike-restrictions", (repository_root() or Path(".")) / "actors.tsv", SourceSettings())
-    wall, cpu = time.perf_counter(), time.process_time()
-    articles = statements = warnings = 0
-    for result in run_parts(parts, job, jobs=jobs):
+    wall, cpu = time.perf_counter(), _cpu()
+    articles = statements = warnings = count = 0
+    for result in run_parts(parts, job, jobs=jobs):  # statements are counted, not kept: memory is the stream's
         articles += len(result.article_ids)
         statements += len(result.statements or [])
         warnings += result.skipped_records
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{what}: {articles:,} articles, {statements:,} statements, {warnings} {unit} skipped, jobs={jobs}")
-    if jobs == 1:
-        print(f"  {articles / cpu:,.0f} articles/s per core (CPU {cpu:.1f} s), wall {wall:.1f} s = {articles / wall:,.0f}/s")
-    else:
-        print(f"  wall {wall:.1f} s = {articles / wall:,.0f} articles/s with {jobs} worker processes")
+        count += 1
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu  # the pool has exited: its workers' CPU is counted
+    own, child = _peak_mb()
+    print(f"{what}: {count:,} parts, {articles:,} articles, {statements:,} statements, {warnings} {unit} skipped, "
+          f"jobs={jobs}")
+    print(f"  {articles / cpu:,.0f} articles/s per core (CPU {cpu:.1f} s in all processes), "
+          f"wall {wall:.1f} s = {articles / wall:,.0f} articles/s")
+    print(f"  peak RSS {own:,.0f} MB" + (f" (largest worker {child:,.0f} MB)" if jobs > 1 else ""))
 
 
 def html_bench(pages: int, jobs: int) -> None:
@@ -126,19 +144,39 @@ def warc_bench(records: int, jobs: int) -> None:
 
 
 def make_dump(rows: int, out: Path, row_group: int = 50_000) -> None:
+    """A synthetic dump of `rows` articles: parquet (row groups of 50,000), JSONL or CSV by the file name."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     rng = random.Random(0)
     schema = pa.schema([("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("url", pa.string())])
-    with pq.ParquetWriter(out, schema) as writer:
+    writer = None
+    with open(out, "wb") as sink:
         for start in range(0, rows, row_group):
             n = min(row_group, rows - start)
             titles, texts = zip(*(report(rng, paragraphs=3) for _ in range(n)), strict=True)
-            writer.write_table(pa.table({
-                "id": [str(start + i) for i in range(n)], "title": list(titles), "text": list(texts),
-                "url": [f"https://news.example.com/{start + i}" for i in range(n)]}, schema=schema))
+            table = pa.table({"id": [str(start + i) for i in range(n)], "title": list(titles), "text": list(texts),
+                              "url": [f"https://news.example.com/{start + i}" for i in range(n)]}, schema=schema)
+            writer = _write_rows(table, out, sink, writer)
+        if writer is not None:
+            writer.close()
     print(f"wrote {rows:,} rows to {out} ({out.stat().st_size / 1e6:,.0f} MB)")
+
+
+def _write_rows(table, out: Path, sink, writer):
+    import json
+
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if out.suffix == ".parquet":
+        writer = writer or pq.ParquetWriter(sink, table.schema)
+        writer.write_table(table)
+    elif out.suffix == ".csv":  # quoted values with newlines in them: the case a byte split would get wrong
+        writer = writer or pacsv.CSVWriter(sink, table.schema)
+        writer.write_table(table)
+    else:
+        sink.write("".join(json.dumps(row) + "\n" for row in table.to_pylist()).encode())
+    return writer
 
 
 def read_dump_bench(path: Path) -> None:
@@ -148,13 +186,14 @@ def read_dump_bench(path: Path) -> None:
     wall = time.perf_counter()
     count = sum(1 for item in read_dump(path, SourceSettings()) if hasattr(item, "article"))
     wall = time.perf_counter() - wall
-    print(f"streamed {count:,} rows in {wall:.1f} s ({count / wall:,.0f} rows/s)")
+    print(f"streamed {count:,} rows in {wall:.1f} s ({count / wall:,.0f} rows/s), peak RSS {_peak_mb()[0]:,.0f} MB")
 
 
 def extract_dump_bench(path: Path, jobs: int) -> None:
     from stancebench.corpus.sources import partition
 
-    _run(partition([path]), jobs, f"parquet dump {path.name}", "rows")
+    # parquet by row group; one JSONL file by byte ranges; CSV by chunks of rows (all about 16 MB)
+    _run(partition([path]), jobs, f"dump {path.name} ({path.stat().st_size / 1e6:,.0f} MB)", "rows")
 
 
 def dedup_bench(articles: int) -> None:
@@ -183,7 +222,8 @@ def dedup_bench(articles: int) -> None:
     false = sum(1 for i in range(originals) if ids[i] in groups) - found
     print(f"{articles:,} articles: signatures {signed:.1f} s CPU ({articles / signed:,.0f}/s), grouping {grouped:.1f} s CPU "
           f"({articles / grouped:,.0f}/s)")
-    print(f"  {found:,} of {articles - originals:,} copies found, {max(0, false)} originals wrongly grouped")
+    print(f"  {found:,} of {articles - originals:,} copies found, {max(0, false)} originals wrongly grouped; "
+          f"peak RSS {_peak_mb()[0]:,.0f} MB")
 
 
 def main() -> None:

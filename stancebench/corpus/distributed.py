@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,7 +29,8 @@ from stancebench.errors import InputError, MissingExtraError, StancebenchError
 from stancebench.schema import Statement
 from stancebench.store import read_statements
 
-__all__ = ["ExtractJob", "PartResult", "extract_part", "extract_rows", "repeated_id", "run_parts"]
+__all__ = ["ROW_COLUMNS", "ExtractJob", "PartResult", "extract_columns", "extract_part", "extract_rows", "merge_columns",
+           "repeated_id", "run_parts"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ class ExtractJob:
     target_id: str
     actors_path: Path
     settings: SourceSettings = field(default_factory=SourceSettings)
+
+    @classmethod
+    def for_corpus(cls, root: str | Path | None = None) -> ExtractJob:
+        """The job `extract` runs in a corpus (found from `root` or the working folder, as commands find it)."""
+        from stancebench.project import load_project
+
+        project = load_project(root)
+        config = Path(project.root) / "stancebench.toml"
+        return cls(project.target_id, Path(project.root) / "actors.tsv",
+                   SourceSettings.from_config(project.extra, project.target_id, config))
 
 
 @dataclass
@@ -100,6 +111,62 @@ def extract_rows(rows: Iterable[dict], source_file: str, job: ExtractJob, *, fir
     result = PartResult(index=0, path=source_file)
     _extract_items(items(), Path(source_file).name, True, job, result)
     return result
+
+
+#: What `extract_columns` returns for every input row (a `datasets` map or a Spark `mapInPandas` schema).
+ROW_COLUMNS = ("article_id", "signature", "statements", "warnings", "dropped")
+
+
+def extract_columns(rows: Iterable[dict] | Mapping[str, Sequence], indices: Sequence[int] | None = None, *,
+                    source_file: str, job: ExtractJob) -> dict[str, list]:
+    """One output row per input row (`ROW_COLUMNS`), for `datasets.Dataset.map(batched=True, with_indices=True)`.
+
+    `rows` is a list of row dicts or a batch of columns; `indices` the rows' 0-based positions in the dump
+    (ids of rows without an `id` column are `row<index+1>`, as `extract` gives them). `article_id` and
+    `signature` are None when the row gave no article (`warnings` say why) or the topic filter `dropped` it;
+    `statements` are JSON lines. `merge_columns` joins every batch's output on the driver.
+    """
+    if isinstance(rows, Mapping):
+        rows = [dict(zip(rows, values, strict=True)) for values in zip(*rows.values(), strict=True)]
+    numbers = [i + 1 for i in indices] if indices is not None else range(1, len(rows) + 1)
+    out: dict[str, list] = {name: [] for name in ROW_COLUMNS}
+    for number, row in zip(numbers, rows, strict=True):
+        result = extract_rows([row], source_file, job, first_row=number)
+        kept = bool(result.article_ids)
+        out["article_id"].append(result.article_ids[0] if kept else None)
+        out["signature"].append(result.signatures[0].tolist() if kept and result.signatures is not None else None)
+        out["statements"].append([statement.to_json() for statement in result.statements or []])
+        out["warnings"].append([str(warning) for warning in result.warnings])
+        out["dropped"].append(bool(result.dropped))
+    return out
+
+
+def merge_columns(columns: Mapping[str, Sequence], settings: SourceSettings) -> tuple[list[Statement], list[str]]:
+    """`extract_columns` output of every batch -> statements with syndicated copies linked, as `extract` orders them.
+
+    Also the warnings, in row order, with one for each repeated article id (its statements are left out).
+    """
+    from stancebench.corpus.dedup import group_near_duplicates, link_copies
+
+    seen: set[str] = set()
+    ids, signatures, statements, warnings = [], [], [], []
+    for article_id, signature, lines, notes in zip(columns["article_id"], columns["signature"], columns["statements"],
+                                                    columns["warnings"], strict=True):
+        warnings.extend(notes)
+        if article_id is None:
+            continue
+        if article_id in seen:
+            warnings.append(f"article id {article_id!r} repeats; skipped")
+            continue
+        seen.add(article_id)
+        statements.extend(Statement.from_json(line) for line in lines)
+        if signature is not None:
+            ids.append(article_id)
+            signatures.append(signature)
+    if ids and settings.dedup_threshold > 0:
+        groups = group_near_duplicates(ids, np.asarray(signatures, dtype=np.uint32), settings.dedup_threshold)
+        statements = link_copies(statements, groups)
+    return sorted(statements, key=lambda s: (s.article_id, s.start, s.id)), warnings
 
 
 def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: ExtractJob, result: PartResult) -> None:

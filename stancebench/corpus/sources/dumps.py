@@ -22,6 +22,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import numbers
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -88,8 +89,8 @@ def _text(value: Any) -> str | None:
             return None
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy's numbers too (a pandas batch)
+        return "" if value != value else str(value)  # NaN: pandas' missing value
     return None
 
 
@@ -104,7 +105,8 @@ def row_article(row: dict[str, Any], columns: dict[str, str], path: Path, row_nu
     from stancebench.corpus.sources import source_stem
 
     raw = row.get(columns["text"])
-    text = _text(raw) if raw is None or isinstance(raw, str | bytes) else None  # a number is no article
+    missing = raw is None or isinstance(raw, float) and raw != raw  # None, or pandas' NaN
+    text = _text(raw) if missing or isinstance(raw, str | bytes) else None  # a number is no article
     if text is None:
         return f"text column {columns['text']!r} holds {_type_name(raw)}, not text"
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff").strip()
