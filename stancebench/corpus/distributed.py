@@ -1,5 +1,7 @@
-"""Extraction past one process: a pure function per part (a file or a parquet row group), run in
-this process, in a process pool (`--jobs`), or on a Dask cluster (`--scheduler ADDRESS|local`).
+"""Extraction past one process: a pure function per part (`sources.partition`: a file, a parquet row
+group, a JSONL byte range, a chunk of CSV rows), run in this process, in a process pool (`--jobs`),
+or on a Dask cluster (`--scheduler ADDRESS|local`), with a bounded number of parts in flight.
+`extract_columns` / `merge_columns` are the same for a `datasets` map or a Spark `mapInPandas`.
 
 Each part yields its statements, warnings, counts and the MinHash signatures of its articles.
 On Dask, a worker writes its statements to a parquet shard in the corpus (so results do not
