@@ -129,7 +129,8 @@ def extract_corpus(
     output = Path(output) if output is not None else project.statements_path
     settings = sources.SourceSettings.from_config(getattr(project, "extra", None), project.target_id,
                                                   Path(project.root) / "stancebench.toml")
-    parts = sources.partition(sources.list_source_paths(seeds), settings)
+    paths = sources.list_source_paths(seeds)
+    parts = sources.partition(paths, settings)
     existing = store.read_statements(output) if output.exists() else []
     result = ExtractResult(statements=[], output=output)
     extracted: list[Statement] = []
@@ -140,7 +141,7 @@ def extract_corpus(
     job = ExtractJob(project.target_id, Path(project.root) / CORPUS_ACTORS_NAME, settings)
     results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
     file_errors: set[ExtractWarning] = set()  # a file-level problem (no text column) repeats in each of its parts
-    for part in track(results, "Extracting statements"):  # a bar on a terminal only
+    for part in track(results, "Extracting statements", total=sources.count_parts(paths, settings)):  # on a terminal only
         if part.bad_file and part.warnings[-1] in file_errors:
             part.warnings.pop()
         elif part.bad_file:

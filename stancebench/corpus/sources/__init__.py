@@ -34,6 +34,7 @@ __all__ = [
     "Part",
     "SourceItem",
     "SourceSettings",
+    "count_parts",
     "list_source_paths",
     "partition",
     "read_part",
@@ -124,6 +125,21 @@ def partition(paths: list[Path], settings: SourceSettings | None = None) -> Iter
             yield from (Part(path, kind, span=span) for span in spans)
         else:
             yield Part(path, kind)
+
+
+def count_parts(paths: list[Path], settings: SourceSettings | None = None) -> int:
+    """About how many parts `partition` makes (exact but for CSV and gzip dumps): a progress bar's total."""
+    part_bytes = (settings or SourceSettings()).part_bytes
+    total = 0
+    for path in paths:
+        name = path.name.lower()
+        if source_kind(path) != "dump":
+            total += 1
+        elif name.endswith(".parquet"):
+            total += max(1, _row_groups(path))
+        else:  # a gzip file holds about four times its size in text
+            total += max(1, -(-_size(path) * (4 if name.endswith(".gz") else 1) // part_bytes))
+    return total
 
 
 def _size(path: Path) -> int:
