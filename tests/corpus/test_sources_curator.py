@@ -224,3 +224,25 @@ def test_per_file_column_overrides_and_their_mistakes():
         SourceSettings.from_config({"sources": {"columns": {"text": 3}}}, "x")
     with pytest.raises(InputError, match="sources.part_bytes must be an integer"):
         SourceSettings.from_config({"sources": {"part_bytes": 10}}, "x")
+
+
+@pytest.mark.parametrize(("name", "delimiter"), [("eu.csv", ";"), ("sheet.tsv", "\t"), ("pipes.csv", "|")])
+def test_csv_exports_with_another_delimiter(project, name, delimiter):
+    # Spreadsheet exports in many locales use semicolons; .tsv uses tabs: found from the header line.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(["id", "title", "text"])
+    writer.writerow(["1", "Blinken; shift", WIRE_STORY])
+    (project / "seeds" / name).write_text(buffer.getvalue(), encoding="utf-8")
+    result = extract()
+    assert result.exit_code == 0, result.output
+    found = read_statements(project / "annotations" / "statements.jsonl")
+    stem = name.split(".")[0]
+    assert {s.article_id for s in found} == {f"{stem}-1"} and len(found) >= 3
+
+
+def test_a_dump_without_a_text_column_names_the_columns_it_has(project):
+    (project / "seeds" / "x.csv").write_text("uid,headline,story\n1,a,b\n", encoding="utf-8")
+    result = extract()
+    assert result.exit_code == 1 and "x.csv: no text column" in result.stderr
+    assert "columns: uid, headline, story" in result.stderr

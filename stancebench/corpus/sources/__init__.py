@@ -9,7 +9,7 @@ no text, a WARC record that is not HTML); a file that cannot be read at all, or 
 | --- | --- | --- |
 | text | .txt .md | `stancebench.corpus.articles` (one article per file, optional front matter) |
 | html | .html .htm | `html` (trafilatura main text and metadata) |
-| dump | .jsonl .ndjson .csv (each optionally .gz) .parquet | `dumps` (one article per row, streamed) |
+| dump | .jsonl .ndjson .csv .tsv (each optionally .gz) .parquet | `dumps` (one article per row, streamed) |
 | warc | .warc .warc.gz | `warc` (HTML response records through the html reader) |
 
 Article ids are stable across re-runs: the file name stem for one-article files; stem + row key
@@ -44,9 +44,10 @@ __all__ = [
 
 #: File name endings per kind of source (longest first, so `.warc.gz` is not taken for `.gz`).
 KINDS: dict[str, str] = {
-    ".jsonl.gz": "dump", ".ndjson.gz": "dump", ".csv.gz": "dump", ".warc.gz": "warc",
+    ".jsonl.gz": "dump", ".ndjson.gz": "dump", ".csv.gz": "dump", ".tsv.gz": "dump", ".warc.gz": "warc",
     ".txt": "text", ".md": "text", ".html": "html", ".htm": "html",
-    ".jsonl": "dump", ".ndjson": "dump", ".csv": "dump", ".parquet": "dump", ".warc": "warc",
+    ".jsonl": "dump", ".ndjson": "dump", ".csv": "dump", ".tsv": "dump", ".parquet": "dump",
+    ".warc": "warc",
 }
 #: Kinds whose articles go through the topic filter: bulk sources, not hand-picked files.
 FILTERED_KINDS = frozenset({"dump", "warc"})
@@ -115,7 +116,7 @@ def partition(paths: list[Path], settings: SourceSettings | None = None) -> Iter
         elif name.endswith(".parquet"):
             groups = _row_groups(path)
             yield from (Part(path, kind, row_group=index) for index in range(groups)) if groups > 1 else [Part(path, kind)]
-        elif name.endswith((".csv", ".csv.gz", ".jsonl.gz", ".ndjson.gz")):
+        elif name.endswith((*dumps.CSV_ENDINGS, ".jsonl.gz", ".ndjson.gz")):
             yield from (Part(path, kind, chunk=chunk) for chunk in dumps.dump_chunks(path, settings))
         elif _size(path) > settings.part_bytes:
             try:

@@ -37,7 +37,11 @@ from stancebench.corpus.statements import ExtractWarning
 from stancebench.errors import InputError
 from stancebench.schema import Article
 
-__all__ = ["Chunk", "dump_chunks", "find_columns", "jsonl_spans", "read_dump", "row_article"]
+__all__ = ["CSV_ENDINGS", "Chunk", "dump_chunks", "find_columns", "jsonl_spans", "read_dump", "row_article"]
+
+
+#: Delimited text dumps (the delimiter is found from the header line: comma, semicolon, tab or bar).
+CSV_ENDINGS = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ def find_columns(names: Iterable[str], settings: SourceSettings, path: Path) -> 
             found[field_name] = match
     if "text" not in found:
         raise InputError(path, 0, f"no text column (looked for {', '.join(COLUMN_CONVENTIONS['text'])}; "
-                         "name it with sources.columns.text in stancebench.toml)")
+                         f"name it with sources.columns.text in stancebench.toml); columns: {', '.join(names[:12])}")
     return found
 
 
@@ -143,7 +147,7 @@ def read_dump(path: Path, settings: SourceSettings, *, row_group: int | None = N
     name = path.name.lower()
     if name.endswith(".parquet"):
         rows = _parquet_rows(path, settings, row_group)
-    elif name.endswith((".csv", ".csv.gz")):
+    elif name.endswith(CSV_ENDINGS):
         chunks = [chunk] if chunk is not None else dump_chunks(path, settings)
         rows = (item for one in chunks for item in _chunk_rows(path, one))
     else:
@@ -202,14 +206,17 @@ def _decode(line: bytes, first: bool) -> str:
 def _jsonl_columns(path: Path, settings: SourceSettings) -> dict[str, str] | None:
     """The columns of the file's first JSON object: every part of one file reads the same columns."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as lines:
-        for number, line in enumerate(lines, start=1):
-            try:
-                row = json.loads(_decode(line, number == 1))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                continue
-            if isinstance(row, dict):
-                return find_columns(row.keys(), settings, path)
+    try:
+        with opener(path, "rb") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    row = json.loads(_decode(line, number == 1))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(row, dict):
+                    return find_columns(row.keys(), settings, path)
+    except (EOFError, OSError, zlib.error):  # the part that holds the break reports it
+        pass
     return None
 
 
@@ -282,14 +289,14 @@ def _gzip_jsonl_chunks(path: Path, part_bytes: int) -> Iterator[Chunk]:
 # ---- CSV ----------------------------------------------------------------------------------------
 def dump_chunks(path: Path, settings: SourceSettings) -> Iterator[Chunk]:
     """The rows of a CSV or JSONL.gz dump in chunks of about `settings.part_bytes`, read in this process."""
-    if not path.name.lower().endswith((".csv", ".csv.gz")):
+    if not path.name.lower().endswith(CSV_ENDINGS):
         yield from _gzip_jsonl_chunks(path, settings.part_bytes)
         return
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     try:
-        header = _csv_header(path)
+        header, delimiter = _csv_header(path)
         columns = find_columns(header, settings, path)
     except InputError as err:
         yield Chunk(1, error=(err.line, err.problem))
@@ -306,7 +313,7 @@ def dump_chunks(path: Path, settings: SourceSettings) -> Iterator[Chunk]:
 
     # One block is one chunk: deterministic boundaries (no threads), a row must fit in a block.
     read = pacsv.ReadOptions(block_size=settings.part_bytes, use_threads=False)
-    parse = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in header}, include_columns=sorted(set(columns.values())))
     pairs = tuple(columns.items())
     source = _UntilBroken(gzip.open(path, "rb")) if path.name.lower().endswith(".gz") else path  # noqa: SIM115 - closed below
@@ -404,18 +411,23 @@ def _chunk_rows(path: Path, chunk: Chunk):
         raise InputError(path, *chunk.error)
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path) -> tuple[list[str], str]:
+    """The header row and the delimiter it uses (a comma unless a semicolon, tab or bar is more frequent)."""
     import csv
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            header = next(csv.reader(io.StringIO(handle.readline().removeprefix("\ufeff"))), [])
+            line = handle.readline().removeprefix("\ufeff")
     except _DAMAGED as err:
         raise InputError(path, 1, f"unreadable ({_reason(err)})") from None
+    delimiter = max((",", ";", "\t", "|"), key=line.count) if line.count(",") == 0 else ","
+    if path.name.lower().endswith((".tsv", ".tsv.gz")):
+        delimiter = "\t"
+    header = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
     if not header:
         raise InputError(path, 1, "empty file (no header row)")
-    return header
+    return header, delimiter
 
 
 # ---- parquet ------------------------------------------------------------------------------------
