@@ -9,7 +9,7 @@ no text, a WARC record that is not HTML); a file that cannot be read at all, or 
 | --- | --- | --- |
 | text | .txt .md | `stancebench.corpus.articles` (one article per file, optional front matter) |
 | html | .html .htm | `html` (trafilatura main text and metadata) |
-| dump | .jsonl .ndjson .csv .tsv (each optionally .gz) .parquet | `dumps` (one article per row, streamed) |
+| dump | .jsonl .ndjson .csv .tsv (each optionally .gz) .parquet | `dumps` (one article per row, streamed; CSV in `delimited`) |
 | warc | .warc .warc.gz | `warc` (HTML response records through the html reader) |
 
 Article ids are stable across re-runs: the file name stem for one-article files; stem + row key

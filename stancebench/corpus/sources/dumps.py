@@ -8,7 +8,7 @@ or named in stancebench.toml's `[sources.columns]`. A big dump is split into par
 - JSONL: byte ranges that start at a line start (a JSON line holds no raw newline), their first
   line numbers counted once by `jsonl_spans`; a worker seeks to its range and reads it itself;
 - JSONL.gz (not seekable) and CSV (a quoted value may hold newlines, so a byte offset is not a row
-  start): one streaming reader in the client (pyarrow for CSV) cuts `Chunk`s of rows that are
+  start): one streaming reader in the client (`delimited` for CSV) cuts `Chunk`s of rows that are
   shipped to the workers.
 
 A bad line or row (not JSON, not UTF-8, no text, text that is not a string, a CSV row with the
@@ -148,8 +148,10 @@ def read_dump(path: Path, settings: SourceSettings, *, row_group: int | None = N
     if name.endswith(".parquet"):
         rows = _parquet_rows(path, settings, row_group)
     elif name.endswith(CSV_ENDINGS):
+        from stancebench.corpus.sources.delimited import chunk_rows
+
         chunks = [chunk] if chunk is not None else dump_chunks(path, settings)
-        rows = (item for one in chunks for item in _chunk_rows(path, one))
+        rows = (item for one in chunks for item in chunk_rows(path, one))
     else:
         rows = _jsonl_rows(path, settings, span, chunk)
     for item in rows:
@@ -164,10 +166,12 @@ def read_dump(path: Path, settings: SourceSettings, *, row_group: int | None = N
             yield SourceText(article)
 
 
-_DAMAGED = (EOFError, OSError, zlib.error, UnicodeDecodeError)
+#: What reading a damaged (truncated, mis-encoded) file raises.
+DAMAGED = (EOFError, OSError, zlib.error, UnicodeDecodeError)
 
 
-def _reason(err: BaseException) -> str:
+def damage_reason(err: BaseException) -> str:
+    """What broke a file, in a few words."""
     if isinstance(err, UnicodeDecodeError):
         return "not UTF-8 text"
     return str(err).split("\n")[0][:120] or type(err).__name__
@@ -240,7 +244,7 @@ def _jsonl_lines(path: Path, span: tuple[int, int, int] | None, chunk: Chunk | N
                     if left <= 0:
                         break
     except (EOFError, OSError, zlib.error) as err:
-        raise InputError(path, lineno, f"truncated or unreadable after line {lineno} ({_reason(err)}); "
+        raise InputError(path, lineno, f"truncated or unreadable after line {lineno} ({damage_reason(err)}); "
                          "the rows before were read") from None
 
 
@@ -266,6 +270,16 @@ def _jsonl_rows(path: Path, settings: SourceSettings, span: tuple[int, int, int]
         yield lineno, lineno, row, columns
 
 
+def dump_chunks(path: Path, settings: SourceSettings) -> Iterator[Chunk]:
+    """The rows of a CSV or JSONL.gz dump in chunks of about `settings.part_bytes`, read in this process."""
+    if path.name.lower().endswith(CSV_ENDINGS):
+        from stancebench.corpus.sources.delimited import csv_chunks
+
+        yield from csv_chunks(path, settings)
+    else:
+        yield from _gzip_jsonl_chunks(path, settings.part_bytes)
+
+
 def _gzip_jsonl_chunks(path: Path, part_bytes: int) -> Iterator[Chunk]:
     # A gzip stream cannot be entered in the middle: this client reads it and ships lines.
     lines: list[bytes] = []
@@ -280,154 +294,10 @@ def _gzip_jsonl_chunks(path: Path, part_bytes: int) -> Iterator[Chunk]:
                     lines, size, first = [], 0, lineno + 1
     except (EOFError, OSError, zlib.error) as err:
         yield Chunk(first, lines=b"".join(lines), error=(lineno, f"truncated or unreadable after line {lineno} "
-                                                          f"({_reason(err)}); the rows before were read"))
+                                                          f"({damage_reason(err)}); the rows before were read"))
         return
     if lines or first == 1:
         yield Chunk(first, lines=b"".join(lines))
-
-
-# ---- CSV ----------------------------------------------------------------------------------------
-def dump_chunks(path: Path, settings: SourceSettings) -> Iterator[Chunk]:
-    """The rows of a CSV or JSONL.gz dump in chunks of about `settings.part_bytes`, read in this process."""
-    if not path.name.lower().endswith(CSV_ENDINGS):
-        yield from _gzip_jsonl_chunks(path, settings.part_bytes)
-        return
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        header, delimiter = _csv_header(path)
-        columns = find_columns(header, settings, path)
-    except InputError as err:
-        yield Chunk(1, error=(err.line, err.problem))
-        return
-    bad: list[tuple[int, ExtractWarning]] = []  # (record number, warning) of rows the parser skipped
-
-    def invalid(row) -> str:
-        # pyarrow counts the header as row 1; rows here are numbered from the first data row, as ids are.
-        number = max(0, row.number - 1)
-        where = f"row {number}: " if number else ""
-        bad.append((number, ExtractWarning(str(path), 0, f"{where}{row.expected_columns} columns expected, "
-                                           f"{row.actual_columns} found; skipped")))
-        return "skip"
-
-    # One block is one chunk: deterministic boundaries (no threads), a row must fit in a block.
-    read = pacsv.ReadOptions(block_size=settings.part_bytes, use_threads=False)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=invalid)
-    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in header}, include_columns=sorted(set(columns.values())))
-    pairs = tuple(columns.items())
-    source = _UntilBroken(gzip.open(path, "rb")) if path.name.lower().endswith(".gz") else path  # noqa: SIM115 - closed below
-    record = 1  # the next row's number: skipped rows keep their numbers, so ids do not move when one is fixed
-    try:
-        for batch in _whole_rows(pacsv.open_csv(source, read_options=read, parse_options=parse,
-                                                convert_options=convert), source):
-            # The parser reads ahead: a skipped row goes with the chunk whose rows surround it.
-            mine, end = _skipped_in(bad, record, batch.num_rows)
-            yield Chunk(record, table=batch, columns=pairs, warnings=tuple(w for _, w in mine),
-                        skipped=tuple(n for n, _ in mine))
-            record = end
-    except (pa.ArrowInvalid, *_DAMAGED) as err:
-        reason = _reason(err)
-        if "straddl" in reason:
-            reason = f"a row longer than sources.part_bytes ({settings.part_bytes}), or an unclosed quote"
-        yield Chunk(record, columns=pairs, warnings=tuple(w for _, w in bad), skipped=tuple(n for n, _ in bad), error=(
-            0, f"truncated or unreadable after row {record - 1} ({reason}); the rows before were read"))
-        return
-    finally:
-        if isinstance(source, _UntilBroken):
-            source.close()
-    if bad:
-        yield Chunk(record, columns=pairs, warnings=tuple(w for _, w in bad), skipped=tuple(n for n, _ in bad))
-
-
-def _whole_rows(batches, source):
-    """The batches; where the decompressed data broke off, without the last row (it may be cut short)."""
-    held = None
-    for batch in batches:
-        if held is not None:
-            yield held
-        held = batch
-    broken = source.broken if isinstance(source, _UntilBroken) else None
-    if held is not None:
-        yield held if broken is None else held.slice(0, max(0, held.num_rows - 1))
-    if broken is not None:
-        raise broken
-
-
-class _UntilBroken(io.RawIOBase):
-    """A decompressed stream that ends where the data breaks (remembering why): pyarrow keeps the rows before."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.broken: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self.broken is not None:
-            return 0
-        try:
-            data = self.stream.read1(len(buffer))
-        except (EOFError, OSError, zlib.error) as err:
-            self.broken = err
-            return 0
-        buffer[: len(data)] = data
-        return len(data)
-
-    def close(self) -> None:
-        self.stream.close()
-        super().close()
-
-
-def _skipped_in(bad: list[tuple[int, ExtractWarning]], record: int, rows: int) -> tuple[list, int]:
-    """Take from `bad` the skipped rows among the next `rows` good ones from `record`; and the row after."""
-    mine = [entry for entry in bad if entry[0] == 0]  # no number: reported where it was found
-    pending = sorted(entry for entry in bad if entry[0])
-    taken = 0
-    for _ in range(rows):
-        while taken < len(pending) and pending[taken][0] <= record:
-            record += pending[taken][0] == record
-            taken += 1
-        record += 1
-    mine += pending[:taken]
-    bad[:] = pending[taken:]
-    return mine, record
-
-
-def _chunk_rows(path: Path, chunk: Chunk):
-    columns = dict(chunk.columns)
-    skipped = dict(zip(chunk.skipped, chunk.warnings, strict=True))
-    yield from (w for n, w in skipped.items() if n == 0)
-    record = chunk.first_row
-    for row in chunk.table.to_pylist() if chunk.table is not None else []:
-        while record in skipped:
-            yield skipped.pop(record)
-            record += 1
-        yield record, 0, row, columns
-        record += 1
-    yield from (w for n, w in sorted(skipped.items()) if n)
-    if chunk.error is not None:
-        raise InputError(path, *chunk.error)
-
-
-def _csv_header(path: Path) -> tuple[list[str], str]:
-    """The header row and the delimiter it uses (a comma unless a semicolon, tab or bar is more frequent)."""
-    import csv
-
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            line = handle.readline().removeprefix("\ufeff")
-    except _DAMAGED as err:
-        raise InputError(path, 1, f"unreadable ({_reason(err)})") from None
-    delimiter = max((",", ";", "\t", "|"), key=line.count) if line.count(",") == 0 else ","
-    if path.name.lower().endswith((".tsv", ".tsv.gz")):
-        delimiter = "\t"
-    header = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
-    if not header:
-        raise InputError(path, 1, "empty file (no header row)")
-    return header, delimiter
 
 
 # ---- parquet ------------------------------------------------------------------------------------
@@ -438,7 +308,7 @@ def _parquet_rows(path: Path, settings: SourceSettings, row_group: int | None):
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as err:
-        raise InputError(path, 0, f"not a readable parquet file ({_reason(err)})") from None
+        raise InputError(path, 0, f"not a readable parquet file ({damage_reason(err)})") from None
     columns = find_columns(parquet.schema_arrow.names, settings, path)
     kind = parquet.schema_arrow.field(columns["text"]).type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind)
@@ -456,4 +326,4 @@ def _parquet_rows(path: Path, settings: SourceSettings, row_group: int | None):
                     row_number += 1
                     yield row_number, 0, row, columns
         except (pa.ArrowException, OSError) as err:
-            raise InputError(path, 0, f"row group {group} unreadable after row {row_number} ({_reason(err)})") from None
+            raise InputError(path, 0, f"row group {group} unreadable after row {row_number} ({damage_reason(err)})") from None
