@@ -70,6 +70,7 @@ class PartResult:
     signatures: np.ndarray | None = None
     shard: str | None = None
     filtered: bool = False  # did the topic filter apply (so `kept` counts its articles)?
+    shard_rows: int = 0  # how many of the statements in `shard` are this part's (they follow the previous part's)
 
 
 def repeated_id(path: str, article_id: str) -> ExtractWarning:
@@ -247,15 +248,38 @@ def _is_small(parts: Iterator[Part]) -> tuple[bool, list[Part]]:
     return True, ahead
 
 
-def _in_order(submit, parts: Iterable[Part], window: int) -> Iterator[PartResult]:
-    """Results in part order, with at most `window` parts in flight (parts may carry rows: memory stays flat)."""
-    pending: deque = deque()
+#: Small parts (saved pages) travel to a worker in batches: one task per part would cost more than the page.
+_BATCH_PARTS, _BATCH_BYTES = 64, 1 << 20
+
+
+def _batches(parts: Iterable[Part]) -> Iterator[list[tuple[int, Part]]]:
+    """(index, part) lists of up to _BATCH_PARTS parts or _BATCH_BYTES; a big part goes alone."""
+    batch: list[tuple[int, Part]] = []
+    size = 0
     for index, part in enumerate(parts):
-        pending.append(submit(part, index))
+        batch.append((index, part))
+        size += _weight(part)
+        if len(batch) >= _BATCH_PARTS or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def extract_batch(batch: list[tuple[int, Part]], job: ExtractJob) -> list[PartResult]:
+    """`extract_part` over one batch of (index, part): a worker's task."""
+    return [extract_part(part, job, index) for index, part in batch]
+
+
+def _in_order(submit, batches: Iterable[list[tuple[int, Part]]], window: int) -> Iterator[PartResult]:
+    """Results in part order, with at most `window` batches in flight (parts may carry rows: memory stays flat)."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(submit(batch))
         if len(pending) >= window:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
     while pending:
-        yield pending.popleft().result()
+        yield from pending.popleft().result()
 
 
 def run_parts(parts: Iterable[Part], job: ExtractJob, *, jobs: int = 1, scheduler: str | None = None,
@@ -274,18 +298,19 @@ def run_parts(parts: Iterable[Part], job: ExtractJob, *, jobs: int = 1, schedule
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from _in_order(lambda part, index: pool.submit(extract_part, part, job, index), parts, 4 * jobs)
+        yield from _in_order(lambda batch: pool.submit(extract_batch, batch, job), _batches(parts), 4 * jobs)
 
 
 # ---- Dask ------------------------------------------------------------------------------------
-def _extract_to_shard(part: Part, job: ExtractJob, index: int, shard_dir: str) -> PartResult:
+def _extract_to_shard(batch: list[tuple[int, Part]], job: ExtractJob, shard_dir: str) -> list[PartResult]:
     from stancebench.store import write_statements_atomic
 
-    result = extract_part(part, job, index)
-    shard = Path(shard_dir) / f"part-{index:06d}.parquet"
-    write_statements_atomic(shard, result.statements or [])
-    result.statements, result.shard = None, str(shard)
-    return result
+    results = extract_batch(batch, job)
+    shard = Path(shard_dir) / f"part-{batch[0][0]:06d}.parquet"
+    write_statements_atomic(shard, [s for result in results for s in result.statements or []])
+    for result in results:
+        result.shard_rows, result.statements, result.shard = len(result.statements or []), None, str(shard)
+    return results
 
 
 def _client(scheduler: str):
@@ -309,11 +334,15 @@ def _run_on_dask(parts: Iterator[Part], job: ExtractJob, scheduler: str, shard_r
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
 
-        def submit(part: Part, index: int):
-            return client.submit(_extract_to_shard, part, job, index, str(shard_dir), pure=False)
+        def submit(batch: list[tuple[int, Part]]):
+            return client.submit(_extract_to_shard, batch, job, str(shard_dir), pure=False)
 
-        for result in _in_order(submit, parts, 4 * workers):  # in part order: the same merge whatever finishes first
-            result.statements = read_statements(result.shard)
+        shard, rows, offset = None, [], 0
+        for result in _in_order(submit, _batches(parts), 4 * workers):  # in part order, whatever finishes first
+            if result.shard != shard:
+                shard, rows, offset = result.shard, read_statements(result.shard), 0
+            result.statements = rows[offset : offset + result.shard_rows]
+            offset += result.shard_rows
             yield result
     finally:
         client.close()

@@ -156,6 +156,7 @@ def test_split_dumps_give_the_same_bytes_on_one_process_a_pool_and_a_local_clust
     parts = list(partition(list_source_paths(project / "seeds"), SourceSettings(part_bytes=2048)))
     assert sum(1 for p in parts if p.span) > 5 and sum(1 for p in parts if p.chunk) > 10
     monkeypatch.setattr(distributed, "_POOL_BYTES", 0)  # use the pool even for these few bytes
+    monkeypatch.setattr(distributed, "_BATCH_PARTS", 3)  # and several tasks (of three parts) per worker
     for args in ((), ("--jobs", "2"), ("--scheduler", "local")):
         out.unlink()
         run = extract(*args)
