@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +71,21 @@ class PartResult:
     shard: str | None = None
     filtered: bool = False  # did the topic filter apply (so `kept` counts its articles)?
     shard_rows: int = 0  # how many of the statements in `shard` are this part's (they follow the previous part's)
+
+    def __getstate__(self) -> dict:
+        # From a worker process: statements as tuples of their fields, half the bytes and time of pickled records.
+        state = dict(self.__dict__)
+        if self.statements:
+            state["statements"] = [tuple(getattr(s, name) for name in _STATEMENT_FIELDS) for s in self.statements]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.get("statements"):
+            state["statements"] = [Statement(*values) for values in state["statements"]]
+        self.__dict__.update(state)
+
+
+_STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 
 
 def repeated_id(path: str, article_id: str) -> ExtractWarning:
