@@ -2,32 +2,37 @@
 
     python benchmarks/sources_bench.py html --pages 10000 [--jobs 1|2]
     python benchmarks/sources_bench.py warc --records 10000 [--jobs 1|2]
-    python benchmarks/sources_bench.py make-dump --rows 1000000 --out /tmp/dump.parquet
-    /usr/bin/time -v python benchmarks/sources_bench.py read-dump /tmp/dump.parquet     # peak memory: streamed
+    python benchmarks/sources_bench.py make-dump --rows 1000000 --out /tmp/dump.parquet   # or .jsonl / .csv
+    python benchmarks/sources_bench.py read-dump /tmp/dump.parquet        # at two sizes: peak memory is flat
     python benchmarks/sources_bench.py extract-dump /tmp/dump.parquet [--jobs 1|2]
-    python benchmarks/sources_bench.py dedup --articles 100000
+    python benchmarks/sources_bench.py dedup --articles 100000            # and 1000000: linear, not quadratic
 
 Pages, rows and records are synthetic news reports on the target (statement paragraphs and
 background sentences, speakers drawn from a list) inside page furniture (navigation, footer).
-`html`/`warc`/`extract-dump` time the extraction stage's per-part function (read, topic filter,
-extract statements, MinHash signature) in one process or `--jobs` processes and report
-articles/s per core (CPU time of this process, so other load does not count) and wall-clock
-articles/s. `read-dump` only streams the rows, so run it under /usr/bin/time -v at two sizes:
-peak memory must not grow with the file. `dedup` times signatures and grouping of N articles,
-a tenth of them syndicated copies (new headline, a few words changed), and checks the groups.
+`html`/`warc`/`extract-dump` run the extraction stage's parts (read, topic filter, extract
+statements, MinHash signature) in one process or `--jobs` processes, as `stancebench extract`
+does, and report articles/s per core (CPU time of this process and its worker processes, so other
+load on the machine does not count), wall-clock articles/s and peak RSS. A parquet dump is cut by
+row group, one JSONL file by byte ranges, a CSV by chunks of rows (about 16 MB each). `read-dump`
+only streams the rows. `dedup` times signatures and grouping of N articles, a tenth of them
+syndicated copies (new headline, a few words changed), and checks the groups.
 
-Measured on the 2-core machine while other jobs ran (load average 5-7, so wall-clock figures and
-1-vs-2-worker scaling are pessimistic; per-core figures are CPU time):
+Measured 2026-12-01 on the shared 2-core machine (load average 4-8 from other jobs: wall-clock
+figures, and so the 1-vs-2-worker wall-clock scaling, are not meaningful there; CPU-time figures
+vary by about +-20% from run to run with the load):
 
-| run | result |
-| --- | --- |
-| html --pages 10000 | 228 pages/s per core (trafilatura dominates) |
-| warc --records 10000 | 197-206 records/s per core; wall 142.8 s -> 90.3 s with --jobs 2 (1.6x), another run 87.2 -> 81.0 s |
-| extract-dump, 100,000 rows | 2,378 rows/s per core (162,387 statements), peak RSS 389 MB |
-| read-dump, 100,000 vs 1,000,000 rows | peak RSS 149 MB vs 161 MB: streamed, flat |
-| dedup 100,000 vs 1,000,000 | grouping 10.7 s vs 109.1 s CPU (x10.2 for x10 articles: linear) |
-| | signatures 6,052/s and 7,232/s per core; peak RSS 0.84 GB vs 7.4 GB (texts, signatures, LSH tables) |
-| | 97.8-98.0% of the copies found, no original wrongly grouped |
+| run | articles/s per core (CPU) | peak RSS |
+| --- | --- | --- |
+| html --pages 10000, jobs 1 / 2 | 196 and 184 / 147 and 156 (trafilatura dominates) | 104 MB / 42 MB + 99 MB per worker |
+| warc --records 10000, jobs 1 / 2 | 200 / 261 | 115 MB / 55 MB + 104 MB per worker |
+| extract-dump 100,000-row parquet | 1,913 (162,387 statements) | 395 MB |
+| extract-dump 1,000,000-row parquet | 2,408 (1,626,312 statements, 20 row groups) | 448 MB: flat as the dump grows 10x |
+| extract-dump 100,000-row JSONL (4 byte ranges), jobs 1 / 2 | 2,979 / 2,026 and 1,739 | 204 MB / 251 MB + 228 MB per worker |
+| same, 40,000 rows, alternating jobs 1, 2, 1, 2 | 1,805, 1,677, 1,937, 2,336: no per-worker cost beyond the noise | |
+| read-dump 100,000 / 1,000,000 parquet rows | 52,511 / 83,520 rows/s | 159 MB / 177 MB: streamed, flat |
+| dedup 100,000 / 1,000,000 articles, grouping | 7.2 s and 11.3 s / 100.8 s and 96.3 s CPU | 0.82 GB / 7.3 GB |
+| | x8.5-14 for x10 articles: linear (LSH buckets), the 1M run's 7 GB working set a little slower per item | |
+| dedup signatures | 5,135-7,641 articles/s per core; 97.8-98.0% of copies found, no original wrongly grouped | |
 """
 
 from __future__ import annotations
