@@ -44,14 +44,20 @@ class ExtractJob:
     settings: SourceSettings = field(default_factory=SourceSettings)
 
     @classmethod
+    def for_project(cls, project) -> ExtractJob:
+        """The job `extract` runs in a corpus: its target, its actor table, its `[sources]` settings."""
+        from stancebench.corpus.extract import CORPUS_ACTORS_NAME
+
+        root = Path(project.root)
+        settings = SourceSettings.from_config(getattr(project, "extra", None), project.target_id, root / "stancebench.toml")
+        return cls(project.target_id, root / CORPUS_ACTORS_NAME, settings)
+
+    @classmethod
     def for_corpus(cls, root: str | Path | None = None) -> ExtractJob:
-        """The job `extract` runs in a corpus (found from `root` or the working folder, as commands find it)."""
+        """`for_project` of the corpus at `root` (or the one found from the working folder, as commands find it)."""
         from stancebench.project import load_project
 
-        project = load_project(root)
-        config = Path(project.root) / "stancebench.toml"
-        return cls(project.target_id, Path(project.root) / "actors.tsv",
-                   SourceSettings.from_config(project.extra, project.target_id, config))
+        return cls.for_project(load_project(root))
 
 
 @dataclass

@@ -127,8 +127,8 @@ def extract_corpus(
 
     seeds = Path(seeds) if seeds is not None else project.seeds_dir
     output = Path(output) if output is not None else project.statements_path
-    settings = sources.SourceSettings.from_config(getattr(project, "extra", None), project.target_id,
-                                                  Path(project.root) / "stancebench.toml")
+    job = ExtractJob.for_project(project)
+    settings = job.settings
     paths = sources.list_source_paths(seeds)
     parts = sources.partition(paths, settings)
     existing = store.read_statements(output) if output.exists() else []
@@ -138,7 +138,6 @@ def extract_corpus(
     seen: dict[str, str] = {}
     ids: list[str] = []
     signatures: list = []
-    job = ExtractJob(project.target_id, Path(project.root) / CORPUS_ACTORS_NAME, settings)
     results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
     file_errors: set[ExtractWarning] = set()  # a file-level problem (no text column) repeats in each of its parts
     for part in track(results, "Extracting statements", total=sources.count_parts(paths, settings)):  # on a terminal only
