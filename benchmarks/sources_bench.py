@@ -2,32 +2,37 @@
 
     python benchmarks/sources_bench.py html --pages 10000 [--jobs 1|2]
     python benchmarks/sources_bench.py warc --records 10000 [--jobs 1|2]
-    python benchmarks/sources_bench.py make-dump --rows 1000000 --out /tmp/dump.parquet
-    /usr/bin/time -v python benchmarks/sources_bench.py read-dump /tmp/dump.parquet     # peak memory: streamed
+    python benchmarks/sources_bench.py make-dump --rows 1000000 --out /tmp/dump.parquet   # or .jsonl / .csv
+    python benchmarks/sources_bench.py read-dump /tmp/dump.parquet        # at two sizes: peak memory is flat
     python benchmarks/sources_bench.py extract-dump /tmp/dump.parquet [--jobs 1|2]
-    python benchmarks/sources_bench.py dedup --articles 100000
+    python benchmarks/sources_bench.py dedup --articles 100000            # and 1000000: linear, not quadratic
 
 Pages, rows and records are synthetic news reports on the target (statement paragraphs and
 background sentences, speakers drawn from a list) inside page furniture (navigation, footer).
-`html`/`warc`/`extract-dump` time the extraction stage's per-part function (read, topic filter,
-extract statements, MinHash signature) in one process or `--jobs` processes and report
-articles/s per core (CPU time of this process, so other load does not count) and wall-clock
-articles/s. `read-dump` only streams the rows, so run it under /usr/bin/time -v at two sizes:
-peak memory must not grow with the file. `dedup` times signatures and grouping of N articles,
-a tenth of them syndicated copies (new headline, a few words changed), and checks the groups.
+`html`/`warc`/`extract-dump` run the extraction stage's parts (read, topic filter, extract
+statements, MinHash signature) in one process or `--jobs` processes, as `stancebench extract`
+does, and report articles/s per core (CPU time of this process and its worker processes, so other
+load on the machine does not count), wall-clock articles/s and peak RSS. A parquet dump is cut by
+row group, one JSONL file by byte ranges, a CSV by chunks of rows (about 16 MB each). `read-dump`
+only streams the rows. `dedup` times signatures and grouping of N articles, a tenth of them
+syndicated copies (new headline, a few words changed), and checks the groups.
 
-Measured on the 2-core machine while other jobs ran (load average 5-7, so wall-clock figures and
-1-vs-2-worker scaling are pessimistic; per-core figures are CPU time):
+Measured 2026-12-01 on the shared 2-core machine (load average 4-8 from other jobs: wall-clock
+figures, and so the 1-vs-2-worker wall-clock scaling, are not meaningful there; CPU-time figures
+vary by about +-20% from run to run with the load):
 
-| run | result |
-| --- | --- |
-| html --pages 10000 | 228 pages/s per core (trafilatura dominates) |
-| warc --records 10000 | 197-206 records/s per core; wall 142.8 s -> 90.3 s with --jobs 2 (1.6x), another run 87.2 -> 81.0 s |
-| extract-dump, 100,000 rows | 2,378 rows/s per core (162,387 statements), peak RSS 389 MB |
-| read-dump, 100,000 vs 1,000,000 rows | peak RSS 149 MB vs 161 MB: streamed, flat |
-| dedup 100,000 vs 1,000,000 | grouping 10.7 s vs 109.1 s CPU (x10.2 for x10 articles: linear) |
-| | signatures 6,052/s and 7,232/s per core; peak RSS 0.84 GB vs 7.4 GB (texts, signatures, LSH tables) |
-| | 97.8-98.0% of the copies found, no original wrongly grouped |
+| run | articles/s per core (CPU) | peak RSS |
+| --- | --- | --- |
+| html --pages 10000, jobs 1 / 2 | 196 and 184 / 147 and 156 (trafilatura dominates) | 104 MB / 42 MB + 99 MB per worker |
+| warc --records 10000, jobs 1 / 2 | 200 / 261 | 115 MB / 55 MB + 104 MB per worker |
+| extract-dump 100,000-row parquet | 1,913 (162,387 statements) | 395 MB |
+| extract-dump 1,000,000-row parquet | 2,408 (1,626,312 statements, 20 row groups) | 448 MB: flat as the dump grows 10x |
+| extract-dump 100,000-row JSONL (4 byte ranges), jobs 1 / 2 | 2,979 / 2,026 and 1,739 | 204 MB / 251 MB + 228 MB per worker |
+| same, 40,000 rows, alternating jobs 1, 2, 1, 2 | 1,805, 1,677, 1,937, 2,336: no per-worker cost beyond the noise | |
+| read-dump 100,000 / 1,000,000 parquet rows | 52,511 / 83,520 rows/s | 159 MB / 177 MB: streamed, flat |
+| dedup 100,000 / 1,000,000 articles, grouping | 7.2 s and 11.3 s / 100.8 s and 96.3 s CPU | 0.82 GB / 7.3 GB |
+| | x8.5-14 for x10 articles: linear (LSH buckets), the 1M run's 7 GB working set a little slower per item | |
+| dedup signatures | 5,135-7,641 articles/s per core; 97.8-98.0% of copies found, no original wrongly grouped | |
 """
 
 from __future__ import annotations
@@ -74,24 +79,42 @@ def page(rng: random.Random) -> str:
             f"{FURNITURE[0]}<article><h1>{title}</h1>{paragraphs}</article>{FURNITURE[1]}</body></html>")
 
 
+def _peak_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of its largest finished child (worker), in MB."""
+    import resource
+
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the worker processes)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _run(parts, jobs: int, what: str, unit: str) -> None:
     from stancebench.corpus.distributed import ExtractJob, run_parts
     from stancebench.corpus.sources import SourceSettings
     from stancebench.project import repository_root
 
     job = ExtractJob("lift-ukraine-strike-restrictions", (repository_root() or Path(".")) / "actors.tsv", SourceSettings())
-    wall, cpu = time.perf_counter(), time.process_time()
-    articles = statements = warnings = 0
-    for result in run_parts(parts, job, jobs=jobs):
+    wall, cpu = time.perf_counter(), _cpu()
+    articles = statements = warnings = count = 0
+    for result in run_parts(parts, job, jobs=jobs):  # statements are counted, not kept: memory is the stream's
         articles += len(result.article_ids)
         statements += len(result.statements or [])
         warnings += result.skipped_records
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{what}: {articles:,} articles, {statements:,} statements, {warnings} {unit} skipped, jobs={jobs}")
-    if jobs == 1:
-        print(f"  {articles / cpu:,.0f} articles/s per core (CPU {cpu:.1f} s), wall {wall:.1f} s = {articles / wall:,.0f}/s")
-    else:
-        print(f"  wall {wall:.1f} s = {articles / wall:,.0f} articles/s with {jobs} worker processes")
+        count += 1
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu  # the pool has exited: its workers' CPU is counted
+    own, child = _peak_mb()
+    print(f"{what}: {count:,} parts, {articles:,} articles, {statements:,} statements, {warnings} {unit} skipped, "
+          f"jobs={jobs}")
+    print(f"  {articles / cpu:,.0f} articles/s per core (CPU {cpu:.1f} s in all processes), "
+          f"wall {wall:.1f} s = {articles / wall:,.0f} articles/s")
+    print(f"  peak RSS {own:,.0f} MB" + (f" (largest worker {child:,.0f} MB)" if jobs > 1 else ""))
 
 
 def html_bench(pages: int, jobs: int) -> None:
@@ -126,35 +149,57 @@ def warc_bench(records: int, jobs: int) -> None:
 
 
 def make_dump(rows: int, out: Path, row_group: int = 50_000) -> None:
+    """A synthetic dump of `rows` articles: parquet (row groups of 50,000), JSONL or CSV by the file name."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     rng = random.Random(0)
     schema = pa.schema([("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("url", pa.string())])
-    with pq.ParquetWriter(out, schema) as writer:
+    writer = None
+    with open(out, "wb") as sink:
         for start in range(0, rows, row_group):
             n = min(row_group, rows - start)
             titles, texts = zip(*(report(rng, paragraphs=3) for _ in range(n)), strict=True)
-            writer.write_table(pa.table({
-                "id": [str(start + i) for i in range(n)], "title": list(titles), "text": list(texts),
-                "url": [f"https://news.example.com/{start + i}" for i in range(n)]}, schema=schema))
+            table = pa.table({"id": [str(start + i) for i in range(n)], "title": list(titles), "text": list(texts),
+                              "url": [f"https://news.example.com/{start + i}" for i in range(n)]}, schema=schema)
+            writer = _write_rows(table, out, sink, writer)
+        if writer is not None:
+            writer.close()
     print(f"wrote {rows:,} rows to {out} ({out.stat().st_size / 1e6:,.0f} MB)")
+
+
+def _write_rows(table, out: Path, sink, writer):
+    import json
+
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    if out.suffix == ".parquet":
+        writer = writer or pq.ParquetWriter(sink, table.schema)
+        writer.write_table(table)
+    elif out.suffix == ".csv":  # quoted values with newlines in them: the case a byte split would get wrong
+        writer = writer or pacsv.CSVWriter(sink, table.schema)
+        writer.write_table(table)
+    else:
+        sink.write("".join(json.dumps(row) + "\n" for row in table.to_pylist()).encode())
+    return writer
 
 
 def read_dump_bench(path: Path) -> None:
     from stancebench.corpus.sources import SourceSettings
     from stancebench.corpus.sources.dumps import read_dump
 
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     count = sum(1 for item in read_dump(path, SourceSettings()) if hasattr(item, "article"))
-    wall = time.perf_counter() - wall
-    print(f"streamed {count:,} rows in {wall:.1f} s ({count / wall:,.0f} rows/s)")
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"streamed {count:,} rows: {count / cpu:,.0f} rows/s per core (CPU {cpu:.1f} s), wall {wall:.1f} s; "
+          f"peak RSS {_peak_mb()[0]:,.0f} MB")
 
 
 def extract_dump_bench(path: Path, jobs: int) -> None:
     from stancebench.corpus.sources import partition
 
-    _run(partition([path]), jobs, f"parquet dump {path.name}", "rows")
+    # parquet by row group; one JSONL file by byte ranges; CSV by chunks of rows (all about 16 MB)
+    _run(partition([path]), jobs, f"dump {path.name} ({path.stat().st_size / 1e6:,.0f} MB)", "rows")
 
 
 def dedup_bench(articles: int) -> None:
@@ -183,7 +228,8 @@ def dedup_bench(articles: int) -> None:
     false = sum(1 for i in range(originals) if ids[i] in groups) - found
     print(f"{articles:,} articles: signatures {signed:.1f} s CPU ({articles / signed:,.0f}/s), grouping {grouped:.1f} s CPU "
           f"({articles / grouped:,.0f}/s)")
-    print(f"  {found:,} of {articles - originals:,} copies found, {max(0, false)} originals wrongly grouped")
+    print(f"  {found:,} of {articles - originals:,} copies found, {max(0, false)} originals wrongly grouped; "
+          f"peak RSS {_peak_mb()[0]:,.0f} MB")
 
 
 def main() -> None:

@@ -124,13 +124,14 @@ def extract_corpus(
     `jobs` > 1 extracts in that many processes, `scheduler` on a Dask cluster; the output is the same.
     """
     from stancebench.corpus import dedup, sources
-    from stancebench.corpus.distributed import ExtractJob, run_parts
+    from stancebench.corpus.distributed import ExtractJob, repeated_id, run_parts
 
     seeds = Path(seeds) if seeds is not None else project.seeds_dir
     output = Path(output) if output is not None else project.statements_path
-    settings = sources.SourceSettings.from_config(getattr(project, "extra", None), project.target_id,
-                                                  Path(project.root) / "stancebench.toml")
-    parts = sources.partition(sources.list_source_paths(seeds))
+    job = ExtractJob.for_project(project)
+    settings = job.settings
+    paths = sources.list_source_paths(seeds)
+    parts = sources.partition(paths, settings)
     existing = store.read_statements(output) if output.exists() else []
     result = ExtractResult(statements=[], output=output)
     extracted: list[Statement] = []
@@ -138,9 +139,13 @@ def extract_corpus(
     seen: dict[str, str] = {}
     ids: list[str] = []
     signatures: list = []
-    job = ExtractJob(project.target_id, Path(project.root) / CORPUS_ACTORS_NAME, settings)
     results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
-    for part in track(results, "Extracting statements", total=len(parts)):  # a bar on a terminal only
+    file_errors: set[ExtractWarning] = set()  # a file-level problem (no text column) repeats in each of its parts
+    for part in track(results, "Extracting statements", total=sources.count_parts(paths, settings)):  # on a terminal only
+        if part.bad_file and part.warnings[-1] in file_errors:
+            part.warnings.pop()
+        elif part.bad_file:
+            file_errors.add(part.warnings[-1])
         result.warnings.extend(part.warnings)
         result.skipped_records += part.skipped_records
         result.kept += part.kept
@@ -152,6 +157,10 @@ def extract_corpus(
         for article_id in part.article_ids:
             if article_id in fresh:
                 seen[article_id] = Path(part.path).name
+            elif seen[article_id] == Path(part.path).name:  # in an earlier part of the same file
+                result.warnings.append(repeated_id(part.path, article_id))
+                result.skipped_records += 1
+                result.kept -= part.filtered
             else:
                 result.warnings.append(ExtractWarning(part.path, 0, f"same article id {article_id!r} as {seen[article_id]}"))
                 if part.path not in result.bad_files:

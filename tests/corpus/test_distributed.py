@@ -106,3 +106,4 @@ def test_rows_in_memory_give_the_statements_the_file_gives(tmp_path):
     assert [r.statements for r in in_memory] == [r.statements for r in from_file]
     assert [str(w) for r in in_memory for w in r.warnings] == ["news.parquet: row 3: no text; skipped"]
     assert {s.article_id for r in in_memory for s in r.statements} == {f"news-row{n}" for n in (1, 2, 4, 5, 6)}
+

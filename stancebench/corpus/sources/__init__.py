@@ -9,7 +9,7 @@ no text, a WARC record that is not HTML); a file that cannot be read at all, or 
 | --- | --- | --- |
 | text | .txt .md | `stancebench.corpus.articles` (one article per file, optional front matter) |
 | html | .html .htm | `html` (trafilatura main text and metadata) |
-| dump | .jsonl .ndjson .csv (each optionally .gz) .parquet | `dumps` (one article per row, streamed) |
+| dump | .jsonl .ndjson .csv .tsv (each optionally .gz) .parquet | `dumps` (one article per row, streamed; CSV in `delimited`) |
 | warc | .warc .warc.gz | `warc` (HTML response records through the html reader) |
 
 Article ids are stable across re-runs: the file name stem for one-article files; stem + row key
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from stancebench.corpus.articles import SourceText, read_source
 from stancebench.corpus.sources.config import SourceSettings
@@ -33,6 +34,7 @@ __all__ = [
     "Part",
     "SourceItem",
     "SourceSettings",
+    "count_parts",
     "list_source_paths",
     "partition",
     "read_part",
@@ -42,9 +44,10 @@ __all__ = [
 
 #: File name endings per kind of source (longest first, so `.warc.gz` is not taken for `.gz`).
 KINDS: dict[str, str] = {
-    ".jsonl.gz": "dump", ".ndjson.gz": "dump", ".csv.gz": "dump", ".warc.gz": "warc",
+    ".jsonl.gz": "dump", ".ndjson.gz": "dump", ".csv.gz": "dump", ".tsv.gz": "dump", ".warc.gz": "warc",
     ".txt": "text", ".md": "text", ".html": "html", ".htm": "html",
-    ".jsonl": "dump", ".ndjson": "dump", ".csv": "dump", ".parquet": "dump", ".warc": "warc",
+    ".jsonl": "dump", ".ndjson": "dump", ".csv": "dump", ".tsv": "dump", ".parquet": "dump",
+    ".warc": "warc",
 }
 #: Kinds whose articles go through the topic filter: bulk sources, not hand-picked files.
 FILTERED_KINDS = frozenset({"dump", "warc"})
@@ -76,29 +79,75 @@ def list_source_paths(folder: str | Path) -> list[Path]:
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One unit of work: a file, or one row group of a parquet dump."""
+    """One unit of work: a file, one parquet row group, a JSONL byte range, or a chunk of rows read here."""
 
     path: Path
     kind: str
     row_group: int | None = None
+    #: (start byte, end byte, first line number) of a part of a big JSONL file.
+    span: tuple[int, int, int] | None = None
+    #: Rows of a CSV or JSONL.gz dump this process read for a worker (`dumps.Chunk`).
+    chunk: Any = None
 
     @property
     def name(self) -> str:
-        """`file` or `file#row-group`, for messages."""
-        return self.path.name if self.row_group is None else f"{self.path.name}#{self.row_group}"
+        """`file`, `file#row-group` or `file:first-line`, for messages."""
+        if self.row_group is not None:
+            return f"{self.path.name}#{self.row_group}"
+        first = self.span[2] if self.span else self.chunk.first_row if self.chunk else None
+        return self.path.name if first is None else f"{self.path.name}:{first}"
 
 
-def partition(paths: list[Path]) -> list[Part]:
-    """Parts in a fixed order: each file, and each row group of a parquet file."""
-    parts: list[Part] = []
+def partition(paths: list[Path], settings: SourceSettings | None = None) -> Iterator[Part]:
+    """Parts in a fixed order, the same whatever runs them: so every run gives the same statements.
+
+    A file is one part, except a parquet dump (one part per row group), a JSONL dump bigger than
+    `settings.part_bytes` (byte ranges starting at line starts), and a CSV or JSONL.gz dump (read
+    here by one streaming reader, in chunks of about `part_bytes`, shipped to the workers).
+    """
+    from stancebench.corpus.sources import dumps
+
+    settings = settings or SourceSettings()
     for path in paths:
         kind = source_kind(path) or "text"
-        groups = _row_groups(path) if path.name.lower().endswith(".parquet") else 0
-        if groups > 1:
-            parts.extend(Part(path, kind, index) for index in range(groups))
+        name = path.name.lower()
+        if kind != "dump":
+            yield Part(path, kind)
+        elif name.endswith(".parquet"):
+            groups = _row_groups(path)
+            yield from (Part(path, kind, row_group=index) for index in range(groups)) if groups > 1 else [Part(path, kind)]
+        elif name.endswith((*dumps.CSV_ENDINGS, ".jsonl.gz", ".ndjson.gz")):
+            yield from (Part(path, kind, chunk=chunk) for chunk in dumps.dump_chunks(path, settings))
+        elif _size(path) > settings.part_bytes:
+            try:
+                spans = dumps.jsonl_spans(path, settings.part_bytes)
+            except OSError:  # reported when the part is read
+                spans = [None]
+            yield from (Part(path, kind, span=span) for span in spans)
         else:
-            parts.append(Part(path, kind))
-    return parts
+            yield Part(path, kind)
+
+
+def count_parts(paths: list[Path], settings: SourceSettings | None = None) -> int:
+    """About how many parts `partition` makes (exact but for CSV and gzip dumps): a progress bar's total."""
+    part_bytes = (settings or SourceSettings()).part_bytes
+    total = 0
+    for path in paths:
+        name = path.name.lower()
+        if source_kind(path) != "dump":
+            total += 1
+        elif name.endswith(".parquet"):
+            total += max(1, _row_groups(path))
+        else:  # a gzip file holds about four times its size in text
+            total += max(1, -(-_size(path) * (4 if name.endswith(".gz") else 1) // part_bytes))
+    return total
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported when the part is read
+        return 0
 
 
 def _row_groups(path: Path) -> int:
@@ -121,7 +170,7 @@ def read_part(part: Part, settings: SourceSettings) -> Iterator[SourceItem]:
     elif part.kind == "dump":
         from stancebench.corpus.sources.dumps import read_dump
 
-        yield from read_dump(part.path, settings, row_group=part.row_group)
+        yield from read_dump(part.path, settings, row_group=part.row_group, span=part.span, chunk=part.chunk)
     else:
         from stancebench.corpus.sources.warc import read_warc
 

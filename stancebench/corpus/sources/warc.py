@@ -1,4 +1,4 @@
-"""WARC / WARC.gz crawls -> Articles: HTML response records through the html reader (warcio, streamed).
+"""WARC / WARC.gz crawls -> Articles: HTML response (and resource) records through the html reader (warcio, streamed).
 
 Provenance: the WARC-Record-ID (the article id is the file stem + a hash of it) and the target
 URI. A response that is not an HTML page, an error status or a page with no main text is a
@@ -22,6 +22,8 @@ from stancebench.errors import InputError, MissingExtraError
 __all__ = ["read_warc", "record_article_id"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Records that hold a page: an HTTP response, or a resource (a page archived without HTTP, e.g. by warcit).
+_PAGE_TYPES = ("response", "resource")
 
 
 def record_article_id(path: Path, record_id: str) -> str:
@@ -47,7 +49,7 @@ def read_warc(path: Path) -> Iterator[SourceText | ExtractWarning]:
             for record in ArchiveIterator(stream):
                 if record.format != "warc":
                     raise ValueError(f"not a WARC record ({record.format})")
-                if record.rec_type != "response":
+                if record.rec_type not in _PAGE_TYPES:
                     continue
                 record_id = record.rec_headers.get_header("WARC-Record-ID") or f"#{count + 1}"
                 uri = record.rec_headers.get_header("WARC-Target-URI")
@@ -86,7 +88,8 @@ def _response_item(path: Path, record, record_id: str, uri: str | None) -> Sourc
     where = f"record {record_id}" + (f" ({uri})" if uri else "")
     http = record.http_headers
     status = http.get_statuscode() if http is not None else None
-    content_type = (http.get_header("Content-Type") or "" if http is not None else "").split(";")[0].strip().lower()
+    headers = http if http is not None else record.rec_headers  # a resource record has no HTTP headers
+    content_type = (headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
     if status is not None and not str(status).startswith("2"):
         return ExtractWarning(str(path), 0, f"{where}: HTTP status {status}, not a page; skipped")
     if content_type not in _HTML_TYPES:
