@@ -159,36 +159,51 @@ def _leaks(text: str) -> bool:
     return TOKEN in text or TOKEN[3:15] in text
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(script=st.lists(_STEP, min_size=1, max_size=4))
-def test_whatever_the_server_does_the_client_ends_in_one_line_without_the_key(server, tmp_path_factory, monkeypatch,
-                                                                               script):
+def _run(server, cache, monkeypatch, script, items: int, concurrency: int) -> None:
     monkeypatch.setenv("FUZZ_KEY", TOKEN)
     monkeypatch.setattr(transport, "MAX_BODY", SMALL_BODY)
     server.script, server.requests = list(script), 0
-    cache = tmp_path_factory.mktemp("cache")
     model = ChatModel(server.url, "tiny", api_key_env="FUZZ_KEY", timeout=TIMEOUT, max_retries=MAX_RETRIES,
-                      backoff=0.001, max_backoff=0.02, concurrency=1, cache_dir=cache)
+                      backoff=0.001, max_backoff=0.02, concurrency=concurrency, cache_dir=cache)
     model.transport_.rate_limit_retries = 3
-    example = {k: v for k, v in make_rows(1)[0].items() if k != "label"}
+    examples = [{k: v for k, v in row.items() if k != "label"} for row in make_rows(items)]
     started = time.monotonic()
     try:
-        labels = model.predict([example])
+        labels = model.predict(examples)
     except StancebenchError as err:
         message = str(err)
         event(f"error: {type(err).__name__}")
         assert message and "\n" not in message and len(message) < 600, message
         assert not _leaks(message), message
     else:
-        event(f"labels: {labels}")
-        assert labels in (["support"], ["oppose"], ["hedge"], [None])
+        event(f"labels: {sorted(map(str, labels))}")
+        assert len(labels) == items and set(labels) <= {"support", "oppose", "hedge", None}
     elapsed = time.monotonic() - started
-    attempts = MAX_RETRIES + 1 + model.transport_.rate_limit_retries
-    assert server.requests <= attempts
-    assert elapsed < attempts * (TIMEOUT + 0.3) + 1, f"{elapsed:.1f} s for {server.requests} requests"
+    attempts = MAX_RETRIES + 1 + model.transport_.rate_limit_retries  # per item
+    assert server.requests <= attempts * items
+    rounds = -(-items // concurrency)
+    assert elapsed < rounds * attempts * (TIMEOUT + 0.3) + 1, f"{elapsed:.1f} s for {server.requests} requests"
     written = json.dumps([model.warnings_, model.samples_, model.describe()], ensure_ascii=False)
     written += "".join(p.read_text(encoding="utf-8", errors="replace") for p in cache.rglob("*") if p.is_file())
     assert not _leaks(written)
+
+
+_FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.mark.slow
+@_FUZZ
+@given(script=st.lists(_STEP, min_size=1, max_size=4))
+def test_whatever_the_server_does_the_client_ends_in_one_line_without_the_key(server, tmp_path_factory, monkeypatch,
+                                                                               script):
+    _run(server, tmp_path_factory.mktemp("cache"), monkeypatch, script, items=1, concurrency=1)
+
+
+@pytest.mark.slow
+@settings(_FUZZ, max_examples=40)
+@given(script=st.lists(_STEP, min_size=1, max_size=8))
+def test_with_threads_every_item_ends_labelled_or_the_run_in_one_line(server, tmp_path_factory, monkeypatch, script):
+    _run(server, tmp_path_factory.mktemp("cache"), monkeypatch, script, items=4, concurrency=3)
 
 
 def test_a_body_past_the_real_limit_is_refused_in_bounded_memory(server, tmp_path, monkeypatch):
