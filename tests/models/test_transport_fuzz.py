@@ -238,3 +238,10 @@ def test_retry_after_never_raises():
                   "Thu, 01 Jan 1970 00:00:00 -0000", "\x00", "9" * 500, "Wed, 21 Oct 2015 07:28:00 +9999"):
         wait = transport.retry_after(value)
         assert wait is None or wait >= 0, (value, wait)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/v1 x?key=sekrit", "http://127.0.0.1:9/v1\x01", "http://h/a\x7fb"])
+def test_an_endpoint_path_http_cannot_send_is_refused_at_once(url):
+    with pytest.raises(StancebenchError, match="blank or a control character") as caught:
+        ChatModel(url, "tiny")
+    assert "sekrit" not in str(caught.value)
