@@ -228,10 +228,8 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
         text = str(spec)
         path = Path(text)
         if text.endswith(".json") or ("=" not in text and path.is_file()):
-            try:
-                loaded = json.loads(check_json_depth(path.read_bytes(), path))
-            except FileNotFoundError:
-                raise InputError(path, 0, "label map file not found") from None
+            try:  # read_bytes: a FIFO or /dev/zero named map.json is refused, not read forever
+                loaded = json.loads(check_json_depth(read_bytes(path), path))
             except (json.JSONDecodeError, UnicodeDecodeError) as err:
                 raise InputError(path, getattr(err, "lineno", 0), "label map is not valid JSON") from None
             if not isinstance(loaded, dict):
@@ -244,7 +242,7 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
                     continue
                 name, sep, label = item.partition("=")
                 if not sep or not name.strip():
-                    raise StancebenchError(f"--label-map: expected NAME=LABEL, got {item.strip()!r}")
+                    raise StancebenchError(f"--label-map: expected NAME=LABEL, got {quoted(item.strip())}")
                 pairs.append((name, label))
     out: dict[str, str] = {}
     for name, label in pairs:
@@ -252,7 +250,8 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
         if target not in STANCE_LABELS:
             expected = ", ".join(STANCE_LABELS)
             name = str(name).strip()
-            raise StancebenchError(f"--label-map: {name!r} maps to unknown label {label!r} (expected one of: {expected})")
+            raise StancebenchError(f"--label-map: {quoted(name)} maps to unknown label {quoted(label)} "
+                                   f"(expected one of: {expected})")
         out[str(name).strip().lower()] = target
     return out
 
