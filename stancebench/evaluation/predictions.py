@@ -2,6 +2,8 @@
 
 The fast path hands the bytes to pyarrow's readers; only when something is wrong do we walk
 the file line by line to name the line. For parquet the "line" is the 1-based row number.
+A JSON array of objects (`[{...}, ...]` in a .json/.jsonl file) is streamed by
+`evaluation.json_array` in bounded memory; its "line" is the line each item opens on.
 Labels are turned into uint8 codes (indices into `schema.STANCE_LABELS`) through the label's
 dictionary, so a million rows cost a handful of distinct-value lookups, not a million.
 """
