@@ -232,7 +232,7 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
         if text.endswith(".json") or ("=" not in text and path.is_file()):
             try:  # read_bytes: a FIFO or /dev/zero named map.json is refused, not read forever
                 loaded = json.loads(check_json_depth(read_bytes(path), path))
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            except ValueError as err:  # bad JSON or UTF-8, or an integer past Python's 4,300 digits
                 raise InputError(path, getattr(err, "lineno", 0), "label map is not valid JSON") from None
             if not isinstance(loaded, dict):
                 raise InputError(path, 0, "label map must be a JSON object of {name: label}")

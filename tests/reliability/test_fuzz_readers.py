@@ -213,3 +213,55 @@ def test_a_label_map_that_is_a_fifo_or_dev_zero_is_refused_at_once(tmp_path):
     zero.symlink_to("/dev/zero")
     with pytest.raises(InputError, match="a device"):
         parse_label_map(str(zero))
+
+
+_HUGE_INT = "7" * 5000  # past Python's 4,300-digit limit: json.loads raises a plain ValueError
+_LONG = "x" * 100_000
+
+
+def _readers(tmp_path: Path) -> dict[str, tuple[str, object]]:
+    """reader name -> (file name, read(path)) for every reader of a hand-fed JSON file."""
+    from stancebench.evaluation.report import load_report
+    from stancebench.logs import read_label_log
+
+    return {
+        "statements": ("statements.jsonl", store.read_statements),
+        "gold": ("gold.jsonl", store.read_gold),
+        "label log": ("alice.jsonl", lambda p: read_label_log(p, annotator="alice", problems=[])),
+        "predictions": ("preds.jsonl", read_predictions),
+        "predictions array": ("preds.json", read_predictions),
+        "label map": ("map.json", lambda p: parse_label_map(str(p))),
+        "report": ("report.json", load_report),
+    }
+
+
+def _statement(**fields: object) -> dict:
+    return {**json.loads(make_statement("s1").to_json()), **fields}
+
+
+_BAD_VALUES = {
+    "statements": [f'{{"id": "s1", "start": {_HUGE_INT}}}', json.dumps(_statement(quote_type=_LONG)),
+                   json.dumps(_statement(speaker_source=_LONG)),
+                   json.dumps(_statement(id=_LONG)) + "\n" + json.dumps(_statement(id=_LONG))],
+    "gold": [f'{{"statement_id": {_HUGE_INT}}}', json.dumps({"statement_id": "s1", "label": _LONG, "method": "single"}),
+             json.dumps({"statement_id": "s1", "label": "support", "method": _LONG})],
+    "label log": [f'{{"statement_id": "s1", "x": {_HUGE_INT}}}', json.dumps({"statement_id": "s1", "label": _LONG}),
+                  json.dumps({"statement_id": "s1", "label": "support", "annotator": _LONG})],
+    # (pyarrow reads such a number in a column of no use to stancebench as a float: that file is fine)
+    "predictions": [f'{{"id": {_HUGE_INT}, "label": "support"}}', json.dumps({"id": "a", "label": _LONG})],
+    "predictions array": [f'[{{"id": {_HUGE_INT}, "label": "support"}}]', json.dumps([{"id": "a", "label": _LONG}])],
+    "label map": [f'{{"A": {_HUGE_INT}}}', json.dumps({_LONG: "maybe"}), json.dumps({"A": _LONG})],
+    "report": [f'{{"schema_version": {_HUGE_INT}}}'],
+}
+
+
+@pytest.mark.parametrize("reader", sorted(_BAD_VALUES))
+def test_huge_numbers_and_long_values_give_short_one_line_errors(tmp_path, reader):
+    name, read = _readers(tmp_path)[reader]
+    for content in _BAD_VALUES[reader]:
+        path = tmp_path / name
+        path.write_text(content + "\n", encoding="utf-8")
+        with pytest.raises(StancebenchError) as caught:
+            read(path)
+        message = str(caught.value)
+        assert "\n" not in message and len(message) < len(str(path)) + 300, message[:400]
