@@ -74,7 +74,7 @@ def _one_line(err: Exception, path: Path, data: bytes) -> None:
        edits=st.lists(_EDIT, max_size=3))
 def test_a_statements_file_reads_back_exactly_or_fails_in_one_line(tmp_path_factory, seed, count, chunk, edits):
     rng = random.Random(seed)
-    statements = [make_statement(f"s{i:05d}", text=chunk * rng.randint(1, 300), context=chunk * rng.randint(0, 50))
+    statements = [make_statement(f"s{i:05d}", text="t" + chunk * rng.randint(1, 300), context=chunk * rng.randint(0, 50))
                   for i in range(count)]
     path = tmp_path_factory.mktemp("st") / "statements.jsonl"
     store.write_statements_atomic(path, statements)
