@@ -186,20 +186,18 @@ class JsonArrayLines:
     def _fail(self, line: int, problem: str) -> InputError:
         return InputError(self.path, line, problem)
 
-    def _lines(self) -> Iterator[bytes]:
-        buffer, line, depth, first, closed = b"", 1, 0, True, False
-        at_eof = False
-        want = self.segment_bytes
+    def _lines(self) -> Iterator[bytearray]:
+        buffer = self._handle.read(self.segment_bytes)
+        if buffer.startswith(_BOM):
+            buffer = buffer[len(_BOM):]
+        line, depth, first, at_eof, want = 1, 0, True, False, self.segment_bytes
         while not at_eof:
             while len(buffer) < want and not at_eof:
                 more = self._handle.read(self.segment_bytes)
                 at_eof = not more
                 buffer += more
-            if first:
-                if buffer.startswith(_BOM):
-                    buffer = buffer[len(_BOM):]
-                if not buffer.strip(b" \t\r\n"):
-                    raise self._fail(0, "empty file")
+            if first and at_eof and not buffer.strip(b" \t\r\n"):
+                raise self._fail(0, "empty file")
             segment = _Segment(buffer, depth)
             self._check_depth(segment, line)
             if at_eof:
@@ -211,7 +209,6 @@ class JsonArrayLines:
                     continue
                 cut = int(commas[-1]) + 1
             yield self._emit(buffer, cut, segment, line, first, at_eof)
-            closed = closed or at_eof
             line += int(np.searchsorted(segment.newlines, cut))
             buffer, depth, first, want = buffer[cut:], 1, False, self.segment_bytes
 
@@ -224,7 +221,7 @@ class JsonArrayLines:
     def _line_at(self, segment: _Segment, line: int, at: int) -> int:
         return line + int(np.searchsorted(segment.newlines, at))
 
-    def _emit(self, buffer: bytes, cut: int, segment: _Segment, line: int, first: bool, last: bool) -> bytes:
+    def _emit(self, buffer: bytes, cut: int, segment: _Segment, line: int, first: bool, last: bool) -> bytearray:
         data = buffer[:cut]
         if not data.isascii():
             try:
@@ -242,14 +239,16 @@ class JsonArrayLines:
         pos, symbols = pos[keep], symbols[keep]
         self._check_gaps(segment, line, pos, symbols, cut)  # first: a stray value reads "expected ... objects"
         self._check_order(segment, line, pos, symbols, first, last, cut)
-        out = bytearray(data + (b"\n" if last else b""))
+        out = bytearray(data)
+        if last:
+            out.append(ord("\n"))
         view = np.frombuffer(out, dtype=np.uint8)
         view[segment.blanks[segment.blanks < cut]] = ord(" ")  # line breaks between tokens: the item stays one line
         view[pos[symbols == _S]] = ord("\n")
         view[pos[(symbols == _L) | (symbols == _R)]] = ord(" ")
         starts = pos[symbols == _O]
         self._lines_of.append(line + np.searchsorted(segment.newlines, starts).astype(np.int64))
-        return bytes(out)
+        return out
 
     def _check_order(self, segment: _Segment, line: int, pos: np.ndarray, symbols: np.ndarray,
                      first: bool, last: bool, cut: int) -> None:
