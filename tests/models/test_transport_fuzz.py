@@ -35,11 +35,16 @@ _OK = json.dumps({"choices": [{"message": {"role": "assistant", "content": "Labe
 
 
 class ScriptedServer:
-    """Answers request n with `script[min(n, len(script) - 1)]`: (kind, argument)."""
+    """Answers request n with `script[min(n, len(script) - 1)]`: (kind, argument).
+
+    Requests are counted per model name, one fresh name per run (`start`): a request a stopped
+    run had already sent must not count against (or take a step from) the next one.
+    """
 
     def __init__(self) -> None:
         self.script: list[tuple[str, object]] = [("ok", _OK)]
-        self.requests = 0
+        self.counts: dict[str, int] = {}
+        self.model = ""
         self.lock = threading.Lock()
         server = self
 
@@ -48,10 +53,11 @@ class ScriptedServer:
                 pass
 
             def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                model = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))["model"]
                 with server.lock:
-                    step = server.script[min(server.requests, len(server.script) - 1)]
-                    server.requests += 1
+                    n = server.counts.get(model, 0)
+                    server.counts[model] = n + 1
+                    step = server.script[min(n, len(server.script) - 1)] if model == server.model else ("ok", _OK)
                 self.close_connection = True
                 with contextlib.suppress(OSError):  # the client hung up (deadline)
                     _act(self, *step)
@@ -60,6 +66,16 @@ class ScriptedServer:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def start(self, script: list[tuple[str, object]]) -> str:
+        """A fresh model name that the next requests are answered (and counted) under."""
+        with self.lock:
+            self.script, self.model = list(script), f"m{len(self.counts)}-{time.monotonic_ns()}"
+        return self.model
+
+    @property
+    def requests(self) -> int:
+        return self.counts.get(self.model, 0)
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -162,8 +178,7 @@ def _leaks(text: str) -> bool:
 def _run(server, cache, monkeypatch, script, items: int, concurrency: int) -> None:
     monkeypatch.setenv("FUZZ_KEY", TOKEN)
     monkeypatch.setattr(transport, "MAX_BODY", SMALL_BODY)
-    server.script, server.requests = list(script), 0
-    model = ChatModel(server.url, "tiny", api_key_env="FUZZ_KEY", timeout=TIMEOUT, max_retries=MAX_RETRIES,
+    model = ChatModel(server.url, server.start(script), api_key_env="FUZZ_KEY", timeout=TIMEOUT, max_retries=MAX_RETRIES,
                       backoff=0.001, max_backoff=0.02, concurrency=concurrency, cache_dir=cache)
     model.transport_.rate_limit_retries = 3
     examples = [{k: v for k, v in row.items() if k != "label"} for row in make_rows(items)]
@@ -209,8 +224,8 @@ def test_with_threads_every_item_ends_labelled_or_the_run_in_one_line(server, tm
 def test_a_body_past_the_real_limit_is_refused_in_bounded_memory(server, tmp_path, monkeypatch):
     import tracemalloc
 
-    server.script, server.requests = [("huge", transport.MAX_BODY * 4)], 0
-    model = ChatModel(server.url, "tiny", timeout=30, max_retries=1, backoff=0.001, concurrency=1,
+    name = server.start([("huge", transport.MAX_BODY * 4)])
+    model = ChatModel(server.url, name, timeout=30, max_retries=1, backoff=0.001, concurrency=1,
                       cache_dir=tmp_path)
     tracemalloc.start()
     try:
@@ -225,8 +240,7 @@ def test_a_body_past_the_real_limit_is_refused_in_bounded_memory(server, tmp_pat
 @pytest.mark.parametrize("key", [TOKEN + "\n", TOKEN + "\r", f"{TOKEN[:8]}\n{TOKEN[8:]}", " " + TOKEN + " \t"])
 def test_an_api_key_with_a_line_break_is_one_line_without_the_key(server, tmp_path, monkeypatch, key):
     monkeypatch.setenv("FUZZ_KEY", key)
-    server.script, server.requests = [("ok", _OK)], 0
-    model = ChatModel(server.url, "tiny", api_key_env="FUZZ_KEY", timeout=5, cache_dir=tmp_path)
+    model = ChatModel(server.url, server.start([("ok", _OK)]), api_key_env="FUZZ_KEY", timeout=5, cache_dir=tmp_path)
     try:
         assert model.predict([{"id": "x", "text": "t"}]) == ["support"]  # blanks around it are dropped
     except StancebenchError as err:
