@@ -15,6 +15,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from stancebench.errors import InputError
 
@@ -23,6 +24,7 @@ __all__ = [
     "JSON_DEPTH_LIMIT",
     "check_regular_file",
     "read_bytes",
+    "open_regular_file",
     "check_json_depth",
     "corpus_root_of",
     "check_inside_corpus",
@@ -69,8 +71,8 @@ def check_regular_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> os.
     return info
 
 
-def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes; a missing file, a folder, a FIFO, a device or an oversized file is an InputError."""
+def open_regular_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> BinaryIO:
+    """A regular file opened for reading in binary (a FIFO or device swapped in after the check is refused)."""
     path = Path(path)
     check_regular_file(path, max_bytes)
     try:
@@ -78,15 +80,20 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
         raise InputError(path, 0, f"cannot read ({err.strerror})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(path, 0, "is not a regular file; refusing to read it")
+    return os.fdopen(fd, "rb")
+
+
+def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes; a missing file, a folder, a FIFO, a device or an oversized file is an InputError."""
+    path = Path(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(path, 0, "is not a regular file; refusing to read it")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
+        with open_regular_file(path, max_bytes) as handle:
             data = handle.read(max_bytes + 1)
     except OSError as err:
         raise InputError(path, 0, f"cannot read ({err.strerror})") from None
-    finally:
-        os.close(fd)
     if len(data) > max_bytes:
         raise InputError(path, 0, f"is over the {max_bytes:,}-byte limit")
     return data

@@ -19,10 +19,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from stancebench.errors import InputError, StancebenchError, StancebenchWarning
+from stancebench.errors import InputError, StancebenchError, StancebenchWarning, quoted
 from stancebench.files import check_inside_corpus, fsync_folder, open_for_append, read_bytes, write_all
 from stancebench.frames import FRAME_KEY, Batch, frame_line, inspect_line
-from stancebench.schema import LABELS, LabelEvent
+from stancebench.schema import LABELS, LabelEvent, json_problem
 
 try:
     import fcntl
@@ -248,8 +248,8 @@ def _event(raw: bytes, path: Path, lineno: int, annotator: str | None) -> LabelE
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError(path, lineno, "not UTF-8 text") from None
-    except (json.JSONDecodeError, RecursionError) as err:
-        msg = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+    except (ValueError, RecursionError) as err:  # ValueError: also an integer past Python's 4,300 digits
+        msg = json_problem(err)
         is_ours = raw.startswith(_EVENT_START)
         hint = "; if an interrupted write tore it, 'stancebench fsck --repair' sets it aside" if is_ours else ""
         raise InputError(path, lineno, f"not valid JSON ({msg}){hint}") from None
@@ -258,11 +258,11 @@ def _event(raw: bytes, path: Path, lineno: int, annotator: str | None) -> LabelE
     record.pop(FRAME_KEY, None)
     label = record.get("label")
     if label is not None and label not in LABELS:
-        raise InputError(path, lineno, f"unknown label {label!r} (expected one of: {', '.join(LABELS)})")
+        raise InputError(path, lineno, f"unknown label {quoted(label)} (expected one of: {', '.join(LABELS)})")
     if annotator is not None:
         record.setdefault("annotator", annotator)
         if record["annotator"] != annotator:
-            raise InputError(path, lineno, f"event by {record['annotator']!r} in the log of {annotator!r}")
+            raise InputError(path, lineno, f"event by {quoted(record['annotator'])} in the log of {quoted(annotator)}")
     return LabelEvent.from_dict(record, path, lineno)
 
 

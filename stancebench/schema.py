@@ -14,7 +14,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from stancebench.errors import InputError
+from stancebench.errors import InputError, quoted
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -31,6 +31,7 @@ __all__ = [
     "LabelEvent",
     "Gold",
     "parse_json_line",
+    "json_problem",
     "gold_content_hash",
     "gold_columns_hash",
 ]
@@ -50,13 +51,19 @@ SPEAKER_SOURCES: tuple[str, ...] = ("named", "pronoun", "previous", "role", "tab
 GOLD_METHODS: tuple[str, ...] = ("single", "unanimous", "majority", "adjudicated")
 
 
+def json_problem(err: ValueError | RecursionError) -> str:
+    """What json.loads refused, in a few words (a syntax error, nesting too deep, a number too long)."""
+    if isinstance(err, json.JSONDecodeError):
+        return err.msg
+    return "nested too deeply" if isinstance(err, RecursionError) else "a number of more than 4,300 digits"
+
+
 def parse_json_line(line: str, path: str | Path, lineno: int) -> dict[str, Any]:
     """Parse one JSONL line into a dict, or raise InputError naming file and line."""
     try:
         data = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as err:
-        msg = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-        raise InputError(path, lineno, f"not valid JSON ({msg})") from None
+    except (ValueError, RecursionError) as err:  # ValueError: also an integer past Python's 4,300 digits
+        raise InputError(path, lineno, f"not valid JSON ({json_problem(err)})") from None
     if not isinstance(data, dict):
         raise InputError(path, lineno, "expected a JSON object")
     return data
@@ -103,7 +110,7 @@ def _opt_str(value: Any, name: str, path: str | Path, lineno: int) -> str | None
 
 def _need_label(value: Any, path: str | Path, lineno: int, allowed: tuple[str, ...] = LABELS) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise InputError(path, lineno, f"unknown label {value!r} (expected one of: {', '.join(allowed)})")
+        raise InputError(path, lineno, f"unknown label {quoted(value)} (expected one of: {', '.join(allowed)})")
     return value
 
 
@@ -181,12 +188,13 @@ class Statement:
         if end < start:
             raise InputError(path, lineno, f"span end {end} is before start {start}")
         if data["quote_type"] not in QUOTE_TYPES:
-            raise InputError(path, lineno, f"unknown quote_type {data['quote_type']!r} (expected direct or indirect)")
+            raise InputError(path, lineno, f"unknown quote_type {quoted(data['quote_type'])} (expected direct or indirect)")
         if not isinstance(data.get("is_stale", False), bool):
             raise InputError(path, lineno, "field 'is_stale' must be true or false")
         source = data.get("speaker_source")
         if source is not None and source not in SPEAKER_SOURCES:
-            raise InputError(path, lineno, f"unknown speaker_source {source!r} (expected one of: {', '.join(SPEAKER_SOURCES)})")
+            raise InputError(path, lineno,
+                             f"unknown speaker_source {quoted(source)} (expected one of: {', '.join(SPEAKER_SOURCES)})")
         for name in ("source_file", "source_record", "url", "canonical_id"):
             _opt_str(data.get(name), name, path, lineno)
         copies = () if data.get("copies") is None else data["copies"]
@@ -270,7 +278,7 @@ class LabelEvent:
             raise InputError(path, lineno, "field 'seconds' must be a non-negative number")
         version = data.get("schema_version", SCHEMA_VERSION)
         if isinstance(version, bool) or not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise InputError(path, lineno, f"unsupported schema_version {version!r}")
+            raise InputError(path, lineno, f"unsupported schema_version {repr(version)[:40]}")
         names = _field_names(cls)
         return cls(**{k: v for k, v in data.items() if k in names})
 
@@ -291,7 +299,7 @@ EVENT_ACTS: tuple[str, ...] = (*CORRECTION_KINDS, "skip")
 def _check_correction(value: dict[str, Any], path: str | Path, lineno: int, is_undo: bool) -> None:
     kind = value.get("kind")
     if kind not in EVENT_ACTS:
-        raise InputError(path, lineno, f"unknown correction kind {kind!r} (expected one of: {', '.join(EVENT_ACTS)})")
+        raise InputError(path, lineno, f"unknown correction kind {quoted(kind)} (expected one of: {', '.join(EVENT_ACTS)})")
     if is_undo:
         return
     if kind == "speaker":
@@ -331,7 +339,8 @@ class Gold:
         _need_str(data["statement_id"], "statement_id", path, lineno)
         _need_label(data["label"], path, lineno)
         if data["method"] not in GOLD_METHODS:
-            raise InputError(path, lineno, f"unknown method {data['method']!r} (expected one of: {', '.join(GOLD_METHODS)})")
+            raise InputError(path, lineno,
+                             f"unknown method {quoted(data['method'])} (expected one of: {', '.join(GOLD_METHODS)})")
         for name in ("annotations", "notes"):
             value = data.get(name, {})
             if not isinstance(value, dict) or not all(

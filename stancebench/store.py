@@ -14,7 +14,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from stancebench.errors import InputError
+from stancebench.errors import InputError, quoted
 from stancebench.files import (
     check_inside_corpus,
     check_json_depth,
@@ -68,7 +68,7 @@ def _read_unique(path: str | Path, parse: Callable[..., Any], key: Callable[[Any
     for lineno, data in read_jsonl(path):
         record = parse(data, path, lineno)
         if key(record) in seen:
-            raise InputError(path, lineno, f"duplicate {what} {key(record)!r} (first on line {seen[key(record)]})")
+            raise InputError(path, lineno, f"duplicate {what} {quoted(key(record))} (first on line {seen[key(record)]})")
         seen[key(record)] = lineno
         out.append(record)
     return out
@@ -106,7 +106,7 @@ def _read_statements_parquet(path: Path) -> list[Statement]:
     for number, row in enumerate(rows, start=1):
         statement = Statement.from_dict(row, path, number)
         if statement.id in seen:
-            raise InputError(path, number, f"duplicate statement id {statement.id!r} (first on row {seen[statement.id]})")
+            raise InputError(path, number, f"duplicate statement id {quoted(statement.id)} (first on row {seen[statement.id]})")
         seen[statement.id] = number
         out.append(statement)
     return out

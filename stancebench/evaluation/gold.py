@@ -189,7 +189,7 @@ def _release_info(folder: Path) -> dict[str, Any]:
         raise InputError(info_path, 0, "file not found (not a stancebench release folder?)")
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (ValueError, RecursionError) as err:  # also bad UTF-8 and integers past 4,300 digits
         raise InputError(info_path, getattr(err, "lineno", 0), "not valid JSON") from None
     if not isinstance(info, dict):
         raise InputError(info_path, 0, "expected a JSON object")

@@ -2,6 +2,8 @@
 
 The fast path hands the bytes to pyarrow's readers; only when something is wrong do we walk
 the file line by line to name the line. For parquet the "line" is the 1-based row number.
+A JSON array of objects (`[{...}, ...]` in a .json/.jsonl file) is streamed by
+`evaluation.json_array` in bounded memory; its "line" is the line each item opens on.
 Labels are turned into uint8 codes (indices into `schema.STANCE_LABELS`) through the label's
 dictionary, so a million rows cost a handful of distinct-value lookups, not a million.
 """
@@ -23,6 +25,7 @@ import pyarrow.compute as pc
 
 from stancebench.columns import from_numpy, is_valid, read_parquet, strings, to_numpy
 from stancebench.errors import InputError, StancebenchError, first_line, quoted
+from stancebench.evaluation.json_array import pyarrow_json, read_json_array, starts_with_array, table_from_rows
 from stancebench.evaluation.metrics import MISSING
 from stancebench.schema import STANCE_LABELS, parse_json_line
 from stancebench.store import check_json_depth, read_bytes
@@ -94,57 +97,19 @@ def _jsonl_lines(data: bytes) -> list[int]:
 
 
 def _read_jsonl_slow(path: Path, data: bytes) -> pa.Table:
-    text = data.decode("utf-8")
-    if text.lstrip().startswith("["):  # a JSON array of objects rather than JSON lines
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise InputError(path, err.lineno, f"not valid JSON ({err.msg})") from None
-        if not all(isinstance(row, dict) for row in rows):
-            raise InputError(path, 0, "expected a JSON array of objects")
-    else:
-        rows = [parse_json_line(line, path, n) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
-    for row in rows:
-        if isinstance(row.get("id"), int) and not isinstance(row.get("id"), bool):
-            row["id"] = str(row["id"])
-    try:
-        return pa.Table.from_pylist(rows)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
-        raise InputError(path, 0, f"columns of mixed types ({first_line(err, with_type=False)})") from None
-    except OverflowError:
-        raise InputError(path, 0, "a number too large for a 64-bit column") from None
-
-
-def _first_row_schema(data: bytes, start: int) -> pa.Schema:
-    # Types declared from the first row: pyarrow's JSON reader is about twice as fast when it need not
-    # infer them. A later row that disagrees fails the fast read, and the inferring read runs instead.
-    end = data.find(b"\n", start)
-    fields = [("id", pa.string())]
-    try:
-        first = json.loads(data[start:end if end >= 0 else len(data)])
-    except ValueError:
-        return pa.schema(fields)
-    kinds = {str: pa.string(), bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
-    if isinstance(first, dict):
-        fields += [(key, kinds[type(value)]) for key, value in first.items() if key != "id" and type(value) in kinds]
-    return pa.schema(fields)
+    lines = enumerate(data.decode("utf-8").split("\n"), start=1)
+    return table_from_rows((parse_json_line(line, path, n) for n, line in lines if line.strip()), path)
 
 
 def _read_jsonl(path: Path, data: bytes) -> pa.Table:
-    import pyarrow.json as pj
-
     start = _NOT_BLANK.search(data)
     if start is None or data[start.start():start.start() + 1] != b"{":
-        # A JSON array, or a first line that is no object: pyarrow (26) crashes the process with a
-        # segmentation fault when the first value is `null`, so such files take the line-by-line path.
+        # A first line that is no object: pyarrow (26) crashes the process with a segmentation
+        # fault when the first value is `null`, so such files take the line-by-line path.
         return _read_jsonl_slow(path, data)
-    for schema in (_first_row_schema(data, start.start()), pa.schema([("id", pa.string())])):
-        options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="infer")
-        try:
-            return pj.read_json(io.BytesIO(data), parse_options=options)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            continue
-    return _read_jsonl_slow(path, data)  # walks the lines to name the bad one
+    end = data.find(b"\n", start.start())
+    table = pyarrow_json(lambda: io.BytesIO(data), data[start.start():end if end >= 0 else len(data)])
+    return table if table is not None else _read_jsonl_slow(path, data)  # walks the lines to name the bad one
 
 
 def _csv_header(path: Path, data: bytes, delimiter: str) -> list[str]:
@@ -207,6 +172,10 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
         table = _read_parquet(path)
         line_of: Callable[[int], int] = lambda row: row + 1  # noqa: E731
         header_line = 0
+    elif fmt == "jsonl" and starts_with_array(path):  # streamed: a 600 MB array once took 6.9 GB
+        table, item_lines = read_json_array(path)
+        line_of = lambda row: int(item_lines[row]) if row < len(item_lines) else row + 1  # noqa: E731
+        header_line = 1
     else:
         data = check_json_depth(_check_text(path, read_bytes(path)), path)  # pyarrow crashes on deep nesting
         if fmt == "jsonl":
@@ -261,11 +230,9 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
         text = str(spec)
         path = Path(text)
         if text.endswith(".json") or ("=" not in text and path.is_file()):
-            try:
-                loaded = json.loads(check_json_depth(path.read_bytes(), path))
-            except FileNotFoundError:
-                raise InputError(path, 0, "label map file not found") from None
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            try:  # read_bytes: a FIFO or /dev/zero named map.json is refused, not read forever
+                loaded = json.loads(check_json_depth(read_bytes(path), path))
+            except ValueError as err:  # bad JSON or UTF-8, or an integer past Python's 4,300 digits
                 raise InputError(path, getattr(err, "lineno", 0), "label map is not valid JSON") from None
             if not isinstance(loaded, dict):
                 raise InputError(path, 0, "label map must be a JSON object of {name: label}")
@@ -277,7 +244,7 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
                     continue
                 name, sep, label = item.partition("=")
                 if not sep or not name.strip():
-                    raise StancebenchError(f"--label-map: expected NAME=LABEL, got {item.strip()!r}")
+                    raise StancebenchError(f"--label-map: expected NAME=LABEL, got {quoted(item.strip())}")
                 pairs.append((name, label))
     out: dict[str, str] = {}
     for name, label in pairs:
@@ -285,7 +252,8 @@ def parse_label_map(spec: str | Path | Mapping[str, str] | None) -> dict[str, st
         if target not in STANCE_LABELS:
             expected = ", ".join(STANCE_LABELS)
             name = str(name).strip()
-            raise StancebenchError(f"--label-map: {name!r} maps to unknown label {label!r} (expected one of: {expected})")
+            raise StancebenchError(f"--label-map: {quoted(name)} maps to unknown label {quoted(label)} "
+                                   f"(expected one of: {expected})")
         out[str(name).strip().lower()] = target
     return out
 

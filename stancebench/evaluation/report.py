@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 from stancebench.columns import from_numpy, joined_bytes, json_strings, literal, strings
 from stancebench.errors import InputError, first_line
 from stancebench.evaluation.metrics import MISSING, N_CLASSES
-from stancebench.schema import STANCE_LABELS
+from stancebench.schema import STANCE_LABELS, json_problem
 from stancebench.store import check_json_depth, read_bytes, write_bytes_atomic
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Estimate", "Report", "load_report"]
@@ -312,8 +312,8 @@ def load_report(path: str | Path) -> Report:
         data = json.loads(check_json_depth(read_bytes(path), path))
     except UnicodeDecodeError:
         raise InputError(path, 0, "not UTF-8 text") from None
-    except json.JSONDecodeError as err:
-        raise InputError(path, err.lineno, f"not valid JSON ({err.msg})") from None
+    except ValueError as err:  # a syntax error, or an integer past Python's 4,300 digits
+        raise InputError(path, getattr(err, "lineno", 0), f"not valid JSON ({json_problem(err)})") from None
     return Report.from_dict(data, path)
 
 

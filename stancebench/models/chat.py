@@ -205,18 +205,29 @@ class ChatModel:
         body = json.dumps({"model": self.model_name, "messages": messages, "temperature": self.temperature,
                            "max_tokens": self.max_tokens}).encode("utf-8")
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        key = os.environ.get(self.api_key_env)
+        key = self._api_key()
         if key:
             headers["Authorization"] = f"Bearer {key}"
         with self._lock:
             self.requests_ += 1
-        return self._content(self.transport_.post(body, headers, item), item)
+        content = self._content(self.transport_.post(body, headers, item), item)
+        # A proxy that reflects the request into the answer must not get the key into warnings, samples or the cache.
+        return content.replace(key, "***") if key else content
+
+    def _api_key(self) -> str | None:
+        # Blanks around the key (a pasted "sk-...\r") are dropped; one inside it would make http.client
+        # raise an error quoting the whole header, key included, so it is refused without being shown.
+        key = (os.environ.get(self.api_key_env) or "").strip()
+        if any(ch.isspace() or not ch.isprintable() or ord(ch) > 126 for ch in key):
+            raise StancebenchError(f"the API key in ${self.api_key_env} holds a blank, a line break or a non-ASCII "
+                                   "character; set it to the key alone")
+        return key or None
 
     def _content(self, payload: bytes, item: str) -> str:
         try:
             data = json.loads(payload)
             content = data["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):  # RecursionError: nested 2,000 deep
             # Never quote the body: a reflecting proxy may echo the request, bearer token included.
             raise StancebenchError(f"endpoint {self.url_} sent a response for item {quoted(item)} that is not a "
                                    f"chat completion ({len(payload)} bytes)") from None

@@ -179,6 +179,9 @@ class Transport:
         except ValueError:
             raise StancebenchError(f"endpoint {self.shown!r} has a bad port") from None
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if any(ord(ch) <= 32 or ord(ch) == 127 for ch in self._path):  # http.client refuses it at every attempt
+            raise StancebenchError(f"endpoint {self.shown!r} has a blank or a control character in its path "
+                                   "(write a space as %20)")
         self._basic = None
         if parts.username is not None:
             user_pass = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"

@@ -352,10 +352,25 @@ def test_predictions_csv_error_message_stays_short(tmp_path: Path):
     assert len(str(caught.value)) < 400
 
 
-def test_json_array_with_a_64_bit_overflow_is_one_line(tmp_path):
+@pytest.mark.parametrize("shape", ["array", "lines"])
+def test_json_array_with_a_64_bit_overflow_is_one_line(tmp_path, shape):
     from stancebench.evaluation.predictions import read_predictions
 
-    path = tmp_path / "preds.jsonl"
-    path.write_text('[{"": 9223372036854775808}]', encoding="utf-8")  # found by test_read_predictions_jsonl
+    big = 2**63  # one past int64: pyarrow reads it as a float, so an id must not go through pyarrow's types
+
+    def write_rows(*rows: str) -> Path:
+        path = tmp_path / f"preds_{shape}.jsonl"
+        path.write_text("[" + ",\n".join(rows) + "]" if shape == "array" else "\n".join(rows) + "\n", encoding="utf-8")
+        return path
+
+    path = write_rows(f'{{"id": {big}, "label": "support"}}', '{"id": 7, "label": "oppose"}')
+    assert read_predictions(path).ids.to_pylist() == [str(big), "7"]  # exact, not '9.223372036854776e+18'
+    for rows in ([f'{{"id": "a", "label": {big}}}'], [f'{{"": {big}}}'], [f'{{"id": 1, "label": "support", "x": {big}}}']):
+        try:
+            read_predictions(write_rows(*rows))
+        except InputError as err:
+            assert "\n" not in str(err) and str(err).startswith(str(tmp_path))
     with pytest.raises(InputError, match="a number too large for a 64-bit column"):
-        read_predictions(path)
+        from stancebench.evaluation.json_array import table_from_rows
+
+        table_from_rows([{"id": "a", "x": big}], tmp_path / "p.jsonl")
