@@ -24,6 +24,7 @@ from stancebench import logs, store
 from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
 from stancebench.annotation.corrections import apply_corrections, latest_corrections
 from stancebench.annotation.labels import latest_labels
+from stancebench.columns import from_numpy, literal, to_numpy
 from stancebench.corpus.articles import read_articles
 from stancebench.errors import InputError
 from stancebench.project import Project
@@ -65,6 +66,7 @@ class LabelLogs:
     events: dict[str, int]  # annotator -> events in the log
     guidelines_versions: list[str]
     statement_ids: dict[str, pa.Array]  # annotator -> statement id of every event, in file order
+    corrections: bool = False  # might a log hold correction events (then statements are corrected)?
 
 
 @dataclass
@@ -92,26 +94,34 @@ def _nulls_only_in(data: bytes, keys: tuple[str, ...]) -> bool:
     return total == allowed or len(_NULL_MEMBER.findall(data)) == allowed
 
 
-def _explicit_null(data: bytes, keys: tuple[str, ...]) -> bool:
-    """Might one of `keys` be written as an explicit `null` in `data` (rather than be missing)?"""
+def _explicit_null(data: bytes, keys: tuple[str, ...], nullable: tuple[str, ...] = ()) -> bool:
+    """Might one of `keys` be written as an explicit `null` in `data` (rather than be missing)?
+
+    `nullable` are keys whose `null` is fine: when every `null` in `data` is one of theirs, the
+    answer is no without a regular-expression pass over the whole file.
+    """
+    if b"null" not in data or _nulls_only_in(data, nullable):
+        return False
     # A key spelled with \u escapes would hide from the pattern, so any such escape counts as a yes.
     pattern = rb'"(?:' + b"|".join(k.encode() for k in keys) + rb')"\s*:\s*null'
     return re.search(pattern, data) is not None or re.search(rb"\\u00[2-7]", data) is not None
 
 
-def _one_object_per_line(data: bytes) -> bool:
-    """Does every line start with `{` (so no blank or indented lines, and no CR that is not CRLF)?"""
+def _line_count(data: bytes) -> int | None:
+    """The number of lines when every line starts with `{` (no blank or indented lines, no CR that is not CRLF), else None."""
     if not data.startswith(b"{") or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
-        return False  # a `null` or a BOM first would also crash or fool pyarrow
-    raw = np.frombuffer(data, dtype=np.uint8)
-    starts = np.flatnonzero(raw == 10) + 1
-    starts = starts[starts < len(raw)]
-    return bool((raw[starts] == ord("{")).all())
+        return None  # a `null` or a BOM first would also crash or fool pyarrow
+    # Two memchr-speed counts instead of a per-byte pass: every newline but a final one is followed by `{`.
+    newlines = data.count(b"\n")
+    if data.count(b"\n{") != newlines - data.endswith(b"\n"):
+        return None
+    return newlines + (not data.endswith(b"\n"))
 
 
 def _arrow_table(data: bytes, schema: pa.Schema) -> pa.Table | None:
     """`data` as a table when pyarrow reads it as exactly one object of known keys per line, else None."""
-    if not _one_object_per_line(data):
+    lines = _line_count(data)
+    if lines is None:
         return None
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     try:
@@ -119,13 +129,16 @@ def _arrow_table(data: bytes, schema: pa.Schema) -> pa.Table | None:
         table.validate(full=True)  # UTF-8 of every string: with every key known, that is every byte of text
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    return table.combine_chunks() if table.num_rows == lines else None
+    # Left in chunks: every later step takes or filters rows, which yields one chunk without a second copy.
+    return table if table.num_rows == lines else None
 
 
 def _missing_or_null_ok(table: pa.Table, data: bytes, keys: tuple[str, ...]) -> bool:
     """False when a key whose missing value has a default (but whose `null` is an error) might be null."""
-    return not any(table.column(k).null_count for k in keys) or not _explicit_null(data, keys)
+    if not any(table.column(k).null_count for k in keys):
+        return True
+    # Every other key of the table may be null as far as this check goes (required ones are checked later).
+    return not _explicit_null(data, keys, tuple(name for name in table.column_names if name not in keys))
 
 
 def _is_blank(column: pa.ChunkedArray) -> bool:
@@ -234,11 +247,11 @@ def _gold_is_valid(table: pa.Table, project: Project, statements: pa.Table) -> b
         given = annotations.field(i)
         if not _all(pc.or_kleene(pc.is_null(given), pc.is_in(given, pa.array(LABELS)))):
             return False
-    if not (_is_unique(table.column("statement_id")) and _all(pc.is_in(labels, pa.array(project.labels)))):
+    if not _all(pc.is_in(labels, pa.array(project.labels))):
         return False
     where = pc.index_in(table.column("statement_id"), value_set=statements.column("id"))
-    if where.null_count:
-        return False
+    if where.null_count or np.bincount(to_numpy(where), minlength=1).max() > 1:
+        return False  # an unknown statement, or a statement's gold twice
     expected = statements.column("target_id").take(where)
     given = table.column("target_id")
     return _all(pc.or_kleene(pc.is_null(given), pc.equal(given, expected)))
@@ -364,12 +377,19 @@ def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
     return table.select(["statement_id", "label", "guidelines_version", "note"]).append_column("is_retraction", retraction)
 
 
-def _read_log(path: Path, annotator: str, problems: list[str]) -> tuple[pa.Table, pa.Table]:
-    """(every event, the current labels) of one log; torn lines are added to `problems`."""
+def _read_log(path: Path, annotator: str, problems: list[str], found: dict[str, bool] | None = None,
+              ) -> tuple[pa.Table, pa.Table]:
+    """(every event, the current labels) of one log; torn lines are added to `problems`.
+
+    `found["corrections"]` is set when the log might hold correction events.
+    """
     data = store.read_bytes(path)
-    table = _arrow_table(data, _EVENT_SCHEMA) if data.strip() else None
+    if found is not None and b'"correction": ' in data:
+        found["corrections"] = True
+    table = _arrow_table(data, _EVENT_SCHEMA) if data and not data.isspace() else None
     if table is not None and not _missing_or_null_ok(table, data, _DEFAULTED["events"]):
         table = None
+    del data
     events = _events_are_valid(table, annotator) if table is not None else None
     if events is not None:
         return events, _current(events, annotator)
@@ -384,29 +404,34 @@ def _read_log(path: Path, annotator: str, problems: list[str]) -> tuple[pa.Table
 def _current(events: pa.Table, annotator: str) -> pa.Table:
     """The annotator's current labels: the latest event per statement, unless it is a retraction."""
     ids = events.column("statement_id").combine_chunks().dictionary_encode()
-    codes = ids.indices.to_numpy(zero_copy_only=False)
-    _, first_from_end = np.unique(codes[::-1], return_index=True)
-    last = len(codes) - 1 - first_from_end  # the latest event of each statement
-    keep = last[~events.column("is_retraction").to_numpy(zero_copy_only=False)[last]]
-    latest = events.take(pa.array(np.sort(keep)))
+    codes = to_numpy(ids.indices)
+    if len(ids.dictionary) == len(codes):
+        last = np.arange(len(codes))  # no statement labelled twice: every event is the latest of its statement
+    else:
+        last = np.full(len(ids.dictionary), -1, dtype=np.int64)
+        np.maximum.at(last, codes, np.arange(len(codes)))  # the latest event of each statement
+        last.sort()
+    keep = last[~to_numpy(events.column("is_retraction"))[last]]
+    latest = events if len(keep) == len(events) else events.take(from_numpy(keep))
     return pa.table({
-        "statement_id": latest.column("statement_id"), "annotator": pa.array([annotator] * len(latest), _STRING),
+        "statement_id": latest.column("statement_id"), "annotator": pa.repeat(literal(annotator), len(latest)),
         "label": latest.column("label"), "note": latest.column("note"),
     })
 
 
 def read_label_logs(project: Project, warnings: list[str]) -> LabelLogs:
     """Every annotator's log: current labels, event counts, guidelines versions; torn lines become warnings."""
-    current, counts, versions, ids = [], {}, set(), {}
+    current, counts, versions, ids, found = [], {}, set(), {}, {"corrections": False}
     for annotator, path in _log_paths(project.labels_dir):
-        events, now = _read_log(path, annotator, warnings)
+        events, now = _read_log(path, annotator, warnings, found)
         current.append(now)
         counts[annotator] = len(events)
         versions.update(pc.unique(events.column("guidelines_version")).to_pylist())
         ids[annotator] = events.column("statement_id")
     empty = pa.table({name: pa.array([], _STRING) for name in ("statement_id", "annotator", "label", "note")})
     table = pa.concat_tables(current) if current else empty
-    return LabelLogs(current=table, events=counts, guidelines_versions=sorted(versions), statement_ids=ids)
+    return LabelLogs(current=table, events=counts, guidelines_versions=sorted(versions), statement_ids=ids,
+                     corrections=found["corrections"])
 
 
 # ---------------------------------------------------------------- articles, targets, all of it
@@ -443,16 +468,13 @@ def read_inputs(project: Project) -> Inputs:
     names = [p.stem for p in sorted(folder.glob("*.jsonl")) if not p.name.startswith(".")] if folder.is_dir() else []
     gold, entries = read_gold(project, statements, names)
     logs = read_label_logs(project, warnings)
-    statements = _with_corrections(project, statements)
+    statements = _with_corrections(project, statements) if logs.corrections else statements
     warnings += _unknown_label_warnings(project, logs, statements)
     return Inputs(statements, gold, entries, logs, read_article_table(project), project.targets, warnings)
 
 
 def _with_corrections(project: Project, statements: pa.Table) -> pa.Table:
     """Statements as annotators corrected them: speaker or span changed, "not a statement" made stale."""
-    paths = [path for _, path in _log_paths(project.labels_dir)]
-    if not any(b'"correction": ' in store.read_bytes(path) for path in paths):
-        return statements  # the common case: no correction events, nothing to parse
     fixes = latest_corrections(logs.read_label_logs(project.labels_dir, problems=[]))
     if not fixes:
         return statements

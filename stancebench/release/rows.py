@@ -60,7 +60,7 @@ def _label_state(statements: pa.Table, current: pa.Table) -> LabelState:
     row = codes(current.column("statement_id"), statements.column("id")) if len(current) else np.zeros(0, np.int64)
     known = row >= 0
     current = current.filter(pa.array(known))
-    names = sorted(set(current.column("annotator").to_pylist())) if len(current) else []
+    names = sorted(pc.unique(current.column("annotator")).to_pylist()) if len(current) else []
     annotator, label, row = codes(current.column("annotator"), names), codes(current.column("label"), LABELS), row[known]
     order = np.lexsort((annotator, row))  # by statement, then annotator name
     per_row = np.bincount(row * 4 + label, minlength=len(statements) * 4).reshape(len(statements), 4)
@@ -87,7 +87,10 @@ def _statement_columns(inputs: Inputs, picked: pa.Array) -> dict[str, pa.Array]:
 
 def _plain(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """One chunk, and no validity buffer when nothing is null (as `pa.array` builds it from Python)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(column, pa.ChunkedArray):  # combine_chunks would copy even a single chunk
+        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    else:
+        array = column
     if array.null_count == 0 and array.buffers()[0] is not None and not pa.types.is_struct(array.type):
         array = pa.Array.from_buffers(array.type, len(array), [None, *array.buffers()[1:]], offset=array.offset)
     return array

@@ -25,6 +25,7 @@ GOOD = make_statement("s1").to_json()
 
 def _statements_file(project, *lines: str | bytes) -> None:
     data = b"".join((line.encode("utf-8") if isinstance(line, str) else line) + b"\n" for line in lines)
+    data = data.replace(b"__NO_NEWLINE__\n", b"")
     (project / "annotations" / "statements.jsonl").write_bytes(data)
 
 
@@ -79,6 +80,14 @@ CASES = {
     "escaped key": [GOOD.replace('"is_stale": false', '"is_st\\u0061le": null')],
     "not utf-8": [GOOD.encode("utf-8").replace(b"Jane", b"J\xffne")],
     "torn last line": [GOOD, GOOD[:40]],
+    # The null checks count `null`s instead of scanning: a defaulted key's null among allowed ones, or hidden.
+    "null is_stale beside a null cue": [GOOD.replace('"is_stale": false', '"is_stale": null').replace('"cue": "said"', '"cue": null')],
+    "null is_stale without a space": [GOOD.replace('"is_stale": false', '"is_stale":null')],
+    "null in a text, is_stale missing": [
+        GOOD.replace(', "is_stale": false', "").replace("We must", 'He said \\"x\\": null and annulled'),
+    ],
+    "null cue, is_stale missing": [GOOD.replace(', "is_stale": false', "").replace('"cue": "said"', '"cue": null')],
+    "no newline at the end": [GOOD, make_statement("s2").to_json() + "__NO_NEWLINE__"],
 }
 
 
@@ -142,6 +151,10 @@ LOG_CASES = {
     "unknown label": [{**EVENT, "label": "maybe"}],
     "torn last line": [EVENT, json.dumps(EVENT)[:30]],
     "framed or unknown key": [{**EVENT, "_frame": "00000000:10"}],
+    "null annotator beside a null note": [{**EVENT, "annotator": None, "note": None}],
+    "missing annotator, null note": [{k: v for k, v in {**EVENT, "note": None}.items() if k != "annotator"}],
+    "relabelled, no retraction": [EVENT, {**EVENT, "statement_id": "s2"}, {**EVENT, "label": "hedge"}],
+    "only whitespace": [" ", "\t"],
 }
 
 
