@@ -140,8 +140,9 @@ def _agreement(rows: Rows) -> dict[str, Any]:
 def _counts(rows: Rows, splits: dict[str, np.ndarray]) -> dict[str, Any]:
     counts, speakers = {}, {}
     offsets = {"train": 0, "test": len(splits["train"])}  # rows.default is train then test (see _default_view)
+    needed = rows.default.select(["label", "speaker"])  # taking every column would copy the texts again
     for name in SPLITS:
-        part = rows.default.take(pa.array(splits[name] + offsets[name]))
+        part = needed.take(pa.array(splits[name] + offsets[name]))
         counts[name] = figures.label_counts(part.column("label"), STANCE_LABELS)
         speakers[name] = pc.count_distinct(part.column("speaker")).as_py() if len(part) else 0
     counts["total"] = figures.label_counts(rows.default.column("label"), STANCE_LABELS)
