@@ -379,3 +379,24 @@ def test_card_label_definitions_follow_the_target(project):
     other = (project / "release" / "README.md").read_text(encoding="utf-8")
     assert "favours the target: argues for it" in other
     assert "restrictions" not in other.split("### Labels")[1].split("###")[0]
+
+
+def test_gold_older_than_the_current_labels_is_named_in_gold_file_order(project):
+    from stancebench.release.inputs import read_inputs
+    from stancebench.release.rows import compute_rows
+
+    make_corpus(project)
+    records = [json.loads(line) for line in (project / "annotations" / "gold.jsonl").read_text().splitlines()]
+    records.reverse()  # the outdated ones come out in gold file order, not statement order
+    write_gold(project, *(gold(r["statement_id"], r["label"]) for r in records))
+    event = {"timestamp": "t", "guidelines_version": "1"}
+    for r in records:
+        label = "hedge" if r["statement_id"] == "s001" else r["label"]  # s001: relabelled since its gold
+        write_log(project, "maintainers", {**event, "statement_id": r["statement_id"], "label": label})
+    write_log(project, "zed", {**event, "statement_id": "s002", "label": "support"})  # s002: a new annotator
+    write_log(project, "zed", {**event, "statement_id": "s005", "label": "support"},
+              {**event, "statement_id": "s005", "label": None, "is_retraction": True})  # retracted: not current
+    rows = compute_rows(read_inputs(load_project()))
+    assert rows.outdated == ["s002", "s001"]
+    warnings = release.compute_release(load_project()).warnings
+    assert any("2 gold record(s) predate the current labels (first: 's002')" in w for w in warnings), warnings
