@@ -250,6 +250,7 @@ def compute_release(project: Project) -> Release:
     _warn_missing_articles(inputs, project)
     rows = compute_rows(inputs)
     inputs.statements = inputs.statements.select(["id", "is_stale"])  # frees the text columns: the rows hold theirs
+    pa.default_memory_pool().release_unused()  # and gives their pages back, so later peaks do not stack on them
     warnings = inputs.warnings
     if rows.outdated and inputs.logs.events:
         warnings.append(

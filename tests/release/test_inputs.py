@@ -213,6 +213,20 @@ def test_content_hash_matches_gold_content_hash():
     assert gold_columns_hash(*columns) == gold_content_hash(zip(ids, texts, labels, strict=True))
 
 
+@pytest.mark.parametrize("escapes", [False, True])
+def test_content_hash_over_many_slices_and_chunks_matches_gold_content_hash(escapes):
+    n = 140_000  # more than two of the slices the hash is built in
+    ids = [f"s{i:06d}" for i in range(n)]
+    texts = [f"text {i}" + ('"q"' if escapes and i % 1000 == 7 else "") for i in range(n)]
+    labels = [("support", "oppose", "hedge")[i % 3] for i in range(n)]
+    order = random.Random(2).sample(range(n), n)
+    half = n // 2
+    columns = [pa.chunked_array([pa.array([values[i] for i in order[:half]]), pa.array([values[i] for i in order[half:]])])
+               for values in (ids, texts, labels)]
+    assert gold_columns_hash(*columns) == gold_content_hash(zip(ids, texts, labels, strict=True))
+    assert gold_columns_hash(*(pa.array(values) for values in (ids, texts, labels))) == gold_columns_hash(*columns)
+
+
 @pytest.mark.parametrize("config", ["default", "annotations"])
 def test_the_arrow_schema_and_card_features_equal_datasets_features(config):
     features = dataset.features(config)
