@@ -124,14 +124,17 @@ def _agreement(rows: Rows) -> dict[str, Any]:
     """Agreement over the current labels of live statements, or a status saying why there is none."""
     state, known = rows.labels, rows.annotators
     live = ~rows.statements.column("is_stale").to_numpy()[state.row] if len(state.row) else np.zeros(0, bool)
-    present = sorted({state.annotators[i] for i in np.unique(state.annotator[live])})
+    labels_by = np.bincount(state.annotator[live], minlength=len(state.annotators))
+    present = sorted(state.annotators[i] for i in np.flatnonzero(labels_by))
     if len(present) < 2:
         if len(known) >= 2:
             return {"status": "not computed: the label logs hold fewer than two annotators", "annotators": known}
         what = "one annotator" if known else "no annotators"
         return {"status": f"not yet measured: {what}", "annotators": known}
     # Items numbered in statement-id order, the order summarise adds them up in.
-    id_rank = np.argsort(pc.sort_indices(rows.statements.column("id")).to_numpy())
+    by_id = pc.sort_indices(rows.statements.column("id")).to_numpy()
+    id_rank = np.empty(len(by_id), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(by_id))  # the inverse permutation, without a second sort
     summary = agreement_from_codes(id_rank[state.row[live]], state.annotator[live], state.label[live], state.annotators)
     # The disputed items themselves are in the annotations config; here only their number.
     return {"status": "measured", **summary, "annotators": present}

@@ -81,7 +81,9 @@ CASES = {
     "not utf-8": [GOOD.encode("utf-8").replace(b"Jane", b"J\xffne")],
     "torn last line": [GOOD, GOOD[:40]],
     # The null checks count `null`s instead of scanning: a defaulted key's null among allowed ones, or hidden.
-    "null is_stale beside a null cue": [GOOD.replace('"is_stale": false', '"is_stale": null').replace('"cue": "said"', '"cue": null')],
+    "null is_stale beside a null cue": [
+        GOOD.replace('"is_stale": false', '"is_stale": null').replace('"cue": "said"', '"cue": null'),
+    ],
     "null is_stale without a space": [GOOD.replace('"is_stale": false', '"is_stale":null')],
     "null in a text, is_stale missing": [
         GOOD.replace(', "is_stale": false', "").replace("We must", 'He said \\"x\\": null and annulled'),
