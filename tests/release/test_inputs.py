@@ -15,9 +15,10 @@ from stancebench import logs, store
 from stancebench.annotation.agreement import agreement_from_codes, summarise
 from stancebench.annotation.labels import latest_labels
 from stancebench.errors import InputError
+from stancebench.frames import Batch, frame_line
 from stancebench.project import load_project
 from stancebench.release import dataset, inputs
-from stancebench.schema import LABELS, gold_columns_hash, gold_content_hash
+from stancebench.schema import LABELS, LabelEvent, gold_columns_hash, gold_content_hash
 from tests.support import REPO, make_corpus, make_statement, write_log
 
 GOOD = make_statement("s1").to_json()
@@ -179,6 +180,59 @@ def test_label_log_fast_path_agrees_with_the_per_line_reader(project, lines):
     events, now = fast
     assert _same(events, slow) and fast_problems == slow_problems
     assert sorted(zip(*(now.column(c).to_pylist() for c in ("statement_id", "label", "note")), strict=True)) == sorted(current)
+
+
+def _framed(*events: dict, batch: str = "") -> list[bytes]:
+    count = len(events)
+    return [frame_line(json.dumps(e, sort_keys=True), Batch(batch, i, count) if batch else None)
+            for i, e in enumerate(events, start=1)]
+
+
+RETRACT = {**EVENT, "label": None, "is_retraction": True}
+FRAMED_CASES = {
+    "framed": _framed(EVENT, {**EVENT, "statement_id": "s2", "note": "n"}, RETRACT, {**EVENT, "label": "hedge"}),
+    "framed, torn last line": [*_framed(EVENT), _framed({**EVENT, "statement_id": "s2"})[0][:-9]],
+    "framed, changed since written": [_framed(EVENT)[0].replace(b"support", b"oppose!")],
+    "framed, a byte longer": [_framed(EVENT)[0].replace(b'"t"', b'"tt"')],
+    "framed, one plain line": [*_framed(EVENT), json.dumps(EVENT).encode()],
+    "framed, whole batch": _framed(EVENT, {**EVENT, "statement_id": "s2"}, batch="0123456789abcdef"),
+    "framed, interrupted batch": _framed(EVENT, {**EVENT, "statement_id": "s2"}, batch="0123456789abcdef")[:1],
+    "framed, not utf-8": [
+        frame_line(json.dumps({**EVENT, "note": "caf\u00e9"}, ensure_ascii=False)).replace(b"\xc3\xa9", b"\xff"),
+    ],
+    "framed, unknown key": _framed({**EVENT, "extra": 1}),
+    "framed, frame twice": [_framed(EVENT)[0].replace(b'"annotator"', b'"_frame": "x", "annotator"')],
+}
+
+
+@pytest.mark.parametrize("lines", FRAMED_CASES.values(), ids=FRAMED_CASES.keys())
+def test_framed_label_log_fast_path_agrees_with_the_per_line_reader(project, lines):
+    path = project / "annotations" / "labels" / "alice.jsonl"
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    fast_problems: list[str] = []
+    slow_problems: list[str] = []
+    fast = _fast_or_error(lambda: inputs._read_log(path, "alice", fast_problems))
+    try:
+        records = logs.read_label_log(path, annotator="alice", problems=slow_problems)
+        slow = inputs._columns(records, ("statement_id", "label", "guidelines_version", "note", "is_retraction"),
+                               inputs._EVENT_SCHEMA)
+        current = [(e.statement_id, e.label, e.note) for e in latest_labels(records).values()]
+    except InputError as err:
+        slow = current = str(err)
+    if isinstance(fast, str):
+        assert fast == slow and fast_problems == slow_problems
+        return
+    events, now = fast
+    assert _same(events, slow) and fast_problems == slow_problems
+    assert sorted(zip(*(now.column(c).to_pylist() for c in ("statement_id", "label", "note")), strict=True)) == sorted(current)
+
+
+def test_framed_log_as_label_writes_it_takes_the_fast_path(project):
+    path = project / "annotations" / "labels" / "alice.jsonl"
+    logs.append_label(path, LabelEvent.from_dict(EVENT))
+    logs.append_label(path, LabelEvent.from_dict({**EVENT, "statement_id": "s2", "note": "é \u2028 \"q\""}))
+    unframed = inputs._unframed(path.read_bytes())
+    assert unframed is not None and [json.loads(line)["statement_id"] for line in unframed.splitlines()] == ["s1", "s2"]
 
 
 # ---------------------------------------------------------------- agreement, hash, schema
