@@ -11,7 +11,6 @@ So both paths accept exactly the same files, and the slow one runs only on bad o
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,10 @@ from stancebench import logs, store
 from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
 from stancebench.annotation.corrections import apply_corrections, latest_corrections
 from stancebench.annotation.labels import latest_labels
-from stancebench.columns import from_numpy, joined_bytes, literal, to_numpy
+from stancebench.columns import from_numpy, literal, to_numpy
 from stancebench.corpus.articles import read_articles
 from stancebench.errors import InputError
-from stancebench.frames import FRAME_KEY
+from stancebench.frames import FRAME_PREFIX, unframed_lines
 from stancebench.project import Project
 from stancebench.schema import GOLD_METHODS, LABELS, QUOTE_TYPES, SCHEMA_VERSION, SPEAKER_SOURCES, Gold, LabelEvent
 
@@ -58,11 +57,6 @@ _ENTRY_COLUMNS = ("row", "annotator", "label", "note")
 # Python's str.strip() whitespace, which the per-line readers use to call a field empty.
 _BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace()) + "]*$"
 _NULL_MEMBER = re.compile(rb":\s*null")
-_FRAMED = b'{"' + FRAME_KEY.encode() + b'": "'
-# A whole framed line outside any batch: CRC, length, then the rest of the event (see stancebench.frames).
-_FRAMED_LINE = r'^\{"' + FRAME_KEY + r'": "(?P<crc>[0-9a-f]{8}):(?P<length>[1-9][0-9]{0,11})", (?P<rest>[^\n]*)\n$'
-_HEX = np.zeros(256, dtype=np.uint64)
-_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint64)
 # The first UTF-8 byte of every character in _BLANK.
 _BLANK_LEADS = np.zeros(256, dtype=bool)
 _BLANK_LEADS[[chr(c).encode()[0] for c in range(0x3001) if chr(c).isspace()]] = True
@@ -386,40 +380,6 @@ def _log_paths(folder: Path) -> list[tuple[str, Path]]:
     return logs.annotator_files(folder)
 
 
-def _unframed(data: bytes) -> bytes | None:
-    """A framed log as plain JSON lines, when every line is whole, framed, unchanged since written and in
-    no batch; else None (the per-line reader then deals with torn, damaged and batched lines)."""
-    if (not data.startswith(_FRAMED) or not data.endswith(b"\n") or len(data) >= 2**31
-            or data.count(b"\n" + _FRAMED) != data.count(b"\n") - 1):
-        return None
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ends = np.flatnonzero(raw == 10)
-    offsets = np.concatenate([[0], ends + 1]).astype(np.int32)
-    lines = pa.Array.from_buffers(pa.binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    parts = pc.extract_regex(lines, _FRAMED_LINE)
-    if parts.null_count:
-        return None
-    rest, digits = parts.field("rest"), pc.binary_length(parts.field("length"))
-    try:
-        text = rest.cast(_STRING)  # not UTF-8: the per-line reader names the line
-        length = pc.cast(parts.field("length").cast(_STRING), pa.int64())
-    except pa.ArrowInvalid:
-        return None
-    if not pc.all(pc.equal(pc.binary_length(rest), length)).as_py():
-        return None  # torn, or longer than its frame says
-    starts = offsets[:-1].astype(np.int64)
-    hex_digits = raw[starts[:, None] + len(_FRAMED) + np.arange(8)]
-    expected = (_HEX[hex_digits] << (4 * np.arange(7, -1, -1, dtype=np.uint64))).sum(axis=1)
-    first = starts + len(_FRAMED) + 8 + 1 + to_numpy(digits) + 3  # where the rest of each line starts
-    # The checksum covers the frame's length field and the rest (stancebench.frames._checksum).
-    seeds = {n: zlib.crc32(b"%d\n" % n) for n in np.unique(ends - first).tolist()}
-    view, crc32 = memoryview(data), zlib.crc32
-    got = [crc32(view[a:b], seeds[b - a]) for a, b in zip(first.tolist(), ends.tolist(), strict=True)]
-    if not np.array_equal(np.array(got, dtype=np.uint64), expected):
-        return None  # changed after it was written
-    return bytes(joined_bytes(pc.binary_join_element_wise(literal("{"), text, literal("\n"), literal(""))))
-
-
 def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
     """The log's events with defaults filled in, or None when a per-line check would fail."""
     if not _no_nulls(table, ("statement_id", "timestamp", "guidelines_version")):
@@ -446,8 +406,8 @@ def _read_log(path: Path, annotator: str, problems: list[str], found: dict[str, 
     data = store.read_bytes(path)
     if found is not None and b'"correction": ' in data:
         found["corrections"] = True
-    if data.startswith(_FRAMED):  # what `label` and `annotate` write: checked, then read as plain lines
-        data = _unframed(data) or b""
+    if data.startswith(FRAME_PREFIX):  # what `label` and `annotate` write: checked, then read as plain lines
+        data = unframed_lines(data) or b""
     table = _arrow_table(data, _EVENT_SCHEMA) if data and not data.isspace() else None
     if table is not None and not _missing_or_null_ok(table, data, _DEFAULTED["events"]):
         table = None

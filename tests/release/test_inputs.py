@@ -15,7 +15,7 @@ from stancebench import logs, store
 from stancebench.annotation.agreement import agreement_from_codes, summarise
 from stancebench.annotation.labels import latest_labels
 from stancebench.errors import InputError
-from stancebench.frames import Batch, frame_line
+from stancebench.frames import Batch, frame_line, unframed_lines
 from stancebench.project import load_project
 from stancebench.release import dataset, inputs
 from stancebench.schema import LABELS, LabelEvent, gold_columns_hash, gold_content_hash
@@ -201,6 +201,23 @@ FRAMED_CASES = {
         frame_line(json.dumps({**EVENT, "note": "caf\u00e9"}, ensure_ascii=False)).replace(b"\xc3\xa9", b"\xff"),
     ],
     "framed, unknown key": _framed({**EVENT, "extra": 1}),
+    "framed, two batches and a single": [
+        *_framed(EVENT, RETRACT, batch="aaaaaaaa"), *_framed({**EVENT, "label": "hedge"}),
+        *_framed({**EVENT, "statement_id": "s3"}, {**EVENT, "statement_id": "s4"}, {**EVENT, "statement_id": "s5"},
+                 batch="bbbbbbbbbbbbbbbb"),
+    ],
+    "framed, a batch cut short in the middle": [
+        *_framed(EVENT, {**EVENT, "statement_id": "s2"}, {**EVENT, "statement_id": "s3"}, batch="aaaaaaaa")[:2],
+        *_framed({**EVENT, "label": "hedge"}),
+    ],
+    "framed, batch lines swapped": _framed(EVENT, {**EVENT, "statement_id": "s2"}, batch="aaaaaaaa")[::-1],
+    "framed, batch numbered past its size": [
+        frame_line(json.dumps(EVENT, sort_keys=True), Batch("aaaaaaaa", 1, 1)),
+        frame_line(json.dumps(EVENT, sort_keys=True), Batch("aaaaaaaa", 2, 1)),
+    ],
+    "framed, batch line in another batch's run": [
+        _framed(EVENT, RETRACT, batch="aaaaaaaa")[0], _framed(EVENT, RETRACT, batch="bbbbbbbb")[1],
+    ],
     "framed, frame twice": [_framed(EVENT)[0].replace(b'"annotator"', b'"_frame": "x", "annotator"')],
 }
 
@@ -231,8 +248,10 @@ def test_framed_log_as_label_writes_it_takes_the_fast_path(project):
     path = project / "annotations" / "labels" / "alice.jsonl"
     logs.append_label(path, LabelEvent.from_dict(EVENT))
     logs.append_label(path, LabelEvent.from_dict({**EVENT, "statement_id": "s2", "note": "é \u2028 \"q\""}))
-    unframed = inputs._unframed(path.read_bytes())
-    assert unframed is not None and [json.loads(line)["statement_id"] for line in unframed.splitlines()] == ["s1", "s2"]
+    logs.append_labels(path, [LabelEvent.from_dict({**EVENT, "statement_id": f"b{i}"}) for i in range(3)])
+    unframed = unframed_lines(path.read_bytes())
+    assert unframed is not None
+    assert [json.loads(line)["statement_id"] for line in unframed.splitlines()] == ["s1", "s2", "b0", "b1", "b2"]
 
 
 # ---------------------------------------------------------------- agreement, hash, schema
