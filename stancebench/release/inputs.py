@@ -467,15 +467,19 @@ def read_article_table(project: Project) -> pa.Table:
 
 
 def _unknown_label_warnings(project: Project, logs: LabelLogs, statements: pa.Table) -> list[str]:
-    out = []
+    if not logs.statement_ids:
+        return []
+    # Every log's ids in one lookup, so the statement ids are hashed once, not once per annotator.
+    every = pa.chunked_array([chunk for ids in logs.statement_ids.values() for chunk in ids.chunks], type=_STRING)
+    unknown = to_numpy(pc.invert(pc.is_in(every, value_set=statements.column("id"))))
+    out, start = [], 0
     for annotator, ids in logs.statement_ids.items():
-        unknown = pc.invert(pc.is_in(ids, value_set=statements.column("id")))
-        count = pc.sum(unknown).as_py() or 0
-        if count:
-            first = ids.filter(unknown)[0].as_py()
+        mine, start = unknown[start:start + len(ids)], start + len(ids)
+        if mine.any():
+            first = ids[int(np.argmax(mine))].as_py()
             # Logs are append-only human work, so a label for a vanished statement is kept on disk but not released.
             path = project.labels_dir / f"{annotator}.jsonl"
-            out.append(f"{path}: {count} label event(s) point to unknown statements (first: {first!r}); not released")
+            out.append(f"{path}: {int(mine.sum())} label event(s) point to unknown statements (first: {first!r}); not released")
     return out
 
 

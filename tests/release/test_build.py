@@ -317,6 +317,19 @@ def test_labels_for_unknown_statements_are_a_warning(project):
     assert any(w.endswith(message) for w in result.warnings)
 
 
+def test_unknown_statements_are_counted_per_annotator(project):
+    make_corpus(project)
+    event = {"timestamp": "t", "guidelines_version": "1", "label": "support"}
+    write_log(project, "alice", *({**event, "statement_id": sid} for sid in ("s000", "gone")))
+    write_log(project, "bob", *({**event, "statement_id": sid} for sid in ("s001", "s002", "lost", "s003", "gone", "lost")))
+    write_log(project, "carol", {**event, "statement_id": "s000"})
+    warnings = [w for w in release.build(load_project()).warnings if "unknown statements" in w]
+    assert [w.rsplit("/", 1)[-1] for w in warnings] == [
+        "alice.jsonl: 1 label event(s) point to unknown statements (first: 'gone'); not released",
+        "bob.jsonl: 3 label event(s) point to unknown statements (first: 'lost'); not released",
+    ]
+
+
 def test_a_failure_while_writing_keeps_the_old_release(project, monkeypatch):
     make_corpus(project)
     release.build(load_project())
