@@ -253,6 +253,9 @@ def compute_release(project: Project) -> Release:
     _warn_missing_articles(inputs, project)
     rows = compute_rows(inputs)
     inputs.statements = inputs.statements.select(["id", "is_stale"])  # frees the text columns: the rows hold theirs
+    # The rows hold the labels now too: what only compute_rows and the warnings needed goes before the peak.
+    inputs.gold_entries, inputs.logs.current = inputs.gold_entries.slice(0, 0), inputs.logs.current.slice(0, 0)
+    inputs.logs.statement_ids = {}
     pa.default_memory_pool().release_unused()  # and gives their pages back, so later peaks do not stack on them
     warnings = inputs.warnings
     if rows.outdated and inputs.logs.events:
