@@ -97,7 +97,9 @@ def needs_json_escape(array: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
 
     array = _combined(array)
     raw = _data_bytes(array)
-    if not ((raw < 0x20) | (raw == 0x22) | (raw == 0x5C)).any():
+    step = 1 << 24  # in slices, so the temporaries stay small however long the column
+    parts = (raw[i:i + step] for i in range(0, len(raw), step))
+    if not any(((part < 0x20) | (part == 0x22) | (part == 0x5C)).any() for part in parts):
         return None
     return to_numpy(pc.match_substring_regex(array, r'[\x00-\x1f"\\]')) & is_valid(array)
 

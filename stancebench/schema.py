@@ -379,15 +379,16 @@ def gold_columns_hash(ids: Any, texts: Any, labels: Any, *, order: Any = None) -
 
     `order`, if given, sorts `ids`, which the caller has checked are unique (saves a sort). Arrow
     sorts UTF-8 bytes, which is code-point order, the order Python sorts strings in; each row
-    becomes its JSON line in Arrow and one sha256 runs over the joined buffer.
+    becomes its JSON line in Arrow and sha256 runs over the joined buffers, a slice of rows at a time.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from stancebench.columns import joined_bytes, json_strings, literal, needs_json_escape, to_numpy
+    from stancebench.columns import from_numpy, joined_bytes, needs_json_escape, to_numpy
 
-    ids, texts, labels = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (ids, texts, labels))
+    # Chunked as given: combining the chunks would copy the texts once more.
+    ids, texts, labels = (c if isinstance(c, pa.ChunkedArray) else pa.chunked_array([c]) for c in (ids, texts, labels))
     if order is None:
         order = pc.sort_indices(ids)
         ordered = ids.take(order)
@@ -396,14 +397,34 @@ def gold_columns_hash(ids: Any, texts: Any, labels: Any, *, order: Any = None) -
             names = labels.cast(pa.string()) if pa.types.is_dictionary(labels.type) else labels
             keys = [("id", "ascending"), ("text", "ascending"), ("label", "ascending")]
             order = pc.sort_indices(pa.table({"id": ids, "text": texts, "label": names}), sort_keys=keys)
-    if needs_json_escape(ids) is None and needs_json_escape(texts) is None and not (ids.null_count or texts.null_count):
+    plain = not (ids.null_count or texts.null_count) and all(
+        needs_json_escape(chunk) is None for column in (ids, texts) for chunk in column.chunks)
+    order = to_numpy(order)
+    in_order = np.array_equal(order, np.arange(len(ids)))  # already in id order: nothing to move
+    digest = hashlib.sha256()
+    step = 1 << 16  # lines are built and hashed a slice at a time, so they are never all in memory
+    for start in range(0, len(ids), step):
+        if in_order:
+            part = [column.slice(start, step).combine_chunks() for column in (ids, texts, labels)]
+        else:
+            picked = from_numpy(order[start:start + step])
+            part = [column.take(picked).combine_chunks() for column in (ids, texts, labels)]
+        digest.update(joined_bytes(_hash_lines(*part, plain=plain)))
+    return "sha256:" + digest.hexdigest()
+
+
+def _hash_lines(ids: Any, texts: Any, labels: Any, *, plain: bool) -> Any:
+    """`json.dumps([id, text, label], ensure_ascii=False) + "\\n"` of each row, as one large_string array."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from stancebench.columns import json_strings, literal
+
+    if plain:
         # The common case, in one pass: no character in an id or text needs escaping.
         parts = [literal('["', large=True), ids.cast(pa.large_string()), literal('", "', large=True),
                  texts.cast(pa.large_string()), literal('", ', large=True)]
     else:
         parts = [literal("[", large=True), json_strings(ids), literal(", ", large=True), json_strings(texts),
                  literal(", ", large=True)]
-    lines = pc.binary_join_element_wise(*parts, json_strings(labels), literal("]\n", large=True), literal("", large=True))
-    if not np.array_equal(to_numpy(order), np.arange(len(lines))):  # already in id order: nothing to move
-        lines = lines.take(order)
-    return "sha256:" + hashlib.sha256(joined_bytes(lines)).hexdigest()
+    return pc.binary_join_element_wise(*parts, json_strings(labels), literal("]\n", large=True), literal("", large=True))

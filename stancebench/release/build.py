@@ -125,14 +125,17 @@ def _agreement(rows: Rows) -> dict[str, Any]:
     """Agreement over the current labels of live statements, or a status saying why there is none."""
     state, known = rows.labels, rows.annotators
     live = ~rows.statements.column("is_stale").to_numpy()[state.row] if len(state.row) else np.zeros(0, bool)
-    present = sorted({state.annotators[i] for i in np.unique(state.annotator[live])})
+    labels_by = np.bincount(state.annotator[live], minlength=len(state.annotators))
+    present = sorted(state.annotators[i] for i in np.flatnonzero(labels_by))
     if len(present) < 2:
         if len(known) >= 2:
             return {"status": "not computed: the label logs hold fewer than two annotators", "annotators": known}
         what = "one annotator" if known else "no annotators"
         return {"status": f"not yet measured: {what}", "annotators": known}
     # Items numbered in statement-id order, the order summarise adds them up in.
-    id_rank = np.argsort(pc.sort_indices(rows.statements.column("id")).to_numpy())
+    by_id = pc.sort_indices(rows.statements.column("id")).to_numpy()
+    id_rank = np.empty(len(by_id), dtype=np.int64)
+    id_rank[by_id] = np.arange(len(by_id))  # the inverse permutation, without a second sort
     summary = agreement_from_codes(id_rank[state.row[live]], state.annotator[live], state.label[live], state.annotators)
     # The disputed items themselves are in the annotations config; here only their number.
     return {"status": "measured", **summary, "annotators": present}
@@ -141,8 +144,9 @@ def _agreement(rows: Rows) -> dict[str, Any]:
 def _counts(rows: Rows, splits: dict[str, np.ndarray]) -> dict[str, Any]:
     counts, speakers = {}, {}
     offsets = {"train": 0, "test": len(splits["train"])}  # rows.default is train then test (see _default_view)
+    needed = rows.default.select(["label", "speaker"])  # taking every column would copy the texts again
     for name in SPLITS:
-        part = rows.default.take(pa.array(splits[name] + offsets[name]))
+        part = needed.take(pa.array(splits[name] + offsets[name]))
         counts[name] = figures.label_counts(part.column("label"), STANCE_LABELS)
         speakers[name] = pc.count_distinct(part.column("speaker")).as_py() if len(part) else 0
     counts["total"] = figures.label_counts(rows.default.column("label"), STANCE_LABELS)
@@ -252,6 +256,10 @@ def compute_release(project: Project) -> Release:
     _warn_missing_articles(inputs, project)
     rows = compute_rows(inputs)
     inputs.statements = inputs.statements.select(["id", "is_stale"])  # frees the text columns: the rows hold theirs
+    # The rows hold the labels now too: what only compute_rows and the warnings needed goes before the peak.
+    inputs.gold_entries, inputs.logs.current = inputs.gold_entries.slice(0, 0), inputs.logs.current.slice(0, 0)
+    inputs.logs.statement_ids = {}
+    pa.default_memory_pool().release_unused()  # and gives their pages back, so later peaks do not stack on them
     warnings = inputs.warnings
     if rows.outdated and inputs.logs.events:
         warnings.append(

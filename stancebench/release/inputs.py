@@ -24,7 +24,9 @@ from stancebench import logs, store
 from stancebench.annotation.adjudication import ADJUDICATOR_NOTE_KEY
 from stancebench.annotation.corrections import apply_corrections, latest_corrections
 from stancebench.annotation.labels import latest_labels
+from stancebench.columns import from_numpy, literal, to_numpy
 from stancebench.errors import InputError
+from stancebench.frames import FRAME_PREFIX, unframed_lines
 from stancebench.project import Project
 from stancebench.release.articles import article_table
 from stancebench.release.copies import copy_links, fold_copy_labels
@@ -56,6 +58,9 @@ _ENTRY_COLUMNS = ("row", "annotator", "label", "note")
 # Python's str.strip() whitespace, which the per-line readers use to call a field empty.
 _BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace()) + "]*$"
 _NULL_MEMBER = re.compile(rb":\s*null")
+# The first UTF-8 byte of every character in _BLANK.
+_BLANK_LEADS = np.zeros(256, dtype=bool)
+_BLANK_LEADS[[chr(c).encode()[0] for c in range(0x3001) if chr(c).isspace()]] = True
 
 
 @dataclass
@@ -66,6 +71,7 @@ class LabelLogs:
     events: dict[str, int]  # annotator -> events in the log
     guidelines_versions: list[str]
     statement_ids: dict[str, pa.Array]  # annotator -> statement id of every event, in file order
+    corrections: bool = False  # might a log hold correction events (then statements are corrected)?
 
 
 @dataclass
@@ -94,26 +100,38 @@ def _nulls_only_in(data: bytes, keys: tuple[str, ...]) -> bool:
     return total == allowed or len(_NULL_MEMBER.findall(data)) == allowed
 
 
-def _explicit_null(data: bytes, keys: tuple[str, ...]) -> bool:
-    """Might one of `keys` be written as an explicit `null` in `data` (rather than be missing)?"""
+def _explicit_null(data: bytes, keys: tuple[str, ...], nullable: tuple[str, ...] = ()) -> bool:
+    """Might one of `keys` be written as an explicit `null` in `data` (rather than be missing)?
+
+    `nullable` are keys whose `null` is fine: when every `null` in `data` is one of theirs, the
+    answer is no without a regular-expression pass over the whole file.
+    """
+    if b"null" not in data or _nulls_only_in(data, nullable):
+        return False
     # A key spelled with \u escapes would hide from the pattern, so any such escape counts as a yes.
     pattern = rb'"(?:' + b"|".join(k.encode() for k in keys) + rb')"\s*:\s*null'
     return re.search(pattern, data) is not None or re.search(rb"\\u00[2-7]", data) is not None
 
 
-def _one_object_per_line(data: bytes) -> bool:
-    """Does every line start with `{` (so no blank or indented lines, and no CR that is not CRLF)?"""
+def _line_count(data: bytes) -> int | None:
+    """The number of lines when every line starts with `{` (no blank or indented lines, no CR that is not CRLF), else None."""
     if not data.startswith(b"{") or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
-        return False  # a `null` or a BOM first would also crash or fool pyarrow
+        return None  # a `null` or a BOM first would also crash or fool pyarrow
     raw = np.frombuffer(data, dtype=np.uint8)
-    starts = np.flatnonzero(raw == 10) + 1
-    starts = starts[starts < len(raw)]
-    return bool((raw[starts] == ord("{")).all())
+    newlines, step = 0, 1 << 24  # in slices: the temporaries stay small, and numpy beats bytes.count here
+    for start in range(0, len(raw), step):
+        ends = np.flatnonzero(raw[start:start + step] == 10) + start + 1
+        ends = ends[ends < len(raw)]
+        if not (raw[ends] == ord("{")).all():
+            return None
+        newlines += len(ends)
+    return newlines + 1  # the last line, whether or not a newline ends it
 
 
 def _arrow_table(data: bytes, schema: pa.Schema) -> pa.Table | None:
     """`data` as a table when pyarrow reads it as exactly one object of known keys per line, else None."""
-    if not _one_object_per_line(data):
+    lines = _line_count(data)
+    if lines is None:
         return None
     options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     try:
@@ -121,17 +139,32 @@ def _arrow_table(data: bytes, schema: pa.Schema) -> pa.Table | None:
         table.validate(full=True)  # UTF-8 of every string: with every key known, that is every byte of text
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
-    return table.combine_chunks() if table.num_rows == lines else None
+    # Left in chunks: every later step takes or filters rows, which yields one chunk without a second copy.
+    return table if table.num_rows == lines else None
 
 
 def _missing_or_null_ok(table: pa.Table, data: bytes, keys: tuple[str, ...]) -> bool:
     """False when a key whose missing value has a default (but whose `null` is an error) might be null."""
-    return not any(table.column(k).null_count for k in keys) or not _explicit_null(data, keys)
+    if not any(table.column(k).null_count for k in keys):
+        return True
+    # Every other key of the table may be null as far as this check goes (required ones are checked later).
+    return not _explicit_null(data, keys, tuple(name for name in table.column_names if name not in keys))
 
 
 def _is_blank(column: pa.ChunkedArray) -> bool:
-    return bool(pc.any(pc.match_substring_regex(column, _BLANK)).as_py())
+    """Is any value empty or whitespace only (as str.strip sees it)?"""
+    for chunk in column.chunks:
+        # Only an empty value or one whose first byte can start a whitespace character can be blank:
+        # the regular expression runs on those few rows, not on every row.
+        offsets = to_numpy(pa.Array.from_buffers(pa.int32(), len(chunk) + 1, [None, chunk.buffers()[1]], offset=chunk.offset))
+        data = chunk.buffers()[2]
+        starts, empty = offsets[:-1], offsets[1:] == offsets[:-1]
+        first = np.frombuffer(data, dtype=np.uint8)[starts[~empty]] if data is not None and len(data) else np.zeros(0, np.uint8)
+        candidate = empty.copy()
+        candidate[~empty] = _BLANK_LEADS[first]
+        if candidate.any() and pc.any(pc.match_substring_regex(chunk.filter(from_numpy(candidate)), _BLANK)).as_py():
+            return True
+    return False
 
 
 def _all(mask: pa.ChunkedArray | pa.Array) -> bool:
@@ -236,11 +269,11 @@ def _gold_is_valid(table: pa.Table, project: Project, statements: pa.Table) -> b
         given = annotations.field(i)
         if not _all(pc.or_kleene(pc.is_null(given), pc.is_in(given, pa.array(LABELS)))):
             return False
-    if not (_is_unique(table.column("statement_id")) and _all(pc.is_in(labels, pa.array(project.labels)))):
+    if not _all(pc.is_in(labels, pa.array(project.labels))):
         return False
     where = pc.index_in(table.column("statement_id"), value_set=statements.column("id"))
-    if where.null_count:
-        return False
+    if where.null_count or np.bincount(to_numpy(where), minlength=1).max() > 1:
+        return False  # an unknown statement, or a statement's gold twice
     expected = statements.column("target_id").take(where)
     given = table.column("target_id")
     return _all(pc.or_kleene(pc.is_null(given), pc.equal(given, expected)))
@@ -366,12 +399,21 @@ def _events_are_valid(table: pa.Table, annotator: str) -> pa.Table | None:
     return table.select(["statement_id", "label", "guidelines_version", "note"]).append_column("is_retraction", retraction)
 
 
-def _read_log(path: Path, annotator: str, problems: list[str]) -> tuple[pa.Table, pa.Table]:
-    """(every event, the current labels) of one log; torn lines are added to `problems`."""
+def _read_log(path: Path, annotator: str, problems: list[str], found: dict[str, bool] | None = None,
+              ) -> tuple[pa.Table, pa.Table]:
+    """(every event, the current labels) of one log; torn lines are added to `problems`.
+
+    `found["corrections"]` is set when the log might hold correction events.
+    """
     data = store.read_bytes(path)
-    table = _arrow_table(data, _EVENT_SCHEMA) if data.strip() else None
+    if found is not None and b'"correction": ' in data:
+        found["corrections"] = True
+    if data.startswith(FRAME_PREFIX):  # what `label` and `annotate` write: checked, then read as plain lines
+        data = unframed_lines(data) or b""
+    table = _arrow_table(data, _EVENT_SCHEMA) if data and not data.isspace() else None
     if table is not None and not _missing_or_null_ok(table, data, _DEFAULTED["events"]):
         table = None
+    del data
     events = _events_are_valid(table, annotator) if table is not None else None
     if events is not None:
         return events, _current(events, annotator)
@@ -386,44 +428,53 @@ def _read_log(path: Path, annotator: str, problems: list[str]) -> tuple[pa.Table
 def _current(events: pa.Table, annotator: str) -> pa.Table:
     """The annotator's current labels: the latest event per statement, unless it is a retraction."""
     ids = events.column("statement_id").combine_chunks().dictionary_encode()
-    codes = ids.indices.to_numpy(zero_copy_only=False)
-    _, first_from_end = np.unique(codes[::-1], return_index=True)
-    last = len(codes) - 1 - first_from_end  # the latest event of each statement
-    keep = last[~events.column("is_retraction").to_numpy(zero_copy_only=False)[last]]
-    latest = events.take(pa.array(np.sort(keep)))
+    codes = to_numpy(ids.indices)
+    if len(ids.dictionary) == len(codes):
+        last = np.arange(len(codes))  # no statement labelled twice: every event is the latest of its statement
+    else:
+        last = np.full(len(ids.dictionary), -1, dtype=np.int64)
+        np.maximum.at(last, codes, np.arange(len(codes)))  # the latest event of each statement
+        last.sort()
+    keep = last[~to_numpy(events.column("is_retraction"))[last]]
+    latest = events if len(keep) == len(events) else events.take(from_numpy(keep))
     return pa.table({
-        "statement_id": latest.column("statement_id"), "annotator": pa.array([annotator] * len(latest), _STRING),
+        "statement_id": latest.column("statement_id"), "annotator": pa.repeat(literal(annotator), len(latest)),
         "label": latest.column("label"), "note": latest.column("note"),
     })
 
 
 def read_label_logs(project: Project, warnings: list[str]) -> LabelLogs:
     """Every annotator's log: current labels, event counts, guidelines versions; torn lines become warnings."""
-    current, counts, versions, ids = [], {}, set(), {}
+    current, counts, versions, ids, found = [], {}, set(), {}, {"corrections": False}
     for annotator, path in _log_paths(project.labels_dir):
-        events, now = _read_log(path, annotator, warnings)
+        events, now = _read_log(path, annotator, warnings, found)
         current.append(now)
         counts[annotator] = len(events)
         versions.update(pc.unique(events.column("guidelines_version")).to_pylist())
         ids[annotator] = events.column("statement_id")
     empty = pa.table({name: pa.array([], _STRING) for name in ("statement_id", "annotator", "label", "note")})
     table = pa.concat_tables(current) if current else empty
-    return LabelLogs(current=table, events=counts, guidelines_versions=sorted(versions), statement_ids=ids)
+    return LabelLogs(current=table, events=counts, guidelines_versions=sorted(versions), statement_ids=ids,
+                     corrections=found["corrections"])
 
 
 # ---------------------------------------------------------------- articles, targets, all of it
 
 
 def _unknown_label_warnings(project: Project, logs: LabelLogs, statements: pa.Table) -> list[str]:
-    out = []
+    if not logs.statement_ids:
+        return []
+    # Every log's ids in one lookup, so the statement ids are hashed once, not once per annotator.
+    every = pa.chunked_array([chunk for ids in logs.statement_ids.values() for chunk in ids.chunks], type=_STRING)
+    unknown = to_numpy(pc.invert(pc.is_in(every, value_set=statements.column("id"))))
+    out, start = [], 0
     for annotator, ids in logs.statement_ids.items():
-        unknown = pc.invert(pc.is_in(ids, value_set=statements.column("id")))
-        count = pc.sum(unknown).as_py() or 0
-        if count:
-            first = ids.filter(unknown)[0].as_py()
+        mine, start = unknown[start:start + len(ids)], start + len(ids)
+        if mine.any():
+            first = ids[int(np.argmax(mine))].as_py()
             # Logs are append-only human work, so a label for a vanished statement is kept on disk but not released.
             path = project.labels_dir / f"{annotator}.jsonl"
-            out.append(f"{path}: {count} label event(s) point to unknown statements (first: {first!r}); not released")
+            out.append(f"{path}: {int(mine.sum())} label event(s) point to unknown statements (first: {first!r}); not released")
     return out
 
 
@@ -438,7 +489,7 @@ def read_inputs(project: Project) -> Inputs:
     names = [p.stem for p in sorted(folder.glob("*.jsonl")) if not p.name.startswith(".")] if folder.is_dir() else []
     gold, entries = read_gold(project, statements, names)
     logs = read_label_logs(project, warnings)
-    statements = _with_corrections(project, statements)
+    statements = _with_corrections(project, statements) if logs.corrections else statements
     warnings += _unknown_label_warnings(project, logs, statements)
     links = copy_links(project, statements)
     logs.current = fold_copy_labels(project, links, logs.current, logs.statement_ids, warnings)
@@ -448,9 +499,6 @@ def read_inputs(project: Project) -> Inputs:
 
 def _with_corrections(project: Project, statements: pa.Table) -> pa.Table:
     """Statements as annotators corrected them: speaker or span changed, "not a statement" made stale."""
-    paths = [path for _, path in _log_paths(project.labels_dir)]
-    if not any(b'"correction": ' in store.read_bytes(path) for path in paths):
-        return statements  # the common case: no correction events, nothing to parse
     fixes = latest_corrections(logs.read_label_logs(project.labels_dir, problems=[]))
     if not fixes:
         return statements

@@ -50,19 +50,22 @@ class Rows:
     """Both configs' rows before the split, plus what the release reports about them."""
 
     statements: pa.Table  # ordered
-    default: pa.Table  # statement columns + `label` (string), default-config rows in order
+    default: pa.Table  # id, speaker, `label` (string) of the default-config rows, in order
     annotations: pa.Table  # annotations-config columns except `split`
     labels: LabelState
     skipped: dict[str, int]
     outdated: list[str]  # gold records older than the current labels (ids, gold file order)
     annotators: list[str]  # named in the logs' current labels or in gold
+    # Row of `annotations` of each default row (a default row is live with gold, so it is one): the
+    # split's tables take their texts from there, so they are copied once, not twice.
+    default_at: np.ndarray
 
 
 def _label_state(statements: pa.Table, current: pa.Table) -> LabelState:
     row = codes(current.column("statement_id"), statements.column("id")) if len(current) else np.zeros(0, np.int64)
     known = row >= 0
     current = current.filter(pa.array(known))
-    names = sorted(set(current.column("annotator").to_pylist())) if len(current) else []
+    names = sorted(pc.unique(current.column("annotator")).to_pylist()) if len(current) else []
     annotator, label, row = codes(current.column("annotator"), names), codes(current.column("label"), LABELS), row[known]
     order = np.lexsort((annotator, row))  # by statement, then annotator name
     per_row = np.bincount(row * 4 + label, minlength=len(statements) * 4).reshape(len(statements), 4)
@@ -90,8 +93,15 @@ def _statement_columns(inputs: Inputs, picked: pa.Array) -> dict[str, pa.Array]:
 
 def _plain(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """One chunk, and no validity buffer when nothing is null (as `pa.array` builds it from Python)."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if array.null_count == 0 and array.buffers()[0] is not None and not pa.types.is_struct(array.type):
+    if isinstance(column, pa.ChunkedArray):  # combine_chunks would copy even a single chunk
+        array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    else:
+        array = column
+    if array.null_count or array.buffers()[0] is None or pa.types.is_struct(array.type):
+        return array
+    if pa.types.is_list(array.type):  # rebuilt from offsets and values: a list keeps its child array
+        return pa.ListArray.from_arrays(array.offsets, array.values, type=array.type)
+    if not pa.types.is_nested(array.type):
         array = pa.Array.from_buffers(array.type, len(array), [None, *array.buffers()[1:]], offset=array.offset)
     return array
 
@@ -125,23 +135,27 @@ def _entries(rows: np.ndarray, inputs: Inputs, state: LabelState, gold_row: np.n
     return pa.ListArray.from_arrays(pa.array(offsets), struct)
 
 
-def _outdated(inputs: Inputs, state: LabelState, statements: pa.Table) -> list[str]:
+def _outdated(inputs: Inputs, state: LabelState, gold_row: np.ndarray) -> list[str]:
     """Gold records with recorded annotations that differ from the current labels, in gold file order."""
     gold, entries = inputs.gold, inputs.gold_entries
     if not len(entries):
         return []
-    names = sorted(set(state.annotators) | set(entries.column("annotator").to_pylist()))
+    names = sorted(set(state.annotators) | set(pc.unique(entries.column("annotator")).to_pylist()))
     rank = {name: i for i, name in enumerate(names)}
-    statement_row = codes(gold.column("statement_id"), statements.column("id"))
+    statement_row = np.full(len(gold), -1, dtype=np.int64)  # gold record -> statement row (the inverse of gold_row)
+    statement_row[gold_row[gold_row >= 0]] = np.flatnonzero(gold_row >= 0)
     g_row = statement_row[entries.column("row").to_numpy()]
     g_key = (g_row * len(names) + codes(entries.column("annotator"), names)) * 4 + codes(entries.column("label"), LABELS)
     c_ann = np.array([rank[state.annotators[i]] for i in range(len(state.annotators))], dtype=np.int64)
     c_key = (state.row * len(names) + (c_ann[state.annotator] if len(c_ann) else state.annotator)) * 4 + state.label
-    annotated_rows = np.unique(g_row)
-    in_scope = np.isin(state.row, annotated_rows)
-    bad_rows = np.union1d(g_row[~np.isin(g_key, c_key)], state.row[in_scope][~np.isin(c_key[in_scope], g_key)])
+    in_scope = np.zeros(len(gold_row) + 1, dtype=bool)  # statement rows with recorded annotations (last slot: none)
+    in_scope[g_row] = True
+    in_scope = in_scope[state.row]
+    bad = np.zeros(len(gold_row) + 1, dtype=bool)
+    bad[g_row[~np.isin(g_key, c_key)]] = True
+    bad[state.row[in_scope][~np.isin(c_key[in_scope], g_key)]] = True
     annotated = gold.column("annotated").to_numpy(zero_copy_only=False)
-    is_outdated = annotated & np.isin(statement_row, bad_rows)
+    is_outdated = annotated & bad[statement_row]
     return gold.column("statement_id").filter(pa.array(is_outdated)).to_pylist()
 
 
@@ -170,8 +184,6 @@ def compute_rows(inputs: Inputs) -> Rows:
         "copy": int(is_copy.sum()),
     }
     in_default = np.flatnonzero(released & (gold_label >= 0) & (gold_label < len(STANCE_LABELS)))
-    default = pa.table(_statement_columns(inputs, pa.array(order[in_default])))
-    default = default.append_column("label", pa.array(list(STANCE_LABELS), _STRING).take(pa.array(gold_label[in_default])))
     in_annotations = np.flatnonzero(released & (has_gold | (state.per_row.sum(axis=1) > 0)))
     annotated = np.zeros(len(statements), dtype=bool)
     annotated[has_gold] = gold.column("annotated").to_numpy(zero_copy_only=False)[gold_row[has_gold]]
@@ -186,10 +198,13 @@ def compute_rows(inputs: Inputs) -> Rows:
         "adjudicator": _plain(gold.column("adjudicator").take(gold_of)),
         "adjudicator_note": _plain(pc.if_else(pc.equal(adjudicator_note, ""), pa.scalar(None, _STRING), adjudicator_note)),
     })
-    gold_names = set(inputs.gold_entries.column("annotator").to_pylist())
+    default_at = np.searchsorted(in_annotations, in_default)
+    default = annotations.select(["id", "speaker"]).take(pa.array(default_at))
+    default = default.append_column("label", pa.array(list(STANCE_LABELS), _STRING).take(pa.array(gold_label[in_default])))
+    gold_names = set(pc.unique(inputs.gold_entries.column("annotator")).to_pylist())
     current_names = {state.annotators[i] for i in np.unique(state.annotator)}
-    return Rows(statements, default, annotations, state, skipped, _outdated(inputs, state, statements),
-                sorted(current_names | gold_names))
+    return Rows(statements, default, annotations, state, skipped, _outdated(inputs, state, gold_row),
+                sorted(current_names | gold_names), default_at)
 
 
 def split_rows(default: pa.Table, test_fraction: float, seed: int, warnings: list[str]) -> dict[str, np.ndarray]:
@@ -219,17 +234,15 @@ def config_tables(rows: Rows, splits: dict[str, np.ndarray]) -> dict[str, dict[s
     """The parquet tables per config and split; an empty split is left out (an empty parquet file does not load)."""
     default_schema, annotations_schema = arrow_schema("default"), arrow_schema("annotations")
     label = pa.array(codes(rows.default.column("label"), STANCE_LABELS))
-    default = rows.default.set_column(rows.default.schema.get_field_index("label"), "label", label)
     tables: dict[str, dict[str, pa.Table]] = {"default": {}, "annotations": {}}
+    texts = rows.annotations.select(list(STATEMENT_COLUMNS))
     for name in SPLITS:
         if len(splits[name]):
-            part = default.take(pa.array(splits[name]))
+            part = texts.take(pa.array(rows.default_at[splits[name]])).append_column("label", label.take(pa.array(splits[name])))
             tables["default"][name] = pa.Table.from_arrays([_plain(c) for c in part.columns], schema=default_schema)
-    split_of = np.full(len(default) + 1, -1, dtype=np.int64)  # the last slot: not in default
-    for code, name in enumerate(SPLITS):
-        split_of[splits[name]] = code
-    position = codes(rows.annotations.column("id"), rows.default.column("id"))
-    code = split_of[position]
+    code = np.full(len(rows.annotations), -1, dtype=np.int64)  # -1: not in default
+    for number, name in enumerate(SPLITS):
+        code[rows.default_at[splits[name]]] = number
     split = pa.array(list(SPLITS), _STRING).take(pa.array(code, mask=code < 0))
     annotations = rows.annotations.append_column("split", _plain(split))
     tables["annotations"]["annotated"] = pa.Table.from_arrays([_plain(c) for c in annotations.columns], schema=annotations_schema)

@@ -317,6 +317,19 @@ def test_labels_for_unknown_statements_are_a_warning(project):
     assert any(w.endswith(message) for w in result.warnings)
 
 
+def test_unknown_statements_are_counted_per_annotator(project):
+    make_corpus(project)
+    event = {"timestamp": "t", "guidelines_version": "1", "label": "support"}
+    write_log(project, "alice", *({**event, "statement_id": sid} for sid in ("s000", "gone")))
+    write_log(project, "bob", *({**event, "statement_id": sid} for sid in ("s001", "s002", "lost", "s003", "gone", "lost")))
+    write_log(project, "carol", {**event, "statement_id": "s000"})
+    warnings = [w for w in release.build(load_project()).warnings if "unknown statements" in w]
+    assert [w.rsplit("/", 1)[-1] for w in warnings] == [
+        "alice.jsonl: 1 label event(s) point to unknown statements (first: 'gone'); not released",
+        "bob.jsonl: 3 label event(s) point to unknown statements (first: 'lost'); not released",
+    ]
+
+
 def test_a_failure_while_writing_keeps_the_old_release(project, monkeypatch):
     make_corpus(project)
     release.build(load_project())
@@ -379,3 +392,24 @@ def test_card_label_definitions_follow_the_target(project):
     other = (project / "release" / "README.md").read_text(encoding="utf-8")
     assert "favours the target: argues for it" in other
     assert "restrictions" not in other.split("### Labels")[1].split("###")[0]
+
+
+def test_gold_older_than_the_current_labels_is_named_in_gold_file_order(project):
+    from stancebench.release.inputs import read_inputs
+    from stancebench.release.rows import compute_rows
+
+    make_corpus(project)
+    records = [json.loads(line) for line in (project / "annotations" / "gold.jsonl").read_text().splitlines()]
+    records.reverse()  # the outdated ones come out in gold file order, not statement order
+    write_gold(project, *(gold(r["statement_id"], r["label"]) for r in records))
+    event = {"timestamp": "t", "guidelines_version": "1"}
+    for r in records:
+        label = "hedge" if r["statement_id"] == "s001" else r["label"]  # s001: relabelled since its gold
+        write_log(project, "maintainers", {**event, "statement_id": r["statement_id"], "label": label})
+    write_log(project, "zed", {**event, "statement_id": "s002", "label": "support"})  # s002: a new annotator
+    write_log(project, "zed", {**event, "statement_id": "s005", "label": "support"},
+              {**event, "statement_id": "s005", "label": None, "is_retraction": True})  # retracted: not current
+    rows = compute_rows(read_inputs(load_project()))
+    assert rows.outdated == ["s002", "s001"]
+    warnings = release.compute_release(load_project()).warnings
+    assert any("2 gold record(s) predate the current labels (first: 's002')" in w for w in warnings), warnings

@@ -201,3 +201,18 @@ def test_a_copy_of_a_statement_marked_not_a_statement_is_released_on_its_own(pro
     default = rows(project / "release")
     assert "s005" not in default and default["k005"]["copies"] == [] and default["k005"]["label"] == 2
     assert result.info["skipped"]["copy"] == 5
+
+
+def test_list_columns_taken_from_a_table_lose_only_their_validity_buffer():
+    """A copies list column taken by index (validity buffer, slice offset) is written like one built from Python."""
+    import pyarrow as pa
+
+    from stancebench.release.rows import _plain
+
+    built = pa.array([["a", "b"], [], ["c"]], pa.list_(pa.string()))
+    taken = pa.chunked_array([pa.array([["x"], ["a", "b"], [], ["c"]], pa.list_(pa.string()))]).take(pa.array([1, 2, 3]))
+    sliced = pa.array([["x"], ["a", "b"], [], ["c"]], pa.list_(pa.string())).slice(1)
+    for column in (taken, sliced):
+        plain = _plain(column)
+        assert plain.to_pylist() == built.to_pylist()
+        assert plain.buffers()[0] is None and plain.equals(built)

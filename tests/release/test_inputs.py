@@ -15,9 +15,10 @@ from stancebench import logs, store
 from stancebench.annotation.agreement import agreement_from_codes, summarise
 from stancebench.annotation.labels import latest_labels
 from stancebench.errors import InputError
+from stancebench.frames import Batch, frame_line, unframed_lines
 from stancebench.project import load_project
 from stancebench.release import dataset, inputs
-from stancebench.schema import LABELS, gold_columns_hash, gold_content_hash
+from stancebench.schema import LABELS, LabelEvent, gold_columns_hash, gold_content_hash
 from tests.support import REPO, make_corpus, make_statement, write_log
 
 GOOD = make_statement("s1").to_json()
@@ -25,6 +26,7 @@ GOOD = make_statement("s1").to_json()
 
 def _statements_file(project, *lines: str | bytes) -> None:
     data = b"".join((line.encode("utf-8") if isinstance(line, str) else line) + b"\n" for line in lines)
+    data = data.replace(b"__NO_NEWLINE__\n", b"")
     (project / "annotations" / "statements.jsonl").write_bytes(data)
 
 
@@ -79,6 +81,16 @@ CASES = {
     "escaped key": [GOOD.replace('"is_stale": false', '"is_st\\u0061le": null')],
     "not utf-8": [GOOD.encode("utf-8").replace(b"Jane", b"J\xffne")],
     "torn last line": [GOOD, GOOD[:40]],
+    # The null checks count `null`s instead of scanning: a defaulted key's null among allowed ones, or hidden.
+    "null is_stale beside a null cue": [
+        GOOD.replace('"is_stale": false', '"is_stale": null').replace('"cue": "said"', '"cue": null'),
+    ],
+    "null is_stale without a space": [GOOD.replace('"is_stale": false', '"is_stale":null')],
+    "null in a text, is_stale missing": [
+        GOOD.replace(', "is_stale": false', "").replace("We must", 'He said \\"x\\": null and annulled'),
+    ],
+    "null cue, is_stale missing": [GOOD.replace(', "is_stale": false', "").replace('"cue": "said"', '"cue": null')],
+    "no newline at the end": [GOOD, make_statement("s2").to_json() + "__NO_NEWLINE__"],
 }
 
 
@@ -142,6 +154,10 @@ LOG_CASES = {
     "unknown label": [{**EVENT, "label": "maybe"}],
     "torn last line": [EVENT, json.dumps(EVENT)[:30]],
     "framed or unknown key": [{**EVENT, "_frame": "00000000:10"}],
+    "null annotator beside a null note": [{**EVENT, "annotator": None, "note": None}],
+    "missing annotator, null note": [{k: v for k, v in {**EVENT, "note": None}.items() if k != "annotator"}],
+    "relabelled, no retraction": [EVENT, {**EVENT, "statement_id": "s2"}, {**EVENT, "label": "hedge"}],
+    "only whitespace": [" ", "\t"],
 }
 
 
@@ -164,6 +180,78 @@ def test_label_log_fast_path_agrees_with_the_per_line_reader(project, lines):
     events, now = fast
     assert _same(events, slow) and fast_problems == slow_problems
     assert sorted(zip(*(now.column(c).to_pylist() for c in ("statement_id", "label", "note")), strict=True)) == sorted(current)
+
+
+def _framed(*events: dict, batch: str = "") -> list[bytes]:
+    count = len(events)
+    return [frame_line(json.dumps(e, sort_keys=True), Batch(batch, i, count) if batch else None)
+            for i, e in enumerate(events, start=1)]
+
+
+RETRACT = {**EVENT, "label": None, "is_retraction": True}
+FRAMED_CASES = {
+    "framed": _framed(EVENT, {**EVENT, "statement_id": "s2", "note": "n"}, RETRACT, {**EVENT, "label": "hedge"}),
+    "framed, torn last line": [*_framed(EVENT), _framed({**EVENT, "statement_id": "s2"})[0][:-9]],
+    "framed, changed since written": [_framed(EVENT)[0].replace(b"support", b"oppose!")],
+    "framed, a byte longer": [_framed(EVENT)[0].replace(b'"t"', b'"tt"')],
+    "framed, one plain line": [*_framed(EVENT), json.dumps(EVENT).encode()],
+    "framed, whole batch": _framed(EVENT, {**EVENT, "statement_id": "s2"}, batch="0123456789abcdef"),
+    "framed, interrupted batch": _framed(EVENT, {**EVENT, "statement_id": "s2"}, batch="0123456789abcdef")[:1],
+    "framed, not utf-8": [
+        frame_line(json.dumps({**EVENT, "note": "caf\u00e9"}, ensure_ascii=False)).replace(b"\xc3\xa9", b"\xff"),
+    ],
+    "framed, unknown key": _framed({**EVENT, "extra": 1}),
+    "framed, two batches and a single": [
+        *_framed(EVENT, RETRACT, batch="aaaaaaaa"), *_framed({**EVENT, "label": "hedge"}),
+        *_framed({**EVENT, "statement_id": "s3"}, {**EVENT, "statement_id": "s4"}, {**EVENT, "statement_id": "s5"},
+                 batch="bbbbbbbbbbbbbbbb"),
+    ],
+    "framed, a batch cut short in the middle": [
+        *_framed(EVENT, {**EVENT, "statement_id": "s2"}, {**EVENT, "statement_id": "s3"}, batch="aaaaaaaa")[:2],
+        *_framed({**EVENT, "label": "hedge"}),
+    ],
+    "framed, batch lines swapped": _framed(EVENT, {**EVENT, "statement_id": "s2"}, batch="aaaaaaaa")[::-1],
+    "framed, batch numbered past its size": [
+        frame_line(json.dumps(EVENT, sort_keys=True), Batch("aaaaaaaa", 1, 1)),
+        frame_line(json.dumps(EVENT, sort_keys=True), Batch("aaaaaaaa", 2, 1)),
+    ],
+    "framed, batch line in another batch's run": [
+        _framed(EVENT, RETRACT, batch="aaaaaaaa")[0], _framed(EVENT, RETRACT, batch="bbbbbbbb")[1],
+    ],
+    "framed, frame twice": [_framed(EVENT)[0].replace(b'"annotator"', b'"_frame": "x", "annotator"')],
+}
+
+
+@pytest.mark.parametrize("lines", FRAMED_CASES.values(), ids=FRAMED_CASES.keys())
+def test_framed_label_log_fast_path_agrees_with_the_per_line_reader(project, lines):
+    path = project / "annotations" / "labels" / "alice.jsonl"
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+    fast_problems: list[str] = []
+    slow_problems: list[str] = []
+    fast = _fast_or_error(lambda: inputs._read_log(path, "alice", fast_problems))
+    try:
+        records = logs.read_label_log(path, annotator="alice", problems=slow_problems)
+        slow = inputs._columns(records, ("statement_id", "label", "guidelines_version", "note", "is_retraction"),
+                               inputs._EVENT_SCHEMA)
+        current = [(e.statement_id, e.label, e.note) for e in latest_labels(records).values()]
+    except InputError as err:
+        slow = current = str(err)
+    if isinstance(fast, str):
+        assert fast == slow and fast_problems == slow_problems
+        return
+    events, now = fast
+    assert _same(events, slow) and fast_problems == slow_problems
+    assert sorted(zip(*(now.column(c).to_pylist() for c in ("statement_id", "label", "note")), strict=True)) == sorted(current)
+
+
+def test_framed_log_as_label_writes_it_takes_the_fast_path(project):
+    path = project / "annotations" / "labels" / "alice.jsonl"
+    logs.append_label(path, LabelEvent.from_dict(EVENT))
+    logs.append_label(path, LabelEvent.from_dict({**EVENT, "statement_id": "s2", "note": "é \u2028 \"q\""}))
+    logs.append_labels(path, [LabelEvent.from_dict({**EVENT, "statement_id": f"b{i}"}) for i in range(3)])
+    unframed = unframed_lines(path.read_bytes())
+    assert unframed is not None
+    assert [json.loads(line)["statement_id"] for line in unframed.splitlines()] == ["s1", "s2", "b0", "b1", "b2"]
 
 
 # ---------------------------------------------------------------- agreement, hash, schema
@@ -198,6 +286,20 @@ def test_content_hash_matches_gold_content_hash():
     order = random.Random(1).sample(range(len(texts)), len(texts))
     columns = [pa.chunked_array([pa.array([values[i] for i in order])]) for values in (ids, texts, labels)]
     assert gold_columns_hash(*columns) == gold_content_hash(zip(ids, texts, labels, strict=True))
+
+
+@pytest.mark.parametrize("escapes", [False, True])
+def test_content_hash_over_many_slices_and_chunks_matches_gold_content_hash(escapes):
+    n = 140_000  # more than two of the slices the hash is built in
+    ids = [f"s{i:06d}" for i in range(n)]
+    texts = [f"text {i}" + ('"q"' if escapes and i % 1000 == 7 else "") for i in range(n)]
+    labels = [("support", "oppose", "hedge")[i % 3] for i in range(n)]
+    order = random.Random(2).sample(range(n), n)
+    half = n // 2
+    columns = [pa.chunked_array([pa.array([values[i] for i in order[:half]]), pa.array([values[i] for i in order[half:]])])
+               for values in (ids, texts, labels)]
+    assert gold_columns_hash(*columns) == gold_content_hash(zip(ids, texts, labels, strict=True))
+    assert gold_columns_hash(*(pa.array(values) for values in (ids, texts, labels))) == gold_columns_hash(*columns)
 
 
 @pytest.mark.parametrize("config", ["default", "annotations"])
