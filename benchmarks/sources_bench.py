@@ -202,10 +202,19 @@ def extract_dump_bench(path: Path, jobs: int) -> None:
     _run(partition([path]), jobs, f"dump {path.name} ({path.stat().st_size / 1e6:,.0f} MB)", "rows")
 
 
-def dedup_bench(articles: int) -> None:
+def _memory_kb(field: str) -> int:
+    """VmRSS or VmHWM (the peak; per process image, unlike ru_maxrss which a child inherits) in kB, from /proc."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+def dedup_bench(articles: int, keep: Path | None) -> None:
+    import subprocess
+    import sys
+
     import numpy as np
 
-    from stancebench.corpus.dedup import article_signature, group_near_duplicates
+    from stancebench.corpus.dedup import article_signature
 
     rng = random.Random(0)
     vocabulary = [f"w{i}" for i in range(20_000)]
@@ -216,20 +225,38 @@ def dedup_bench(articles: int) -> None:
         for _ in range(2):
             words[rng.randrange(len(words))] = rng.choice(vocabulary)
         texts.append("headline of the copy " + " ".join(words))
-    ids = [f"a{i:07d}" for i in range(articles)]
+    megabytes = sum(len(t) for t in texts) / 1e6
     # CPU time of this (single-threaded) process: other load on the machine does not count.
     start = time.process_time()
     signatures = np.stack([article_signature(t) for t in texts])
     signed = time.process_time() - start
+    print(f"{articles:,} articles: signatures {signed:.1f} s CPU ({articles / signed:,.0f}/s, {megabytes / signed:.1f} MB/s)")
+    with tempfile.TemporaryDirectory() as folder:
+        path = keep or Path(folder, "signatures.npy")
+        np.save(path, signatures)
+        del texts, signatures
+        # grouped in a fresh process holding only the ids and signatures: its peak RSS is the grouping's
+        subprocess.run([sys.executable, __file__, "dedup-group", str(path), "--originals", str(originals)], check=True)
+    print(f"  peak RSS of the signing process {_peak_mb()[0]:,.0f} MB")
+
+
+def dedup_group_bench(path: Path, originals: int) -> None:
+    import numpy as np
+
+    from stancebench.corpus.dedup import group_near_duplicates
+
+    signatures = np.load(path)
+    articles = len(signatures)
+    ids = [f"a{i:07d}" for i in range(articles)]
+    before = _memory_kb("VmRSS")
     start = time.process_time()
     groups = group_near_duplicates(ids, signatures, 0.7)
     grouped = time.process_time() - start
     found = sum(1 for i in range(originals, articles) if groups.get(ids[i]) == ids[i - originals])
     false = sum(1 for i in range(originals) if ids[i] in groups) - found
-    print(f"{articles:,} articles: signatures {signed:.1f} s CPU ({articles / signed:,.0f}/s), grouping {grouped:.1f} s CPU "
-          f"({articles / grouped:,.0f}/s)")
-    print(f"  {found:,} of {articles - originals:,} copies found, {max(0, false)} originals wrongly grouped; "
-          f"peak RSS {_peak_mb()[0]:,.0f} MB")
+    print(f"  grouping {grouped:.1f} s CPU ({articles / grouped:,.0f}/s); {found:,} of {articles - originals:,} copies "
+          f"found, {max(0, false)} originals wrongly grouped; peak RSS {_memory_kb('VmHWM') / 1024:,.0f} MB "
+          f"({before / 1024:,.0f} MB with ids and signatures loaded)")
 
 
 def main() -> None:
@@ -249,6 +276,10 @@ def main() -> None:
     p.add_argument("--jobs", type=int, default=1)
     p = sub.add_parser("dedup")
     p.add_argument("--articles", type=int, default=100_000)
+    p.add_argument("--signatures", type=Path, help="keep the signatures in this .npy file (for dedup-group)")
+    p = sub.add_parser("dedup-group")
+    p.add_argument("path", type=Path)
+    p.add_argument("--originals", type=int, required=True)
     args = parser.parse_args()
     if args.what == "html":
         html_bench(args.n, args.jobs)
@@ -260,8 +291,10 @@ def main() -> None:
         read_dump_bench(args.path)
     elif args.what == "extract-dump":
         extract_dump_bench(args.path, args.jobs)
+    elif args.what == "dedup":
+        dedup_bench(args.articles, args.signatures)
     else:
-        dedup_bench(args.articles)
+        dedup_group_bench(args.path, args.originals)
 
 
 if __name__ == "__main__":

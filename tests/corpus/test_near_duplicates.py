@@ -11,8 +11,8 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from stancebench.corpus import dedup
-from stancebench.corpus.dedup import NUM_PERM, article_signature, group_near_duplicates, lsh_bands
+from stancebench.corpus import minhash as dedup
+from stancebench.corpus.minhash import NUM_PERM, article_signature, group_near_duplicates, lsh_bands
 from tests.support import REPO, WIRE_STORY
 
 _M64 = (1 << 64) - 1
