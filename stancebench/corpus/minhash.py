@@ -227,7 +227,7 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return int(b), int(r)
 
 
-_BIG_BUCKET = 64  # a band bucket past this size is checked member by member, skipping those already joined
+_BIG_BUCKET = 8  # past this size a band bucket is not checked pair by pair (`_join_bucket`)
 _CHUNK = 1 << 13
 
 
@@ -316,6 +316,19 @@ def _join_similar(signatures: np.ndarray, parent: np.ndarray, a: np.ndarray, b: 
         _join(parent, a[keep], b[keep])
 
 
+def _join_bucket(signatures: np.ndarray, parent: np.ndarray, members: np.ndarray, need: float) -> None:
+    """Join the similar pairs of a big bucket: every member against the first, then those still apart against all.
+
+    A pair of two members now in the first one's group needs no check; every other pair has a
+    member still apart, so the groups are those of checking every pair. A bucket of near copies
+    (the usual big one) costs one comparison per member, not one per pair.
+    """
+    rest = members[1:]
+    _join_similar(signatures, parent, np.full(len(rest), members[0]), rest, need)
+    for member in rest[_roots(parent, rest) != _roots(parent, members[:1])].tolist():
+        _join_similar(signatures, parent, np.full(len(rest), member), rest, need)
+
+
 def group_near_duplicates(ids: Sequence[str], signatures: np.ndarray, threshold: float) -> dict[str, str]:
     """Article id -> canonical article id, for every article in a group of two or more.
 
@@ -340,9 +353,7 @@ def group_near_duplicates(ids: Sequence[str], signatures: np.ndarray, threshold:
         a, b = _small_bucket_pairs(order, starts[small], sizes[small])
         _join_similar(signatures, parent, distinct[a], distinct[b], need)
         for start, size in zip(starts[~small].tolist(), sizes[~small].tolist(), strict=True):
-            members = distinct[order[start : start + size]]
-            for i in range(size - 1):
-                _join_similar(signatures, parent, np.full(size - i - 1, members[i]), members[i + 1 :], need)
+            _join_bucket(signatures, parent, distinct[order[start : start + size]], need)
     _flatten(parent)
     return _canonical(ids, parent)
 

@@ -230,3 +230,27 @@ def test_extract_path_imports_neither_datasketch_nor_scipy():
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_big_bucket_of_several_groups_chains_and_strangers_is_minhashlshs():
+    rng = np.random.default_rng(5)
+    bands, rows = lsh_bands(0.7)
+    signatures = []
+    for _ in range(4):  # groups of near copies, and chains: each copy a little further from its group's first
+        base = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
+        for _ in range(30):
+            copy = base.copy()
+            changed = rng.choice(NUM_PERM, int(rng.choice([5, 20, 35, 45])), replace=False)
+            copy[changed] = rng.integers(0, 2**32, len(changed), dtype=np.uint32)
+            signatures.append(copy)
+            if rng.random() < 0.3:
+                base = copy
+    signatures += list(rng.integers(0, 2**32, (40, NUM_PERM), dtype=np.uint32))  # strangers
+    signatures = np.stack(signatures)
+    signatures[:, :rows] = signatures[0, :rows]  # all share the first band: one bucket of 160
+    order = rng.permutation(len(signatures))
+    signatures = signatures[order]
+    ids = [f"s{i:03d}" for i in range(len(signatures))]
+    groups = group_near_duplicates(ids, signatures, 0.7)
+    assert len(set(groups.values())) >= 4 and len(groups) < len(ids) - 30
+    assert groups == _minhashlsh_groups(ids, signatures, 0.7)
