@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from stancebench.corpus import minhash as dedup
-from stancebench.corpus.minhash import NUM_PERM, article_signature, group_near_duplicates, lsh_bands
+from stancebench.corpus.minhash import LSH_WEIGHTS, NUM_PERM, article_signature, group_near_duplicates, lsh_bands
 from tests.support import REPO, WIRE_STORY
 
 _M64 = (1 << 64) - 1
@@ -144,13 +144,15 @@ def test_band_counts_are_datasketchs():
     for num_perm in (32, 128, 256):
         for threshold in np.arange(0.05, 1.0, 0.05):
             assert lsh_bands(float(threshold), num_perm) == _optimal_param(float(threshold), num_perm, 0.5, 0.5)
+            assert lsh_bands(float(threshold), num_perm, LSH_WEIGHTS) == _optimal_param(float(threshold), num_perm,
+                                                                                       *LSH_WEIGHTS)
 
 
 def _minhashlsh_groups(ids, signatures, threshold):
-    """The grouping before: datasketch's MinHashLSH, each article queried before it is inserted."""
+    """datasketch's MinHashLSH with LSH_WEIGHTS, each article queried before it is inserted (the grouping before)."""
     from datasketch import LeanMinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=signatures.shape[1])
+    lsh = MinHashLSH(threshold=threshold, num_perm=signatures.shape[1], weights=LSH_WEIGHTS)
     parent = list(range(len(ids)))
 
     def root(i):
@@ -234,7 +236,7 @@ def test_extract_path_imports_neither_datasketch_nor_scipy():
 
 def test_a_big_bucket_of_several_groups_chains_and_strangers_is_minhashlshs():
     rng = np.random.default_rng(5)
-    bands, rows = lsh_bands(0.7)
+    bands, rows = lsh_bands(0.7, NUM_PERM, LSH_WEIGHTS)
     signatures = []
     for _ in range(4):  # groups of near copies, and chains: each copy a little further from its group's first
         base = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
