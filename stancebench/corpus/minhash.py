@@ -1,11 +1,12 @@
 """MinHash signatures of articles and LSH grouping of near-duplicates, in numpy.
 
 `article_signature` is one-permutation MinHash with densification over word 5-shingles hashed
-straight from the UTF-8 bytes; `group_near_duplicates` bands the signature matrix with
-datasketch's band count and width for the threshold. datasketch stays the tests' oracle: its
-MinHash cost 40% of `extract`'s time per article, its LSH index held every signature in Python
-dicts (7.3 GB for 1M articles), and importing it imports scipy (0.6-2 s). Measured by
-benchmarks/sources_bench.py `dedup` and /work/golden/paired.py --signature.
+straight from the UTF-8 bytes; `group_near_duplicates` bands the signature matrix with the
+band count and width datasketch chooses for the threshold (weighted for recall). datasketch
+stays the tests' oracle: its MinHash cost 40% of `extract`'s time per article, its LSH index
+held every signature in Python dicts (6.3 GB to group 1M articles), and importing it imports
+scipy (0.6-2 s). Measured by benchmarks/sources_bench.py `dedup` and /work/golden/paired.py
+--signature.
 """
 
 from __future__ import annotations
