@@ -256,3 +256,17 @@ def test_a_big_bucket_of_several_groups_chains_and_strangers_is_minhashlshs():
     groups = group_near_duplicates(ids, signatures, 0.7)
     assert len(set(groups.values())) >= 4 and len(groups) < len(ids) - 30
     assert groups == _minhashlsh_groups(ids, signatures, 0.7)
+
+
+@pytest.mark.parametrize("num_perm", [128, 100, 7])
+def test_each_filled_bin_keeps_the_low_bits_of_its_smallest_hash(num_perm):
+    text = WIRE_STORY[: 40 * num_perm // 16]
+    smallest: dict[int, int] = {}
+    for h in dedup._shingle_hashes(text).tolist():
+        b = ((h >> 32) * num_perm) >> 32
+        smallest[b] = min(smallest.get(b, h), h)
+    signature = article_signature(text, num_perm)
+    assert signature.shape == (num_perm,) and 0 < len(smallest) < num_perm  # some bins empty, some filled
+    assert all(int(signature[b]) == h & 0xFFFFFFFF for b, h in smallest.items())
+    filled = {h & 0xFFFFFFFF for h in smallest.values()}
+    assert all(int(v) in filled for v in signature)  # an empty bin holds a filled bin's value
