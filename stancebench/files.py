@@ -53,50 +53,67 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _refused(path: str | Path, problem: str) -> InputError:
+    return InputError(Path(path), 0, problem)  # the path as Path shows it (normalised), whatever was passed
+
+
 def check_regular_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> os.stat_result:
     """The file's stat if it is a regular file of at most `max_bytes`, else an InputError (never opens it)."""
-    path = Path(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputError(path, 0, "file not found") from None
+        raise _refused(path, "file not found") from None
     except OSError as err:
-        raise InputError(path, 0, f"cannot read ({err.strerror})") from None
+        raise _refused(path, f"cannot read ({err.strerror})") from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(path, 0, "is a folder, expected a file")
+        raise _refused(path, "is a folder, expected a file")
     if not stat.S_ISREG(info.st_mode):
-        raise InputError(path, 0, f"is {_kind(info.st_mode)}, not a regular file; refusing to read it")
+        raise _refused(path, f"is {_kind(info.st_mode)}, not a regular file; refusing to read it")
     if info.st_size > max_bytes:
-        raise InputError(path, 0, f"is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit")
+        raise _refused(path, f"is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit")
     return info
+
+
+# O_NONBLOCK: if a FIFO was swapped in after the check, opening it does not hang.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_checked(path: str | Path, max_bytes: int) -> tuple[int, int]:
+    """(file descriptor, size) of a regular file, checked before and after opening."""
+    check_regular_file(path, max_bytes)
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as err:
+        raise _refused(path, f"cannot read ({err.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise _refused(path, "is not a regular file; refusing to read it")
+    return fd, info.st_size
 
 
 def open_regular_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> BinaryIO:
     """A regular file opened for reading in binary (a FIFO or device swapped in after the check is refused)."""
-    path = Path(path)
-    check_regular_file(path, max_bytes)
-    try:
-        # O_NONBLOCK: if a FIFO was swapped in after the check, opening it does not hang.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as err:
-        raise InputError(path, 0, f"cannot read ({err.strerror})") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise InputError(path, 0, "is not a regular file; refusing to read it")
-    return os.fdopen(fd, "rb")
+    return os.fdopen(_open_checked(path, max_bytes)[0], "rb")
 
 
 def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes; a missing file, a folder, a FIFO, a device or an oversized file is an InputError."""
-    path = Path(path)
+    # Called once per article file: raw os calls, no Path or buffered file object until an error is shown.
+    fd, size = _open_checked(path, max_bytes)
     try:
-        with open_regular_file(path, max_bytes) as handle:
-            data = handle.read(max_bytes + 1)
+        chunks, total = [], 0
+        # The whole file in one read as a rule; a file that grows while read is read on to its end.
+        while chunk := os.read(fd, size + 1 if not chunks else 1 << 20):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise _refused(path, f"is over the {max_bytes:,}-byte limit")
     except OSError as err:
-        raise InputError(path, 0, f"cannot read ({err.strerror})") from None
-    if len(data) > max_bytes:
-        raise InputError(path, 0, f"is over the {max_bytes:,}-byte limit")
-    return data
+        raise _refused(path, f"cannot read ({err.strerror})") from None
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 # A string (skipped whole, so brackets inside it do not count), an opening or a closing bracket.

@@ -39,7 +39,7 @@ class SourceText:
 
 
 def _decode(path: Path, raw: bytes) -> str:
-    if not raw.strip():
+    if not raw or raw.isspace():  # isspace: no stripped copy of every file
         raise InputError(path, 0, "empty file")
     if b"\x00" in raw[:8192]:
         raise InputError(path, 0, "binary file, expected UTF-8 text")
@@ -48,7 +48,8 @@ def _decode(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise InputError(path, line, f"not UTF-8 text (byte 0x{raw[err.start]:02x})") from None
-    return _NEWLINES.sub("\n", text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    return _NEWLINES.sub("\n", text) if "\r" in text else text
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[dict[str, str], str, int]:
@@ -76,6 +77,18 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, str], str, int
     return meta, text[body_start:], first_line
 
 
+def _first_line(body: str) -> str:
+    """The first line with more than white space (the body has one), without splitting the whole body."""
+    start = 0
+    while True:
+        end = body.find("\n", start)
+        if end == -1:
+            return body[start:]
+        if not body[start:end].isspace() and end > start:
+            return body[start:end]
+        start = end + 1
+
+
 def read_source(path: str | Path) -> SourceText:
     """Read one article file, keeping where its body starts; bad files raise InputError."""
     path = Path(path)
@@ -88,11 +101,11 @@ def read_source(path: str | Path) -> SourceText:
     except OSError as err:
         raise InputError(path, 0, f"cannot read ({err.strerror})") from None
     meta, body, first_line = _split_front_matter(path, _decode(path, raw))
-    if not body.strip():
+    if not body or body.isspace():
         raise InputError(path, 0, "empty article (no text after the front matter)")
     title = meta.get("title", "").strip()
     if not title:
-        first = next(line for line in body.split("\n") if line.strip())
+        first = _first_line(body)
         title = _MD_HEADING.sub("", first.strip(), count=1) if path.suffix == ".md" else first.strip()
     article = Article(
         id=path.stem,

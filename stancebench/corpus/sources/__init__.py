@@ -18,6 +18,7 @@ Article ids are stable across re-runs: the file name stem for one-article files;
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +58,11 @@ SourceItem = SourceText | ExtractWarning
 
 def source_kind(path: str | Path) -> str | None:
     """The kind of source a file name says it is, or None."""
-    name = Path(path).name.lower()
-    return next((kind for ending, kind in KINDS.items() if name.endswith(ending)), None)
+    name = os.path.basename(os.fspath(path)).lower()  # called per file: no Path object
+    for ending, kind in KINDS.items():
+        if name.endswith(ending):
+            return kind
+    return None
 
 
 def source_stem(path: str | Path) -> str:
@@ -74,7 +78,9 @@ def list_source_paths(folder: str | Path) -> list[Path]:
     if not folder.is_dir():
         problem = "is a file, expected a folder" if folder.exists() else "seeds folder not found"
         raise StancebenchError(f"{folder}: {problem}")
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir() and source_kind(p))
+    with os.scandir(folder) as entries:  # the entries' types come with the listing: no stat per file
+        names = [e.name for e in entries if not e.name.startswith(".") and source_kind(e.name) and not e.is_dir()]
+    return [folder / name for name in sorted(names)]
 
 
 @dataclass(frozen=True, slots=True)
