@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import NamedTuple
 
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
@@ -86,6 +87,7 @@ _NOT_DESCRIPTORS = _wordset(
     at in on to for of said says told added asked is was are were has had have will would"""
 )
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
+_first = itemgetter(0)
 
 
 class Speaker(NamedTuple):
@@ -136,11 +138,9 @@ class SpeakerResolver:
         self._role_index: dict[str, list[Speaker]] | None = None
         self._earlier: dict[str, tuple[int, str] | None] = {}
         self._mentions: list[tuple[int, Speaker]] = []
-        words = table.person_words
-        for match in table.person_scanner.finditer(text):
-            actor = words[norm_word(match.group())]
-            self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
-        self._mentions.sort(key=lambda m: m[0])
+        # The table's surnames in the text are scanned for lazily, as far as a pronoun needs them (most
+        # articles need none); `_scan_mentions` keeps `_mentions` as an up-front scan would have it.
+        self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
         self._full_names: dict[str, str] = {}
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
@@ -157,9 +157,24 @@ class SpeakerResolver:
     def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
         return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
 
+    def _scan_mentions(self, before: int | None = None) -> None:
+        """Add the table's surnames in the text to `_mentions`: all of them, or at least those starting before `before`."""
+        pending = self._unscanned
+        if pending is None:
+            return
+        mentions, words, from_actor = self._mentions, self.table.person_words, self._from_actor
+        for match in pending:
+            start = match.start()
+            # Left of any remembered mention at the same place: where a scan before them would have put it.
+            bisect.insort_left(mentions, (start, from_actor(words[norm_word(match.group())], start, match.end())),
+                               key=_first)
+            if before is not None and start >= before:
+                return
+        self._unscanned = None
+
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
-            bisect.insort(self._mentions, (speaker.start, speaker), key=lambda m: m[0])
+            bisect.insort(self._mentions, (speaker.start, speaker), key=_first)
             if self._role_index is not None and speaker.role:
                 bisect.insort(self._role_index.setdefault(_role_head(speaker.role), []), speaker,
                               key=lambda m: m.start)
@@ -179,7 +194,8 @@ class SpeakerResolver:
     def _pronoun(self, word: str, start: int, end: int) -> Speaker | None:
         kind = _PRONOUNS[word]
         if kind == "person":
-            i = bisect.bisect_left(self._mentions, start, key=lambda m: m[0])
+            self._scan_mentions(start)
+            i = bisect.bisect_left(self._mentions, start, key=_first)
             if i == 0:
                 return None
             found = self._mentions[i - 1][1]
@@ -304,6 +320,7 @@ class SpeakerResolver:
     def _by_role_head(self) -> dict[str, list[Speaker]]:
         """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
         if self._role_index is None:
+            self._scan_mentions()
             index: dict[str, list[Speaker]] = {}
             for _, mention in self._mentions:
                 if mention.role and not mention.is_role_only:
