@@ -11,6 +11,7 @@ it was found (`source`: named, pronoun, previous, role, table).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
@@ -174,12 +175,16 @@ class SpeakerResolver:
 
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
-            bisect.insort(self._mentions, (speaker.start, speaker), key=_first)
+            mentions = self._mentions
+            if not mentions or mentions[-1][0] <= speaker.start:
+                mentions.append((speaker.start, speaker))  # (where `insort` puts it; most mentions come in text order)
+            else:
+                bisect.insort(mentions, (speaker.start, speaker), key=_first)
             if self._role_index is not None and speaker.role:
                 bisect.insort(self._role_index.setdefault(_role_head(speaker.role), []), speaker,
                               key=lambda m: m.start)
             if " " in speaker.name:
-                self._full_names.setdefault(norm_word(speaker.name.split()[-1]), speaker.name)
+                self._full_names.setdefault(_surname_key(speaker.name), speaker.name)
         return speaker
 
     def note_speaker(self, speaker: Speaker) -> None:
@@ -337,27 +342,31 @@ class SpeakerResolver:
         `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
         an institution.
         """
-        window, words = _WINDOW, None
-        if not whole and len(text) > _SHORT_WINDOW:
+        # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
+        words, table, size = None, self.table, len(text)
+        if not whole and size > _SHORT_WINDOW:
             # Most phrases need only the last few words: a shorter window has the same words at its end (its
             # first may be cut), enough when it holds more words than any rule looks back over and a lower-case
             # word past its first that ends any run of capitalised words.
-            short = list(WORD.finditer(text[-_SHORT_WINDOW:]))[1:]
-            if len(short) >= max(self.table.max_words + 2, 8) and any(
+            short = list(WORD.finditer(text, size - _SHORT_WINDOW))[1:]
+            if len(short) >= max(table.max_words + 2, 8) and any(
                     not w.group()[0].isupper() and norm_word(w.group()) not in ("of", "the") for w in short[1:]):
-                window, words = _SHORT_WINDOW, short
+                words = short
         if words is None:
-            words = list(WORD.finditer(text[-_WINDOW:]))
+            words = list(WORD.finditer(text, max(0, size - _WINDOW)))
         if not words:
             return None
-        shift = offset + max(0, len(text) - window)
-        last = words[-1].group()
-        if norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
-            return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
-        by_alias, max_words = self.table.by_alias, self.table.max_words
-        norms = [norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
+        shift, tail = offset, text  # (the names the rules below use: positions are already into `text`)
+        last_word = words[-1]
+        last = norm_word(last_word.group())
+        if last in _PRONOUNS and (not whole or len(words) == 1):
+            return self._pronoun(last, shift + last_word.start(), shift + last_word.end())
         # Only the lengths of the aliases that end with this word can match (most phrases end with none).
-        for k in self.table.alias_lengths.get(norms[-1], ()):
+        lengths = table.alias_lengths.get(last, ())
+        if lengths:
+            by_alias = table.by_alias
+            norms = [norm_word(w.group()) for w in words[-table.max_words :]]  # only the last few can name an actor
+        for k in lengths:
             if k > len(words):
                 continue
             actor = by_alias.get(" ".join(norms[-k:]))
@@ -370,10 +379,9 @@ class SpeakerResolver:
             if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in _TITLE_WORDS
                              for word in words[:-k]):
                 return None
-            start, end = shift + head.start(), shift + words[-1].end()
+            start, end = shift + head.start(), shift + last_word.end()
             speaker = self._from_actor(actor, start, end)
             return self._remember(speaker) if actor.kind == "person" else speaker
-        tail = text[-window:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
@@ -447,6 +455,12 @@ class SpeakerResolver:
         if not phrase.strip():
             return None
         return self.at_end(phrase.rstrip(), offset, whole=True)
+
+
+@functools.lru_cache(maxsize=16384)
+def _surname_key(name: str) -> str:
+    """'Antony Blinken' -> 'blinken' (the same names come again and again)."""
+    return norm_word(name.split()[-1])
 
 
 def _role_head(role: str) -> str:
