@@ -89,6 +89,8 @@ _NOT_DESCRIPTORS = _wordset(
 )
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
+#: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
+_START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s")
 
 
 class Speaker(NamedTuple):
@@ -342,8 +344,13 @@ class SpeakerResolver:
         `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
         an institution.
         """
+        table = self.table
+        last = text[-_WINDOW:].rsplit(None, 1)[-1:]  # (the last word below, when it is a plain lower-case one)
+        if last and (last := last[0]).isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
+                and last not in _ROLE_NOUNS and last not in table.alias_lengths:
+            return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
-        words, table, size = None, self.table, len(text)
+        words, size = None, len(text)
         if not whole and size > _SHORT_WINDOW:
             # Most phrases need only the last few words: a shorter window has the same words at its end (its
             # first may be cut), enough when it holds more words than any rule looks back over and a lower-case
@@ -450,7 +457,7 @@ class SpeakerResolver:
 
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
-        cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s", text)
+        cut = _START_ENDS.search(text)
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None

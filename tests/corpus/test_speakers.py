@@ -116,3 +116,38 @@ def test_the_short_window_finds_the_speaker_the_full_window_finds(monkeypatch):
         return found
 
     assert resolve(64) == resolve(10**9)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name", "kind"),
+    [
+        ("Earlier, the kremlin ", "Kremlin", "institution"),  # an alias in lower case
+        ("Antony Blinken spoke. Later he ", "Antony Blinken", "person"),  # a pronoun
+        ("After the talks, officials ", "officials", "group"),  # a role noun
+        ("They met the senators ", "senators", "group"),
+        ("The border region has come under ", None, None),  # a plain word: no speaker
+        ("The strikes were debated at length ", None, None),
+    ],
+)
+def test_a_phrase_ending_in_a_lower_case_word(phrase, name, kind):
+    from stancebench.corpus.actors import load_actors
+    from stancebench.corpus.speakers import SpeakerResolver
+
+    found = SpeakerResolver(load_actors(), phrase).at_end(phrase, 0)
+    assert (found.name, found.kind) == (name, kind) if name else found is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # The nearest table name before each pronoun, however far the article has been searched for names.
+        ('Blinken came. "We are ready," he said. Kuleba said the talks went well. "Good," he said.',
+         ["Antony Blinken", "Dmytro Kuleba", "Dmytro Kuleba"]),
+        ("Kuleba arrived first. Blinken came later. He said the talks went well.", ["Antony Blinken"]),
+        # A role resolved to a person named after it, once a pronoun has searched only part of the article.
+        ('Officials met on Monday. "It is late," he said. The Pentagon chief noted that drones had a longer range. '
+         "Lloyd Austin met his allies later.", ["Lloyd Austin"]),
+    ],
+)
+def test_pronouns_and_roles_find_the_table_names_around_them(body, expected):
+    assert _speakers(body) == expected
