@@ -66,6 +66,11 @@ _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
 _TITLE_TAIL = re.compile(r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and)\s+){0,6}")
 #: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
 _ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
+_HEADLINE_COLON = re.compile(r"([^:]{2,200}):\s+")
+_HEADLINE_TOPIC = re.compile(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s")
+_FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)")
+_CLAUSE_MARK = re.compile(r"[,;:“”\"]")
+_OPENING_MARK = re.compile(r"[“\"]")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -218,13 +223,13 @@ class ReportedSpeech:
     def _headline_colon(self, s0: int, s1: int) -> list[Draft]:
         """'Zelensky: …' and 'Zelensky on the strikes: …' headlines."""
         text = self.text
-        colon = re.match(r"([^:]{2,200}):\s+", text[s0:s1])
+        colon = _HEADLINE_COLON.match(text[s0:s1])
         if colon is None or s0 + colon.end() >= s1:
             return []
         label = colon.group(1)
         speaker = self.resolver.at_end(label, s0, whole=True) if len(label) <= 60 else None
         if speaker is None:
-            topic = re.match(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s", label)
+            topic = _HEADLINE_TOPIC.match(label)
             speaker = self.resolver.at_end(topic.group(1), s0, whole=True) if topic else None
         if speaker is None:
             return []
@@ -247,7 +252,7 @@ class ReportedSpeech:
             return None
         start = c1
         if text[c1 - 3 : c1] == "for":
-            to = re.match(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)", text[c1 : c1 + 80])
+            to = _FOR_THEM_TO.match(text[c1 : c1 + 80])
             if to is not None:
                 start = c1 + to.end()
         while start < s1 and text[start].isspace():
@@ -379,7 +384,7 @@ class ReportedSpeech:
         if word in c.INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
             return infinitive.start("content") if infinitive.group("content") else infinitive.end()
         if word in c.OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
-                and not re.search(r"[,;:“”\"]", object_to.group()):
+                and not _CLAUSE_MARK.search(object_to.group()):
             return object_to.start("content") if object_to.group("content") else object_to.end()
         if after.lstrip().startswith(":"):
             return after.index(":") + 1
@@ -387,7 +392,7 @@ class ReportedSpeech:
         if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None:
             return long_gap.end()
         if word in c.DESCRIBING_CUES and (described := c.DESCRIBED_OBJECT.match(after)) is not None:
-            quote = re.search(r"[“\"]", after[: described.end() + 60])
+            quote = _OPENING_MARK.search(after[: described.end() + 60])
             if quote is not None and len(after[: quote.start()].split()) <= 6:
                 return quote.start()
             return described.end()
