@@ -369,18 +369,18 @@ class SpeakerResolver:
         if last in _PRONOUNS and (not whole or len(words) == 1):
             return self._pronoun(last, shift + last_word.start(), shift + last_word.end())
         # Only the lengths of the aliases that end with this word can match (most phrases end with none).
-        lengths = table.alias_lengths.get(last, ())
-        if lengths:
+        lengths, n = table.alias_lengths.get(last, ()), len(words)
+        if lengths:  # (longest first) only as many words as the longest alias can name an actor
             by_alias = table.by_alias
-            norms = [norm_word(w.group()) for w in words[-table.max_words :]]  # only the last few can name an actor
+            norms = [norm_word(w.group()) for w in words[-lengths[0] :]] if lengths[0] > 1 else [last]
         for k in lengths:
-            if k > len(words):
+            if k > n:
                 continue
-            actor = by_alias.get(" ".join(norms[-k:]))
+            actor = by_alias.get(" ".join(norms[-k:]) if k > 1 else last)
             if actor is None:
                 continue
             head = words[-k]
-            if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
+            if k < n and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
                     and norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
             if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in _TITLE_WORDS
