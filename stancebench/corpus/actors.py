@@ -95,6 +95,8 @@ class ActorTable:
         #: The capitalised surnames above in running text (case-sensitive: fast to scan).
         self.person_pattern = re.compile(rf"\b(?=[A-Z])(?:{body})\b")
         self.person_scanner = WordScanner(self.person_pattern, forms)
+        #: The longest of them, in characters (a match is one of them, without spaces: see `person_words`).
+        self.longest_person_form = len(forms[0]) if forms else 0
         self._pool = {norm_phrase(a.name): a for a in self.actors.values()}
         self._closest: dict[str, Actor | None] = {}
         self._looked_up: dict[str, Actor | None] = {}

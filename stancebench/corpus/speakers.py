@@ -55,6 +55,7 @@ _SHORT_WINDOW = 64  # what `at_end` looks at first
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
+_LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
 #: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
 _START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s")
 
@@ -87,6 +88,8 @@ class SpeakerResolver:
         # The table's surnames in the text are scanned for lazily, as far as a pronoun needs them (most
         # articles need none); `_scan_mentions` keeps `_mentions` as an up-front scan would have it.
         self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
+        self._scanned_to = 0  # every surname starting before this is in `_mentions`
+        self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
         self._full_names: dict[str, str] = {}
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
@@ -115,8 +118,43 @@ class SpeakerResolver:
             bisect.insort_left(mentions, (start, from_actor(words[norm_word(match.group())], start, match.end())),
                                key=_first)
             if before is not None and start >= before:
+                self._scanned_to = start + 1
                 return
         self._unscanned = None
+        self._scanned_to = len(self.text) + 1
+
+    def _mention_before(self, position: int) -> Speaker | None:
+        """The person mentioned nearest before `position`, as `_mentions` would give it after a scan up to there."""
+        nearby = self._look_back(position) if self._unscanned is not None and position > self._scanned_to else None
+        if nearby is None:
+            self._scan_mentions(position)
+        mentions = self._mentions
+        i = bisect.bisect_left(mentions, position, key=_first)
+        # (A remembered mention at the very place of a scanned one comes after it in `_mentions`: it wins a tie.)
+        if nearby is not None and (i == 0 or mentions[i - 1][0] < nearby.start):
+            return nearby
+        return mentions[i - 1][1] if i else None
+
+    def _look_back(self, position: int) -> Speaker | None:
+        """The last surname in the `_LOOK_BACK` characters or so before `position`, if any, when the scan is far behind.
+
+        The search starts just after a space, which no surname spans, so it finds what the scan from the start
+        would find there; it stops a surname's length past `position`, so no match before `position` is cut.
+        """
+        text, table, behind = self.text, self.table, position - self._scanned_to
+        q = text.rfind(" ", self._scanned_to, position - _LOOK_BACK) + 1 if behind > _LOOK_BACK else 0
+        cost = position - q
+        if q == 0 or self._looked_back + cost > behind:
+            return None  # (scanning on from where the scan stopped costs no more)
+        self._looked_back += cost
+        found = None
+        for match in table.person_scanner.finditer(text, q, min(len(text), position + table.longest_person_form + 1)):
+            if match.start() >= position:
+                break
+            found = match
+        if found is None:
+            return None
+        return self._from_actor(table.person_words[norm_word(found.group())], found.start(), found.end())
 
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
@@ -144,12 +182,8 @@ class SpeakerResolver:
     def _pronoun(self, word: str, start: int, end: int) -> Speaker | None:
         kind = _PRONOUNS[word]
         if kind == "person":
-            self._scan_mentions(start)
-            i = bisect.bisect_left(self._mentions, start, key=_first)
-            if i == 0:
-                return None
-            found = self._mentions[i - 1][1]
-            return found._replace(start=start, end=end, source="pronoun")
+            found = self._mention_before(start)
+            return None if found is None else found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None

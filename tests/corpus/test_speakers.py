@@ -151,3 +151,40 @@ def test_a_phrase_ending_in_a_lower_case_word(phrase, name, kind):
 )
 def test_pronouns_and_roles_find_the_table_names_around_them(body, expected):
     assert _speakers(body) == expected
+
+
+def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_finds(monkeypatch):
+    # A pronoun far from where the scan for table names stopped looks back a few hundred characters first;
+    # with that shortcut off (the scan runs on to the pronoun) every statement must come out the same.
+    import random
+
+    from stancebench.corpus import speakers
+    from stancebench.corpus.actors import load_actors
+    from stancebench.corpus.statements import extract_statements
+    from stancebench.schema import Article
+
+    pieces = ["Blinken said the plan was sound.", '"We will see," he said.', "He warned that it was late.",
+              "Kuleba warned that the step was risky.", "She said no to the plan.", "Antony Blinken met Kuleba.",
+              "Officials met in Kyiv on Monday to talk about it again.",
+              "Putin's spokesman said that it was an escalation.", "Zelensky-Blinken talks went on.", "\n\n",
+              "Foreign Minister Radoslaw Sikorski spoke. He said Poland agreed.",
+              "Blinken met Defence Minister Jane Moe. He said it went well."]  # (Moe: not in the table)
+    filler = "The weather was fine all week long, and the roads were quiet."
+    rng = random.Random(5)
+    articles = [Article(id=f"a{i}", title="", text=" ".join(
+        rng.choice(pieces) if rng.random() < 0.15 else filler for _ in range(rng.randint(5, 400)))) for i in range(20)]
+    table = load_actors()
+    looked_back = []
+    look_back = speakers.SpeakerResolver._look_back
+
+    def counting(self, position):
+        found = look_back(self, position)
+        looked_back.append(found is not None)
+        return found
+
+    monkeypatch.setattr(speakers.SpeakerResolver, "_look_back", counting)
+    got = [extract_statements(a, actors=table) for a in articles]
+    assert any(looked_back)  # (the shortcut was taken)
+    monkeypatch.setattr(speakers, "_LOOK_BACK", 10**9)
+    assert got == [extract_statements(a, actors=table) for a in articles]
+    assert any(s.speaker_source == "pronoun" for statements in got for s in statements)
