@@ -85,8 +85,9 @@ class SpeakerResolver:
         self._role_index: dict[str, list[Speaker]] | None = None
         self._earlier: dict[str, tuple[int, str] | None] = {}
         self._mentions: list[tuple[int, Speaker]] = []
-        # The table's surnames in the text are scanned for lazily, as far as a pronoun needs them (most
-        # articles need none); `_scan_mentions` keeps `_mentions` as an up-front scan would have it.
+        # The table's surnames in the text are scanned for lazily, as far as a pronoun or a role needs them (most
+        # articles need none; a pronoun far ahead of the scan looks back first, `_look_back`); `_scan_mentions`
+        # keeps `_mentions` as an up-front scan would have it.
         self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
         self._scanned_to = 0  # every surname starting before this is in `_mentions`
         self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
