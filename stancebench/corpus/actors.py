@@ -24,6 +24,9 @@ __all__ = ["Actor", "ActorTable", "load_actors", "norm_phrase", "norm_word", "WO
 ACTOR_KINDS = ("person", "institution", "group")
 _COLUMNS = ("name", "role", "affiliation", "kind", "aliases")
 
+_LOOKUPS_KEPT = 65536
+
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -92,15 +95,26 @@ class ActorTable:
         #: The capitalised surnames above in running text (case-sensitive: fast to scan).
         self.person_pattern = re.compile(rf"\b(?=[A-Z])(?:{body})\b")
         self.person_scanner = WordScanner(self.person_pattern, forms)
+        #: The longest of them, in characters (a match is one of them, without spaces: see `person_words`).
+        self.longest_person_form = len(forms[0]) if forms else 0
         self._pool = {norm_phrase(a.name): a for a in self.actors.values()}
         self._closest: dict[str, Actor | None] = {}
+        self._looked_up: dict[str, Actor | None] = {}
 
     def __len__(self) -> int:
         return len(self.actors)
 
     def lookup(self, phrase: str) -> Actor | None:
         """The actor this exact phrase names (case- and apostrophe-insensitive), if any."""
-        return self.by_alias.get(norm_phrase(phrase))
+        # The same names come again and again, within an article and across a corpus: each phrase is worked out once
+        # (the cache starts afresh when full, so that a huge corpus of distinct names cannot grow it without end).
+        looked_up = self._looked_up
+        if phrase in looked_up:
+            return looked_up[phrase]
+        if len(looked_up) >= _LOOKUPS_KEPT:
+            looked_up.clear()
+        found = looked_up[phrase] = self.by_alias.get(norm_phrase(phrase))
+        return found
 
     def closest_person(self, name: str) -> Actor | None:
         """The person whose name or surname is spelt closest to `name` (misspellings), if close."""

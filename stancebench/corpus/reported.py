@@ -13,6 +13,7 @@ risky, Peskov said").
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -37,7 +38,7 @@ _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)
 _PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
 _PASSIVE_WORDS = ("was", "were", "is", "are", "been", "be", "being", "it", "to")
 _PROGRESSIVE_WORDS = ("has", "have", "had", "is", "are", "was", "were", "been", "be")
-_GAP_ENDS = ",.;:“”\"!?"
+_GAP_MARK = re.compile(r'[,.;:“”"!?]')
 #: Reporters' framing: "It is the first time an official has indicated that …".
 _FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
                     re.IGNORECASE)
@@ -65,6 +66,11 @@ _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
 _TITLE_TAIL = re.compile(r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and)\s+){0,6}")
 #: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
 _ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
+_HEADLINE_COLON = re.compile(r"([^:]{2,200}):\s+")
+_HEADLINE_TOPIC = re.compile(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s")
+_FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)")
+_CLAUSE_MARK = re.compile(r"[,;:“”\"]")
+_OPENING_MARK = re.compile(r"[“\"]")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -98,12 +104,15 @@ def trim_end(text: str, start: int, end: int) -> int:
 
 def _ends_like(pattern: re.Pattern[str], words: tuple[str, ...], left: str) -> bool:
     """`pattern.search(left, len(left) - 40)` for `_PASSIVE` and `_PROGRESSIVE` (one of `words`, an adverb,
-    'been', spaces, the end), ~5x faster: the search only when one of the last three words ends like `words`."""
-    tail = left[-40:]
-    if not tail[-1:].isspace():
+    'been', spaces, the end), ~5x faster: the search only when the last word ends like `words` or an adverb
+    ('been' is one of `words`)."""
+    if not left[-1:].isspace():
         return False
-    if tail.isascii() and not any(token.lower().endswith(words) for token in tail.rsplit(None, 3)[-3:]):
-        return False  # (`re`'s IGNORECASE also folds a few non-ASCII letters: those take the search)
+    tail = left[-40:]
+    if tail.isascii():  # (`re`'s IGNORECASE also folds a few non-ASCII letters: those take the search)
+        last = tail.rsplit(None, 1)[-1:]
+        if not last or not last[0].lower().endswith((*words, "ly")):
+            return False
     return pattern.search(left, max(0, len(left) - 40)) is not None
 
 
@@ -116,7 +125,7 @@ def _that_gap(after: str) -> re.Match[str] | None:
     gap = after[:at].rstrip()
     if gap.endswith(","):
         gap = gap[:-1].rstrip()
-    if len(gap) > 60 or any(mark in gap for mark in _GAP_ENDS):
+    if len(gap) > 60 or _GAP_MARK.search(gap) is not None:
         return None
     return _THAT_GAP.match(after)
 
@@ -144,29 +153,28 @@ class ReportedSpeech:
         else:
             cues = self.cues[bisect.bisect_left(self.cue_starts, s0) : bisect.bisect_left(self.cue_starts, s1)]
         for cue in cues:
-            if cue.end() > s1:
+            c0, c1 = cue.span()
+            if c1 > s1 or blocked and any(a <= c0 < b for a, b in blocked):
                 continue
-            c0 = cue.start()
-            if any(a <= c0 < b for a, b in blocked):
-                continue
-            if cue.lastgroup == "request" or cue.lastgroup == "noun" and self._owner(cue.start(), s0) is not None:
+            group = cue.lastgroup
+            if group == "request" or group == "noun" and self._owner(c0, s0) is not None:
                 draft = self._noun_cue(cue, s0, s1)
                 if draft is not None:
                     drafts.append(draft)
                 continue
             inherited = None
-            nested = [d for d in drafts if d.start <= c0 < d.end and d.cue not in _NOUN_CUE_LABELS]
+            nested = [d for d in drafts if d.start <= c0 < d.end and d.cue not in _NOUN_CUE_LABELS] if drafts else None
             if nested:
                 previous_draft = nested[-1]
                 coordination = _COORDINATED.search(text, max(previous_draft.start, c0 - 80), c0)
-                is_participle = cue.lastgroup == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(",")
+                is_participle = group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(",")
                 if coordination is None and not is_participle:
                     continue  # a parenthetical ("and, he hinted, retaliation") or nested cue
                 cut = coordination.start() if coordination is not None else c0
                 previous_draft.end = trim_end(text, previous_draft.start, cut)
                 previous_draft.text = text[previous_draft.start : previous_draft.end]
                 inherited = previous_draft.speaker
-            elif drafts and cue.lastgroup == "ing":
+            elif drafts and group == "ing":
                 inherited = drafts[-1].speaker
             draft = self._one_cue(cue, s0, s1, blocked, inherited)
             if draft is not None:
@@ -176,8 +184,8 @@ class ReportedSpeech:
             drafts.extend(self._stated_by(s0, s1, previous))
         if is_headline and not drafts and not blocked:
             drafts.extend(self._headline_colon(s0, s1))
-        return [d for d in drafts if len(d.text.split()) >= 3
-                or len(d.text.split()) == 2 and (d.cue in _NOUN_CUE_LABELS or d.text[0] in "“\"‘'")]
+        return [d for d in drafts if (n := len(d.text.split(None, 3))) >= 3  # (at least three words: no need to count on)
+                or n == 2 and (d.cue in _NOUN_CUE_LABELS or d.text[0] in "“\"‘'")]
 
     # ---- forms with their own shape ---------------------------------------------------------
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
@@ -215,13 +223,13 @@ class ReportedSpeech:
     def _headline_colon(self, s0: int, s1: int) -> list[Draft]:
         """'Zelensky: …' and 'Zelensky on the strikes: …' headlines."""
         text = self.text
-        colon = re.match(r"([^:]{2,200}):\s+", text[s0:s1])
+        colon = _HEADLINE_COLON.match(text[s0:s1])
         if colon is None or s0 + colon.end() >= s1:
             return []
         label = colon.group(1)
         speaker = self.resolver.at_end(label, s0, whole=True) if len(label) <= 60 else None
         if speaker is None:
-            topic = re.match(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s", label)
+            topic = _HEADLINE_TOPIC.match(label)
             speaker = self.resolver.at_end(topic.group(1), s0, whole=True) if topic else None
         if speaker is None:
             return []
@@ -244,7 +252,7 @@ class ReportedSpeech:
             return None
         start = c1
         if text[c1 - 3 : c1] == "for":
-            to = re.match(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)", text[c1 : c1 + 80])
+            to = _FOR_THEM_TO.match(text[c1 : c1 + 80])
             if to is not None:
                 start = c1 + to.end()
         while start < s1 and text[start].isspace():
@@ -275,7 +283,7 @@ class ReportedSpeech:
         text = self.text
         c0, c1 = cue.span()
         kind = kind or cue.lastgroup
-        word = cue.group().split()[0].lower()
+        word, label = _cue_word_and_label(cue.group(), kind == "noun")
         if kind == "according":
             speaker = self.resolver.at_start(text[c1:s1], c1)
             if speaker is None:
@@ -307,7 +315,7 @@ class ReportedSpeech:
             if inverted is not None and not text[inverted.end : s1].strip(" .,\u00a0\n"):
                 content = (s0, trim_end(text, s0, w0 + len(left.rstrip()) - 1))
                 return self._finish(inverted, content, blocked, (s0, s1), cue.group().lower())
-        if left.strip():
+        if left and not left.isspace():
             speaker = self.resolver.at_end_of_clause(left, w0)
         if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
             speaker = inherited  # 'The prime minister said …, and she called …': the same person
@@ -321,10 +329,7 @@ class ReportedSpeech:
             content = self._content_before(s0, speaker.start)
             if content is None:
                 return None
-        label = cue.group().lower()
-        if kind == "noun":
-            label = label.rsplit(None, 1)[0]  # 'repeated earlier assertions', without 'that'
-        return self._finish(speaker, content, blocked, (s0, s1), " ".join(label.split()))
+        return self._finish(speaker, content, blocked, (s0, s1), label)
 
     def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
         """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""
@@ -346,9 +351,10 @@ class ReportedSpeech:
 
     def _finish(self, speaker: Speaker, content: tuple[int, int], blocked: list[tuple[int, int]],
                 context: tuple[int, int], label: str) -> Draft | None:
-        if any(a <= content[0] < b for a, b in blocked):
+        a, b = content
+        if blocked and any(x <= a < y for x, y in blocked):
             return None  # the content is a direct quote, already a record
-        return self._draft(speaker, content, context, label)
+        return Draft(speaker, "indirect", a, b, self.text[a:b], context, label)
 
     def _content_after(self, c1: int, s1: int, kind: str | None, word: str) -> tuple[int, int] | None:
         text = self.text
@@ -378,7 +384,7 @@ class ReportedSpeech:
         if word in c.INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
             return infinitive.start("content") if infinitive.group("content") else infinitive.end()
         if word in c.OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
-                and not re.search(r"[,;:“”\"]", object_to.group()):
+                and not _CLAUSE_MARK.search(object_to.group()):
             return object_to.start("content") if object_to.group("content") else object_to.end()
         if after.lstrip().startswith(":"):
             return after.index(":") + 1
@@ -386,7 +392,7 @@ class ReportedSpeech:
         if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None:
             return long_gap.end()
         if word in c.DESCRIBING_CUES and (described := c.DESCRIBED_OBJECT.match(after)) is not None:
-            quote = re.search(r"[“\"]", after[: described.end() + 60])
+            quote = _OPENING_MARK.search(after[: described.end() + 60])
             if quote is not None and len(after[: quote.start()].split()) <= 6:
                 return quote.start()
             return described.end()
@@ -416,6 +422,16 @@ class ReportedSpeech:
     def _draft(self, speaker: Speaker, content: tuple[int, int], context: tuple[int, int], cue: str) -> Draft:
         a, b = content
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, cue)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cue_word_and_label(cue: str, is_noun: bool) -> tuple[str, str]:
+    """A cue's first word, lower-cased, and its label ('repeated earlier assertions', without 'that', for a noun
+    cue). Cues are a small vocabulary: each is worked out once."""
+    label = cue.lower()
+    if is_noun:
+        label = label.rsplit(None, 1)[0]
+    return cue.split()[0].lower(), " ".join(label.split())
 
 
 _NOUN_CUE_LABELS = frozenset((*c.REQUEST_WORDS, "assertion", "assertions", "claim", "claims", "warning", "warnings",

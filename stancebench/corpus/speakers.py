@@ -5,59 +5,39 @@
 it against the actor table: pronouns to the last named person, bare surnames to the full name
 seen earlier, misspellings to the closest table entry, a role seen alone ("the defence minister",
 "the Kremlin leader") to the nearest person the article gives that post. Each `Speaker` says how
-it was found (`source`: named, pronoun, previous, role, table).
+it was found (`source`: named, pronoun, previous, role, table). The words it reads phrases with
+(titles, nationalities, role nouns) are in `stancebench.corpus.speaker_words`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from typing import NamedTuple
 
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.scanning import WordScanner
+from stancebench.corpus.speaker_words import (
+    HEAD_SYNONYMS,
+    NATIONALITIES,
+    NOT_DESCRIPTORS,
+    ROLE_MODIFIERS,
+    ROLE_NOUNS,
+    STOP_CAPS,
+    TITLE_WORDS,
+    affiliation_of,
+    is_name_word,
+    is_nationality,
+    role_head,
+    role_matches,
+    surname_key,
+)
 
 __all__ = ["Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"]
 
 
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_TITLE_WORDS = _wordset(
-    """president prime minister foreign defence defense secretary general chancellor spokesman spokeswoman
-    spokesperson ambassador senator sen rep representative governor gov envoy adviser advisor national security
-    council state deputy vice chief head commander admiral gen lt col maj press office ministry mr mrs ms dr
-    lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
-    department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
-    german polish chinese european european's"""
-)
-_NATIONALITIES = {
-    "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",
-    "ukrainian": "Ukraine", "ukraine's": "Ukraine", "kyiv's": "Ukraine",
-    "u.s.": "United States", "us": "United States", "american": "United States", "pentagon": "United States",
-    "british": "United Kingdom", "u.k.": "United Kingdom", "uk": "United Kingdom",
-    "french": "France", "german": "Germany", "polish": "Poland", "chinese": "China",
-    "nato": "NATO", "eu": "European Union", "european": "Europe",
-}
-_ROLE_NOUNS = _wordset(
-    """spokesman spokeswoman spokesperson minister secretary president chancellor ambassador adviser advisor envoy
-    official officials diplomat diplomats lawmaker lawmakers leader leaders commander chief general ministry
-    government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
-    residents strategists observers critics experts commentators campaigners activists economists"""
-)
-_ROLE_MODIFIERS = _wordset(
-    """the a an senior top foreign defence defense deputy former ministry press military presidential security
-    national chief prime state government administration interior finance council department office several two
-    three other some many western european"""
-)
-_STOP_CAPS = _wordset(
-    """the a an on in at but and as previously earlier later it this that these those he she they we i if when
-    while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
-    thursday friday saturday sunday january february march april may june july august september october
-    november december since during following according his her their its our my your there here what why"""
-)
 _TITLED_NAME = re.compile(
     r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
     r"|[Cc]ommander|[Cc]hief|[Mm]ayor|[Gg]overnor)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
@@ -69,23 +49,15 @@ TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     mayor Governor governor"""
 ))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
-#: Role words that name the same post as another ('the Kremlin leader' is a president; 'the Pentagon chief' a secretary).
-_HEAD_SYNONYMS = {
-    "leader": ("leader", "president", "minister", "chancellor"),
-    "chief": ("chief", "secretary", "general", "head", "minister", "commander"),
-    "head": ("head", "chief", "secretary", "general", "minister"),
-    "premier": ("premier", "minister"),
-}
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
 _BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
-#: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
-_NOT_DESCRIPTORS = _wordset(
-    """when while after before as if that which who whom whose because since and or but with without about by from
-    at in on to for of said says told added asked is was are were has had have will would"""
-)
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
+_first = itemgetter(0)
+_LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
+#: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
+_START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s")
 
 
 class Speaker(NamedTuple):
@@ -103,29 +75,6 @@ class Speaker(NamedTuple):
     source: str = "named"
 
 
-def _affiliation_of(words: list[str]) -> str | None:
-    for word in words:
-        norm = norm_word(word)
-        if norm in _NATIONALITIES:
-            return _NATIONALITIES[norm]
-        if norm.endswith("'s") and word[0].isupper():
-            return word[:-2]
-    return None
-
-
-def _is_nationality(word: str) -> bool:
-    """'Latvian', 'Dutch', 'Danish', 'Chinese': an adjective of nationality before a title and a name."""
-    norm = norm_word(word)
-    return norm in _NATIONALITIES or norm.endswith(("ian", "ish", "ese", "ean")) or norm in _OTHER_NATIONALITIES
-
-
-_OTHER_NATIONALITIES = frozenset(str.split("dutch french czech greek swiss israeli iraqi thai"))
-
-
-def _is_name_word(word: str) -> bool:
-    return word[0].isupper() and word[1:2].islower() and norm_word(word) not in _STOP_CAPS and not word.endswith(("'s", "’s"))
-
-
 class SpeakerResolver:
     """Speaker attribution inside one article (remembers names and roles seen so far)."""
 
@@ -136,19 +85,20 @@ class SpeakerResolver:
         self._role_index: dict[str, list[Speaker]] | None = None
         self._earlier: dict[str, tuple[int, str] | None] = {}
         self._mentions: list[tuple[int, Speaker]] = []
-        words = table.person_words
-        for match in table.person_scanner.finditer(text):
-            actor = words[norm_word(match.group())]
-            self._mentions.append((match.start(), self._from_actor(actor, match.start(), match.end())))
-        self._mentions.sort(key=lambda m: m[0])
+        # The table's surnames in the text are scanned for lazily, as far as a pronoun or a role needs them (most
+        # articles need none; a pronoun far ahead of the scan looks back first, `_look_back`); `_scan_mentions`
+        # keeps `_mentions` as an up-front scan would have it.
+        self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
+        self._scanned_to = 0  # every surname starting before this is in `_mentions`
+        self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
         self._full_names: dict[str, str] = {}
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
                 continue
             before = _TITLE_BEFORE.search(text, max(0, match.start() - 60), match.start())
             title = (text[before.start() : match.start()] + match.group()[: match.start("name") - match.start()]).split()
-            role = " ".join(w for w in title if norm_word(w) not in _NATIONALITIES) or None
-            found = Speaker(match.group("name"), role, _affiliation_of(title), "person", match.start("name"), match.end())
+            role = " ".join(w for w in title if norm_word(w) not in NATIONALITIES) or None
+            found = Speaker(match.group("name"), role, affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)
         self._last_speaker: Speaker | None = None
 
@@ -157,14 +107,68 @@ class SpeakerResolver:
     def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
         return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
 
+    def _scan_mentions(self, before: int | None = None) -> None:
+        """Add the table's surnames in the text to `_mentions`: all of them, or at least those starting before `before`."""
+        pending = self._unscanned
+        if pending is None:
+            return
+        mentions, words, from_actor = self._mentions, self.table.person_words, self._from_actor
+        for match in pending:
+            start = match.start()
+            # Left of any remembered mention at the same place: where a scan before them would have put it.
+            bisect.insort_left(mentions, (start, from_actor(words[norm_word(match.group())], start, match.end())),
+                               key=_first)
+            if before is not None and start >= before:
+                self._scanned_to = start + 1
+                return
+        self._unscanned = None
+        self._scanned_to = len(self.text) + 1
+
+    def _mention_before(self, position: int) -> Speaker | None:
+        """The person mentioned nearest before `position`, as `_mentions` would give it after a scan up to there."""
+        nearby = self._look_back(position) if self._unscanned is not None and position > self._scanned_to else None
+        if nearby is None:
+            self._scan_mentions(position)
+        mentions = self._mentions
+        i = bisect.bisect_left(mentions, position, key=_first)
+        # (A remembered mention at the very place of a scanned one comes after it in `_mentions`: it wins a tie.)
+        if nearby is not None and (i == 0 or mentions[i - 1][0] < nearby.start):
+            return nearby
+        return mentions[i - 1][1] if i else None
+
+    def _look_back(self, position: int) -> Speaker | None:
+        """The last surname in the `_LOOK_BACK` characters or so before `position`, if any, when the scan is far behind.
+
+        The search starts just after a space, which no surname spans, so it finds what the scan from the start
+        would find there; it stops a surname's length past `position`, so no match before `position` is cut.
+        """
+        text, table, behind = self.text, self.table, position - self._scanned_to
+        q = text.rfind(" ", self._scanned_to, position - _LOOK_BACK) + 1 if behind > _LOOK_BACK else 0
+        cost = position - q
+        if q == 0 or self._looked_back + cost > behind:
+            return None  # (scanning on from where the scan stopped costs no more)
+        self._looked_back += cost
+        found = None
+        for match in table.person_scanner.finditer(text, q, min(len(text), position + table.longest_person_form + 1)):
+            if match.start() >= position:
+                break
+            found = match
+        if found is None:
+            return None
+        return self._from_actor(table.person_words[norm_word(found.group())], found.start(), found.end())
+
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
-            bisect.insort(self._mentions, (speaker.start, speaker), key=lambda m: m[0])
+            mentions = self._mentions
+            if not mentions or mentions[-1][0] <= speaker.start:
+                mentions.append((speaker.start, speaker))  # (where `insort` puts it; most mentions come in text order)
+            else:
+                bisect.insort(mentions, (speaker.start, speaker), key=_first)
             if self._role_index is not None and speaker.role:
-                bisect.insort(self._role_index.setdefault(_role_head(speaker.role), []), speaker,
+                bisect.insort(self._role_index.setdefault(role_head(speaker.role), []), speaker,
                               key=lambda m: m.start)
             if " " in speaker.name:
-                self._full_names.setdefault(norm_word(speaker.name.split()[-1]), speaker.name)
+                self._full_names.setdefault(surname_key(speaker.name), speaker.name)
         return speaker
 
     def note_speaker(self, speaker: Speaker) -> None:
@@ -179,11 +183,8 @@ class SpeakerResolver:
     def _pronoun(self, word: str, start: int, end: int) -> Speaker | None:
         kind = _PRONOUNS[word]
         if kind == "person":
-            i = bisect.bisect_left(self._mentions, start, key=lambda m: m[0])
-            if i == 0:
-                return None
-            found = self._mentions[i - 1][1]
-            return found._replace(start=start, end=end, source="pronoun")
+            found = self._mention_before(start)
+            return None if found is None else found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None
@@ -191,16 +192,16 @@ class SpeakerResolver:
 
     def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
         """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
-        while len(words) > 1 and norm_word(words[0].group()) in _STOP_CAPS:
+        while len(words) > 1 and norm_word(words[0].group()) in STOP_CAPS:
             words = words[1:]
         texts = [w.group() for w in words]
         i = 0
-        while i < len(texts) - 1 and (norm_word(texts[i]) in _TITLE_WORDS or _is_nationality(texts[i])):
+        while i < len(texts) - 1 and (norm_word(texts[i]) in TITLE_WORDS or is_nationality(texts[i])):
             i += 1
         name_words = texts[i:]
-        if not name_words or not all(_is_name_word(w) or w[0].isupper() for w in name_words):
+        if not name_words or not all(is_name_word(w) or w[0].isupper() for w in name_words):
             return None
-        if not _is_name_word(name_words[-1]) or len(name_words) > 3:
+        if not is_name_word(name_words[-1]) or len(name_words) > 3:
             return None
         start, end = offset + words[i].start(), offset + words[-1].end()
         title = texts[:i]
@@ -225,8 +226,8 @@ class SpeakerResolver:
             actor = self.table.lookup(full)
             found = self._from_actor(actor, start, end) if actor else Speaker(full, None, None, "person", start, end)
             return self._remember(found)
-        role_words = [w for w in title if norm_word(w) not in _NATIONALITIES and norm_word(w) not in ("the", "of")]
-        speaker = Speaker(name, " ".join(role_words) or role, _affiliation_of(title), "person", start, end)
+        role_words = [w for w in title if norm_word(w) not in NATIONALITIES and norm_word(w) not in ("the", "of")]
+        speaker = Speaker(name, " ".join(role_words) or role, affiliation_of(title), "person", start, end)
         return self._remember(speaker)
 
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
@@ -238,8 +239,8 @@ class SpeakerResolver:
                 end = at + 1 + len(surname)
                 first = text[text.rfind(" ", 0, at) + 1 : at].lstrip("\"“‘(\n")
                 if (end == len(text) or not (text[end].isalnum() or text[end] == "_")) and first[:1].isupper() \
-                        and "\n" not in first and norm_word(first) not in _TITLE_WORDS \
-                        and norm_word(first) not in _STOP_CAPS and first[-1:].isalpha():
+                        and "\n" not in first and norm_word(first) not in TITLE_WORDS \
+                        and norm_word(first) not in STOP_CAPS and first[-1:].isalpha():
                     found = (at, f"{first} {surname}")
                 at = text.find(" " + surname, at + 1)
             self._earlier[surname] = found
@@ -249,7 +250,7 @@ class SpeakerResolver:
     def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
         """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials' (`tail`: the text
         `words` were found in, so that the phrase stops at a comma)."""
-        if norm_word(words[-1].group()) not in _ROLE_NOUNS:
+        if norm_word(words[-1].group()) not in ROLE_NOUNS:
             return None
         i = len(words) - 1
         while i > 0 and len(words) - i < 6:
@@ -257,7 +258,7 @@ class SpeakerResolver:
                 break
             prev = words[i - 1].group()
             norm = norm_word(prev)
-            if norm in _ROLE_MODIFIERS or prev[0].isupper():
+            if norm in ROLE_MODIFIERS or prev[0].isupper():
                 i -= 1
                 if norm in ("the", "a", "an"):
                     break
@@ -273,8 +274,8 @@ class SpeakerResolver:
         core = texts[1:] if norm_word(texts[0]) in ("the", "a", "an") else texts
         name = " ".join(core)
         speaker = Speaker(
-            name, " ".join(w for w in core if norm_word(w) not in _NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
-            _affiliation_of(core), "group" if core[-1].endswith("s") else "person",
+            name, " ".join(w for w in core if norm_word(w) not in NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
+            affiliation_of(core), "group" if core[-1].endswith("s") else "person",
             offset + words[i].start(), offset + words[-1].end(), is_role_only=is_definite,
         )
         return speaker
@@ -287,14 +288,14 @@ class SpeakerResolver:
         key = norm_phrase(speaker.name)
         head = key.split()[-1] if key else ""
         best: Speaker | None = None
-        for word in _HEAD_SYNONYMS.get(head, (head,)):
+        for word in HEAD_SYNONYMS.get(head, (head,)):
             mentions = self._by_role_head().get(word, [])
             i = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
             # Nearest first; a few steps each way are plenty (the role was just named, or is named next).
             before = (m for m in reversed(mentions[max(0, i - _ROLE_LOOKAROUND) : i]))
             after = () if before_only else (m for m in mentions[i : i + _ROLE_LOOKAROUND])
             for side in (before, after):
-                found = next((m for m in side if _role_matches(key, m.role, speaker.affiliation, m.affiliation)), None)
+                found = next((m for m in side if role_matches(key, m.role, speaker.affiliation, m.affiliation)), None)
                 if found is not None and (best is None or _closer(found, best, speaker.start)):
                     best = found
         if best is not None:
@@ -304,10 +305,11 @@ class SpeakerResolver:
     def _by_role_head(self) -> dict[str, list[Speaker]]:
         """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
         if self._role_index is None:
+            self._scan_mentions()
             index: dict[str, list[Speaker]] = {}
             for _, mention in self._mentions:
                 if mention.role and not mention.is_role_only:
-                    index.setdefault(_role_head(mention.role), []).append(mention)
+                    index.setdefault(role_head(mention.role), []).append(mention)
             self._role_index = index
         return self._role_index
 
@@ -320,43 +322,51 @@ class SpeakerResolver:
         `owner=True` (a possessive: "Poland's request") a lone unknown capitalised word names
         an institution.
         """
-        window, words = _WINDOW, None
-        if not whole and len(text) > _SHORT_WINDOW:
+        table = self.table
+        last = text[-_WINDOW:].rsplit(None, 1)[-1:]  # (the last word below, when it is a plain lower-case one)
+        if last and (last := last[0]).isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
+                and last not in ROLE_NOUNS and last not in table.alias_lengths:
+            return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
+        # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
+        words, size = None, len(text)
+        if not whole and size > _SHORT_WINDOW:
             # Most phrases need only the last few words: a shorter window has the same words at its end (its
             # first may be cut), enough when it holds more words than any rule looks back over and a lower-case
             # word past its first that ends any run of capitalised words.
-            short = list(WORD.finditer(text[-_SHORT_WINDOW:]))[1:]
-            if len(short) >= max(self.table.max_words + 2, 8) and any(
+            short = list(WORD.finditer(text, size - _SHORT_WINDOW))[1:]
+            if len(short) >= max(table.max_words + 2, 8) and any(
                     not w.group()[0].isupper() and norm_word(w.group()) not in ("of", "the") for w in short[1:]):
-                window, words = _SHORT_WINDOW, short
+                words = short
         if words is None:
-            words = list(WORD.finditer(text[-_WINDOW:]))
+            words = list(WORD.finditer(text, max(0, size - _WINDOW)))
         if not words:
             return None
-        shift = offset + max(0, len(text) - window)
-        last = words[-1].group()
-        if norm_word(last) in _PRONOUNS and (not whole or len(words) == 1):
-            return self._pronoun(norm_word(last), shift + words[-1].start(), shift + words[-1].end())
-        by_alias, max_words = self.table.by_alias, self.table.max_words
-        norms = [norm_word(w.group()) for w in words[-max_words:]]  # only the last few can name an actor
+        shift, tail = offset, text  # (the names the rules below use: positions are already into `text`)
+        last_word = words[-1]
+        last = norm_word(last_word.group())
+        if last in _PRONOUNS and (not whole or len(words) == 1):
+            return self._pronoun(last, shift + last_word.start(), shift + last_word.end())
         # Only the lengths of the aliases that end with this word can match (most phrases end with none).
-        for k in self.table.alias_lengths.get(norms[-1], ()):
-            if k > len(words):
+        lengths, n = table.alias_lengths.get(last, ()), len(words)
+        if lengths:  # (longest first) only as many words as the longest alias can name an actor
+            by_alias = table.by_alias
+            norms = [norm_word(w.group()) for w in words[-lengths[0] :]] if lengths[0] > 1 else [last]
+        for k in lengths:
+            if k > n:
                 continue
-            actor = by_alias.get(" ".join(norms[-k:]))
+            actor = by_alias.get(" ".join(norms[-k:]) if k > 1 else last)
             if actor is None:
                 continue
             head = words[-k]
-            if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
-                    and norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
+            if k < n and actor.kind == "person" and is_name_word(words[-k - 1].group()) \
+                    and norm_word(words[-k - 1].group()) not in TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
-            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in _TITLE_WORDS
+            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
                              for word in words[:-k]):
                 return None
-            start, end = shift + head.start(), shift + words[-1].end()
+            start, end = shift + head.start(), shift + last_word.end()
             speaker = self._from_actor(actor, start, end)
             return self._remember(speaker) if actor.kind == "person" else speaker
-        tail = text[-window:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
@@ -373,7 +383,7 @@ class SpeakerResolver:
         if whole and len(run) != len([w for w in words if norm_word(w.group()) != "the"]):
             described = self._described(words, run, tail) if len(run) >= 2 else None
             run = []
-        if owner and len(run) == 1 and _is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
+        if owner and len(run) == 1 and is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
             word = run[0]  # 'Poland's request': a country or body the table does not know
             return Speaker(word.group(), None, None, "institution", shift + word.start(), shift + word.end())
         if run:
@@ -400,7 +410,7 @@ class SpeakerResolver:
         if words[first:] != name or first > 3 or _BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
             return None
         role = [w.group() for w in words[:first] if norm_word(w.group()) not in ("the", "a", "an")]
-        if not role or any(norm_word(w) in _NOT_DESCRIPTORS for w in role):
+        if not role or any(norm_word(w) in NOT_DESCRIPTORS for w in role):
             return None
         return " ".join(role), name
 
@@ -425,37 +435,13 @@ class SpeakerResolver:
 
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
-        cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s", text)
+        cut = _START_ENDS.search(text)
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None
         return self.at_end(phrase.rstrip(), offset, whole=True)
 
 
-def _role_head(role: str) -> str:
-    """The word naming the post: 'Defence Minister' -> minister, 'Secretary of Defense' -> secretary."""
-    words = [norm_word(w) for w in role.split()]
-    return words[words.index("of") - 1] if "of" in words[1:] else words[-1]
-
-
 def _closer(a: Speaker, b: Speaker, position: int) -> bool:
     """Whether `a` is nearer `position` than `b` (a mention before it wins a tie)."""
     return (abs(a.start - position), a.start > position) < (abs(b.start - position), b.start > position)
-
-
-def _role_matches(role_key: str, role: str, affiliation: str | None = None, their_affiliation: str | None = None) -> bool:
-    """'the ruritanian defence minister' ~ 'Defence Minister' (same head noun or a synonym, one word set in the
-    other, no clash of affiliation); 'the kremlin leader' ~ a Russian 'President'."""
-    if affiliation and their_affiliation and affiliation != their_affiliation:
-        return False
-    a = {w for w in role_key.split() if w not in ("the", "a", "an")}
-    b = {norm_word(w) for w in role.split()}
-    a = {w[:-2] if w.endswith("'s") else w for w in a}
-    if not a or not b:
-        return False
-    head_a = role_key.split()[-1]
-    head_b = _role_head(role)
-    if head_a != head_b:
-        return head_b in _HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)
-    a -= set(_NATIONALITIES)
-    return a <= b or b <= a

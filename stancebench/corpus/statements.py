@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ __all__ = [
 ]
 
 
+_START = operator.attrgetter("start")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
@@ -84,6 +86,8 @@ class ExtractWarning:
 
 def normalise_statement_text(text: str) -> str:
     """NFKC, one kind of quotation mark, single spaces, casefolded: what a statement id hashes."""
+    if text.isascii():  # NFKC leaves ASCII as it is; of the marks, only the backtick is ASCII
+        return " ".join((text.replace("`", "'") if "`" in text else text).split()).lower()
     text = unicodedata.normalize("NFKC", text)
     for mark, plain in _QUOTE_CHARS:
         if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
@@ -205,11 +209,12 @@ class _Extractor:
             found.append(Draft(speaker, "direct", start, end, squash_quote(text, quote, start, end), (s0, s1), cue))
         if is_headline or found or self.reported.has_cue(s0, s1) or _has_as_put(text, s0, s1):
             found.extend(self.reported.find(s0, s1, blocked, is_headline, previous))
-        found.sort(key=lambda d: d.start)
-        for draft in found:
-            self.resolver.note_speaker(draft.speaker)
-            self.last_cue = draft.cue
-        self.drafts.extend(found)
+        if found:
+            found.sort(key=_START)
+            last = found[-1]  # (each draft was the last one in turn: only the very last counts)
+            self.resolver.note_speaker(last.speaker)
+            self.last_cue = last.cue
+            self.drafts.extend(found)
 
     def _continues_content(self, s0: int, quote: Quote, blocked: list[tuple[int, int]]) -> bool:
         """'Ukraine has the right …, she said, "including on Russian soil"': a quote after a cue that

@@ -203,6 +203,23 @@ def test_statement_ids_are_stable_under_typography():
     assert len(statement_id("a", "x")) == 16
 
 
+@pytest.mark.parametrize("text", ["We need THIS", "we\tneed  `this`\n", "ǅ ﬁre ½ Straße", "“We need ‘this’”", " İ ΣΑΣ "])
+def test_plain_ascii_text_normalises_as_any_other(text):
+    # ASCII takes a shorter path: it must give what NFKC, the marks, spaces and casefold give, with or without
+    # a non-ASCII character added (which takes the general path).
+    import unicodedata
+
+    def by_the_rules(t: str) -> str:
+        t = unicodedata.normalize("NFKC", t)
+        for marks, plain in (("“”„«»″", '"'), ("‘’‚‹›′`", "'")):
+            for mark in marks:
+                t = t.replace(mark, plain)
+        return " ".join(t.split()).casefold()
+
+    assert normalise_statement_text(text) == by_the_rules(text)
+    assert normalise_statement_text(text + " é") == by_the_rules(text + " é")
+
+
 def test_crlf_and_bom_keep_spans_exact(tmp_path):
     raw = (ARTICLES / "unterminated.txt").read_text(encoding="utf-8").replace("\n", "\r\n")
     path = tmp_path / "crlf.txt"

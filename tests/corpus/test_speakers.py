@@ -116,3 +116,75 @@ def test_the_short_window_finds_the_speaker_the_full_window_finds(monkeypatch):
         return found
 
     assert resolve(64) == resolve(10**9)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name", "kind"),
+    [
+        ("Earlier, the kremlin ", "Kremlin", "institution"),  # an alias in lower case
+        ("Antony Blinken spoke. Later he ", "Antony Blinken", "person"),  # a pronoun
+        ("After the talks, officials ", "officials", "group"),  # a role noun
+        ("They met the senators ", "senators", "group"),
+        ("The border region has come under ", None, None),  # a plain word: no speaker
+        ("The strikes were debated at length ", None, None),
+    ],
+)
+def test_a_phrase_ending_in_a_lower_case_word(phrase, name, kind):
+    from stancebench.corpus.actors import load_actors
+    from stancebench.corpus.speakers import SpeakerResolver
+
+    found = SpeakerResolver(load_actors(), phrase).at_end(phrase, 0)
+    assert (found.name, found.kind) == (name, kind) if name else found is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # The nearest table name before each pronoun, however far the article has been searched for names.
+        ('Blinken came. "We are ready," he said. Kuleba said the talks went well. "Good," he said.',
+         ["Antony Blinken", "Dmytro Kuleba", "Dmytro Kuleba"]),
+        ("Kuleba arrived first. Blinken came later. He said the talks went well.", ["Antony Blinken"]),
+        # A role resolved to a person named after it, once a pronoun has searched only part of the article.
+        ('Officials met on Monday. "It is late," he said. The Pentagon chief noted that drones had a longer range. '
+         "Lloyd Austin met his allies later.", ["Lloyd Austin"]),
+    ],
+)
+def test_pronouns_and_roles_find_the_table_names_around_them(body, expected):
+    assert _speakers(body) == expected
+
+
+def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_finds(monkeypatch):
+    # A pronoun far from where the scan for table names stopped looks back a few hundred characters first;
+    # with that shortcut off (the scan runs on to the pronoun) every statement must come out the same.
+    import random
+
+    from stancebench.corpus import speakers
+    from stancebench.corpus.actors import load_actors
+    from stancebench.corpus.statements import extract_statements
+    from stancebench.schema import Article
+
+    pieces = ["Blinken said the plan was sound.", '"We will see," he said.', "He warned that it was late.",
+              "Kuleba warned that the step was risky.", "She said no to the plan.", "Antony Blinken met Kuleba.",
+              "Officials met in Kyiv on Monday to talk about it again.",
+              "Putin's spokesman said that it was an escalation.", "Zelensky-Blinken talks went on.", "\n\n",
+              "Foreign Minister Radoslaw Sikorski spoke. He said Poland agreed.",
+              "Blinken met Defence Minister Jane Moe. He said it went well."]  # (Moe: not in the table)
+    filler = "The weather was fine all week long, and the roads were quiet."
+    rng = random.Random(5)
+    articles = [Article(id=f"a{i}", title="", text=" ".join(
+        rng.choice(pieces) if rng.random() < 0.15 else filler for _ in range(rng.randint(5, 400)))) for i in range(20)]
+    table = load_actors()
+    looked_back = []
+    look_back = speakers.SpeakerResolver._look_back
+
+    def counting(self, position):
+        found = look_back(self, position)
+        looked_back.append(found is not None)
+        return found
+
+    monkeypatch.setattr(speakers.SpeakerResolver, "_look_back", counting)
+    got = [extract_statements(a, actors=table) for a in articles]
+    assert any(looked_back)  # (the shortcut was taken)
+    monkeypatch.setattr(speakers, "_LOOK_BACK", 10**9)
+    assert got == [extract_statements(a, actors=table) for a in articles]
+    assert any(s.speaker_source == "pronoun" for statements in got for s in statements)

@@ -1,0 +1,133 @@
+"""The words speaker phrases are made of: titles, nationalities, role nouns, words that are no names.
+
+`stancebench.corpus.speakers` reads speaker phrases with these; they are kept apart so that the
+vocabulary can be read (and extended) in one place.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from stancebench.corpus.actors import norm_word
+
+__all__ = [
+    "HEAD_SYNONYMS",
+    "NATIONALITIES",
+    "NOT_DESCRIPTORS",
+    "OTHER_NATIONALITIES",
+    "ROLE_MODIFIERS",
+    "ROLE_NOUNS",
+    "STOP_CAPS",
+    "TITLE_WORDS",
+    "affiliation_of",
+    "is_name_word",
+    "is_nationality",
+    "role_head",
+    "role_matches",
+    "surname_key",
+]
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+TITLE_WORDS = _wordset(
+    """president prime minister foreign defence defense secretary general chancellor spokesman spokeswoman
+    spokesperson ambassador senator sen rep representative governor gov envoy adviser advisor national security
+    council state deputy vice chief head commander admiral gen lt col maj press office ministry mr mrs ms dr
+    lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
+    department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
+    german polish chinese european european's"""
+)
+NATIONALITIES = {
+    "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",
+    "ukrainian": "Ukraine", "ukraine's": "Ukraine", "kyiv's": "Ukraine",
+    "u.s.": "United States", "us": "United States", "american": "United States", "pentagon": "United States",
+    "british": "United Kingdom", "u.k.": "United Kingdom", "uk": "United Kingdom",
+    "french": "France", "german": "Germany", "polish": "Poland", "chinese": "China",
+    "nato": "NATO", "eu": "European Union", "european": "Europe",
+}
+ROLE_NOUNS = _wordset(
+    """spokesman spokeswoman spokesperson minister secretary president chancellor ambassador adviser advisor envoy
+    official officials diplomat diplomats lawmaker lawmakers leader leaders commander chief general ministry
+    government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
+    residents strategists observers critics experts commentators campaigners activists economists"""
+)
+ROLE_MODIFIERS = _wordset(
+    """the a an senior top foreign defence defense deputy former ministry press military presidential security
+    national chief prime state government administration interior finance council department office several two
+    three other some many western european"""
+)
+STOP_CAPS = _wordset(
+    """the a an on in at but and as previously earlier later it this that these those he she they we i if when
+    while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
+    thursday friday saturday sunday january february march april may june july august september october
+    november december since during following according his her their its our my your there here what why"""
+)
+#: Role words that name the same post as another ('the Kremlin leader' is a president; 'the Pentagon chief' a secretary).
+HEAD_SYNONYMS = {
+    "leader": ("leader", "president", "minister", "chancellor"),
+    "chief": ("chief", "secretary", "general", "head", "minister", "commander"),
+    "head": ("head", "chief", "secretary", "general", "minister"),
+    "premier": ("premier", "minister"),
+}
+#: Words that do not describe a speaker ("said resident Kim Moe" does; "when Kim Moe" does not).
+NOT_DESCRIPTORS = _wordset(
+    """when while after before as if that which who whom whose because since and or but with without about by from
+    at in on to for of said says told added asked is was are were has had have will would"""
+)
+OTHER_NATIONALITIES = frozenset(str.split("dutch french czech greek swiss israeli iraqi thai"))
+
+
+def affiliation_of(words: list[str]) -> str | None:
+    """The country or body the first telling word names: 'Russian' -> Russia, "Poland's" -> Poland."""
+    for word in words:
+        norm = norm_word(word)
+        if norm in NATIONALITIES:
+            return NATIONALITIES[norm]
+        if norm.endswith("'s") and word[0].isupper():
+            return word[:-2]
+    return None
+
+
+def is_nationality(word: str) -> bool:
+    """'Latvian', 'Dutch', 'Danish', 'Chinese': an adjective of nationality before a title and a name."""
+    norm = norm_word(word)
+    return norm in NATIONALITIES or norm.endswith(("ian", "ish", "ese", "ean")) or norm in OTHER_NATIONALITIES
+
+
+
+def is_name_word(word: str) -> bool:
+    """A capitalised word that can be part of a name ('Kuleba'; not 'The', 'Monday', 'Kyiv's')."""
+    return word[0].isupper() and word[1:2].islower() and norm_word(word) not in STOP_CAPS and not word.endswith(("'s", "’s"))
+
+
+@functools.lru_cache(maxsize=16384)
+def surname_key(name: str) -> str:
+    """'Antony Blinken' -> 'blinken' (the same names come again and again)."""
+    return norm_word(name.split()[-1])
+
+
+def role_head(role: str) -> str:
+    """The word naming the post: 'Defence Minister' -> minister, 'Secretary of Defense' -> secretary."""
+    words = [norm_word(w) for w in role.split()]
+    return words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+
+
+def role_matches(role_key: str, role: str, affiliation: str | None = None, their_affiliation: str | None = None) -> bool:
+    """'the ruritanian defence minister' ~ 'Defence Minister' (same head noun or a synonym, one word set in the
+    other, no clash of affiliation); 'the kremlin leader' ~ a Russian 'President'."""
+    if affiliation and their_affiliation and affiliation != their_affiliation:
+        return False
+    a = {w for w in role_key.split() if w not in ("the", "a", "an")}
+    b = {norm_word(w) for w in role.split()}
+    a = {w[:-2] if w.endswith("'s") else w for w in a}
+    if not a or not b:
+        return False
+    head_a = role_key.split()[-1]
+    head_b = role_head(role)
+    if head_a != head_b:
+        return head_b in HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)
+    a -= set(NATIONALITIES)
+    return a <= b or b <= a
