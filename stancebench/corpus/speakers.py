@@ -4,8 +4,11 @@
 "he", "Russia's foreign ministry", "officials who", "council spokesperson Alex Poe") and resolves
 it against the actor table: pronouns to the last named person, bare surnames to the full name
 seen earlier, misspellings to the closest table entry, a role seen alone ("the defence minister",
-"the Kremlin leader") to the nearest person the article gives that post. Each `Speaker` says how
-it was found (`source`: named, pronoun, previous, role, table).
+"the Kremlin leader") to the nearest person the article gives that post. A body that speaks as one
+("the Defence Ministry", "the Kremlin press service", "the regional military administration") is
+itself the source, and named again by its head noun ("the ministry said") it is the nearest body
+named before with that noun and those words. Each `Speaker` says how it was found (`source`:
+named, pronoun, previous, role, table).
 """
 
 from __future__ import annotations
@@ -50,7 +53,26 @@ _ROLE_NOUNS = _wordset(
 _ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
     national chief prime state government administration interior finance council department office several two
-    three other some many western european"""
+    three other some many western european regional local city district general armed emergency border
+    intelligence justice health energy economy economic"""
+)
+#: Head nouns of bodies that speak as one ('the Defence Ministry', 'the Kremlin press service', 'the regional
+#: military administration', "Ukraine's General Staff"): the source is the body itself, not a person behind it.
+_INSTITUTION_HEADS = _wordset(
+    """ministry office service administration staff department government council committee agency command
+    headquarters embassy mission cabinet presidency secretariat directorate bureau commission parliament army
+    navy military police court"""
+)
+_ROLE_NOUNS = _ROLE_NOUNS | _INSTITUTION_HEADS
+#: A capitalised body ('the Russian Defence Ministry', 'the General Staff'), for 'the ministry said' later on.
+_NAMED_BODY = re.compile(
+    r"(?<![\w'’])(?:[A-Z](?:[\w'’-]|\.(?=\w))*\s+(?:(?:of|for)\s+(?:the\s+)?)?){0,4}"
+    r"(?:Ministry|Office|Service|Administration|Staff|Department|Council|Committee|Agency|Command|Headquarters"
+    r"|Embassy|Mission|Cabinet|Presidency|Secretariat|Directorate|Bureau|Commission|Parliament|Army|Navy)\b"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’.-]*){0,4})?"  # 'of the Armed Forces'
+    # 'the Kremlin press service', "Kharkiv's regional administration": a capitalised owner, a lower-case head.
+    r"|(?<![\w'’])(?:[A-Z](?:[\w'’-]|\.(?=\w))*\s+){1,3}(?:[a-z]+\s+){0,2}"
+    r"(?:ministry|office|service|administration|staff|department|council|committee|agency|command|embassy)\b"
 )
 _STOP_CAPS = _wordset(
     """the a an on in at but and as previously earlier later it this that these those he she they we i if when
@@ -76,6 +98,21 @@ _HEAD_SYNONYMS = {
     "head": ("head", "chief", "secretary", "general", "minister"),
     "premier": ("premier", "minister"),
 }
+#: Table institutions whose aliases end in a head noun ("russia's foreign ministry"), as one pattern per table.
+_BODY_ALIASES: dict[int, tuple[ActorTable, re.Pattern[str]]] = {}
+
+
+def _body_alias_pattern(table: ActorTable) -> re.Pattern[str]:
+    cached = _BODY_ALIASES.get(id(table))
+    if cached is None or cached[0] is not table:
+        aliases = sorted({alias for alias, actor in table.by_alias.items()
+                          if actor.kind == "institution" and alias.split()[-1] in _INSTITUTION_HEADS}, key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+").replace("'", "['’]") for a in aliases) or r"(?!x)x"
+        cached = (table, re.compile(rf"(?<![\w'’])(?:{body})\b", re.IGNORECASE))
+        _BODY_ALIASES[id(table)] = cached
+    return cached[1]
+
+
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
@@ -136,6 +173,7 @@ class SpeakerResolver:
         self._role_index: dict[str, list[Speaker]] | None = None
         self._earlier: dict[str, tuple[int, str] | None] = {}
         self._mentions: list[tuple[int, Speaker]] = []
+        self._bodies: list[Speaker] | None = None  # named institutions, found when a role-only one needs them
         words = table.person_words
         for match in table.person_scanner.finditer(text):
             actor = words[norm_word(match.group())]
@@ -194,6 +232,16 @@ class SpeakerResolver:
         while len(words) > 1 and norm_word(words[0].group()) in _STOP_CAPS:
             words = words[1:]
         texts = [w.group() for w in words]
+        if norm_word(texts[0]) not in _STOP_CAPS and (
+                (len(texts) >= 2 and norm_word(texts[-1]) in _INSTITUTION_HEADS)
+                or texts == ["Police"]
+                or any(norm_word(t) in _INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2]))):
+            body = self._body(texts, offset + words[0].start(), offset + words[-1].end())
+            if self.table.lookup(body.name) is not None:
+                return body
+            # 'the General Staff' after 'the General Staff of the Armed Forces of Ukraine': the body named in full.
+            found = self._resolve_body(body, before_only=True)
+            return found if found is not body else body
         i = 0
         while i < len(texts) - 1 and (norm_word(texts[i]) in _TITLE_WORDS or _is_nationality(texts[i])):
             i += 1
@@ -228,6 +276,74 @@ class SpeakerResolver:
         role_words = [w for w in title if norm_word(w) not in _NATIONALITIES and norm_word(w) not in ("the", "of")]
         speaker = Speaker(name, " ".join(role_words) or role, _affiliation_of(title), "person", start, end)
         return self._remember(speaker)
+
+    def _body(self, texts: list[str], start: int, end: int) -> Speaker:
+        """An institution from its words ('Defence Ministry', "Kharkiv's regional military administration")."""
+        actor = self.table.lookup(" ".join(texts))
+        if actor is not None and actor.kind == "institution":
+            return self._from_actor(actor, start, end)
+        if any(w.endswith(("'s", "’s")) for w in texts[1:]):  # "Prime Minister Rishi Sunak's office": his office
+            while len(texts) > 2 and norm_word(texts[0]) in _TITLE_WORDS and not texts[0].endswith(("'s", "’s")):
+                start = self.text.find(texts[1], start + len(texts[0]))
+                texts = texts[1:]
+        # The role is the body's own words: after an owner ("Sunak's office"), before 'of' ('General Staff of ...').
+        own = texts[max((k + 1 for k, w in enumerate(texts) if w.endswith(("'s", "’s"))), default=0):]
+        own = own[: own.index("of")] if "of" in own[1:] else own
+        role = " ".join(norm_word(w) for w in own if not _is_nationality(w))
+        return Speaker(" ".join(texts), role or None, self._owner_affiliation(texts), "institution", start, end)
+
+    def _owner_affiliation(self, texts: list[str]) -> str | None:
+        """'Russian' -> Russia; "Zelensky's" -> the affiliation the table gives him, else the owner's name."""
+        for word in texts:
+            if word.endswith(("'s", "’s")) and word[0].isupper():
+                actor = self.table.lookup(word[:-2])
+                if actor is not None:
+                    return actor.affiliation or actor.name
+        found = _affiliation_of(texts)
+        if found is None and "of" in texts:  # 'the General Staff of the Armed Forces of Ukraine'
+            actor = self.table.lookup(texts[-1])
+            found = actor.affiliation if actor is not None and actor.kind == "institution" else None
+        return found
+
+    def _named_bodies(self) -> list[Speaker]:
+        """Capitalised institutions in the article, in text order (one pass, the first time one is needed)."""
+        if self._bodies is None:
+            self._bodies = []
+            for match in _NAMED_BODY.finditer(self.text):
+                words = list(re.finditer(r"\S+", match.group()))
+                while words and norm_word(words[0].group()) in _STOP_CAPS:
+                    words = words[1:]
+                if len(words) >= 2:
+                    start = match.start() + words[0].start()
+                    self._bodies.append(self._body([w.group() for w in words], start, match.end()))
+            for match in _body_alias_pattern(self.table).finditer(self.text):
+                actor = self.table.lookup(" ".join(match.group().split()))
+                if actor is not None:
+                    self._bodies.append(self._from_actor(actor, match.start(), match.end()))
+            self._bodies.sort(key=lambda b: b.start)
+        return self._bodies
+
+    def _body_ending_at(self, end: int, not_before: int) -> Speaker | None:
+        """A named body ending at `end` that starts at or after `not_before` ('... of the Armed Forces of Ukraine')."""
+        bodies = self._named_bodies()
+        i = bisect.bisect_left(bodies, not_before, key=lambda b: b.start)
+        return next((b for b in bodies[i:] if b.end == end and b.start >= not_before), None)
+
+    def _resolve_body(self, speaker: Speaker, before_only: bool) -> Speaker:
+        """'the ministry' -> the nearest 'Russian Defence Ministry' (same head noun, its other words among the
+        body's), before it, else after it (unless `before_only`); the phrase itself when none is named."""
+        words = [norm_word(w) for w in speaker.name.split()]
+        head, wanted = words[-1], set(words[:-1]) - {"the", "a", "an"}
+        bodies = self._named_bodies()
+        i = bisect.bisect_left(bodies, speaker.start, key=lambda b: b.start)
+        sides = (reversed(bodies[:i]),) if before_only else (reversed(bodies[:i]), bodies[i:])
+        for side in sides:
+            for body in side:
+                names = {norm_word(w) for w in body.name.split()} | {norm_word(w) for w in (body.role or "").split()}
+                if body.name != speaker.name and head in names and wanted <= names \
+                        and not body.start <= speaker.start < body.end:  # not a longer reading of this mention
+                    return body._replace(start=speaker.start, end=speaker.end, source="role")
+        return speaker
 
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
@@ -272,6 +388,10 @@ class SpeakerResolver:
             norm_word(texts[0]) not in ("a", "an") and not texts[-1].endswith("s") and len(texts) > 1)
         core = texts[1:] if norm_word(texts[0]) in ("the", "a", "an") else texts
         name = " ".join(core)
+        if norm_word(core[-1]) in _INSTITUTION_HEADS:
+            body = self._body(core, offset + words[i].start(), offset + words[-1].end())
+            # 'the ministry', 'the press service': the body named earlier; 'the Kremlin press service' names itself.
+            return body._replace(is_role_only=is_definite and not any(w[0].isupper() for w in core))
         speaker = Speaker(
             name, " ".join(w for w in core if norm_word(w) not in _NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
             _affiliation_of(core), "group" if core[-1].endswith("s") else "person",
@@ -284,6 +404,8 @@ class SpeakerResolver:
         gives that role: the nearest such person before it, else after it (unless `before_only`)."""
         if not speaker.is_role_only:
             return speaker
+        if speaker.kind == "institution":
+            return self._resolve_body(speaker, before_only)
         key = norm_phrase(speaker.name)
         head = key.split()[-1] if key else ""
         best: Speaker | None = None
@@ -347,6 +469,10 @@ class SpeakerResolver:
             if actor is None:
                 continue
             head = words[-k]
+            if k < len(words) and norm_word(words[-k - 1].group()) in ("of", "the") and actor.kind == "institution":
+                body = self._body_ending_at(shift + words[-1].end(), shift + words[0].start())
+                if body is not None:
+                    return body
             if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
                     and norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken

@@ -116,3 +116,55 @@ def test_the_short_window_finds_the_speaker_the_full_window_finds(monkeypatch):
         return found
 
     assert resolve(64) == resolve(10**9)
+
+
+# ---- institutions as sources -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "speaker", "affiliation"),
+    [
+        ("The Defence Ministry said that two civilians were injured.", "Defence Ministry", None),
+        ("The Kremlin press service said that Putin held a call with the leader of Hungary.", "Kremlin press service",
+         "Russia"),
+        ("The regional military administration said two civilians were injured overnight.",
+         "regional military administration", None),
+        ("Ukraine's General Staff said that 35 of 41 drones were shot down.", "Ukraine's General Staff", "Ukraine"),
+        ("Zelensky's office said the request had been sent.", "Zelensky's office", "Ukraine"),
+        ("The Foreign Office said the policy had not changed.", "Foreign Office", None),
+        ("Police said two civilians were injured.", "Police", None),
+        ("The press service said the call lasted an hour.", "press service", None),
+        ("Prime Minister Rishi Sunak's office said the position had not changed.", "Rishi Sunak's office",
+         "United Kingdom"),
+        ("The General Staff of the Armed Forces of Ukraine said 35 of 41 drones were shot down.",
+         "General Staff of the Armed Forces of Ukraine", "Ukraine"),
+        ("The mayor is Taras Hnat. The regional military administration said two civilians were injured.",
+         "regional military administration", None),
+    ],
+)
+def test_a_body_that_speaks_is_the_source(body, speaker, affiliation):
+    [statement] = extract_text(HEAD + body + "\n")
+    assert (statement.speaker, statement.speaker_affiliation) == (speaker, affiliation)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("The Russian Defence Ministry reported the strike overnight. Five missiles were shot down, the ministry said.",
+         "Russian Defence Ministry"),
+        ("Russia's foreign ministry issued a note on Monday. The ministry said it would respond.",
+         "Russian Foreign Ministry"),
+        ("The General Staff of the Armed Forces of Ukraine gave figures. Ukrainian forces shot down 35 drones, the "
+         "General Staff said.", "General Staff of the Armed Forces of Ukraine"),
+        ("The Kremlin press service gave no details. The press service said the call lasted an hour.",
+         "Kremlin press service"),
+    ],
+)
+def test_a_body_named_again_by_its_head_noun_is_the_body_named_before(body, speaker):
+    [statement] = extract_text(HEAD + body + "\n")
+    assert (statement.speaker, statement.speaker_source) == (speaker, "role")
+
+
+def test_a_head_noun_takes_only_a_body_with_the_same_words():
+    body = ("The Russian Foreign Ministry issued a note. Five missiles were shot down, the defence ministry said.")
+    [statement] = extract_text(HEAD + body + "\n")
+    assert statement.speaker == "defence ministry"
+    assert statement.speaker_source == "named"
