@@ -50,6 +50,13 @@ _ROLE_NOUNS = _wordset(
     government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
     residents strategists observers critics experts commentators campaigners activists economists"""
 )
+#: People a report quotes without naming ('a resident of Belgorod', 'a witness'): a source when indefinite.
+_UNNAMED_PEOPLE = _wordset(
+    """resident witness source analyst expert soldier volunteer member aide negotiator officer lawyer researcher
+    professor doctor teacher student pensioner farmer worker villager survivor"""
+)
+_ROLE_NOUNS = _ROLE_NOUNS | _UNNAMED_PEOPLE
+_PLACE_WORDS = frozenset({"of", "from", "in"})
 _ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
     national chief prime state government administration interior finance council department office several two
@@ -221,6 +228,9 @@ class SpeakerResolver:
             if i == 0:
                 return None
             found = self._mentions[i - 1][1]
+            last = self._last_speaker
+            if last is not None and last.kind == "person" and found.start < last.start < start:
+                found = last  # 'A resident of Belgorod said … "…," she said': the unnamed person just quoted
             return found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
@@ -276,6 +286,45 @@ class SpeakerResolver:
         role_words = [w for w in title if norm_word(w) not in _NATIONALITIES and norm_word(w) not in ("the", "of")]
         speaker = Speaker(name, " ".join(role_words) or role, _affiliation_of(title), "person", start, end)
         return self._remember(speaker)
+
+    def _person_before_of(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
+        """'Jonah Reyes of the Lakeside Institute', 'Ihor Terekhov of Ukraine': the full name before 'of'/'from'
+        (the last such word: the rule looks back no further than the name before it)."""
+        cut = next((k for k in range(len(words) - 1, 1, -1) if norm_word(words[k].group()) in ("of", "from")), None)
+        if cut is None:
+            return None
+        start = cut
+        while start > 0 and cut - start < 3 and _is_name_word(words[start - 1].group()):
+            start -= 1
+        if cut - start < 2:
+            return None
+        found = self._named(words[start:cut], offset)
+        return found if found is not None and found.kind == "person" and not found.is_role_only else None
+
+    def _unnamed_from_place(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
+        """'a resident of Belgorod', 'an official in Kyiv': an unnamed person and where they are from."""
+        place_end = len(words)
+        j = place_end - 1
+        while j > 0 and words[j].group()[0].isupper() and place_end - j <= 3:
+            j -= 1
+        if j == place_end - 1 or j < 1 or norm_word(words[j].group()) not in _PLACE_WORDS:
+            return None
+        if tail and _BREAKS_RUN.search(tail, words[j - 1].end(), words[-1].start()):
+            return None
+        base = self._role_only(words[:j], offset, tail)
+        first = next((k for k in range(j - 1, max(-1, j - 5), -1) if norm_word(words[k].group()) in ("a", "an", "one")),
+                     None)
+        if base is not None and first is None and base.kind == "group":
+            return base  # 'Western diplomats in Moscow' are 'Western diplomats'
+        if first is None:
+            return None
+        if base is None or base.is_role_only or base.kind == "institution":
+            return None  # 'the governor of Kharkiv' stays a role to resolve; bodies are named as they are
+        place = " ".join(w.group() for w in words[j + 1 :])
+        actor = self.table.lookup(place)
+        affiliation = base.affiliation or (actor.affiliation if actor is not None else None)
+        return base._replace(name=f"{base.name} {words[j].group()} {place}", affiliation=affiliation,
+                             end=offset + words[-1].end())
 
     def _body(self, texts: list[str], start: int, end: int) -> Speaker:
         """An institution from its words ('Defence Ministry', "Kharkiv's regional military administration")."""
@@ -366,7 +415,7 @@ class SpeakerResolver:
         """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials' (`tail`: the text
         `words` were found in, so that the phrase stops at a comma)."""
         if norm_word(words[-1].group()) not in _ROLE_NOUNS:
-            return None
+            return self._unnamed_from_place(words, offset, tail)
         i = len(words) - 1
         while i > 0 and len(words) - i < 6:
             if tail and _BREAKS_RUN.search(tail, words[i - 1].end(), words[i].start()):
@@ -473,6 +522,11 @@ class SpeakerResolver:
                 body = self._body_ending_at(shift + words[-1].end(), shift + words[0].start())
                 if body is not None:
                     return body
+            if k + 1 < len(words) and norm_word(words[-k - 1].group()) in _PLACE_WORDS and actor.kind == "institution":
+                # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
+                found = self._person_before_of(words, shift) or self._role_only(words, shift, tail=text[-window:])
+                if found is not None and found.kind != "institution":
+                    return found
             if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
                     and norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
@@ -496,14 +550,16 @@ class SpeakerResolver:
         while run and norm_word(run[0].group()) in ("of", "the"):
             run.pop(0)
         described = None
-        if whole and len(run) != len([w for w in words if norm_word(w.group()) != "the"]):
+        # The whole phrase, but for leading articles ('the Kremlin'), must be the run ('X of the Y' included).
+        if whole and len(run) != len(words) - next((k for k, w in enumerate(words) if norm_word(w.group()) != "the"),
+                                                   len(words)):
             described = self._described(words, run, tail) if len(run) >= 2 else None
             run = []
         if owner and len(run) == 1 and _is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
             word = run[0]  # 'Poland's request': a country or body the table does not know
             return Speaker(word.group(), None, None, "institution", shift + word.start(), shift + word.end())
         if run:
-            found = self._named(run, shift)
+            found = self._person_before_of(run, shift) or self._named(run, shift)
             if found is not None:
                 return found
         if described is not None:

@@ -168,3 +168,32 @@ def test_a_head_noun_takes_only_a_body_with_the_same_words():
     [statement] = extract_text(HEAD + body + "\n")
     assert statement.speaker == "defence ministry"
     assert statement.speaker_source == "named"
+
+
+# ---- people named with where they are from, and people not named --------------------------------
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('"It is proof the threat works," said Jonah Reyes of the Lakeside Institute.', "Jonah Reyes"),
+        ("Jonah Reyes of the Lakeside Institute said the threat works.", "Jonah Reyes"),
+        ('"It is proof," said Ihor Terekhov of Ukraine.', "Ihor Terekhov"),
+        ("A resident of Belgorod said people there wanted the war to end.", "resident of Belgorod"),
+        ('"It works," said a resident of Kharkiv.', "resident of Kharkiv"),
+        ("An official in Kyiv said the threat works.", "official in Kyiv"),
+        ("A witness said the blast shook the whole street.", "witness"),
+        ("Western diplomats in Moscow said the warnings were meant for voters.", "Western diplomats"),
+    ],
+)
+def test_a_person_with_a_place_or_an_unnamed_person_is_the_source(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+def test_she_after_an_unnamed_person_is_that_person_not_an_earlier_name():
+    body = ("Alexander Grushko spoke on Monday. A resident of Belgorod said people there wanted the war to end. "
+            "“Nobody here wants this,” she said.")
+    assert _speakers(body) == ["resident of Belgorod", "resident of Belgorod"]
+
+
+def test_a_correspondent_credit_is_no_source():
+    body = "This was stated by President Volodymyr Zelensky in his evening address, a Dnipro Line correspondent reports."
+    assert "Dnipro Line correspondent" not in _speakers(body)
