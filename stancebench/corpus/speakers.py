@@ -57,6 +57,7 @@ _UNNAMED_PEOPLE = _wordset(
 )
 _ROLE_NOUNS = _ROLE_NOUNS | _UNNAMED_PEOPLE
 _PLACE_WORDS = frozenset({"of", "from", "in"})
+_COLLECTIVES = frozenset({"group", "coalition", "delegation", "panel", "number", "majority", "handful", "team"})
 _ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
     national chief prime state government administration interior finance council department office several two
@@ -258,6 +259,9 @@ class SpeakerResolver:
         name_words = texts[i:]
         if not name_words or not all(_is_name_word(w) or w[0].isupper() for w in name_words):
             return None
+        if i > 0 and "of" in (norm_word(t) for t in texts) and norm_word(name_words[-1]) in _TITLE_WORDS:
+            return None  # 'the Secretary of State' is a post (resolved as a role), not a person called 'State'
+
         if not _is_name_word(name_words[-1]) or len(name_words) > 3:
             return None
         start, end = offset + words[i].start(), offset + words[-1].end()
@@ -301,6 +305,23 @@ class SpeakerResolver:
         found = self._named(words[start:cut], offset)
         return found if found is not None and found.kind == "person" and not found.is_role_only else None
 
+    def _post_of(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
+        """'the secretary of state', 'the chief of staff', 'the minister of foreign affairs': a post named with 'of'."""
+        n = len(words)
+        of = next((k for k in range(n - 2, max(0, n - 5), -1) if norm_word(words[k].group()) == "of"), None)
+        if of is None or norm_word(words[of - 1].group()) not in _ROLE_NOUNS:
+            return None
+        after = [w.group() for w in words[of + 1 :]]
+        if any(w[0].isupper() and norm_word(w) not in _TITLE_WORDS for w in after):
+            return None  # 'a resident of Belgorod': a place, not a post
+        if tail and _BREAKS_RUN.search(tail, words[of - 1].end(), words[-1].start()):
+            return None
+        base = self._role_phrase(words[:of], offset, tail)
+        if base is None or base.kind != "person":
+            return None
+        name = " ".join([base.name, *(w.group() for w in words[of:])])
+        return base._replace(name=name, role=name, end=offset + words[-1].end())
+
     def _unnamed_from_place(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
         """'a resident of Belgorod', 'an official in Kyiv': an unnamed person and where they are from."""
         place_end = len(words)
@@ -311,7 +332,7 @@ class SpeakerResolver:
             return None
         if tail and _BREAKS_RUN.search(tail, words[j - 1].end(), words[-1].start()):
             return None
-        base = self._role_only(words[:j], offset, tail)
+        base = self._role_phrase(words[:j], offset, tail)
         first = next((k for k in range(j - 1, max(-1, j - 5), -1) if norm_word(words[k].group()) in ("a", "an", "one")),
                      None)
         if base is not None and first is None and base.kind == "group":
@@ -412,10 +433,16 @@ class SpeakerResolver:
         return found[1] if found is not None and found[0] < before else None
 
     def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
-        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials' (`tail`: the text
-        `words` were found in, so that the phrase stops at a comma)."""
+        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials', 'the secretary of
+        state', 'a resident of Belgorod' (`tail`: the text `words` were found in, so that the phrase stops at a
+        comma)."""
+        return (self._role_phrase(words, offset, tail) or self._post_of(words, offset, tail)
+                or self._unnamed_from_place(words, offset, tail))
+
+    def _role_phrase(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
+        """A role noun and the words before it that describe it."""
         if norm_word(words[-1].group()) not in _ROLE_NOUNS:
-            return self._unnamed_from_place(words, offset, tail)
+            return None
         i = len(words) - 1
         while i > 0 and len(words) - i < 6:
             if tail and _BREAKS_RUN.search(tail, words[i - 1].end(), words[i].start()):
@@ -430,6 +457,13 @@ class SpeakerResolver:
                 i -= 1  # 'French and German leaders'
             else:
                 break
+        if i >= 2 and norm_word(words[i - 1].group()) == "of" and norm_word(words[i - 2].group()) in _COLLECTIVES:
+            i -= 2  # 'a bipartisan group of senators'
+            k = i
+            while k > 0 and i - k < 2 and words[k - 1].group()[0].islower() \
+                    and norm_word(words[k - 1].group()) not in _NOT_DESCRIPTORS | {"a", "an", "the"}:
+                k -= 1
+            i = k - 1 if k > 0 and norm_word(words[k - 1].group()) in ("a", "an", "the") else k
         texts = [w.group() for w in words[i:]]
         if len(texts) == 1 and not norm_word(texts[0]).endswith("s"):
             return None  # 'minister' alone is no source; 'officials' or 'senators' is
@@ -456,7 +490,7 @@ class SpeakerResolver:
         if speaker.kind == "institution":
             return self._resolve_body(speaker, before_only)
         key = norm_phrase(speaker.name)
-        head = key.split()[-1] if key else ""
+        head = _role_head(key) if key else ""  # 'secretary of state' is a secretary
         best: Speaker | None = None
         for word in _HEAD_SYNONYMS.get(head, (head,)):
             mentions = self._by_role_head().get(word, [])
@@ -635,7 +669,7 @@ def _role_matches(role_key: str, role: str, affiliation: str | None = None, thei
     a = {w[:-2] if w.endswith("'s") else w for w in a}
     if not a or not b:
         return False
-    head_a = role_key.split()[-1]
+    head_a = _role_head(role_key)
     head_b = _role_head(role)
     if head_a != head_b:
         return head_b in _HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)

@@ -197,3 +197,33 @@ def test_she_after_an_unnamed_person_is_that_person_not_an_earlier_name():
 def test_a_correspondent_credit_is_no_source():
     body = "This was stated by President Volodymyr Zelensky in his evening address, a Dnipro Line correspondent reports."
     assert "Dnipro Line correspondent" not in _speakers(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('Antony Blinken spoke in Chisinau. “We have adapted,” the secretary of state told reporters there.',
+         "Antony Blinken"),
+        ('Antony Blinken spoke in Chisinau. “We have adapted,” the Secretary of State told reporters there.',
+         "Antony Blinken"),
+        ("Dmytro Kuleba spoke first. The minister of foreign affairs said the plan was sound.", "Dmytro Kuleba"),
+        ("The chief of staff said the plan was sound.", "chief of staff"),
+    ],
+)
+def test_a_post_named_with_of_is_a_role(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('A bipartisan group of senators sent a letter, stating that the limits "are costing lives."',
+         "bipartisan group of senators"),
+        ("A group of lawmakers said the restrictions were costing lives.", "group of lawmakers"),
+        ("The Republicans' demands that the limits be lifted were echoed by some Democrats.", "Republicans"),
+        ("Lindsey Graham spoke. The letter is the latest of the senators' renewed calls for the White House to let "
+         "Kyiv strike air bases.", "senators"),
+    ],
+)
+def test_groups_keep_their_plural(body, speaker):
+    assert _speakers(body) == [speaker]
