@@ -57,6 +57,7 @@ _UNNAMED_PEOPLE = _wordset(
 )
 _ROLE_NOUNS = _ROLE_NOUNS | _UNNAMED_PEOPLE
 _PLACE_WORDS = frozenset({"of", "from", "in"})
+_QUANTITIES = frozenset({"two", "three", "four", "five", "several", "some", "many", "other", "few"})
 _COLLECTIVES = frozenset({"group", "coalition", "delegation", "panel", "number", "majority", "handful", "team"})
 _ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
@@ -470,6 +471,8 @@ class SpeakerResolver:
         is_definite = norm_word(texts[0]) == "the" or (
             norm_word(texts[0]) not in ("a", "an") and not texts[-1].endswith("s") and len(texts) > 1)
         core = texts[1:] if norm_word(texts[0]) in ("the", "a", "an") else texts
+        while len(core) > 1 and norm_word(core[0]) in _QUANTITIES:
+            core = core[1:]  # 'two officials', 'several diplomats' are officials, diplomats
         name = " ".join(core)
         if norm_word(core[-1]) in _INSTITUTION_HEADS:
             body = self._body(core, offset + words[i].start(), offset + words[-1].end())
@@ -641,7 +644,8 @@ class SpeakerResolver:
 
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
-        cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s", text)
+        cut = re.search(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to"
+                        r"|familiar|close|briefed|speaking|with)\s", text)  # 'two officials familiar with ...'
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None

@@ -227,3 +227,9 @@ def test_a_post_named_with_of_is_a_role(body, speaker):
 )
 def test_groups_keep_their_plural(body, speaker):
     assert _speakers(body) == [speaker]
+
+
+def test_according_to_officials_familiar_with_it_and_they_said():
+    body = ("The change applies only to the area near Kharkiv, according to two officials familiar with the decision, "
+            "who spoke on condition of anonymity. The ban on strikes deep inside Russia remains in place, they said.")
+    assert _speakers(body) == ["officials", "officials"]
