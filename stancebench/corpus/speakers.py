@@ -292,6 +292,17 @@ class SpeakerResolver:
         speaker = Speaker(name, " ".join(role_words) or role, _affiliation_of(title), "person", start, end)
         return self._remember(speaker)
 
+    def _with_partner(self, speaker: Speaker, text: str, offset: int, and_at: int) -> Speaker:
+        """'Britain and France', 'Scholz and Macron': two named sources joined by 'and' speak together."""
+        left_text = text[:and_at].rstrip()
+        if not left_text or not left_text[-1].isalpha() or not left_text.split()[-1][0].isupper():
+            return speaker
+        left = self.at_end(left_text, offset)
+        if left is None or left.is_role_only or left.kind == "group" or left.end != offset + len(left_text):
+            return speaker
+        affiliation = left.affiliation if left.affiliation == speaker.affiliation else None
+        return Speaker(f"{left.name} and {speaker.name}", None, affiliation, "group", left.start, speaker.end)
+
     def _person_before_of(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
         """'Jonah Reyes of the Lakeside Institute', 'Ihor Terekhov of Ukraine': the full name before 'of'/'from'
         (the last such word: the rule looks back no further than the name before it)."""
@@ -567,12 +578,17 @@ class SpeakerResolver:
             if k < len(words) and actor.kind == "person" and _is_name_word(words[-k - 1].group()) \
                     and norm_word(words[-k - 1].group()) not in _TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
-            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in _TITLE_WORDS
-                             for word in words[:-k]):
-                return None
             start, end = shift + head.start(), shift + words[-1].end()
+            partnered = k < len(words) and norm_word(words[-k - 1].group()) == "and"
+            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in _TITLE_WORDS
+                             for word in words[: -k - 1 if partnered else -k]):
+                return None
             speaker = self._from_actor(actor, start, end)
-            return self._remember(speaker) if actor.kind == "person" else speaker
+            speaker = self._remember(speaker) if actor.kind == "person" else speaker
+            if partnered:
+                paired = self._with_partner(speaker, text, offset, shift - offset + words[-k - 1].start())
+                return None if whole and paired is speaker else paired
+            return speaker
         tail = text[-window:]
         run: list[re.Match[str]] = []
         for word in reversed(words):
@@ -598,6 +614,9 @@ class SpeakerResolver:
         if run:
             found = self._person_before_of(run, shift) or self._named(run, shift)
             if found is not None:
+                at = words.index(run[0])
+                if at > 0 and norm_word(words[at - 1].group()) == "and" and found.kind == "person":
+                    return self._with_partner(found, text, offset, shift - offset + words[at - 1].start())
                 return found
         if described is not None:
             return self._named(described[1], shift, role=described[0])

@@ -233,3 +233,16 @@ def test_according_to_officials_familiar_with_it_and_they_said():
     body = ("The change applies only to the area near Kharkiv, according to two officials familiar with the decision, "
             "who spoke on condition of anonymity. The ban on strikes deep inside Russia remains in place, they said.")
     assert _speakers(body) == ["officials", "officials"]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("Scholz and Macron said the plan was sound.", "Olaf Scholz and Emmanuel Macron"),
+        ('"It works," said Scholz and Macron.', "Olaf Scholz and Emmanuel Macron"),
+        ("Jane Doe and John Roe said the plan was sound.", "Jane Doe and John Roe"),
+        ("Talks between Russia and Ukraine stalled, officials said.", "officials"),
+    ],
+)
+def test_two_named_sources_joined_by_and_speak_together(body, speaker):
+    assert _speakers(body) == [speaker]
