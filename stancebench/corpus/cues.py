@@ -111,7 +111,8 @@ DESCRIBED_OBJECT = re.compile(
 )
 #: A possessive source before a noun cue: "Ukraine's", "Kyiv's renewed", "his repeated", "the senators'".
 POSSESSIVE_SOURCE = re.compile(
-    r"(?:\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)|(?P<owner>[^\s,.;:“”\"]+?)(?:['’]s|s['’]))"
+    # A plural keeps its s ("the senators'" are senators); "Ukraine's" is Ukraine.
+    r"(?:\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)|(?P<owner>[^\s,.;:“”\"]+?(?:(?=['’]s)|s(?=['’])))['’]s?)"
     r"(?:\s+(?:renewed|repeated|latest|new|fresh|urgent|formal|earlier|continued|growing|public|many|own))*\s+$"
 )
 #: Where the content of a noun cue ends: its sentence's main verb ("… has won backing").

@@ -11,10 +11,15 @@ import functools
 from stancebench.corpus.actors import norm_word
 
 __all__ = [
+    "COLLECTIVES",
     "HEAD_SYNONYMS",
+    "INSTITUTION_HEADS",
     "NATIONALITIES",
     "NOT_DESCRIPTORS",
     "OTHER_NATIONALITIES",
+    "PLACE_WORDS",
+    "POST_ENDS",
+    "QUANTITIES",
     "ROLE_MODIFIERS",
     "ROLE_NOUNS",
     "STOP_CAPS",
@@ -54,11 +59,33 @@ ROLE_NOUNS = _wordset(
     government lawmakers senators senator governments allies spokespeople mayor governor analysts sources
     residents strategists observers critics experts commentators campaigners activists economists"""
 )
+#: People a report quotes without naming ('a resident of Belgorod', 'a witness'): a source when indefinite.
+UNNAMED_PEOPLE = _wordset(
+    """resident witness source analyst expert soldier volunteer member aide negotiator officer lawyer researcher
+    professor doctor teacher student pensioner farmer worker villager survivor"""
+)
+#: Head nouns of bodies that speak as one ('the Defence Ministry', 'the Kremlin press service', 'the regional
+#: military administration', "Ukraine's General Staff"): the source is the body itself, not a person behind it.
+INSTITUTION_HEADS = _wordset(
+    """ministry office service administration staff department government council committee agency command
+    headquarters embassy mission cabinet presidency secretariat directorate bureau commission parliament army
+    navy military police court"""
+)
+ROLE_NOUNS = ROLE_NOUNS | UNNAMED_PEOPLE | INSTITUTION_HEADS
 ROLE_MODIFIERS = _wordset(
     """the a an senior top foreign defence defense deputy former ministry press military presidential security
     national chief prime state government administration interior finance council department office several two
-    three other some many western european"""
+    three other some many western european regional local city district general armed emergency border
+    intelligence justice health energy economy economic"""
 )
+#: Last words of a post named with 'of' ('the secretary of state', 'the minister of foreign affairs').
+POST_ENDS = _wordset("state defence defense staff affairs justice interior finance")
+#: Words between a person and where they are from ('a resident of Belgorod', 'an official in Kyiv').
+PLACE_WORDS = frozenset({"of", "from", "in"})
+#: Numbers and quantities that are no part of a group's name ('two officials' are officials).
+QUANTITIES = frozenset({"two", "three", "four", "five", "several", "some", "many", "other", "few"})
+#: Nouns for a group of sources ('a bipartisan group of senators').
+COLLECTIVES = frozenset({"group", "coalition", "delegation", "panel", "number", "majority", "handful", "team"})
 STOP_CAPS = _wordset(
     """the a an on in at but and as previously earlier later it this that these those he she they we i if when
     while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
@@ -125,7 +152,7 @@ def role_matches(role_key: str, role: str, affiliation: str | None = None, their
     a = {w[:-2] if w.endswith("'s") else w for w in a}
     if not a or not b:
         return False
-    head_a = role_key.split()[-1]
+    head_a = role_head(role_key)  # 'the secretary of state' is a secretary
     head_b = role_head(role)
     if head_a != head_b:
         return head_b in HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)

@@ -4,9 +4,12 @@
 "he", "Russia's foreign ministry", "officials who", "council spokesperson Alex Poe") and resolves
 it against the actor table: pronouns to the last named person, bare surnames to the full name
 seen earlier, misspellings to the closest table entry, a role seen alone ("the defence minister",
-"the Kremlin leader") to the nearest person the article gives that post. Each `Speaker` says how
-it was found (`source`: named, pronoun, previous, role, table). The words it reads phrases with
-(titles, nationalities, role nouns) are in `stancebench.corpus.speaker_words`.
+"the Kremlin leader") to the nearest person the article gives that post. A body that speaks as one
+("the Defence Ministry", "the Kremlin press service", "the regional military administration") is
+itself the source, and named again by its head noun ("the ministry said") it is the nearest body
+named before with that noun and those words. Each `Speaker` says how it was found (`source`:
+named, pronoun, previous, role, table). The words it reads phrases with (titles, nationalities, role
+nouns) are in `stancebench.corpus.speaker_words`.
 """
 
 from __future__ import annotations
@@ -20,9 +23,14 @@ from typing import NamedTuple
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.scanning import WordScanner
 from stancebench.corpus.speaker_words import (
+    COLLECTIVES,
     HEAD_SYNONYMS,
+    INSTITUTION_HEADS,
     NATIONALITIES,
     NOT_DESCRIPTORS,
+    PLACE_WORDS,
+    POST_ENDS,
+    QUANTITIES,
     ROLE_MODIFIERS,
     ROLE_NOUNS,
     STOP_CAPS,
@@ -38,6 +46,16 @@ from stancebench.corpus.speaker_words import (
 __all__ = ["Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"]
 
 
+#: A capitalised body ('the Russian Defence Ministry', 'the General Staff'), for 'the ministry said' later on.
+_NAMED_BODY = re.compile(
+    r"(?<![\w'’])(?:[A-Z](?:[\w'’-]|\.(?=\w))*\s+(?:(?:of|for)\s+(?:the\s+)?)?){0,4}"
+    r"(?:Ministry|Office|Service|Administration|Staff|Department|Council|Committee|Agency|Command|Headquarters"
+    r"|Embassy|Mission|Cabinet|Presidency|Secretariat|Directorate|Bureau|Commission|Parliament|Army|Navy)\b"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’.-]*){0,4})?"  # 'of the Armed Forces'
+    # 'the Kremlin press service', "Kharkiv's regional administration": a capitalised owner, a lower-case head.
+    r"|(?<![\w'’])(?:[A-Z](?:[\w'’-]|\.(?=\w))*\s+){1,3}(?:[a-z]+\s+){0,2}"
+    r"(?:ministry|office|service|administration|staff|department|council|committee|agency|command|embassy)\b"
+)
 _TITLED_NAME = re.compile(
     r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
     r"|[Cc]ommander|[Cc]hief|[Mm]ayor|[Gg]overnor)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
@@ -49,6 +67,21 @@ TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     mayor Governor governor"""
 ))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
+#: Table institutions whose aliases end in a head noun ("russia's foreign ministry"), as one pattern per table.
+_BODY_ALIASES: dict[int, tuple[ActorTable, re.Pattern[str]]] = {}
+
+
+def _body_alias_pattern(table: ActorTable) -> re.Pattern[str]:
+    cached = _BODY_ALIASES.get(id(table))
+    if cached is None or cached[0] is not table:
+        aliases = sorted({alias for alias, actor in table.by_alias.items()
+                          if actor.kind == "institution" and alias.split()[-1] in INSTITUTION_HEADS}, key=len, reverse=True)
+        body = "|".join(re.escape(a).replace(r"\ ", r"\s+").replace("'", "['’]") for a in aliases) or r"(?!x)x"
+        cached = (table, re.compile(rf"(?<![\w'’])(?:{body})\b", re.IGNORECASE))
+        _BODY_ALIASES[id(table)] = cached
+    return cached[1]
+
+
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
@@ -57,7 +90,8 @@ _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"
 _first = itemgetter(0)
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
 #: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
-_START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to)\s")
+_START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to"
+                         r"|familiar|close|briefed|speaking|with)\s")  # 'according to two officials familiar with …'
 
 
 class Speaker(NamedTuple):
@@ -91,6 +125,7 @@ class SpeakerResolver:
         self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
         self._scanned_to = 0  # every surname starting before this is in `_mentions`
         self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
+        self._bodies: list[Speaker] | None = None  # named institutions, found when a role-only one needs them
         self._full_names: dict[str, str] = {}
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
@@ -184,7 +219,12 @@ class SpeakerResolver:
         kind = _PRONOUNS[word]
         if kind == "person":
             found = self._mention_before(start)
-            return None if found is None else found._replace(start=start, end=end, source="pronoun")
+            if found is None:
+                return None
+            last = self._last_speaker
+            if last is not None and last.kind == "person" and found.start < last.start < start:
+                found = last  # 'A resident of Belgorod said … "…," she said': the unnamed person just quoted
+            return found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None
@@ -195,12 +235,24 @@ class SpeakerResolver:
         while len(words) > 1 and norm_word(words[0].group()) in STOP_CAPS:
             words = words[1:]
         texts = [w.group() for w in words]
+        if norm_word(texts[0]) not in STOP_CAPS and (
+                (len(texts) >= 2 and norm_word(texts[-1]) in INSTITUTION_HEADS)
+                or texts == ["Police"]
+                or any(norm_word(t) in INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2]))):
+            body = self._body(texts, offset + words[0].start(), offset + words[-1].end())
+            if self.table.lookup(body.name) is not None:
+                return body
+            # 'the General Staff' after 'the General Staff of the Armed Forces of Ukraine': the body named in full.
+            found = self._resolve_body(body, before_only=True)
+            return found if found is not body else body
         i = 0
         while i < len(texts) - 1 and (norm_word(texts[i]) in TITLE_WORDS or is_nationality(texts[i])):
             i += 1
         name_words = texts[i:]
         if not name_words or not all(is_name_word(w) or w[0].isupper() for w in name_words):
             return None
+        if i > 0 and "of" in (norm_word(t) for t in texts) and norm_word(name_words[-1]) in TITLE_WORDS:
+            return None  # 'the Secretary of State' is a post (resolved as a role), not a person called 'State'
         if not is_name_word(name_words[-1]) or len(name_words) > 3:
             return None
         start, end = offset + words[i].start(), offset + words[-1].end()
@@ -230,6 +282,141 @@ class SpeakerResolver:
         speaker = Speaker(name, " ".join(role_words) or role, affiliation_of(title), "person", start, end)
         return self._remember(speaker)
 
+    def _with_partner(self, speaker: Speaker, text: str, offset: int, and_at: int) -> Speaker:
+        """'Britain and France', 'Scholz and Macron': two named sources joined by 'and' speak together."""
+        left_text = text[:and_at].rstrip()
+        if not left_text or not left_text[-1].isalpha() or not left_text.split()[-1][0].isupper():
+            return speaker
+        left = self.at_end(left_text, offset)
+        if left is None or left.is_role_only or left.kind == "group" or left.end != offset + len(left_text):
+            return speaker
+        affiliation = left.affiliation if left.affiliation == speaker.affiliation else None
+        return Speaker(f"{left.name} and {speaker.name}", None, affiliation, "group", left.start, speaker.end)
+
+    def _person_before_of(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
+        """'Jonah Reyes of the Lakeside Institute', 'Ihor Terekhov of Ukraine': the full name before 'of'/'from'
+        (the last such word: the rule looks back no further than the name before it)."""
+        cut = next((k for k in range(len(words) - 1, 1, -1) if norm_word(words[k].group()) in ("of", "from")), None)
+        if cut is None:
+            return None
+        start = cut
+        while start > 0 and cut - start < 3 and is_name_word(words[start - 1].group()):
+            start -= 1
+        if cut - start < 2:
+            return None
+        found = self._named(words[start:cut], offset)
+        return found if found is not None and found.kind == "person" and not found.is_role_only else None
+
+    def _post_of(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
+        """'the secretary of state', 'the chief of staff', 'the minister of foreign affairs': a post named with 'of'."""
+        n = len(words)
+        of = next((k for k in range(n - 2, max(0, n - 5), -1) if norm_word(words[k].group()) == "of"), None)
+        if of is None or norm_word(words[of - 1].group()) not in ROLE_NOUNS:
+            return None
+        after = [w.group() for w in words[of + 1 :]]
+        if any(w[0].isupper() and norm_word(w) not in TITLE_WORDS for w in after):
+            return None  # 'a resident of Belgorod': a place, not a post
+        if tail and _BREAKS_RUN.search(tail, words[of - 1].end(), words[-1].start()):
+            return None
+        base = self._role_phrase(words[:of], offset, tail)
+        if base is None or base.kind != "person":
+            return None
+        name = " ".join([base.name, *(w.group() for w in words[of:])])
+        return base._replace(name=name, role=name, end=offset + words[-1].end())
+
+    def _unnamed_from_place(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
+        """'a resident of Belgorod', 'an official in Kyiv': an unnamed person and where they are from."""
+        place_end = len(words)
+        j = place_end - 1
+        while j > 0 and words[j].group()[0].isupper() and place_end - j <= 3:
+            j -= 1
+        if j == place_end - 1 or j < 1 or norm_word(words[j].group()) not in PLACE_WORDS:
+            return None
+        if tail and _BREAKS_RUN.search(tail, words[j - 1].end(), words[-1].start()):
+            return None
+        base = self._role_phrase(words[:j], offset, tail)
+        first = next((k for k in range(j - 1, max(-1, j - 5), -1) if norm_word(words[k].group()) in ("a", "an", "one")),
+                     None)
+        if base is not None and first is None and base.kind == "group":
+            return base  # 'Western diplomats in Moscow' are 'Western diplomats'
+        if first is None:
+            return None
+        if base is None or base.is_role_only or base.kind == "institution":
+            return None  # 'the governor of Kharkiv' stays a role to resolve; bodies are named as they are
+        place = " ".join(w.group() for w in words[j + 1 :])
+        actor = self.table.lookup(place)
+        affiliation = base.affiliation or (actor.affiliation if actor is not None else None)
+        return base._replace(name=f"{base.name} {words[j].group()} {place}", affiliation=affiliation,
+                             end=offset + words[-1].end())
+
+    def _body(self, texts: list[str], start: int, end: int) -> Speaker:
+        """An institution from its words ('Defence Ministry', "Kharkiv's regional military administration")."""
+        actor = self.table.lookup(" ".join(texts))
+        if actor is not None and actor.kind == "institution":
+            return self._from_actor(actor, start, end)
+        if any(w.endswith(("'s", "’s")) for w in texts[1:]):  # "Prime Minister Rishi Sunak's office": his office
+            while len(texts) > 2 and norm_word(texts[0]) in TITLE_WORDS and not texts[0].endswith(("'s", "’s")):
+                start = self.text.find(texts[1], start + len(texts[0]))
+                texts = texts[1:]
+        # The role is the body's own words: after an owner ("Sunak's office"), before 'of' ('General Staff of ...').
+        own = texts[max((k + 1 for k, w in enumerate(texts) if w.endswith(("'s", "’s"))), default=0):]
+        own = own[: own.index("of")] if "of" in own[1:] else own
+        role = " ".join(norm_word(w) for w in own if not is_nationality(w))
+        return Speaker(" ".join(texts), role or None, self._owner_affiliation(texts), "institution", start, end)
+
+    def _owner_affiliation(self, texts: list[str]) -> str | None:
+        """'Russian' -> Russia; "Zelensky's" -> the affiliation the table gives him, else the owner's name."""
+        for word in texts:
+            if word.endswith(("'s", "’s")) and word[0].isupper():
+                actor = self.table.lookup(word[:-2])
+                if actor is not None:
+                    return actor.affiliation or actor.name
+        found = affiliation_of(texts)
+        if found is None and "of" in texts:  # 'the General Staff of the Armed Forces of Ukraine'
+            actor = self.table.lookup(texts[-1])
+            found = actor.affiliation if actor is not None and actor.kind == "institution" else None
+        return found
+
+    def _named_bodies(self) -> list[Speaker]:
+        """Capitalised institutions in the article, in text order (one pass, the first time one is needed)."""
+        if self._bodies is None:
+            self._bodies = []
+            for match in _NAMED_BODY.finditer(self.text):
+                words = list(re.finditer(r"\S+", match.group()))
+                while words and norm_word(words[0].group()) in STOP_CAPS:
+                    words = words[1:]
+                if len(words) >= 2:
+                    start = match.start() + words[0].start()
+                    self._bodies.append(self._body([w.group() for w in words], start, match.end()))
+            for match in _body_alias_pattern(self.table).finditer(self.text):
+                actor = self.table.lookup(" ".join(match.group().split()))
+                if actor is not None:
+                    self._bodies.append(self._from_actor(actor, match.start(), match.end()))
+            self._bodies.sort(key=lambda b: b.start)
+        return self._bodies
+
+    def _body_ending_at(self, end: int, not_before: int) -> Speaker | None:
+        """A named body ending at `end` that starts at or after `not_before` ('... of the Armed Forces of Ukraine')."""
+        bodies = self._named_bodies()
+        i = bisect.bisect_left(bodies, not_before, key=lambda b: b.start)
+        return next((b for b in bodies[i:] if b.end == end and b.start >= not_before), None)
+
+    def _resolve_body(self, speaker: Speaker, before_only: bool) -> Speaker:
+        """'the ministry' -> the nearest 'Russian Defence Ministry' (same head noun, its other words among the
+        body's), before it, else after it (unless `before_only`); the phrase itself when none is named."""
+        words = [norm_word(w) for w in speaker.name.split()]
+        head, wanted = words[-1], set(words[:-1]) - {"the", "a", "an"}
+        bodies = self._named_bodies()
+        i = bisect.bisect_left(bodies, speaker.start, key=lambda b: b.start)
+        sides = (reversed(bodies[:i]),) if before_only else (reversed(bodies[:i]), bodies[i:])
+        for side in sides:
+            for body in side:
+                names = {norm_word(w) for w in body.name.split()} | {norm_word(w) for w in (body.role or "").split()}
+                if body.name != speaker.name and head in names and wanted <= names \
+                        and not body.start <= speaker.start < body.end:  # not a longer reading of this mention
+                    return body._replace(start=speaker.start, end=speaker.end, source="role")
+        return speaker
+
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
         if surname not in self._earlier:
@@ -248,8 +435,14 @@ class SpeakerResolver:
         return found[1] if found is not None and found[0] < before else None
 
     def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
-        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials' (`tail`: the text
-        `words` were found in, so that the phrase stops at a comma)."""
+        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials', 'the secretary of
+        state', 'a resident of Belgorod' (`tail`: the text `words` were found in, so that the phrase stops at a
+        comma)."""
+        return (self._role_phrase(words, offset, tail) or self._post_of(words, offset, tail)
+                or self._unnamed_from_place(words, offset, tail))
+
+    def _role_phrase(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
+        """A role noun and the words before it that describe it."""
         if norm_word(words[-1].group()) not in ROLE_NOUNS:
             return None
         i = len(words) - 1
@@ -266,13 +459,26 @@ class SpeakerResolver:
                 i -= 1  # 'French and German leaders'
             else:
                 break
+        if i >= 2 and norm_word(words[i - 1].group()) == "of" and norm_word(words[i - 2].group()) in COLLECTIVES:
+            i -= 2  # 'a bipartisan group of senators'
+            k = i
+            while k > 0 and i - k < 2 and words[k - 1].group()[0].islower() \
+                    and norm_word(words[k - 1].group()) not in NOT_DESCRIPTORS | {"a", "an", "the"}:
+                k -= 1
+            i = k - 1 if k > 0 and norm_word(words[k - 1].group()) in ("a", "an", "the") else k
         texts = [w.group() for w in words[i:]]
         if len(texts) == 1 and not norm_word(texts[0]).endswith("s"):
             return None  # 'minister' alone is no source; 'officials' or 'senators' is
         is_definite = norm_word(texts[0]) == "the" or (
             norm_word(texts[0]) not in ("a", "an") and not texts[-1].endswith("s") and len(texts) > 1)
         core = texts[1:] if norm_word(texts[0]) in ("the", "a", "an") else texts
+        while len(core) > 1 and norm_word(core[0]) in QUANTITIES:
+            core = core[1:]  # 'two officials', 'several diplomats' are officials, diplomats
         name = " ".join(core)
+        if norm_word(core[-1]) in INSTITUTION_HEADS:
+            body = self._body(core, offset + words[i].start(), offset + words[-1].end())
+            # 'the ministry', 'the press service': the body named earlier; 'the Kremlin press service' names itself.
+            return body._replace(is_role_only=is_definite and not any(w[0].isupper() for w in core))
         speaker = Speaker(
             name, " ".join(w for w in core if norm_word(w) not in NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
             affiliation_of(core), "group" if core[-1].endswith("s") else "person",
@@ -285,8 +491,10 @@ class SpeakerResolver:
         gives that role: the nearest such person before it, else after it (unless `before_only`)."""
         if not speaker.is_role_only:
             return speaker
+        if speaker.kind == "institution":
+            return self._resolve_body(speaker, before_only)
         key = norm_phrase(speaker.name)
-        head = key.split()[-1] if key else ""
+        head = role_head(key) if key else ""  # 'secretary of state' is a secretary
         best: Speaker | None = None
         for word in HEAD_SYNONYMS.get(head, (head,)):
             mentions = self._by_role_head().get(word, [])
@@ -325,7 +533,7 @@ class SpeakerResolver:
         table = self.table
         last = text[-_WINDOW:].rsplit(None, 1)[-1:]  # (the last word below, when it is a plain lower-case one)
         if last and (last := last[0]).isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
-                and last not in ROLE_NOUNS and last not in table.alias_lengths:
+                and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         words, size = None, len(text)
@@ -358,15 +566,29 @@ class SpeakerResolver:
             if actor is None:
                 continue
             head = words[-k]
+            if k < n and norm_word(words[-k - 1].group()) in ("of", "the") and actor.kind == "institution":
+                body = self._body_ending_at(shift + last_word.end(), shift + words[0].start())
+                if body is not None:
+                    return body
+            if k + 1 < n and norm_word(words[-k - 1].group()) in PLACE_WORDS and actor.kind == "institution":
+                # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
+                found = self._person_before_of(words, shift) or self._role_only(words, shift, tail=tail)
+                if found is not None and found.kind != "institution":
+                    return found
             if k < n and actor.kind == "person" and is_name_word(words[-k - 1].group()) \
                     and norm_word(words[-k - 1].group()) not in TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
-            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
-                             for word in words[:-k]):
-                return None
             start, end = shift + head.start(), shift + last_word.end()
+            partnered = k < n and norm_word(words[-k - 1].group()) == "and"
+            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
+                             for word in words[: -k - 1 if partnered else -k]):
+                return None
             speaker = self._from_actor(actor, start, end)
-            return self._remember(speaker) if actor.kind == "person" else speaker
+            speaker = self._remember(speaker) if actor.kind == "person" else speaker
+            if partnered:
+                paired = self._with_partner(speaker, text, offset, words[-k - 1].start())
+                return None if whole and paired is speaker else paired
+            return speaker
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
@@ -380,15 +602,20 @@ class SpeakerResolver:
         while run and norm_word(run[0].group()) in ("of", "the"):
             run.pop(0)
         described = None
-        if whole and len(run) != len([w for w in words if norm_word(w.group()) != "the"]):
+        # The whole phrase, but for leading articles ('the Kremlin'), must be the run ('X of the Y' included).
+        if whole and len(run) != len(words) - next((k for k, w in enumerate(words) if norm_word(w.group()) != "the"),
+                                                   len(words)):
             described = self._described(words, run, tail) if len(run) >= 2 else None
             run = []
         if owner and len(run) == 1 and is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
             word = run[0]  # 'Poland's request': a country or body the table does not know
             return Speaker(word.group(), None, None, "institution", shift + word.start(), shift + word.end())
         if run:
-            found = self._named(run, shift)
+            found = self._person_before_of(run, shift) or self._named(run, shift)
             if found is not None:
+                at = words.index(run[0])
+                if at > 0 and norm_word(words[at - 1].group()) == "and" and found.kind == "person":
+                    return self._with_partner(found, text, offset, shift - offset + words[at - 1].start())
                 return found
         if described is not None:
             return self._named(described[1], shift, role=described[0])

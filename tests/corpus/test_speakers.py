@@ -188,3 +188,133 @@ def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_fin
     monkeypatch.setattr(speakers, "_LOOK_BACK", 10**9)
     assert got == [extract_statements(a, actors=table) for a in articles]
     assert any(s.speaker_source == "pronoun" for statements in got for s in statements)
+
+
+# ---- institutions as sources -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "speaker", "affiliation"),
+    [
+        ("The Defence Ministry said that two civilians were injured.", "Defence Ministry", None),
+        ("The Kremlin press service said that Putin held a call with the leader of Hungary.", "Kremlin press service",
+         "Russia"),
+        ("The regional military administration said two civilians were injured overnight.",
+         "regional military administration", None),
+        ("Ukraine's General Staff said that 35 of 41 drones were shot down.", "Ukraine's General Staff", "Ukraine"),
+        ("Zelensky's office said the request had been sent.", "Zelensky's office", "Ukraine"),
+        ("The Foreign Office said the policy had not changed.", "Foreign Office", None),
+        ("Police said two civilians were injured.", "Police", None),
+        ("The press service said the call lasted an hour.", "press service", None),
+        ("Prime Minister Rishi Sunak's office said the position had not changed.", "Rishi Sunak's office",
+         "United Kingdom"),
+        ("The General Staff of the Armed Forces of Ukraine said 35 of 41 drones were shot down.",
+         "General Staff of the Armed Forces of Ukraine", "Ukraine"),
+        ("The mayor is Taras Hnat. The regional military administration said two civilians were injured.",
+         "regional military administration", None),
+    ],
+)
+def test_a_body_that_speaks_is_the_source(body, speaker, affiliation):
+    [statement] = extract_text(HEAD + body + "\n")
+    assert (statement.speaker, statement.speaker_affiliation) == (speaker, affiliation)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("The Russian Defence Ministry reported the strike overnight. Five missiles were shot down, the ministry said.",
+         "Russian Defence Ministry"),
+        ("Russia's foreign ministry issued a note on Monday. The ministry said it would respond.",
+         "Russian Foreign Ministry"),
+        ("The General Staff of the Armed Forces of Ukraine gave figures. Ukrainian forces shot down 35 drones, the "
+         "General Staff said.", "General Staff of the Armed Forces of Ukraine"),
+        ("The Kremlin press service gave no details. The press service said the call lasted an hour.",
+         "Kremlin press service"),
+    ],
+)
+def test_a_body_named_again_by_its_head_noun_is_the_body_named_before(body, speaker):
+    [statement] = extract_text(HEAD + body + "\n")
+    assert (statement.speaker, statement.speaker_source) == (speaker, "role")
+
+
+def test_a_head_noun_takes_only_a_body_with_the_same_words():
+    body = ("The Russian Foreign Ministry issued a note. Five missiles were shot down, the defence ministry said.")
+    [statement] = extract_text(HEAD + body + "\n")
+    assert statement.speaker == "defence ministry"
+    assert statement.speaker_source == "named"
+
+
+# ---- people named with where they are from, and people not named --------------------------------
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('"It is proof the threat works," said Jonah Reyes of the Lakeside Institute.', "Jonah Reyes"),
+        ("Jonah Reyes of the Lakeside Institute said the threat works.", "Jonah Reyes"),
+        ('"It is proof," said Ihor Terekhov of Ukraine.', "Ihor Terekhov"),
+        ("A resident of Belgorod said people there wanted the war to end.", "resident of Belgorod"),
+        ('"It works," said a resident of Kharkiv.', "resident of Kharkiv"),
+        ("An official in Kyiv said the threat works.", "official in Kyiv"),
+        ("A witness said the blast shook the whole street.", "witness"),
+        ("Western diplomats in Moscow said the warnings were meant for voters.", "Western diplomats"),
+    ],
+)
+def test_a_person_with_a_place_or_an_unnamed_person_is_the_source(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+def test_she_after_an_unnamed_person_is_that_person_not_an_earlier_name():
+    body = ("Alexander Grushko spoke on Monday. A resident of Belgorod said people there wanted the war to end. "
+            "“Nobody here wants this,” she said.")
+    assert _speakers(body) == ["resident of Belgorod", "resident of Belgorod"]
+
+
+def test_a_correspondent_credit_is_no_source():
+    body = "This was stated by President Volodymyr Zelensky in his evening address, a Dnipro Line correspondent reports."
+    assert "Dnipro Line correspondent" not in _speakers(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('Antony Blinken spoke in Chisinau. “We have adapted,” the secretary of state told reporters there.',
+         "Antony Blinken"),
+        ('Antony Blinken spoke in Chisinau. “We have adapted,” the Secretary of State told reporters there.',
+         "Antony Blinken"),
+        ("Dmytro Kuleba spoke first. The minister of foreign affairs said the plan was sound.", "Dmytro Kuleba"),
+        ("The chief of staff said the plan was sound.", "chief of staff"),
+    ],
+)
+def test_a_post_named_with_of_is_a_role(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ('A bipartisan group of senators sent a letter, stating that the limits "are costing lives."',
+         "bipartisan group of senators"),
+        ("A group of lawmakers said the restrictions were costing lives.", "group of lawmakers"),
+        ("The Republicans' demands that the limits be lifted were echoed by some Democrats.", "Republicans"),
+        ("Lindsey Graham spoke. The letter is the latest of the senators' renewed calls for the White House to let "
+         "Kyiv strike air bases.", "senators"),
+    ],
+)
+def test_groups_keep_their_plural(body, speaker):
+    assert _speakers(body) == [speaker]
+
+
+def test_according_to_officials_familiar_with_it_and_they_said():
+    body = ("The change applies only to the area near Kharkiv, according to two officials familiar with the decision, "
+            "who spoke on condition of anonymity. The ban on strikes deep inside Russia remains in place, they said.")
+    assert _speakers(body) == ["officials", "officials"]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("Scholz and Macron said the plan was sound.", "Olaf Scholz and Emmanuel Macron"),
+        ('"It works," said Scholz and Macron.', "Olaf Scholz and Emmanuel Macron"),
+        ("Jane Doe and John Roe said the plan was sound.", "Jane Doe and John Roe"),
+        ("Talks between Russia and Ukraine stalled, officials said.", "officials"),
+    ],
+)
+def test_two_named_sources_joined_by_and_speak_together(body, speaker):
+    assert _speakers(body) == [speaker]
