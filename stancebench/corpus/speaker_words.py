@@ -1,4 +1,5 @@
-"""The words speaker phrases are made of: titles, nationalities, role nouns, words that are no names.
+"""The words speaker phrases are made of (titles, nationalities, role nouns, words that are no names),
+and the `Speaker` record a phrase resolves to.
 
 `stancebench.corpus.speakers` reads speaker phrases with these; they are kept apart so that the
 vocabulary can be read (and extended) in one place.
@@ -7,10 +8,12 @@ vocabulary can be read (and extended) in one place.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 from stancebench.corpus.actors import norm_word
 
 __all__ = [
+    "Speaker",
     "COLLECTIVES",
     "HEAD_SYNONYMS",
     "INSTITUTION_HEADS",
@@ -31,6 +34,22 @@ __all__ = [
     "role_matches",
     "surname_key",
 ]
+
+
+class Speaker(NamedTuple):
+    """A resolved speaker and where its phrase sits in the article (a named tuple: ~5x faster to make than a
+    frozen dataclass, and one is made for every name mention)."""
+
+    name: str
+    role: str | None
+    affiliation: str | None
+    kind: str
+    start: int
+    end: int
+    is_role_only: bool = False
+    #: How it was found: named (in the sentence), pronoun, previous (statement), role (resolved), table (spelling).
+    source: str = "named"
+
 
 
 def _wordset(text: str) -> frozenset[str]:

@@ -18,9 +18,9 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
-from typing import NamedTuple
 
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
+from stancebench.corpus.bodies import Bodies
 from stancebench.corpus.scanning import WordScanner
 from stancebench.corpus.speaker_words import (
     COLLECTIVES,
@@ -35,6 +35,7 @@ from stancebench.corpus.speaker_words import (
     ROLE_NOUNS,
     STOP_CAPS,
     TITLE_WORDS,
+    Speaker,
     affiliation_of,
     is_name_word,
     is_nationality,
@@ -46,16 +47,6 @@ from stancebench.corpus.speaker_words import (
 __all__ = ["Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"]
 
 
-#: A capitalised body ('the Russian Defence Ministry', 'the General Staff'), for 'the ministry said' later on.
-_NAMED_BODY = re.compile(
-    r"(?<![\w'’])(?:[A-Z](?:[\w'’-]|\.(?=\w))*\s+(?:(?:of|for)\s+(?:the\s+)?)?){0,4}"
-    r"(?:Ministry|Office|Service|Administration|Staff|Department|Council|Committee|Agency|Command|Headquarters"
-    r"|Embassy|Mission|Cabinet|Presidency|Secretariat|Directorate|Bureau|Commission|Parliament|Army|Navy)\b"
-    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’.-]*){0,4})?"  # 'of the Armed Forces'
-    # 'the Kremlin press service', "Kharkiv's regional administration": a capitalised owner, a lower-case head.
-    r"|(?<![\w'’])(?:[A-Z](?:[\w'’-]|\.(?=\w))*\s+){1,3}(?:[a-z]+\s+){0,2}"
-    r"(?:ministry|office|service|administration|staff|department|council|committee|agency|command|embassy)\b"
-)
 _TITLED_NAME = re.compile(
     r"\b(?:[Mm]inister|[Ss]ecretary|President|[Ss]pokes(?:man|woman|person)|Chancellor|[Aa]mbassador|[Aa]dviser|[Ee]nvoy"
     r"|[Cc]ommander|[Cc]hief|[Mm]ayor|[Gg]overnor)\s+(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})\b"
@@ -67,21 +58,6 @@ TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     mayor Governor governor"""
 ))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
-#: Table institutions whose aliases end in a head noun ("russia's foreign ministry"), as one pattern per table.
-_BODY_ALIASES: dict[int, tuple[ActorTable, re.Pattern[str]]] = {}
-
-
-def _body_alias_pattern(table: ActorTable) -> re.Pattern[str]:
-    cached = _BODY_ALIASES.get(id(table))
-    if cached is None or cached[0] is not table:
-        aliases = sorted({alias for alias, actor in table.by_alias.items()
-                          if actor.kind == "institution" and alias.split()[-1] in INSTITUTION_HEADS}, key=len, reverse=True)
-        body = "|".join(re.escape(a).replace(r"\ ", r"\s+").replace("'", "['’]") for a in aliases) or r"(?!x)x"
-        cached = (table, re.compile(rf"(?<![\w'’])(?:{body})\b", re.IGNORECASE))
-        _BODY_ALIASES[id(table)] = cached
-    return cached[1]
-
-
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
@@ -92,21 +68,6 @@ _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, wh
 #: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
 _START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to"
                          r"|familiar|close|briefed|speaking|with)\s")  # 'according to two officials familiar with …'
-
-
-class Speaker(NamedTuple):
-    """A resolved speaker and where its phrase sits in the article (a named tuple: ~5x faster to make than a
-    frozen dataclass, and one is made for every name mention)."""
-
-    name: str
-    role: str | None
-    affiliation: str | None
-    kind: str
-    start: int
-    end: int
-    is_role_only: bool = False
-    #: How it was found: named (in the sentence), pronoun, previous (statement), role (resolved), table (spelling).
-    source: str = "named"
 
 
 class SpeakerResolver:
@@ -125,7 +86,7 @@ class SpeakerResolver:
         self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
         self._scanned_to = 0  # every surname starting before this is in `_mentions`
         self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
-        self._bodies: list[Speaker] | None = None  # named institutions, found when a role-only one needs them
+        self.bodies = Bodies(table, text)  # institutions, found when one is needed
         self._full_names: dict[str, str] = {}
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
@@ -239,11 +200,11 @@ class SpeakerResolver:
                 (len(texts) >= 2 and norm_word(texts[-1]) in INSTITUTION_HEADS)
                 or texts == ["Police"]
                 or any(norm_word(t) in INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2]))):
-            body = self._body(texts, offset + words[0].start(), offset + words[-1].end())
+            body = self.bodies.make(texts, offset + words[0].start(), offset + words[-1].end())
             if self.table.lookup(body.name) is not None:
                 return body
             # 'the General Staff' after 'the General Staff of the Armed Forces of Ukraine': the body named in full.
-            found = self._resolve_body(body, before_only=True)
+            found = self.bodies.resolve(body, before_only=True)
             return found if found is not body else body
         i = 0
         while i < len(texts) - 1 and (norm_word(texts[i]) in TITLE_WORDS or is_nationality(texts[i])):
@@ -349,74 +310,6 @@ class SpeakerResolver:
         return base._replace(name=f"{base.name} {words[j].group()} {place}", affiliation=affiliation,
                              end=offset + words[-1].end())
 
-    def _body(self, texts: list[str], start: int, end: int) -> Speaker:
-        """An institution from its words ('Defence Ministry', "Kharkiv's regional military administration")."""
-        actor = self.table.lookup(" ".join(texts))
-        if actor is not None and actor.kind == "institution":
-            return self._from_actor(actor, start, end)
-        if any(w.endswith(("'s", "’s")) for w in texts[1:]):  # "Prime Minister Rishi Sunak's office": his office
-            while len(texts) > 2 and norm_word(texts[0]) in TITLE_WORDS and not texts[0].endswith(("'s", "’s")):
-                start = self.text.find(texts[1], start + len(texts[0]))
-                texts = texts[1:]
-        # The role is the body's own words: after an owner ("Sunak's office"), before 'of' ('General Staff of ...').
-        own = texts[max((k + 1 for k, w in enumerate(texts) if w.endswith(("'s", "’s"))), default=0):]
-        own = own[: own.index("of")] if "of" in own[1:] else own
-        role = " ".join(norm_word(w) for w in own if not is_nationality(w))
-        return Speaker(" ".join(texts), role or None, self._owner_affiliation(texts), "institution", start, end)
-
-    def _owner_affiliation(self, texts: list[str]) -> str | None:
-        """'Russian' -> Russia; "Zelensky's" -> the affiliation the table gives him, else the owner's name."""
-        for word in texts:
-            if word.endswith(("'s", "’s")) and word[0].isupper():
-                actor = self.table.lookup(word[:-2])
-                if actor is not None:
-                    return actor.affiliation or actor.name
-        found = affiliation_of(texts)
-        if found is None and "of" in texts:  # 'the General Staff of the Armed Forces of Ukraine'
-            actor = self.table.lookup(texts[-1])
-            found = actor.affiliation if actor is not None and actor.kind == "institution" else None
-        return found
-
-    def _named_bodies(self) -> list[Speaker]:
-        """Capitalised institutions in the article, in text order (one pass, the first time one is needed)."""
-        if self._bodies is None:
-            self._bodies = []
-            for match in _NAMED_BODY.finditer(self.text):
-                words = list(re.finditer(r"\S+", match.group()))
-                while words and norm_word(words[0].group()) in STOP_CAPS:
-                    words = words[1:]
-                if len(words) >= 2:
-                    start = match.start() + words[0].start()
-                    self._bodies.append(self._body([w.group() for w in words], start, match.end()))
-            for match in _body_alias_pattern(self.table).finditer(self.text):
-                actor = self.table.lookup(" ".join(match.group().split()))
-                if actor is not None:
-                    self._bodies.append(self._from_actor(actor, match.start(), match.end()))
-            self._bodies.sort(key=lambda b: b.start)
-        return self._bodies
-
-    def _body_ending_at(self, end: int, not_before: int) -> Speaker | None:
-        """A named body ending at `end` that starts at or after `not_before` ('... of the Armed Forces of Ukraine')."""
-        bodies = self._named_bodies()
-        i = bisect.bisect_left(bodies, not_before, key=lambda b: b.start)
-        return next((b for b in bodies[i:] if b.end == end and b.start >= not_before), None)
-
-    def _resolve_body(self, speaker: Speaker, before_only: bool) -> Speaker:
-        """'the ministry' -> the nearest 'Russian Defence Ministry' (same head noun, its other words among the
-        body's), before it, else after it (unless `before_only`); the phrase itself when none is named."""
-        words = [norm_word(w) for w in speaker.name.split()]
-        head, wanted = words[-1], set(words[:-1]) - {"the", "a", "an"}
-        bodies = self._named_bodies()
-        i = bisect.bisect_left(bodies, speaker.start, key=lambda b: b.start)
-        sides = (reversed(bodies[:i]),) if before_only else (reversed(bodies[:i]), bodies[i:])
-        for side in sides:
-            for body in side:
-                names = {norm_word(w) for w in body.name.split()} | {norm_word(w) for w in (body.role or "").split()}
-                if body.name != speaker.name and head in names and wanted <= names \
-                        and not body.start <= speaker.start < body.end:  # not a longer reading of this mention
-                    return body._replace(start=speaker.start, end=speaker.end, source="role")
-        return speaker
-
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
         if surname not in self._earlier:
@@ -476,7 +369,7 @@ class SpeakerResolver:
             core = core[1:]  # 'two officials', 'several diplomats' are officials, diplomats
         name = " ".join(core)
         if norm_word(core[-1]) in INSTITUTION_HEADS:
-            body = self._body(core, offset + words[i].start(), offset + words[-1].end())
+            body = self.bodies.make(core, offset + words[i].start(), offset + words[-1].end())
             # 'the ministry', 'the press service': the body named earlier; 'the Kremlin press service' names itself.
             return body._replace(is_role_only=is_definite and not any(w[0].isupper() for w in core))
         speaker = Speaker(
@@ -492,7 +385,7 @@ class SpeakerResolver:
         if not speaker.is_role_only:
             return speaker
         if speaker.kind == "institution":
-            return self._resolve_body(speaker, before_only)
+            return self.bodies.resolve(speaker, before_only)
         key = norm_phrase(speaker.name)
         head = role_head(key) if key else ""  # 'secretary of state' is a secretary
         best: Speaker | None = None
@@ -567,7 +460,7 @@ class SpeakerResolver:
                 continue
             head = words[-k]
             if k < n and norm_word(words[-k - 1].group()) in ("of", "the") and actor.kind == "institution":
-                body = self._body_ending_at(shift + last_word.end(), shift + words[0].start())
+                body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
                 if body is not None:
                     return body
             if k + 1 < n and norm_word(words[-k - 1].group()) in PLACE_WORDS and actor.kind == "institution":
