@@ -20,9 +20,15 @@ class InputError(StancebenchError):
     def __init__(self, path: str | Path, line: int, problem: str) -> None:
         self.path = str(path)
         self.line = line
-        self.problem = problem
-        where = f"{path}:{line}" if line else f"{path}"
-        super().__init__(f"{where}: {problem}")
+        self.problem = _one_line(problem)
+        where = f"{_one_line(str(path))}:{line}" if line else _one_line(str(path))
+        super().__init__(f"{where}: {self.problem}")
+
+
+def _one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped: a message stays one line, whatever a
+    file's column names or a path hold."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class MissingExtraError(StancebenchError):

@@ -204,7 +204,7 @@ def read_table(path: str | Path, *, required: Sequence[str] = ("id", "label"),
         raise InputError(path, 0, "empty file (no rows)")
     for name in required:
         if name not in table.column_names:
-            found = ", ".join(table.column_names)
+            found = ", ".join(table.column_names[:20]) + (", …" if table.num_columns > 20 else "")
             raise InputError(path, header_line, f"missing column '{name}' (found: {found})")
     for name in string_columns:
         if name in table.column_names and not pa.types.is_string(table.schema.field(name).type):
