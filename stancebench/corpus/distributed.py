@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -225,9 +225,8 @@ def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: Ex
         seen.add(article.id)
         result.kept += topic.is_active
         found = extract_statements(article, target_id=job.target_id, actors=table, warnings=result.warnings,
-                                   first_line=item.first_line)
-        where = {"source_file": source_file, "source_record": article.record, "url": article.url}
-        statements.extend(replace(s, **where) for s in found)
+                                   first_line=item.first_line, source_file=source_file)
+        statements.extend(found)
         result.article_ids.append(article.id)
         if job.settings.dedup_threshold > 0:
             signatures.append(article_signature(article.text))

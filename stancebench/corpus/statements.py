@@ -374,8 +374,14 @@ def extract_statements(
     actors: ActorTable | None = None,
     warnings: list[ExtractWarning] | None = None,
     first_line: int = 1,
+    source_file: str | None = None,
 ) -> list[Statement]:
-    """The article's statements, sorted by (start, id); malformed quotes add to `warnings`."""
+    """The article's statements, sorted by (start, id); malformed quotes add to `warnings`.
+
+    With `source_file` (the file in the seeds folder), each statement records it with the article's record
+    key and URL as its provenance (what `extract` stores); without it, none.
+    """
+    record, url = (article.record, article.url) if source_file is not None else (None, None)
     table = actors if actors is not None else load_actors()
     extractor = _Extractor(article, table, warnings if warnings is not None else [], first_line)
     drafts = extractor.run()
@@ -389,6 +395,6 @@ def extract_statements(
             id=sid, article_id=article.id, speaker=d.speaker.name, text=d.text, context=context,
             start=d.start, end=d.end, quote_type=d.quote_type, target_id=target_id,
             speaker_role=d.speaker.role, speaker_affiliation=d.speaker.affiliation, cue=d.cue,
-            speaker_source=d.speaker.source,
+            speaker_source=d.speaker.source, source_file=source_file, source_record=record, url=url,
         )
     return sorted(out.values(), key=lambda s: (s.start, s.id))
