@@ -63,7 +63,8 @@ _ASIDE = re.compile(r"\s*,\s*(?:however|though|too|also|moreover|in turn|in fact
                     r"(?:that\s+)?(?=\w)")
 _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
 #: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
-_TITLE_TAIL = re.compile(r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and)\s+){0,6}")
+_TITLE_TAIL = re.compile(  # ', two US officials said', ', the country's top diplomat said'
+    r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and|one|two|three|four|five|several|some|many|other)\s+){0,6}")
 #: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
 _ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 _HEADLINE_COLON = re.compile(r"([^:]{2,200}):\s+")
@@ -389,7 +390,8 @@ class ReportedSpeech:
         if after.lstrip().startswith(":"):
             return after.index(":") + 1
         first = after.split(None, 1)
-        if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None:
+        if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None \
+                and c.CUE_SCANNER.search(long_gap.group("gap")) is None:  # '…, adding that': that cue's content
             return long_gap.end()
         if word in c.DESCRIBING_CUES and (described := c.DESCRIBED_OBJECT.match(after)) is not None:
             quote = _OPENING_MARK.search(after[: described.end() + 60])

@@ -300,3 +300,18 @@ def test_first_time_in_a_relative_clause_is_no_framing():
     assert got == [("Volodymyr Zelensky", "indirect", "Ukraine needed the long-range capability")]
     assert attributions("Headline words here\n\nIt is the first time an official has indicated that the U.S. may "
                         "change course.\n") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Five of the missiles were shot down and a sixth was damaged, the ministry said in a statement, adding that "
+         "debris had caused a fire.",
+         ["Five of the missiles were shot down and a sixth was damaged", "debris had caused a fire"]),
+        ("Biden quietly authorised the strikes, two US officials told AP.", ["Biden quietly authorised the strikes"]),
+        ("The plan is sound and fair, several diplomats said.", ["The plan is sound and fair"]),
+    ],
+)
+def test_content_before_the_cue_survives_a_participle_or_a_number(body, expected):
+    got = attributions(f"Headline words here\n\n{body}\n")
+    assert [" ".join(t.split()) for _, _, t in got] == expected
