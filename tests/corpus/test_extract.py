@@ -277,11 +277,16 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
     from stancebench.corpus.quotes import _BOUNDARY, _boundaries  # private: the fast scan against its pattern
 
     rng = random.Random(0)
+    # A ".Next" boundary just after a mark that lies before `start`, and runs of marks across `start`.
+    for text, start in [("ab.Ab", 3), ('ab."Ab', 3), ("ab.”Ab", 3), ("ab..Ab", 3), ("ab... Ab", 4), ("x?! A", 2)]:
+        expected = [m.span() for m in _BOUNDARY.finditer(text, start, len(text))]
+        assert _boundaries(text, start, len(text)) == expected, (text, start)
     for _ in range(5000):
-        text = "".join(rng.choice('ab AB.!?…"”“’)( \u00a0\t0') for _ in range(rng.randint(0, 25)))
-        for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3))]:
+        text = "".join(rng.choice('ab AB.!?…"”“‘’)( \u00a0\t\n0') for _ in range(rng.randint(0, 25)))
+        cut = rng.randint(0, len(text))
+        for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3)), (cut, len(text)), (0, cut)]:
             expected = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
-            assert [m.span() for m in _boundaries(text, start, end)] == expected, (text, start, end)
+            assert _boundaries(text, start, end) == expected, (text, start, end)
 
 
 def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypatch):
