@@ -242,38 +242,42 @@ def _boundaries(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
                     breaks: re.Pattern[str] = _BLOCK_BREAK) -> list[tuple[int, int]]:
     """Sentence spans in [start, end); never inside a quote, always at a paragraph break (`breaks`) outside one."""
-    inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
-    opens = [a for a, _ in inside]  # quotes do not overlap: sorted by opening, they are sorted by closing too
-
-    def is_inside(cut: int) -> bool:
-        i = bisect_left(opens, cut) - 1
-        return i >= 0 and inside[i][1] > cut
-
     cuts: list[int] = []
-    for at, cut in _boundaries(text, start, end):
-        if inside and is_inside(cut):
-            continue
-        if text[at] == "." and (abbreviation := _abbreviation(text[max(start, at - 8) : at])) is not None:
-            following = text[cut : min(end, cut + 40)].split(None, 1)
-            word = following[0].strip("\"“‘(") if following else ""
-            if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
+    bounds = _boundaries(text, start, end)
+    if bounds:
+        # Quotes do not overlap, so sorted by opening they are sorted by closing too, and the cuts come in
+        # order: one pointer moves on past the quotes closed before each cut.
+        inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
+        i, n = 0, len(inside)
+        for at, cut in bounds:
+            while i < n and inside[i][1] <= cut:
+                i += 1
+            if i < n and inside[i][0] < cut:
                 continue
-        cuts.append(cut)
+            if text[at] == "." and (abbreviation := _abbreviation(text[max(start, at - 8) : at])) is not None:
+                following = text[cut : min(end, cut + 40)].split(None, 1)
+                word = following[0].strip("\"“‘(") if following else ""
+                if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
+                    continue
+            cuts.append(cut)
     # Both layouts' paragraph breaks start with a line break: a paragraph without one has none.
     if (breaks is not _LINE_BREAK and breaks is not _BLOCK_BREAK) or text.find("\n", start, end) != -1:
+        inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
+        opens = [a for a, _ in inside]
         for brk in breaks.finditer(text, start, end):
-            if not (inside and is_inside(brk.start())):
+            i = bisect_left(opens, brk.start()) - 1
+            if not (i >= 0 and inside[i][1] > brk.start()):
                 cuts.append(brk.start())
+        cuts = sorted(set(cuts))
     spans = []
     position = start
-    for cut in sorted(set(cuts)):
-        a, b = _trim(text, position, cut)
-        if b > a:
-            spans.append((a, b))
+    for cut in (*cuts, end):
+        chunk = text[position:cut]
+        stripped = chunk.strip()
+        if stripped:
+            left = position + chunk.index(stripped[0])
+            spans.append((left, left + len(stripped)))
         position = cut
-    a, b = _trim(text, position, end)
-    if b > a:
-        spans.append((a, b))
     return spans
 
 
