@@ -110,6 +110,7 @@ _LAYOUT_PIECES = [
     "contributed to this report", "Catch all the", "Caption", "Advertisement", "Related:", "Editing by", "Download the",
     "SUBSCRIBE", "Sign up", "Also read", "follow us", "Click here", "Watch:", "Listen:", "Share this", "Copyright",
     "All rights reserved", "Writing by", "Reporting by", "File photo", "Pictured", "\u212aatch all the",
+    "© 2024", "ſubscribe", "Sİgn up", "sıgn up", "İmage", "“Quote", "é", "cOpYrIgHt",
     "Fighting went on.", "x" * 90, "y" * 310, "said", " ", "  ", "\n", "\n\n", " \n", "\u00a0", "\u2028", "\t", ".",
     "“", "”", "Title", "Kyiv", "/", ")",
 ]
@@ -151,5 +152,15 @@ def test_the_cheap_check_lets_through_every_boilerplate_or_caption():
     for _ in range(5000):
         body = "".join(rng.choice(_LAYOUT_PIECES) for _ in range(rng.randint(1, 5))).strip() or "x"
         if layout_module._is_boilerplate_or_caption(body):
-            credit = any(word in body.lower() for word in ("contributed", "photo", "image", "picture"))
-            assert layout_module._may_be_skipped(body, 0, len(body), credit), body
+            may_be_credit = ":" in body or "/" in body or "contributed" in body.lower()
+            assert layout_module._may_be_skipped(body, 0, len(body), may_be_credit), body
+            assert layout_module._is_boilerplate_or_caption(body, may_be_credit), body
+
+
+def test_the_only_characters_beyond_ascii_a_skipped_text_can_start_with():
+    # `_SKIP_START` starts with two ASCII letters or "©"; ignoring case, `re` matches these to a few more.
+    import re
+
+    letter = re.compile("[a-z©]", re.IGNORECASE)
+    beyond = {chr(c) for c in range(0x80, 0x110000) if letter.fullmatch(chr(c))}
+    assert beyond == layout_module._SKIP_NON_ASCII
