@@ -105,27 +105,26 @@ def scan_quotes(
     singles = _single_open_candidates(text)
     m = s = 0
     n_marks, n_singles = len(all_marks), len(singles)
-    for index, unit in enumerate(units):
-        if unit.kind == "skip":
+    for index, (p0, p1, kind) in enumerate(units):
+        if kind == "skip":
             continue
-        p0, p1 = unit.start, unit.end
-        if carry is not None:
-            carry.reopens.append(p0)
-            segments[-1] = (segments[-1][0], p1)
-        else:
-            segments.append((p0, p1))
         while m < n_marks and all_marks[m] < p0:
             m += 1
+        if carry is None:
+            segments.append((p0, p1))
+            if m == n_marks or all_marks[m] >= p1:  # no double marks: most paragraphs
+                while s < n_singles and singles[s] < p0:
+                    s += 1
+                if s < n_singles and singles[s] < p1:
+                    quotes.extend(_single_quotes(text, p0, p1))
+                continue
+        else:
+            carry.reopens.append(p0)
+            segments[-1] = (segments[-1][0], p1)
         first = m
         while m < n_marks and all_marks[m] < p1:
             m += 1
         marks = all_marks[first:m]
-        while s < n_singles and singles[s] < p0:
-            s += 1
-        if not marks and carry is None:
-            if s < n_singles and singles[s] < p1:
-                quotes.extend(_single_quotes(text, p0, p1))
-            continue
         current, carry = carry, None
         last_close = p0
         for pos in marks:
@@ -161,7 +160,7 @@ def scan_quotes(
                 current = None
         if current is not None:
             following = units[index + 1] if index + 1 < len(units) else None
-            if following is not None and following.kind == unit.kind == "prose" and text[following.start] in _OPENERS:
+            if following is not None and following.kind == kind == "prose" and text[following.start] in _OPENERS:
                 carry = current  # a quote re-opened at the next paragraph continues there
                 continue
             warn(current.open, "quotation mark opened here is never closed; the quote ends with its paragraph")
