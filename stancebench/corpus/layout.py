@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
+from itertools import chain
 from typing import NamedTuple
 
 __all__ = ["Unit", "is_hard_wrapped", "layout_units", "paragraph_break"]
@@ -203,16 +205,16 @@ def _line_units(text: str, evidence: list[int]) -> list[Unit]:
     """`layout_units` on web text (every line break ends a paragraph): one pass over the lines."""
     units: list[Unit] = []
     append = units.append
-    blocks = iter(_web_blocks(text))
+    blocks: Iterator[tuple[int, int]] = iter(_web_blocks(text))
     for a, b in blocks:  # the headline lines, up to the first paragraph
         # The first block starts at the start of the text, spaces and all (its length decides if it is a headline).
-        is_prose = _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b)
-        append(_unit(text, a, b, "prose" if is_prose else "headline", evidence))
-        if is_prose:
+        if _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b):
+            blocks = chain(((a, b),), blocks)
             break
-    # A paragraph of 80-400 characters holding no evidence of a credit, with a plain start and end, is prose
-    # (`_may_be_skipped` inlined); the others take the whole check. Blocks hold no breaks, so the evidence
-    # is taken in order by moving a pointer on.
+        append(_unit(text, a, b, "headline", evidence))
+    # `_unit` inlined for the paragraphs: one with a plain start and end and no evidence of a credit (not even
+    # a '/') is no boilerplate or caption, and only a short one may be a date stamp. Blocks hold no breaks,
+    # so the evidence is taken in order by moving a pointer on.
     i, n = 0, len(evidence)
     for a, b in blocks:
         size = b - a
@@ -221,12 +223,13 @@ def _line_units(text: str, evidence: list[int]) -> list[Unit]:
             continue
         while i < n and evidence[i] < a:
             i += 1
-        may_be_credit = i < n and evidence[i] < b
-        if size > 80 and not may_be_credit and text[b - 1] != ")" and (head := text[a : a + 2]) not in _SKIP_HEADS \
-                and (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
-            append(Unit(a, b, "prose"))
-        else:
+        if (i < n and evidence[i] < b) or text[b - 1] == ")" or (head := text[a : a + 2]) in _SKIP_HEADS \
+                or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
             append(_unit(text, a, b, "prose", evidence))
+        elif size <= 80 and _DIGIT.search(text, a, b) and _DATE_STAMP.match(text, a, b):
+            append(Unit(a, b, "skip"))
+        else:
+            append(Unit(a, b, "prose"))
     return units
 
 
