@@ -105,23 +105,28 @@ class Unit(NamedTuple):
     kind: str
 
 
+#: A line break after a line that is not empty, before text: the breaks `is_hard_wrapped` looks at (a literal
+#: first character, so `re` skips ahead; a page with blank lines between its paragraphs has none).
+_INNER_BREAK = re.compile(r"\n(?<=[^\n]\n)(?=\S)")
+
+
 def is_hard_wrapped(text: str) -> bool:
     """True when lines break inside paragraphs (most lines that another line follows are short
     and do not end a sentence); on web text a line is a paragraph."""
     lines = wrapped = 0
-    begin, find, size = 0, text.find, len(text)
-    while (at := find("\n", begin)) != -1:
-        next_begin = at + 1
+    for brk in _INNER_BREAK.finditer(text):
         # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
-        if at > begin and next_begin < size and not text[next_begin].isspace() and not text[begin:at].isspace():
-            ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
-            if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
-                lines += 1
-                if at - begin <= _WRAP_WIDTH and not ends_sentence:
-                    wrapped += 1
-                if lines >= _WRAP_SAMPLE:
-                    break
-        begin = next_begin
+        at = brk.start()
+        begin = text.rfind("\n", 0, at) + 1
+        if text[begin:at].isspace():
+            continue
+        ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
+        if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
+            lines += 1
+            if at - begin <= _WRAP_WIDTH and not ends_sentence:
+                wrapped += 1
+            if lines >= _WRAP_SAMPLE:
+                break
     return lines >= 2 and wrapped * 2 > lines
 
 

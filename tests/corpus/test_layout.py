@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -94,6 +95,34 @@ def test_layout_decision():
     assert [u.kind for u in web_units] == ["headline"] + ["prose"] * 5
     wrapped_units = layout_units(_wrapped())
     assert [u.kind for u in wrapped_units] == ["headline"] + ["prose"] * 3
+
+
+def _hard_wrapped_line_by_line(text: str) -> bool:
+    """`is_hard_wrapped` as a loop over every line: the reference for the search over line breaks."""
+    lines = wrapped = begin = 0
+    while (at := text.find("\n", begin)) != -1:
+        if at > begin and at + 1 < len(text) and not text[at + 1].isspace() and not text[begin:at].isspace():
+            ends_sentence = re.search(r"[.!?…:;\"”’)\]]\s*$", text[max(begin, at - 8) : at]) is not None
+            if ends_sentence or at - begin >= 40:
+                lines += 1
+                wrapped += at - begin <= 100 and not ends_sentence
+                if lines >= 80:
+                    break
+        begin = at + 1
+    return lines >= 2 and wrapped * 2 > lines
+
+
+def test_layout_decision_looks_at_the_lines_a_line_by_line_loop_looks_at():
+    import random
+
+    rng = random.Random(7)
+    pieces = ["w" * 30, "w" * 45, "w" * 120, " " * 45, ".", "a.", " ", "\n", "\n", "\n\n", "\u00a0", "\u2028", "x", "\t", "”"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert is_hard_wrapped(text) == _hard_wrapped_line_by_line(text), repr(text)
+    for count in (79, 80, 81, 200):  # the sample ends after 80 lines
+        text = ("w" * 60 + "\n") * count + ("w" * 60 + ".\n") * (count + 5)
+        assert is_hard_wrapped(text) == _hard_wrapped_line_by_line(text)
 
 
 def test_quote_continued_over_a_line_break_on_web_text():
