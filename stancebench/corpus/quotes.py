@@ -213,7 +213,7 @@ def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
 
 
 #: `_BOUNDARY` led by the sentence mark (a ".Next" boundary starts just after it, at group `glued`): a pattern
-#: that starts with one character set lets `re` skip ahead to the marks (~3x a search for `_BOUNDARY` itself).
+#: that starts with one character set lets `re` skip ahead to the marks (~4x a search for `_BOUNDARY` itself).
 _BOUNDARY_AT_MARK = re.compile(
     r"[.!?…](?:[.!?…]*[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"
     r"|(?<=[a-z]{2}[.!?])(?P<glued>[\"”]?)(?=[\"“]?[A-Z][a-z]))"
