@@ -163,12 +163,9 @@ class _Extractor:
             if first == q and not is_headline and (m == n_marks or marks[m] >= s1):
                 continue  # no quote, no cue: no sentence here can hold a statement
             local = quotes[first:q]
-            if is_headline:
-                sentences = [(s0, s1)]
-            else:
-                sentences = split_sentences(text, s0, s1, local, breaks)
-                if s1 - s0 > _LONGEST_SENTENCE:
-                    sentences = _bounded(text, sentences, local)
+            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
+            if s1 - s0 > _LONGEST_SENTENCE:  # a run-on sentence (or a '#' heading) is cut; no shorter one can be
+                sentences = _bounded(text, sentences, local)
             previous = None
             i = first
             for a, b in sentences:

@@ -311,3 +311,15 @@ def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypa
         results.append((out.read_bytes(), [str(w) for w in result.warnings], result.bad_files, result.articles))
     assert results[0] == results[1]
     assert results[0][3] >= 5 and len(results[0][2]) == 2
+
+
+def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence():
+    from stancebench.schema import Article
+
+    heading = "# " + "Blinken said the plan is good and " * 150  # 5,100 characters, one '#' line
+    text = heading + "\n\nOlaf Scholz said the rules stand.\n"
+    found = extract_statements(Article(id="a", title="t", text=text, path="a.md"))
+    in_heading = [s for s in found if s.start < len(heading)]
+    # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
+    assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
+    assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]
