@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
+from itertools import chain
 from typing import NamedTuple
 
 __all__ = ["Unit", "is_hard_wrapped", "layout_units", "paragraph_break"]
@@ -38,12 +40,13 @@ _SKIP_START = re.compile(f"(?:{_BOILERPLATE_START.pattern})|(?:{_CAPTION_START.p
 _CAPTION_END = re.compile(r"(?:\((?:AP|AFP|Reuters|Getty|EPA)[^)]*\)|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$")
 
 
-def _is_boilerplate_or_caption(body: str, has_credit_words: bool = True) -> bool:
-    """Boilerplate, byline or caption; `has_credit_words=False` promises that `body.lower()` holds
-    none of the words the byline and caption-credit checks need, so only its start and end are checked."""
+def _is_boilerplate_or_caption(body: str, may_be_credit: bool = True) -> bool:
+    """Boilerplate, byline or caption; `may_be_credit=False` promises that `body` holds no ':' or '/' and
+    no 'contributed' (in any case), which the byline and caption-credit checks need, so only its start
+    and end are checked."""
     if _SKIP_START.match(body):
         return True
-    if has_credit_words:
+    if may_be_credit:
         lower = body.lower()
         if ("contributed" in lower and _BYLINE.search(body)) or (
                 ("photo" in lower or "image" in lower or "picture" in lower) and ("/" in body or ":" in body)
@@ -60,35 +63,38 @@ _DATE_STAMP = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")  # every date stamp has one: a fast first check
-_CREDIT_WORDS = (b"contributed", b"photo", b"image", b"picture")
 
 
-def _credit_word_spans(text: str) -> list[tuple[int, int]]:
-    """Where `text.lower()` holds a byline or caption-credit word, as character spans of `text`, sorted.
+def _credit_evidence(text: str) -> list[int]:
+    """Where a byline or caption credit may be, sorted: every ':' and '/', and every 'contributed' (in any case).
 
-    One pass over the UTF-8 bytes: `bytes.lower` is ASCII-only and fast, and no non-ASCII
-    character lowers to a string holding these words (only U+0130 lowers to an 'i', and a
-    combining dot follows it), so these are exactly the words `str.lower` would show. Byte
-    offsets become character offsets by decoding only the bytes between one hit and the next.
+    A unit holding none of these positions is no byline and has no caption credit (see
+    `_is_boilerplate_or_caption`). 'contributed' is looked for in the UTF-8 bytes lowered:
+    `bytes.lower` is ASCII-only and fast, and no non-ASCII character lowers to a string that
+    helps spell it (U+0130 lowers to an 'i' and a combining dot), so these are the places where
+    `str.lower` would show it. Byte offsets become character offsets by decoding only the bytes
+    between one hit and the next.
     """
-    raw = text.encode("utf-8", "surrogatepass").lower()
-    is_ascii = len(raw) == len(text)
-    hits = []
-    for word in _CREDIT_WORDS:
-        at = raw.find(word)
+    found = []
+    find = text.find
+    for char in ":/":
+        at = find(char)
         while at != -1:
-            hits.append((at, len(word)))
-            at = raw.find(word, at + 1)
-    hits.sort()
-    spans = []
-    byte, char = 0, 0
-    for at, size in hits:
-        if not is_ascii:  # every hit starts at an ASCII letter, so each slice holds whole characters
-            char += len(raw[byte:at].decode("utf-8", "surrogatepass"))
-            byte = at
-        start = at if is_ascii else char
-        spans.append((start, start + size))
-    return spans
+            found.append(at)
+            at = find(char, at + 1)
+    raw = text.encode("utf-8", "surrogatepass").lower()
+    at = raw.find(b"contributed")
+    if at != -1:
+        is_ascii = len(raw) == len(text)
+        byte = char = 0
+        while at != -1:
+            if not is_ascii:  # a hit starts at an ASCII letter, so each slice holds whole characters
+                char += len(raw[byte:at].decode("utf-8", "surrogatepass"))
+                byte = at
+            found.append(at if is_ascii else char)
+            at = raw.find(b"contributed", at + 1)
+    found.sort()
+    return found
 
 
 class Unit(NamedTuple):
@@ -99,23 +105,28 @@ class Unit(NamedTuple):
     kind: str
 
 
+#: A line break after a line that is not empty, before text: the breaks `is_hard_wrapped` looks at (a literal
+#: first character, so `re` skips ahead; a page with blank lines between its paragraphs has none).
+_INNER_BREAK = re.compile(r"\n(?<=[^\n]\n)(?=\S)")
+
+
 def is_hard_wrapped(text: str) -> bool:
     """True when lines break inside paragraphs (most lines that another line follows are short
     and do not end a sentence); on web text a line is a paragraph."""
     lines = wrapped = 0
-    begin, find, size = 0, text.find, len(text)
-    while (at := find("\n", begin)) != -1:
-        next_begin = at + 1
+    for brk in _INNER_BREAK.finditer(text):
         # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
-        if at > begin and next_begin < size and not text[next_begin].isspace() and not text[begin:at].isspace():
-            ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
-            if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
-                lines += 1
-                if at - begin <= _WRAP_WIDTH and not ends_sentence:
-                    wrapped += 1
-                if lines >= _WRAP_SAMPLE:
-                    break
-        begin = next_begin
+        at = brk.start()
+        begin = text.rfind("\n", 0, at) + 1
+        if text[begin:at].isspace():
+            continue
+        ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
+        if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
+            lines += 1
+            if at - begin <= _WRAP_WIDTH and not ends_sentence:
+                wrapped += 1
+            if lines >= _WRAP_SAMPLE:
+                break
     return lines >= 2 and wrapped * 2 > lines
 
 
@@ -132,9 +143,9 @@ def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] |
     ends a paragraph (`paragraph_break(text)` when not given).
     """
     breaks = breaks or paragraph_break(text)
-    credit_words = _credit_word_spans(text)
+    evidence = _credit_evidence(text)
     if breaks is _LINE_BREAK and not is_markdown:
-        return _line_units(text, credit_words)
+        return _line_units(text, evidence)
     units: list[Unit] = []
     seen_prose = False
     pos = 0
@@ -152,10 +163,10 @@ def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] |
         if headings or is_headline_stack:
             for a, b in lines:
                 heading = _MD_HEADING.match(text, a) if is_markdown else None
-                units.append(_unit(text, heading.end() if heading else a, b, "headline", credit_words))
+                units.append(_unit(text, heading.end() if heading else a, b, "headline", evidence))
             continue
         seen_prose = True
-        units.append(_unit(text, lines[0][0], lines[-1][1], "prose", credit_words))
+        units.append(_unit(text, lines[0][0], lines[-1][1], "prose", evidence))
     return units
 
 
@@ -166,6 +177,12 @@ def _ends_paragraph(text: str, a: int, b: int) -> bool:
 
 #: The first two characters, lower-cased, of any text `_SKIP_START` matches (but "©", which is not ASCII).
 _SKIP_PREFIXES = frozenset(str.split("ca do su si re al fo cl ad wa li sh co wr ed by ph im pi fi"))
+#: The same in every mix of case: the two ASCII characters a text starts with are in here if their lower case is there.
+_SKIP_HEADS = frozenset(head for two in _SKIP_PREFIXES
+                        for head in (two, two.upper(), two[0].upper() + two[1], two[0] + two[1].upper()))
+#: The only characters beyond ASCII that `_SKIP_START` can match: "©", and those that `re` matches to an
+#: ASCII letter when ignoring case (İ ı ſ and the Kelvin sign). A text starting with other ones (“, é) is none.
+_SKIP_NON_ASCII = frozenset("\u00a9\u0130\u0131\u017f\u212a")
 
 
 def _web_blocks(text: str) -> list[tuple[int, int]]:
@@ -189,57 +206,61 @@ def _web_blocks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _line_units(text: str, credit_words: list[tuple[int, int]]) -> list[Unit]:
-    """`layout_units` on web text (every line break ends a paragraph): one regex pass over the lines."""
+def _line_units(text: str, evidence: list[int]) -> list[Unit]:
+    """`layout_units` on web text (every line break ends a paragraph): one pass over the lines."""
     units: list[Unit] = []
     append = units.append
-    blocks = iter(_web_blocks(text))
+    blocks: Iterator[tuple[int, int]] = iter(_web_blocks(text))
     for a, b in blocks:  # the headline lines, up to the first paragraph
         # The first block starts at the start of the text, spaces and all (its length decides if it is a headline).
-        is_prose = _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b)
-        append(_unit(text, a, b, "prose" if is_prose else "headline", credit_words))
-        if is_prose:
+        if _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b):
+            blocks = chain(((a, b),), blocks)
             break
-    credits = [a for a, b in credit_words]  # sorted; a span lies inside the unit it starts in (units hold no breaks)
-    i, n = 0, len(credits)
+        append(_unit(text, a, b, "headline", evidence))
+    # `_unit` inlined for the paragraphs: one with a plain start and end and no evidence of a credit (not even
+    # a '/') is no boilerplate or caption, and only a short one may be a date stamp. Blocks hold no breaks,
+    # so the evidence is taken in order by moving a pointer on.
+    i, n = 0, len(evidence)
     for a, b in blocks:
-        while i < n and credits[i] < a:
-            i += 1
-        has_credit_words = i < n and credits[i] < b
-        if b - a > 400 or b - a > 80 and not _may_be_skipped(text, a, b, has_credit_words):
+        size = b - a
+        if size > 400:
             append(Unit(a, b, "prose"))
+            continue
+        while i < n and evidence[i] < a:
+            i += 1
+        if (i < n and evidence[i] < b) or text[b - 1] == ")" or (head := text[a : a + 2]) in _SKIP_HEADS \
+                or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
+            append(_unit(text, a, b, "prose", evidence))
+        elif size <= 80 and _DIGIT.search(text, a, b) and _DATE_STAMP.match(text, a, b):
+            append(Unit(a, b, "skip"))
         else:
-            append(_unit(text, a, b, "prose", credit_words if has_credit_words else []))
+            append(Unit(a, b, "prose"))
     return units
 
 
-def _may_be_skipped(text: str, start: int, end: int, has_credit_words: bool) -> bool:
+def _may_be_skipped(text: str, start: int, end: int, may_be_credit: bool) -> bool:
     """False when the unit [start, end) is surely no boilerplate or caption: a cheap first check."""
     head = text[start : start + 2]
-    return (has_credit_words or not head.isascii() or head.lower() in _SKIP_PREFIXES or text[end - 1] == ")"
-            or text.find("/", max(start, end - 30), end) != -1)
+    return (may_be_credit or head in _SKIP_HEADS or (not head.isascii() and not _SKIP_NON_ASCII.isdisjoint(head))
+            or text[end - 1] == ")" or text.find("/", max(start, end - 30), end) != -1)
 
 
-def _unit(text: str, start: int, end: int, kind: str, credit_words: list[tuple[int, int]] | None = None) -> Unit:
+def _unit(text: str, start: int, end: int, kind: str, evidence: list[int] | None = None) -> Unit:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if 0 < end - start <= 400:  # captions, bylines and boilerplate are short
-        has_credit_words = credit_words is None or _holds_span(credit_words, start, end)
-        if _may_be_skipped(text, start, end, has_credit_words) \
-                and _is_boilerplate_or_caption(text[start:end], has_credit_words):
+        may_be_credit = evidence is None or _holds(evidence, start, end)
+        if _may_be_skipped(text, start, end, may_be_credit) \
+                and _is_boilerplate_or_caption(text[start:end], may_be_credit):
             kind = "skip"
         elif end - start <= 80 and _DIGIT.search(text, start, end) and _DATE_STAMP.match(text, start, end):
             kind = "skip"  # 'May 28, 2024 14:05 CET' above the story is metadata, not a headline
     return Unit(start, end, kind)
 
 
-def _holds_span(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether one of the sorted `spans` lies inside [start, end) (looking only at those starting there)."""
-    i = bisect_left(spans, (start, 0))
-    while i < len(spans) and spans[i][0] < end:
-        if spans[i][1] <= end:
-            return True
-        i += 1
-    return False
+def _holds(positions: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted `positions` lies in [start, end)."""
+    i = bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end

@@ -88,7 +88,7 @@ def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> 
     trie = "(?:" + word_trie(words) + ")"
     flags = scanners[0].pattern.flags
     # With `after`, its first character leads the search: a literal first character lets `re` skip ahead
-    # (2x a character class); the other characters are rare (line breaks) and looked for with str.find.
+    # (2x a character class); the other characters are rare (line breaks), each leading a search of its own.
     lead = "[^0-9A-Z_a-z]" if after is None else re.escape(after[0])
     return re.compile(lead + trie, flags), re.compile(trie, flags)
 

@@ -62,7 +62,10 @@ _START = operator.attrgetter("start")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
-_CONTROL_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a character class alone: a fast first check
+#: The controls as UTF-8 bytes, for a first check (~3x a search for the character class): C0 and DEL bytes,
+#: and the C1 characters' two bytes.
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # a literal first byte: `re` skips ahead to it
 _CONTROL = re.compile(
     "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
@@ -107,7 +110,10 @@ def screen_safe(text: str) -> str:
 
     Same length, so statement spans still index into the article's text.
     """
-    return _CONTROL.sub(lambda m: " " * len(m.group()), text) if _CONTROL_CHAR.search(text) else text
+    raw = text.encode("utf-8", "surrogatepass")  # C encoders, fast; `translate` deletes the control bytes
+    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and (text.isascii() or _C1_UTF8.search(raw) is None):
+        return text
+    return _CONTROL.sub(lambda m: " " * len(m.group()), text)
 
 
 class _Extractor:
@@ -142,12 +148,13 @@ class _Extractor:
         quotes, segments = scan_quotes(text, units, self.warn)
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
-        # Where something may be attributed: a cue or an 'as X put it' (each a position; segments come in text
-        # order, so each takes its share by moving a pointer on, not by searching).
+        # Where something may be attributed: a cue or an 'as X put it'. Segments and their sentences come in
+        # text order, so each takes its share of the quotes, cues and 'put it's by moving pointers on.
         cue_starts = self.reported.cue_starts
-        marks = sorted((*cue_starts, *(at for at in _positions_of(text, " put it"))))
-        n_quotes, n_marks = len(quotes), len(marks)
-        q = m = 0
+        puts = _positions_of(text, " put it")
+        marks = sorted((*cue_starts, *puts)) if puts else cue_starts
+        n_quotes, n_marks, n_cues, n_puts = len(quotes), len(marks), len(cue_starts), len(puts)
+        q = m = c = p = 0
         for s0, s1 in segments:
             while q < n_quotes and opens[q] < s0:
                 q += 1
@@ -161,14 +168,25 @@ class _Extractor:
                 continue  # no quote, no cue: no sentence here can hold a statement
             local = quotes[first:q]
             sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
-            local_opens = opens[first:q]
+            if s1 - s0 > _LONGEST_SENTENCE:  # a run-on sentence (or a '#' heading) is cut; no shorter one can be
+                sentences = _bounded(text, sentences, local)
             previous = None
-            for a, b in _bounded(text, sentences, local):
-                i = bisect.bisect_left(local_opens, a)
-                j = bisect.bisect_left(local_opens, b, i)
-                if i < j or is_headline or self.reported.has_cue(a, b) or _has_as_put(text, a, b):
-                    self._sentence(a, b, local[i:j], is_headline, previous)
+            i = first
+            for a, b in sentences:
+                while i < q and opens[i] < a:
+                    i += 1
+                j = i
+                while j < q and opens[j] < b:
+                    j += 1
+                while c < n_cues and cue_starts[c] < a:
+                    c += 1
+                while p < n_puts and puts[p] < a:
+                    p += 1
+                # A quote, a cue starting in the sentence, or ' put it' wholly inside it (as `_has_as_put` finds it).
+                if i < j or is_headline or (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b):
+                    self._sentence(a, b, quotes[i:j], is_headline, previous)
                 previous = (a, b)
+                i = j
         for draft in self.drafts:
             if draft.speaker.is_role_only:
                 draft.speaker = self.resolver.resolve_role_only(draft.speaker)

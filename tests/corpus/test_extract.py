@@ -294,11 +294,16 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
     from stancebench.corpus.quotes import _BOUNDARY, _boundaries  # private: the fast scan against its pattern
 
     rng = random.Random(0)
+    # A ".Next" boundary just after a mark that lies before `start`, and runs of marks across `start`.
+    for text, start in [("ab.Ab", 3), ('ab."Ab', 3), ("ab.”Ab", 3), ("ab..Ab", 3), ("ab... Ab", 4), ("x?! A", 2)]:
+        expected = [m.span() for m in _BOUNDARY.finditer(text, start, len(text))]
+        assert _boundaries(text, start, len(text)) == expected, (text, start)
     for _ in range(5000):
-        text = "".join(rng.choice('ab AB.!?…"”“’)( \u00a0\t0') for _ in range(rng.randint(0, 25)))
-        for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3))]:
+        text = "".join(rng.choice('ab AB.!?…"”“‘’)( \u00a0\t\n0') for _ in range(rng.randint(0, 25)))
+        cut = rng.randint(0, len(text))
+        for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3)), (cut, len(text)), (0, cut)]:
             expected = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
-            assert [m.span() for m in _boundaries(text, start, end)] == expected, (text, start, end)
+            assert _boundaries(text, start, end) == expected, (text, start, end)
 
 
 def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypatch):
@@ -323,3 +328,15 @@ def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypa
         results.append((out.read_bytes(), [str(w) for w in result.warnings], result.bad_files, result.articles))
     assert results[0] == results[1]
     assert results[0][3] >= 5 and len(results[0][2]) == 2
+
+
+def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence():
+    from stancebench.schema import Article
+
+    heading = "# " + "Blinken said the plan is good and " * 150  # 5,100 characters, one '#' line
+    text = heading + "\n\nOlaf Scholz said the rules stand.\n"
+    found = extract_statements(Article(id="a", title="t", text=text, path="a.md"))
+    in_heading = [s for s in found if s.start < len(heading)]
+    # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
+    assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
+    assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]

@@ -54,6 +54,25 @@ def test_terminal_control_characters_never_reach_a_statement(control):
     assert " ".join(statement.text.split()).endswith("stand firm for now")
 
 
+def test_screen_safe_blanks_every_control_character_and_leaves_other_text_as_it_is():
+    import random
+
+    from stancebench.corpus.statements import screen_safe
+
+    controls = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+    pieces = ["a", " ", "\n", "\t", "\u00a0", "\u00a9", "\u00c2", "\u00bf", "“", "\u0100", "\ud800", "\U0001f600",
+              "\x1b[31m", "\x1b]0;t\x07", *map(chr, [*range(0x20), *range(0x7f, 0xa1)])]
+    rng = random.Random(6)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        shown = screen_safe(text)
+        assert len(shown) == len(text) and not controls.search(shown), repr(text)
+        if not controls.search(text):
+            assert shown is text
+        else:
+            assert all(a == b or b == " " for a, b in zip(text, shown, strict=True)), repr(text)
+
+
 @pytest.mark.parametrize(
     "stamp",
     ["May 28, 2024", "28 May 2024 14:05 CET", "Updated: 2024-05-28", "Published Tuesday, June 4, 2024 at 9:30 a.m.",

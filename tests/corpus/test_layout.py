@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -96,6 +97,34 @@ def test_layout_decision():
     assert [u.kind for u in wrapped_units] == ["headline"] + ["prose"] * 3
 
 
+def _hard_wrapped_line_by_line(text: str) -> bool:
+    """`is_hard_wrapped` as a loop over every line: the reference for the search over line breaks."""
+    lines = wrapped = begin = 0
+    while (at := text.find("\n", begin)) != -1:
+        if at > begin and at + 1 < len(text) and not text[at + 1].isspace() and not text[begin:at].isspace():
+            ends_sentence = re.search(r"[.!?…:;\"”’)\]]\s*$", text[max(begin, at - 8) : at]) is not None
+            if ends_sentence or at - begin >= 40:
+                lines += 1
+                wrapped += at - begin <= 100 and not ends_sentence
+                if lines >= 80:
+                    break
+        begin = at + 1
+    return lines >= 2 and wrapped * 2 > lines
+
+
+def test_layout_decision_looks_at_the_lines_a_line_by_line_loop_looks_at():
+    import random
+
+    rng = random.Random(7)
+    pieces = ["w" * 30, "w" * 45, "w" * 120, " " * 45, ".", "a.", " ", "\n", "\n", "\n\n", "\u00a0", "\u2028", "x", "\t", "”"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert is_hard_wrapped(text) == _hard_wrapped_line_by_line(text), repr(text)
+    for count in (79, 80, 81, 200):  # the sample ends after 80 lines
+        text = ("w" * 60 + "\n") * count + ("w" * 60 + ".\n") * (count + 5)
+        assert is_hard_wrapped(text) == _hard_wrapped_line_by_line(text)
+
+
 def test_quote_continued_over_a_line_break_on_web_text():
     text = ("Kuleba speaks\n"
             "Dmytro Kuleba said: “Let us use what they give us.\n"
@@ -110,6 +139,7 @@ _LAYOUT_PIECES = [
     "contributed to this report", "Catch all the", "Caption", "Advertisement", "Related:", "Editing by", "Download the",
     "SUBSCRIBE", "Sign up", "Also read", "follow us", "Click here", "Watch:", "Listen:", "Share this", "Copyright",
     "All rights reserved", "Writing by", "Reporting by", "File photo", "Pictured", "\u212aatch all the",
+    "© 2024", "ſubscribe", "Sİgn up", "sıgn up", "İmage", "“Quote", "é", "cOpYrIgHt",
     "Fighting went on.", "x" * 90, "y" * 310, "said", " ", "  ", "\n", "\n\n", " \n", "\u00a0", "\u2028", "\t", ".",
     "“", "”", "Title", "Kyiv", "/", ")",
 ]
@@ -151,5 +181,15 @@ def test_the_cheap_check_lets_through_every_boilerplate_or_caption():
     for _ in range(5000):
         body = "".join(rng.choice(_LAYOUT_PIECES) for _ in range(rng.randint(1, 5))).strip() or "x"
         if layout_module._is_boilerplate_or_caption(body):
-            credit = any(word in body.lower() for word in ("contributed", "photo", "image", "picture"))
-            assert layout_module._may_be_skipped(body, 0, len(body), credit), body
+            may_be_credit = ":" in body or "/" in body or "contributed" in body.lower()
+            assert layout_module._may_be_skipped(body, 0, len(body), may_be_credit), body
+            assert layout_module._is_boilerplate_or_caption(body, may_be_credit), body
+
+
+def test_the_only_characters_beyond_ascii_a_skipped_text_can_start_with():
+    # `_SKIP_START` starts with two ASCII letters or "©"; ignoring case, `re` matches these to a few more.
+    import re
+
+    letter = re.compile("[a-z©]", re.IGNORECASE)
+    beyond = {chr(c) for c in range(0x80, 0x110000) if letter.fullmatch(chr(c))}
+    assert beyond == layout_module._SKIP_NON_ASCII

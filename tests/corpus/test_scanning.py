@@ -44,20 +44,22 @@ def test_word_scanner_finds_what_finditer_finds(pattern, first_words):
         assert (found.span() if found else None) == (first.span() if first else None)
 
 
-def test_credit_word_spans_are_the_words_str_lower_shows():
-    from stancebench.corpus.layout import _credit_word_spans
+def test_credit_evidence_is_every_colon_slash_and_contributed_str_lower_shows():
+    from stancebench.corpus.layout import _credit_evidence
 
-    pieces = ["Photo", "PHOTO", "image", "İmage", "pİcture", "Picture", "contributed", "CONTRIBUTED", "“", "é", " ",
-              "\n", "x", "phot", "o", "ıMAGE", "\u212a"]
+    pieces = ["Photo", "PHOTO", "image", "contributed", "CONTRIBUTED", "CoNtRiBuTeD", "contrİbuted", "contrıbuted",
+              "“", "é", " ", "\n", ":", "/", "x", "contri", "buted", "ıMAGE", "\u212a", "\U0001f600", "\ud800"]
     rng = random.Random(1)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
-        spans = _credit_word_spans(text)
+        evidence = _credit_evidence(text)
+        assert evidence == sorted({i for i, char in enumerate(text) if char in ":/"}
+                                  | {i for i in range(len(text)) if text[i : i + 11].lower() == "contributed"}), text
         for start in range(len(text) + 1):
             for end in range(start, len(text) + 1):
-                lower = text[start:end].lower()
-                expected = any(word in lower for word in ("contributed", "photo", "image", "picture"))
-                assert any(start <= a and b <= end for a, b in spans) == expected, (text, start, end)
+                body = text[start:end]
+                if ":" in body or "/" in body or "contributed" in body.lower():
+                    assert any(start <= p < end for p in evidence), (text, start, end)
 
 
 def test_scan_together_finds_what_each_scanner_finds():
