@@ -33,6 +33,14 @@ _NOT_CONTENT = frozenset(str.split(
 )
 _THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
 #: A longer gap before "that": "said at a news conference with Scholz in Meseberg, Germany, on Tuesday that".
+_TOLD_WORDS = frozenset({"told", "tells"})
+#: 'told reporters', 'told The Associated Press', then a clause with a finite verb soon after its subject.
+_TOLD_AUDIENCE = re.compile(
+    r"\s+(?:reporters|journalists|lawmakers|parliament|the\s+(?:press|media)"
+    r"|(?:[A-Z][\w.&'’-]*)(?:\s+[A-Z][\w.&'’-]*){0,3}?)\s+"
+    r"(?=(?:the|a|an|it|he|she|they|we|i|his|her|their|its|this|these|those|there|no)\s"
+    r"(?:[\w'’-]+\s+){0,5}?(?:is|was|were|are|had|has|have|would|will|could|should|must|can|did|does|do|might|may)\b)"
+)
 _LONG_THAT_GAP = re.compile(r"(?P<gap>[^.;:“”\"!?]{0,200}?)\s*,?\s*\bthat\b\s*")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
@@ -145,8 +153,12 @@ class ReportedSpeech:
         return bisect.bisect_left(self.cue_starts, s0) < bisect.bisect_left(self.cue_starts, s1)
 
     def find(self, s0: int, s1: int, blocked: list[tuple[int, int]], is_headline: bool,
-             previous: tuple[int, int] | None = None) -> list[Draft]:
-        """Drafts for the cues in sentence [s0, s1); `blocked` spans (direct quotes, their cues) are skipped."""
+             previous: tuple[int, int] | None = None, quoted_by: Speaker | None = None) -> list[Draft]:
+        """Drafts for the cues in sentence [s0, s1); `blocked` spans (direct quotes, their cues) are skipped.
+
+        `quoted_by`: the speaker of the sentence's direct quote, whom a participle after its attribution
+        continues ('"…," Peskov told reporters, adding that …').
+        """
         text = self.text
         drafts: list[Draft] = []
         if is_headline:
@@ -177,6 +189,8 @@ class ReportedSpeech:
                 inherited = previous_draft.speaker
             elif drafts and group == "ing":
                 inherited = drafts[-1].speaker
+            elif quoted_by is not None and group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(","):
+                inherited = quoted_by
             draft = self._one_cue(cue, s0, s1, blocked, inherited)
             if draft is not None:
                 drafts.append(draft)
@@ -398,6 +412,8 @@ class ReportedSpeech:
             if quote is not None and len(after[: quote.start()].split()) <= 6:
                 return quote.start()
             return described.end()
+        if word in _TOLD_WORDS and (told := _TOLD_AUDIENCE.match(after)) is not None:
+            return told.end()  # 'told reporters the policy had not changed' (no 'that')
         if kind == "needs":
             return None
         if not first or first[0][0] in ",.;":

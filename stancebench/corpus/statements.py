@@ -226,7 +226,8 @@ class _Extractor:
                 continue
             found.append(Draft(speaker, "direct", start, end, squash_quote(text, quote, start, end), (s0, s1), cue))
         if is_headline or found or self.reported.has_cue(s0, s1) or _has_as_put(text, s0, s1):
-            found.extend(self.reported.find(s0, s1, blocked, is_headline, previous))
+            found.extend(self.reported.find(s0, s1, blocked, is_headline, previous,
+                                            found[-1].speaker if found else None))
         if found:
             found.sort(key=_START)
             last = found[-1]  # (each draft was the last one in turn: only the very last counts)

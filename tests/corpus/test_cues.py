@@ -315,3 +315,20 @@ def test_first_time_in_a_relative_clause_is_no_framing():
 def test_content_before_the_cue_survives_a_participle_or_a_number(body, expected):
     got = attributions(f"Headline words here\n\n{body}\n")
     assert [" ".join(t.split()) for _, _, t in got] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("A Pentagon spokesperson told Reuters the policy had not changed.",
+         [("Pentagon spokesperson", "the policy had not changed")]),
+        ("Kirby told The Associated Press the policy had not changed.", [("John Kirby", "the policy had not changed")]),
+        ("Zelensky told lawmakers they must act now.", [("Volodymyr Zelensky", "they must act now")]),
+        ("He told reporters the story of his life.", []),  # an object, no clause: no statement
+        ('"We will respond," Peskov told reporters, adding that Moscow had taken note.',
+         [("Dmitry Peskov", "We will respond"), ("Dmitry Peskov", "Moscow had taken note")]),
+    ],
+)
+def test_told_an_audience_and_a_participle_after_a_quote(body, expected):
+    got = attributions(f"Headline words here\n\n{body}\n")
+    assert [(s, " ".join(t.split())) for s, _, t in got] == expected
