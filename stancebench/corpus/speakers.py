@@ -204,8 +204,7 @@ class SpeakerResolver:
             if self.table.lookup(body.name) is not None:
                 return body
             # 'the General Staff' after 'the General Staff of the Armed Forces of Ukraine': the body named in full.
-            found = self.bodies.resolve(body, before_only=True)
-            return found if found is not body else body
+            return self.bodies.resolve(body, before_only=True)
         i = 0
         while i < len(texts) - 1 and (norm_word(texts[i]) in TITLE_WORDS or is_nationality(texts[i])):
             i += 1
