@@ -77,11 +77,15 @@ CUE_LAST_WORDS = (*_FREE_WORDS, *_NEEDS_THAT_WORDS, *ING_WORDS, "clear")
 #: Headlines are often in title case ("Blinken Signals …").
 CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), CUE_FIRST_WORDS)
 
-#: "as X put it", "as X reported": the content is the rest of the sentence.
-AS_PUT = re.compile(
-    r"\b[Aa]s\s+(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
+_AS_PUT_REST = (
+    r"\s*(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
     r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes))\b"
 )
+#: "as X put it", "as X reported": the content is the rest of the sentence.
+AS_PUT = re.compile(r"\b[Aa]s\s" + _AS_PUT_REST)
+#: `AS_PUT` where 'as' ('As') and a space start it, for a search: the literal first lets `re` skip ahead, and the
+#: look-behind after it stands for the `\b` before it ('has' and 'was' hold no 'as').
+AS_PUT_LOWER, AS_PUT_UPPER = (re.compile(word + r" (?<!\w" + word + " )" + _AS_PUT_REST) for word in ("as", "As"))
 #: "This was stated by X …" after the statement's own sentence.
 STATED_BY = re.compile(
     r"(?:This|That|It|These words|The statement)\s+(?:was|were|has been)\s+(?P<cue>stated|said|announced|declared"

@@ -206,15 +206,8 @@ class ReportedSpeech:
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
         """'…, as X put it' / 'As X reported, …'."""
         text = self.text
-        put = None
-        for word in ("as ", "As "):  # the pattern only where an 'as' starts a word: a few str.find calls
-            at = text.find(word, s0, s1)
-            while at != -1 and put is None:
-                if at == s0 or not text[at - 1].isalnum():
-                    put = c.AS_PUT.match(text, at, s1)
-                at = text.find(word, at + 1, s1)
-            if put is not None:
-                break
+        # Every 'as ' that starts a word, left to right, then every 'As ': the first where `AS_PUT` matches.
+        put = c.AS_PUT_LOWER.search(text, s0, s1) or c.AS_PUT_UPPER.search(text, s0, s1)
         if put is None or any(a <= put.start() < b for a, b in blocked):
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
