@@ -44,8 +44,9 @@ _TOLD_AUDIENCE = re.compile(
 _LONG_THAT_GAP = re.compile(r"(?P<gap>[^.;:“”\"!?]{0,200}?)\s*,?\s*\bthat\b\s*")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
-_PASSIVE_WORDS = ("was", "were", "is", "are", "been", "be", "being", "it", "to")
-_PROGRESSIVE_WORDS = ("has", "have", "had", "is", "are", "was", "were", "been", "be")
+#: How the last word before a cue ends when `_PASSIVE` / `_PROGRESSIVE` may match there: one of their words, or 'ly'.
+_PASSIVE_WORDS = ("was", "were", "is", "are", "been", "be", "being", "it", "to", "ly")
+_PROGRESSIVE_WORDS = ("has", "have", "had", "is", "are", "was", "were", "been", "be", "ly")
 _GAP_MARK = re.compile(r'[,.;:“”"!?]')
 #: Reporters' framing: "It is the first time an official has indicated that …".
 _FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
@@ -111,16 +112,16 @@ def trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _ends_like(pattern: re.Pattern[str], words: tuple[str, ...], left: str) -> bool:
-    """`pattern.search(left, len(left) - 40)` for `_PASSIVE` and `_PROGRESSIVE` (one of `words`, an adverb,
-    'been', spaces, the end), ~5x faster: the search only when the last word ends like `words` or an adverb
-    ('been' is one of `words`)."""
+def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bool:
+    """`pattern.search(left, len(left) - 40)` for `_PASSIVE` and `_PROGRESSIVE` (one of their words, an adverb,
+    'been', spaces, the end), ~5x faster: the search only when the last word ends like one of `ends` (their
+    words, 'ly')."""
     if not left[-1:].isspace():
         return False
     tail = left[-40:]
     if tail.isascii():  # (`re`'s IGNORECASE also folds a few non-ASCII letters: those take the search)
         last = tail.rsplit(None, 1)[-1:]
-        if not last or not last[0].lower().endswith((*words, "ly")):
+        if not last or not last[0].lower().endswith(ends):
             return False
     return pattern.search(left, max(0, len(left) - 40)) is not None
 
@@ -143,6 +144,7 @@ class ReportedSpeech:
     """The reported statements of one article's sentences (shares the article's speaker resolver)."""
 
     def __init__(self, text: str, resolver: SpeakerResolver, cues: list[re.Match[str]]) -> None:
+        """`cues`: the `CUE_SCANNER` matches in `text` after a space, a tab, a line break or a no-break space."""
         self.text = text
         self.resolver = resolver
         self.cues = cues

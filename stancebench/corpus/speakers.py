@@ -85,6 +85,7 @@ class SpeakerResolver:
         self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
         self.bodies = Bodies(table, text)  # institutions, found when one is needed
         self._full_names: dict[str, str] = {}
+        self._full_names_seen: set[str] = set()  # the names `_full_names` has been given
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
                 continue
@@ -152,16 +153,18 @@ class SpeakerResolver:
 
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
-            mentions = self._mentions
-            if not mentions or mentions[-1][0] <= speaker.start:
-                mentions.append((speaker.start, speaker))  # (where `insort` puts it; most mentions come in text order)
+            mentions, start = self._mentions, speaker.start
+            if not mentions or mentions[-1][0] <= start:
+                mentions.append((start, speaker))  # (where `insort` puts it; most mentions come in text order)
             else:
-                bisect.insort(mentions, (speaker.start, speaker), key=_first)
+                bisect.insort(mentions, (start, speaker), key=_first)
             if self._role_index is not None and speaker.role:
                 bisect.insort(self._role_index.setdefault(role_head(speaker.role), []), speaker,
                               key=lambda m: m.start)
-            if " " in speaker.name:
-                self._full_names.setdefault(surname_key(speaker.name), speaker.name)
+            name = speaker.name
+            if name not in self._full_names_seen and " " in name:  # (the same names come again and again)
+                self._full_names_seen.add(name)
+                self._full_names.setdefault(surname_key(name), name)
         return speaker
 
     def note_speaker(self, speaker: Speaker) -> None:
@@ -349,26 +352,30 @@ class SpeakerResolver:
             actor = by_alias.get(" ".join(norms[-k:]) if k > 1 else last)
             if actor is None:
                 continue
-            head = words[-k]
-            if k < n and norm_word(words[-k - 1].group()) in ("of", "the") and actor.kind == "institution":
-                body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
-                if body is not None:
-                    return body
-            if k + 1 < n and norm_word(words[-k - 1].group()) in PLACE_WORDS and actor.kind == "institution":
-                # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
-                found = self._person_before_of(words, shift) or role_only(self.bodies, words, shift, tail=tail)
-                if found is not None and found.kind != "institution":
-                    return found
-            if k < n and actor.kind == "person" and is_name_word(words[-k - 1].group()) \
-                    and norm_word(words[-k - 1].group()) not in TITLE_WORDS:
+            kind = actor.kind
+            # The word before the alias, once (the rules below look at it; "" when the alias starts the window).
+            before = words[-k - 1].group() if k < n else ""
+            norm_before = norm_word(before) if before else ""
+            if kind == "institution" and before:
+                if norm_before in ("of", "the"):
+                    body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
+                    if body is not None:
+                        return body
+                if k + 1 < n and norm_before in PLACE_WORDS:
+                    # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
+                    found = self._person_before_of(words, shift) or role_only(self.bodies, words, shift, tail=tail)
+                    if found is not None and found.kind != "institution":
+                        return found
+            elif kind == "person" and before and is_name_word(before) and norm_before not in TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
-            start, end = shift + head.start(), shift + last_word.end()
-            partnered = k < n and norm_word(words[-k - 1].group()) == "and"
+            partnered = norm_before == "and"
             if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
                              for word in words[: -k - 1 if partnered else -k]):
                 return None
-            speaker = self._from_actor(actor, start, end)
-            speaker = self._remember(speaker) if actor.kind == "person" else speaker
+            speaker = Speaker(actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
+                              shift + last_word.end())
+            if kind == "person":
+                speaker = self._remember(speaker)
             if partnered:
                 paired = with_partner(self.at_end, speaker, text, offset, words[-k - 1].start())
                 return None if whole and paired is speaker else paired

@@ -237,6 +237,16 @@ def test_as_x_put_it_and_as_x_reported(source):
     assert got == [("Daily Ledger", "indirect", "the decision was made in secret")]
 
 
+# After a thin space or a tab the verb is no cue ('denied' is the sentence's cue): 'as X said' is still found.
+@pytest.mark.parametrize("space", [" ", "\u2009", "\t", "\u00a0"])
+@pytest.mark.parametrize("verb", [*str.split("reported said noted stated wrote announced reports says notes writes"),
+                                  "put it", "puts it", "has put it", "had said"])
+def test_as_x_said_with_every_verb_and_space(verb, space):
+    sentence = f"Restrictions, which Kyiv has denied, only help Russia, as Landsbergis{space}{verb}."
+    got = attributions(f"Headline words here\n\n{sentence}\n")
+    assert [(s, t) for s, _, t in got] == [("Gabrielius Landsbergis", "Restrictions, which Kyiv has denied, only help Russia")]
+
+
 @pytest.mark.parametrize(
     ("sentence", "speaker", "content"),
     [
