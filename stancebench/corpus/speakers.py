@@ -61,6 +61,7 @@ _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
+_GROUP = re.Match.group
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
 #: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
 _START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to"
@@ -345,7 +346,8 @@ class SpeakerResolver:
         lengths, n = table.alias_lengths.get(last, ()), len(words)
         if lengths:  # (longest first) only as many words as the longest alias can name an actor
             by_alias = table.by_alias
-            norms = [norm_word(w.group()) for w in words[-lengths[0] :]] if lengths[0] > 1 else [last]
+            # (`map` over C callables: no comprehension frame, on every phrase that ends like an alias)
+            norms = list(map(norm_word, map(_GROUP, words[-lengths[0] :]))) if lengths[0] > 1 else [last]
         for k in lengths:
             if k > n:
                 continue
@@ -369,9 +371,11 @@ class SpeakerResolver:
             elif kind == "person" and before and is_name_word(before) and norm_before not in TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
             partnered = norm_before == "and"
-            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
-                             for word in words[: -k - 1 if partnered else -k]):
-                return None
+            if whole:  # the words before the alias (and its partner) may only be title words
+                for word in words[: -k - 1 if partnered else -k]:
+                    w = word.group()
+                    if not w[0].isupper() and norm_word(w) not in TITLE_WORDS:
+                        return None
             speaker = Speaker(actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
                               shift + last_word.end())
             if kind == "person":
