@@ -83,9 +83,9 @@ _AS_PUT_REST = (
 )
 #: "as X put it", "as X reported": the content is the rest of the sentence.
 AS_PUT = re.compile(r"\b[Aa]s\s" + _AS_PUT_REST)
-#: `AS_PUT` where 'as' ('As') and a space start it, for a search: the literal first lets `re` skip ahead, and the
-#: look-behind after it stands for the `\b` before it ('has' and 'was' hold no 'as').
-AS_PUT_LOWER, AS_PUT_UPPER = (re.compile(word + r" (?<!\w" + word + " )" + _AS_PUT_REST) for word in ("as", "As"))
+#: `AS_PUT` where 'as' (or either case) and a space start it, for a search: the literal first lets `re` skip ahead,
+#: and the look-behind after it stands for the `\b` before it ('has' and 'was' hold no 'as').
+AS_PUT_LOWER, AS_PUT_ANY = (re.compile(word + r" (?<!\w" + word + " )" + _AS_PUT_REST) for word in ("as", "[Aa]s"))
 #: "This was stated by X …" after the statement's own sentence.
 STATED_BY = re.compile(
     r"(?:This|That|It|These words|The statement)\s+(?:was|were|has been)\s+(?P<cue>stated|said|announced|declared"
