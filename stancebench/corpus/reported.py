@@ -139,15 +139,6 @@ def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bo
     return pattern.search(left, max(0, len(left) - 40)) is not None
 
 
-def _as_put_match(text: str, s0: int, s1: int) -> re.Match[str] | None:
-    """`AS_PUT` at the first 'as ' in [s0, s1) that starts a word where it matches, else at the first such 'As '."""
-    # One search of either case finds none in most sentences; an 'As' first still gives way to a later 'as'.
-    put = c.AS_PUT_ANY.search(text, s0, s1)
-    if put is not None and text[put.start()] == "A":
-        put = c.AS_PUT_LOWER.search(text, put.start() + 1, s1) or put
-    return put
-
-
 def _that_gap(after: str) -> re.Match[str] | None:
     """`_THAT_GAP.match(after)`, ~20x faster when there is no match: the gap before the first 'that' holds
     every later one's, so when it is too long or holds a mark no 'that' fits."""
@@ -232,7 +223,7 @@ class ReportedSpeech:
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
         """'…, as X put it' / 'As X reported, …'."""
         text = self.text
-        put = _as_put_match(text, s0, s1)
+        put = c.as_put_match(text, s0, s1)
         if put is None or any(a <= put.start() < b for a, b in blocked):
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
