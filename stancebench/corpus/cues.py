@@ -23,7 +23,7 @@ import re
 
 from stancebench.corpus.scanning import WordScanner, word_trie
 
-__all__ = ["CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END"]
+__all__ = ["CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END", "as_put_match"]
 
 _FREE_WORDS = str.split(
     """said says say warned warns acknowledged acknowledges signaled signalled signals suggested suggests urged urges
@@ -77,11 +77,25 @@ CUE_LAST_WORDS = (*_FREE_WORDS, *_NEEDS_THAT_WORDS, *ING_WORDS, "clear")
 #: Headlines are often in title case ("Blinken Signals …").
 CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), CUE_FIRST_WORDS)
 
-#: "as X put it", "as X reported": the content is the rest of the sentence.
-AS_PUT = re.compile(
-    r"\b[Aa]s\s+(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
+_AS_PUT_REST = (
+    r"\s*(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
     r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes))\b"
 )
+#: "as X put it", "as X reported": the content is the rest of the sentence.
+AS_PUT = re.compile(r"\b[Aa]s\s" + _AS_PUT_REST)
+#: `AS_PUT` where 'as' (or either case) and a space start it, for a search: the literal first lets `re` skip ahead,
+#: and the look-behind after it stands for the `\b` before it ('has' and 'was' hold no 'as').
+AS_PUT_LOWER, AS_PUT_ANY = (re.compile(word + r" (?<!\w" + word + " )" + _AS_PUT_REST) for word in ("as", "[Aa]s"))
+
+
+def as_put_match(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`AS_PUT` at the first 'as ' in [start, end) that starts a word where it matches, else at the first such 'As '."""
+    # One search of either case finds none in most sentences; an 'As' first still gives way to a later 'as'.
+    put = AS_PUT_ANY.search(text, start, end)
+    if put is not None and text[put.start()] == "A":
+        put = AS_PUT_LOWER.search(text, put.start() + 1, end) or put
+    return put
+
 #: "This was stated by X …" after the statement's own sentence.
 STATED_BY = re.compile(
     r"(?:This|That|It|These words|The statement)\s+(?:was|were|has been)\s+(?P<cue>stated|said|announced|declared"

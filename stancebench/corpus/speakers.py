@@ -9,7 +9,8 @@ seen earlier, misspellings to the closest table entry, a role seen alone ("the d
 itself the source, and named again by its head noun ("the ministry said") it is the nearest body
 named before with that noun and those words. Each `Speaker` says how it was found (`source`:
 named, pronoun, previous, role, table). The words it reads phrases with (titles, nationalities, role
-nouns) are in `stancebench.corpus.speaker_words`.
+nouns) are in `stancebench.corpus.speaker_words`; the shapes of role phrases ('the secretary of state',
+'a resident of Belgorod') and of a name's company ('Scholz and Macron') in `stancebench.corpus.speaker_phrases`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ from operator import itemgetter
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.bodies import Bodies
 from stancebench.corpus.scanning import WordScanner
+from stancebench.corpus.speaker_phrases import BREAKS_RUN, described_name, role_only, with_partner
 from stancebench.corpus.speaker_words import (
-    COLLECTIVES,
     HEAD_SYNONYMS,
     INSTITUTION_HEADS,
     NATIONALITIES,
-    NOT_DESCRIPTORS,
     PLACE_WORDS,
     POST_ENDS,
-    QUANTITIES,
-    ROLE_MODIFIERS,
     ROLE_NOUNS,
     STOP_CAPS,
     TITLE_WORDS,
@@ -61,9 +59,9 @@ _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
-_BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
+_GROUP = re.Match.group
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
 #: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
 _START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to"
@@ -88,6 +86,7 @@ class SpeakerResolver:
         self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
         self.bodies = Bodies(table, text)  # institutions, found when one is needed
         self._full_names: dict[str, str] = {}
+        self._full_names_seen: set[str] = set()  # the names `_full_names` has been given
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
                 continue
@@ -155,16 +154,18 @@ class SpeakerResolver:
 
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
-            mentions = self._mentions
-            if not mentions or mentions[-1][0] <= speaker.start:
-                mentions.append((speaker.start, speaker))  # (where `insort` puts it; most mentions come in text order)
+            mentions, start = self._mentions, speaker.start
+            if not mentions or mentions[-1][0] <= start:
+                mentions.append((start, speaker))  # (where `insort` puts it; most mentions come in text order)
             else:
-                bisect.insort(mentions, (speaker.start, speaker), key=_first)
+                bisect.insort(mentions, (start, speaker), key=_first)
             if self._role_index is not None and speaker.role:
                 bisect.insort(self._role_index.setdefault(role_head(speaker.role), []), speaker,
                               key=lambda m: m.start)
-            if " " in speaker.name:
-                self._full_names.setdefault(surname_key(speaker.name), speaker.name)
+            name = speaker.name
+            if name not in self._full_names_seen and " " in name:  # (the same names come again and again)
+                self._full_names_seen.add(name)
+                self._full_names.setdefault(surname_key(name), name)
         return speaker
 
     def note_speaker(self, speaker: Speaker) -> None:
@@ -242,17 +243,6 @@ class SpeakerResolver:
         speaker = Speaker(name, " ".join(role_words) or role, affiliation_of(title), "person", start, end)
         return self._remember(speaker)
 
-    def _with_partner(self, speaker: Speaker, text: str, offset: int, and_at: int) -> Speaker:
-        """'Britain and France', 'Scholz and Macron': two named sources joined by 'and' speak together."""
-        left_text = text[:and_at].rstrip()
-        if not left_text or not left_text[-1].isalpha() or not left_text.split()[-1][0].isupper():
-            return speaker
-        left = self.at_end(left_text, offset)
-        if left is None or left.is_role_only or left.kind == "group" or left.end != offset + len(left_text):
-            return speaker
-        affiliation = left.affiliation if left.affiliation == speaker.affiliation else None
-        return Speaker(f"{left.name} and {speaker.name}", None, affiliation, "group", left.start, speaker.end)
-
     def _person_before_of(self, words: list[re.Match[str]], offset: int) -> Speaker | None:
         """'Jonah Reyes of the Lakeside Institute', 'Ihor Terekhov of Ukraine': the full name before 'of'/'from'
         (the last such word: the rule looks back no further than the name before it)."""
@@ -266,48 +256,6 @@ class SpeakerResolver:
             return None
         found = self._named(words[start:cut], offset)
         return found if found is not None and found.kind == "person" and not found.is_role_only else None
-
-    def _post_of(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
-        """'the secretary of state', 'the chief of staff', 'the minister of foreign affairs': a post named with 'of'."""
-        n = len(words)
-        of = next((k for k in range(n - 2, max(0, n - 5), -1) if norm_word(words[k].group()) == "of"), None)
-        if of is None or norm_word(words[of - 1].group()) not in ROLE_NOUNS:
-            return None
-        after = [w.group() for w in words[of + 1 :]]
-        if any(w[0].isupper() and norm_word(w) not in TITLE_WORDS for w in after):
-            return None  # 'a resident of Belgorod': a place, not a post
-        if tail and _BREAKS_RUN.search(tail, words[of - 1].end(), words[-1].start()):
-            return None
-        base = self._role_phrase(words[:of], offset, tail)
-        if base is None or base.kind != "person":
-            return None
-        name = " ".join([base.name, *(w.group() for w in words[of:])])
-        return base._replace(name=name, role=name, end=offset + words[-1].end())
-
-    def _unnamed_from_place(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
-        """'a resident of Belgorod', 'an official in Kyiv': an unnamed person and where they are from."""
-        place_end = len(words)
-        j = place_end - 1
-        while j > 0 and words[j].group()[0].isupper() and place_end - j <= 3:
-            j -= 1
-        if j == place_end - 1 or j < 1 or norm_word(words[j].group()) not in PLACE_WORDS:
-            return None
-        if tail and _BREAKS_RUN.search(tail, words[j - 1].end(), words[-1].start()):
-            return None
-        base = self._role_phrase(words[:j], offset, tail)
-        first = next((k for k in range(j - 1, max(-1, j - 5), -1) if norm_word(words[k].group()) in ("a", "an", "one")),
-                     None)
-        if base is not None and first is None and base.kind == "group":
-            return base  # 'Western diplomats in Moscow' are 'Western diplomats'
-        if first is None:
-            return None
-        if base is None or base.is_role_only or base.kind == "institution":
-            return None  # 'the governor of Kharkiv' stays a role to resolve; bodies are named as they are
-        place = " ".join(w.group() for w in words[j + 1 :])
-        actor = self.table.lookup(place)
-        affiliation = base.affiliation or (actor.affiliation if actor is not None else None)
-        return base._replace(name=f"{base.name} {words[j].group()} {place}", affiliation=affiliation,
-                             end=offset + words[-1].end())
 
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
@@ -325,58 +273,6 @@ class SpeakerResolver:
             self._earlier[surname] = found
         found = self._earlier[surname]
         return found[1] if found is not None and found[0] < before else None
-
-    def _role_only(self, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
-        """'the Kremlin's spokesman', 'the Ruritanian defence minister', 'Polish officials', 'the secretary of
-        state', 'a resident of Belgorod' (`tail`: the text `words` were found in, so that the phrase stops at a
-        comma)."""
-        return (self._role_phrase(words, offset, tail) or self._post_of(words, offset, tail)
-                or self._unnamed_from_place(words, offset, tail))
-
-    def _role_phrase(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
-        """A role noun and the words before it that describe it."""
-        if norm_word(words[-1].group()) not in ROLE_NOUNS:
-            return None
-        i = len(words) - 1
-        while i > 0 and len(words) - i < 6:
-            if tail and _BREAKS_RUN.search(tail, words[i - 1].end(), words[i].start()):
-                break
-            prev = words[i - 1].group()
-            norm = norm_word(prev)
-            if norm in ROLE_MODIFIERS or prev[0].isupper():
-                i -= 1
-                if norm in ("the", "a", "an"):
-                    break
-            elif norm == "and" and i > 1 and words[i - 2].group()[0].isupper() and words[i].group()[0].isupper():
-                i -= 1  # 'French and German leaders'
-            else:
-                break
-        if i >= 2 and norm_word(words[i - 1].group()) == "of" and norm_word(words[i - 2].group()) in COLLECTIVES:
-            i -= 2  # 'a bipartisan group of senators'
-            k = i
-            while k > 0 and i - k < 2 and words[k - 1].group()[0].islower() \
-                    and norm_word(words[k - 1].group()) not in NOT_DESCRIPTORS | {"a", "an", "the"}:
-                k -= 1
-            i = k - 1 if k > 0 and norm_word(words[k - 1].group()) in ("a", "an", "the") else k
-        texts = [w.group() for w in words[i:]]
-        if len(texts) == 1 and not norm_word(texts[0]).endswith("s"):
-            return None  # 'minister' alone is no source; 'officials' or 'senators' is
-        is_definite = norm_word(texts[0]) == "the" or (
-            norm_word(texts[0]) not in ("a", "an") and not texts[-1].endswith("s") and len(texts) > 1)
-        core = texts[1:] if norm_word(texts[0]) in ("the", "a", "an") else texts
-        while len(core) > 1 and norm_word(core[0]) in QUANTITIES:
-            core = core[1:]  # 'two officials', 'several diplomats' are officials, diplomats
-        name = " ".join(core)
-        if norm_word(core[-1]) in INSTITUTION_HEADS:
-            body = self.bodies.make(core, offset + words[i].start(), offset + words[-1].end())
-            # 'the ministry', 'the press service': the body named earlier; 'the Kremlin press service' names itself.
-            return body._replace(is_role_only=is_definite and not any(w[0].isupper() for w in core))
-        speaker = Speaker(
-            name, " ".join(w for w in core if norm_word(w) not in NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
-            affiliation_of(core), "group" if core[-1].endswith("s") else "person",
-            offset + words[i].start(), offset + words[-1].end(), is_role_only=is_definite,
-        )
-        return speaker
 
     def resolve_role_only(self, speaker: Speaker, before_only: bool = False) -> Speaker:
         """A role-only speaker ('the defence minister', 'the Kremlin leader') under the name the article
@@ -450,42 +346,49 @@ class SpeakerResolver:
         lengths, n = table.alias_lengths.get(last, ()), len(words)
         if lengths:  # (longest first) only as many words as the longest alias can name an actor
             by_alias = table.by_alias
-            norms = [norm_word(w.group()) for w in words[-lengths[0] :]] if lengths[0] > 1 else [last]
+            # (`map` over C callables: no comprehension frame, on every phrase that ends like an alias)
+            norms = list(map(norm_word, map(_GROUP, words[-lengths[0] :]))) if lengths[0] > 1 else [last]
         for k in lengths:
             if k > n:
                 continue
             actor = by_alias.get(" ".join(norms[-k:]) if k > 1 else last)
             if actor is None:
                 continue
-            head = words[-k]
-            if k < n and norm_word(words[-k - 1].group()) in ("of", "the") and actor.kind == "institution":
-                body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
-                if body is not None:
-                    return body
-            if k + 1 < n and norm_word(words[-k - 1].group()) in PLACE_WORDS and actor.kind == "institution":
-                # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
-                found = self._person_before_of(words, shift) or self._role_only(words, shift, tail=tail)
-                if found is not None and found.kind != "institution":
-                    return found
-            if k < n and actor.kind == "person" and is_name_word(words[-k - 1].group()) \
-                    and norm_word(words[-k - 1].group()) not in TITLE_WORDS:
+            kind = actor.kind
+            # The word before the alias, once (the rules below look at it; "" when the alias starts the window).
+            before = words[-k - 1].group() if k < n else ""
+            norm_before = norm_word(before) if before else ""
+            if kind == "institution" and before:
+                if norm_before in ("of", "the"):
+                    body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
+                    if body is not None:
+                        return body
+                if k + 1 < n and norm_before in PLACE_WORDS:
+                    # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
+                    found = self._person_before_of(words, shift) or role_only(self.bodies, words, shift, tail=tail)
+                    if found is not None and found.kind != "institution":
+                        return found
+            elif kind == "person" and before and is_name_word(before) and norm_before not in TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
-            start, end = shift + head.start(), shift + last_word.end()
-            partnered = k < n and norm_word(words[-k - 1].group()) == "and"
-            if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
-                             for word in words[: -k - 1 if partnered else -k]):
-                return None
-            speaker = self._from_actor(actor, start, end)
-            speaker = self._remember(speaker) if actor.kind == "person" else speaker
+            partnered = norm_before == "and"
+            if whole:  # the words before the alias (and its partner) may only be title words
+                for word in words[: -k - 1 if partnered else -k]:
+                    w = word.group()
+                    if not w[0].isupper() and norm_word(w) not in TITLE_WORDS:
+                        return None
+            speaker = Speaker(actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
+                              shift + last_word.end())
+            if kind == "person":
+                speaker = self._remember(speaker)
             if partnered:
-                paired = self._with_partner(speaker, text, offset, words[-k - 1].start())
+                paired = with_partner(self.at_end, speaker, text, offset, words[-k - 1].start())
                 return None if whole and paired is speaker else paired
             return speaker
         run: list[re.Match[str]] = []
         for word in reversed(words):
             w = word.group()
             if run and (run[0].start() - word.end() != 1 or tail[word.end()] != " ") \
-                    and _BREAKS_RUN.search(tail, word.end(), run[0].start()):
+                    and BREAKS_RUN.search(tail, word.end(), run[0].start()):
                 break  # 'Asked about the cost to Kyiv, Trump said': no name across a comma
             if w[0].isupper() or (run and norm_word(w) in ("of", "the")):
                 run.insert(0, word)
@@ -497,7 +400,7 @@ class SpeakerResolver:
         # The whole phrase, but for leading articles ('the Kremlin'), must be the run ('X of the Y' included).
         if whole and len(run) != len(words) - next((k for k, w in enumerate(words) if norm_word(w.group()) != "the"),
                                                    len(words)):
-            described = self._described(words, run, tail) if len(run) >= 2 else None
+            described = described_name(words, run, tail) if len(run) >= 2 else None
             run = []
         if owner and len(run) == 1 and is_name_word(run[0].group()) and self.table.lookup(run[0].group()) is None:
             word = run[0]  # 'Poland's request': a country or body the table does not know
@@ -507,31 +410,16 @@ class SpeakerResolver:
             if found is not None:
                 at = words.index(run[0])
                 if at > 0 and norm_word(words[at - 1].group()) == "and" and found.kind == "person":
-                    return self._with_partner(found, text, offset, shift - offset + words[at - 1].start())
+                    return with_partner(self.at_end, found, text, offset, shift - offset + words[at - 1].start())
                 return found
         if described is not None:
             return self._named(described[1], shift, role=described[0])
-        found = self._role_only(words, shift, tail)
+        found = role_only(self.bodies, words, shift, tail)
         if found is not None and found.is_role_only:
             resolved = self.resolve_role_only(found, before_only=True)
             if not resolved.is_role_only:
                 return self._remember(resolved)  # so that a following 'he said' is this person too
         return found
-
-    @staticmethod
-    def _described(words: list[re.Match[str]], run: list[re.Match[str]], tail: str
-                   ) -> tuple[str, list[re.Match[str]]] | None:
-        """'council spokesperson Alex Poe', 'resident Kim Moe': a few lower-case words, then a full name."""
-        name = [w for w in words if w.group()[0].isupper()]
-        if len(name) < 2 or words[-1] is not name[-1]:
-            return None
-        first = words.index(name[0])
-        if words[first:] != name or first > 3 or _BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
-            return None
-        role = [w.group() for w in words[:first] if norm_word(w.group()) not in ("the", "a", "an")]
-        if not role or any(norm_word(w) in NOT_DESCRIPTORS for w in role):
-            return None
-        return " ".join(role), name
 
     def at_end_of_clause(self, text: str, offset: int) -> Speaker | None:
         """`at_end`, past a trailing appositive: 'Dmitry Peskov, a spokesperson for Vladimir Putin,' is Peskov;

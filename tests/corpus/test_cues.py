@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from stancebench.corpus import cues
 from tests.support import attributions
 
 
@@ -237,6 +240,16 @@ def test_as_x_put_it_and_as_x_reported(source):
     assert got == [("Daily Ledger", "indirect", "the decision was made in secret")]
 
 
+# After a thin space or a tab the verb is no cue ('denied' is the sentence's cue): 'as X said' is still found.
+@pytest.mark.parametrize("space", [" ", "\u2009", "\t", "\u00a0"])
+@pytest.mark.parametrize("verb", [*str.split("reported said noted stated wrote announced reports says notes writes"),
+                                  "put it", "puts it", "has put it", "had said"])
+def test_as_x_said_with_every_verb_and_space(verb, space):
+    sentence = f"Restrictions, which Kyiv has denied, only help Russia, as Landsbergis{space}{verb}."
+    got = attributions(f"Headline words here\n\n{sentence}\n")
+    assert [(s, t) for s, _, t in got] == [("Gabrielius Landsbergis", "Restrictions, which Kyiv has denied, only help Russia")]
+
+
 @pytest.mark.parametrize(
     ("sentence", "speaker", "content"),
     [
@@ -332,3 +345,27 @@ def test_content_before_the_cue_survives_a_participle_or_a_number(body, expected
 def test_told_an_audience_and_a_participle_after_a_quote(body, expected):
     got = attributions(f"Headline words here\n\n{body}\n")
     assert [(s, " ".join(t.split())) for s, _, t in got] == expected
+
+
+def _as_put_by_find(text: str, s0: int, s1: int):
+    for word in ("as ", "As "):  # every 'as ' starting a word, then every 'As ', tried with `AS_PUT`
+        at = text.find(word, s0, s1)
+        while at != -1:
+            if at == s0 or not text[at - 1].isalnum():
+                put = cues.AS_PUT.match(text, at, s1)
+                if put is not None:
+                    return put
+            at = text.find(word, at + 1, s1)
+    return None
+
+
+def test_as_put_search_finds_what_trying_each_as_finds():
+    pieces = ["as", "As", "has", "was", "Kirby", "said", "put it", "puts it", " ", ", ", "the minister", "reported", "x",
+              "_as", "Alas", "wrote", "\n", "\u2009", "é", "As,"]
+    rng = random.Random(9)
+    for _ in range(30000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        s0 = rng.randint(0, len(text) // 3)
+        s1 = rng.randint(s0, len(text))
+        want, got = _as_put_by_find(text, s0, s1), cues.as_put_match(text, s0, s1)
+        assert (want and (want.span(), want.group("speaker"))) == (got and (got.span(), got.group("speaker"))), text
