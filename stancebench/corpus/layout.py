@@ -298,17 +298,22 @@ def _held_line_units(text: str, holding: Sequence[int]) -> list[Unit]:
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
-        if _holds(holding, a, b):
-            # Evidence of a credit looked for in this line alone (none: an empty list; some: None, check it all).
-            append(_unit(text, a, b, "prose", None if b - a <= 400 and _may_hold_credit(text, a, b) else []))
+        if a <= at < b or _holds(holding, a, b):
+            append(Unit(a, b, "prose") if b - a > 400 else _short_prose(text, a, b))
         i = bisect_left(holding, end + 1, i)  # the line's other offsets are done
     return units
 
 
-def _may_hold_credit(text: str, start: int, end: int) -> bool:
-    """Whether [start, end) holds what `_credit_evidence` looks for: a ':' or '/', or 'contributed' in any case."""
-    return (text.find(":", start, end) != -1 or text.find("/", start, end) != -1
-            or "contributed" in text[start:end].lower())
+def _short_prose(text: str, a: int, b: int) -> Unit:
+    """`_unit(text, a, b, "prose", evidence)` for a trimmed line of at most 400 characters, the evidence of a
+    credit (see `_credit_evidence`) looked for in the line alone; `_line_units` inlines the same checks."""
+    credit = text.find(":", a, b) != -1 or text.find("/", a, b) != -1 or "contributed" in text[a:b].lower()
+    head = text[a : a + 2]
+    if credit or text[b - 1] == ")" or head in _SKIP_HEADS or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
+        return _unit(text, a, b, "prose", None if credit else [])  # (None: check it all; []: no credit here)
+    if b - a <= 80 and _DIGIT.search(text, a, b) and _DATE_STAMP.match(text, a, b):
+        return Unit(a, b, "skip")
+    return Unit(a, b, "prose")
 
 
 def _may_be_skipped(text: str, start: int, end: int, may_be_credit: bool) -> bool:

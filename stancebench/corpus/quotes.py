@@ -59,10 +59,10 @@ _ABBREVIATIONS = tuple(str.split(
     "Oct Nov Dec"))
 
 
-def _abbreviation(head: str) -> re.Match[str] | None:
-    """`_ABBREVIATION.search(head)`, the search only when `head` ends with a capital or an abbreviation."""
-    if head[-1:] in _CAPITALS or head.endswith(_ABBREVIATIONS) or head.endswith("\n"):
-        return _ABBREVIATION.search(head)
+def _abbreviation(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`_ABBREVIATION.search(text[start:end])`, the search only when that ends with a capital or an abbreviation."""
+    if end > start and (text[end - 1] in _CAPITALS or text[end - 1] == "\n" or text.endswith(_ABBREVIATIONS, start, end)):
+        return _ABBREVIATION.search(text[start:end])
     return None
 
 
@@ -267,7 +267,7 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
                 i += 1
             if i < n and inside[i][0] < cut:
                 continue
-            if text[at] == "." and (abbreviation := _abbreviation(text[max(start, at - 8) : at])) is not None:
+            if text[at] == "." and (abbreviation := _abbreviation(text, max(start, at - 8), at)) is not None:
                 following = text[cut : min(end, cut + 40)].split(None, 1)
                 word = following[0].strip("\"“‘(") if following else ""
                 if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
@@ -284,12 +284,16 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
         cuts = sorted(set(cuts))
     spans = []
     position = start
-    for cut in (*cuts, end):
-        chunk = text[position:cut]
-        stripped = chunk.strip()
-        if stripped:
-            left = position + chunk.index(stripped[0])
-            spans.append((left, left + len(stripped)))
+    for cut in (*cuts, end):  # each piece without the spaces at its ends: most have one space before, none after
+        left, right = position, cut
+        if left < right and text[left].isspace():
+            left += 1
+            if left < right and text[left].isspace():  # a run of them: `lstrip` in C
+                left = right - len(text[left:right].lstrip())
+        if right > left and text[right - 1].isspace():
+            right = left + len(text[left:right].rstrip())
+        if left < right:
+            spans.append((left, right))
         position = cut
     return spans
 

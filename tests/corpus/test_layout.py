@@ -248,3 +248,24 @@ def test_a_quote_left_open_does_not_run_on_past_a_paragraph_left_out_of_the_layo
             "“The decision is theirs,” added Jens Stoltenberg.\n")
     assert attributions(text) == [("Dmytro Kuleba", "direct", "Let us use what they give us."),
                                   ("Jens Stoltenberg", "direct", "The decision is theirs")]
+
+
+@pytest.mark.parametrize("breaks", [layout_module._LINE_BREAK, layout_module._BLOCK_BREAK])
+def test_sentences_are_the_text_without_the_spaces_between_them(breaks):
+    import random
+
+    rng = random.Random(10)
+    pieces = ["He left.", " ", "  ", "\n", "\n\n", "\u00a0", "\u2028", "\t", "Mr.", " Smith", "U.S.", " The", "“No.”",
+              " It", "ok!", "x", "”", "?"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        spans = quotes_module.split_sentences(text, start, end, [], breaks)
+        position = start
+        for a, b in spans:  # in order, each trimmed, and only spaces between them
+            assert position <= a < b <= end, (text, start, end, spans)
+            assert not text[a].isspace() and not text[b - 1].isspace(), (text, spans)
+            assert text[position:a].strip() == "", (text, spans)
+            position = b
+        assert text[position:end].strip() == "", (text, spans)
