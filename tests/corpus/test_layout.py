@@ -136,7 +136,8 @@ def test_quote_continued_over_a_line_break_on_web_text():
 
 _LAYOUT_PIECES = [
     "Photo: AP", "Read more", "(Reuters)", " / AFP", "by John Doe", "May 28, 2024", "©", "İmage", "picture",
-    "contributed to this report", "Catch all the", "Caption", "Advertisement", "Related:", "Editing by", "Download the",
+    "contributed to this report", "CONTRIBUTED to this story", "Catch all the", "Caption", "Advertisement", "Related:",
+    "Editing by", "Download the",
     "SUBSCRIBE", "Sign up", "Also read", "follow us", "Click here", "Watch:", "Listen:", "Share this", "Copyright",
     "All rights reserved", "Writing by", "Reporting by", "File photo", "Pictured", "\u212aatch all the",
     "© 2024", "ſubscribe", "Sİgn up", "sıgn up", "İmage", "“Quote", "é", "cOpYrIgHt",
