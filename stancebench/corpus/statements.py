@@ -90,12 +90,21 @@ class ExtractWarning:
 def normalise_statement_text(text: str) -> str:
     """NFKC, one kind of quotation mark, single spaces, casefolded: what a statement id hashes."""
     if text.isascii():  # NFKC leaves ASCII as it is; of the marks, only the backtick is ASCII
-        return " ".join((text.replace("`", "'") if "`" in text else text).split()).lower()
+        return _single_spaced(text.replace("`", "'") if "`" in text else text).lower()
     text = unicodedata.normalize("NFKC", text)
     for mark, plain in _QUOTE_CHARS:
         if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
             text = text.replace(mark, plain)
-    return " ".join(text.split()).casefold()
+    return _single_spaced(text).casefold()
+
+
+def _single_spaced(text: str) -> str:
+    """`" ".join(text.split())`, without splitting a text that is so already (most are)."""
+    # Every character `split` splits at but the space is unprintable, so a printable text without two spaces in
+    # a row or at its ends has nothing to change (`isprintable` is one pass in C, ~5x faster than split and join).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def statement_id(article_id: str, text: str) -> str:
