@@ -228,6 +228,10 @@ def test_spaces_normalise_as_split_and_join_would():
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert _single_spaced(text) == " ".join(text.split()), repr(text)
+    # What the shortcut rests on: every character `split` splits at, but the space, is unprintable.
+    import sys
+
+    assert all(not char.isprintable() for char in map(chr, range(sys.maxunicode + 1)) if char.isspace() and char != " ")
 
 
 def test_crlf_and_bom_keep_spans_exact(tmp_path):
