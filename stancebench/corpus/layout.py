@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import NamedTuple
 
@@ -135,17 +135,27 @@ def paragraph_break(text: str) -> re.Pattern[str]:
     return _BLOCK_BREAK if is_hard_wrapped(text) else _LINE_BREAK
 
 
-def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] | None = None) -> list[Unit]:
+def layout_units(text: str, is_markdown: bool = False, breaks: re.Pattern[str] | None = None,
+                 holding: Sequence[int] | None = None) -> list[Unit]:
     """Split the body into headline lines (before the first paragraph, or `#` lines) and paragraphs.
 
     A block of lines none of which ends like a sentence is a stack of headline lines; captions,
     bylines and boilerplate ("Catch all the Politics News…") are kind `skip`. `breaks` is what
-    ends a paragraph (`paragraph_break(text)` when not given).
+    ends a paragraph (`paragraph_break(text)` when not given). With `holding` (sorted offsets),
+    only the headline lines and the units holding one of them (start <= offset < end) are given,
+    in order; on web text the other lines are never looked at.
     """
     breaks = breaks or paragraph_break(text)
-    evidence = _credit_evidence(text)
     if breaks is _LINE_BREAK and not is_markdown:
-        return _line_units(text, evidence)
+        return _line_units(text, _credit_evidence(text)) if holding is None else _held_line_units(text, holding)
+    units = _block_units(text, is_markdown, breaks, _credit_evidence(text))
+    if holding is None:
+        return units
+    return [u for u in units if u.kind == "headline" or _holds(holding, u.start, u.end)]
+
+
+def _block_units(text: str, is_markdown: bool, breaks: re.Pattern[str], evidence: list[int]) -> list[Unit]:
+    """`layout_units` by the general loop over the blocks `breaks` separates."""
     units: list[Unit] = []
     seen_prose = False
     pos = 0
@@ -236,6 +246,74 @@ def _line_units(text: str, evidence: list[int]) -> list[Unit]:
         else:
             append(Unit(a, b, "prose"))
     return units
+
+
+def _next_web_block(text: str, pos: int) -> tuple[int, int, int] | None:
+    """The first line at or after `pos` that is not blank, trimmed as `_web_blocks` trims it, and where it ends."""
+    find, size = text.find, len(text)
+    while pos < size:
+        end = find("\n", pos)
+        if end == -1:
+            end = size
+        if end > pos:
+            if not (text[pos].isspace() or text[end - 1].isspace()):
+                return pos, end, end
+            line = text[pos:end]
+            lead = len(line) - len(line.lstrip())
+            if lead < len(line):
+                return pos + lead, end - (len(line) - len(line.rstrip())), end
+        pos = end + 1
+    return None
+
+
+def _held_line_units(text: str, holding: Sequence[int]) -> list[Unit]:
+    """`layout_units(text, holding=holding)` on web text: the headline lines, then only the lines holding an offset.
+
+    A line is found from an offset it holds by searching for the line breaks around it, so a stretch of
+    lines that hold none costs nothing.
+    """
+    units: list[Unit] = []
+    append = units.append
+    block = _next_web_block(text, 0)
+    while block is not None:  # the headline lines, up to the first paragraph (as in `_line_units`)
+        a, b, end = block
+        if _ends_paragraph(text, 0 if a and text.find("\n", 0, a) == -1 else a, b):
+            break
+        unit = _unit(text, a, b, "headline")
+        if unit.kind == "headline" or _holds(holding, a, b):
+            append(unit)
+        block = _next_web_block(text, end + 1)
+    if block is None:
+        return units
+    size, n = len(text), len(holding)
+    i = bisect_left(holding, block[0])
+    while i < n:
+        at = holding[i]
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        if end == -1:
+            end = size
+        a, b = start, end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a <= at < b or _holds(holding, a, b):
+            append(Unit(a, b, "prose") if b - a > 400 else _short_prose(text, a, b))
+        i = bisect_left(holding, end + 1, i)  # the line's other offsets are done
+    return units
+
+
+def _short_prose(text: str, a: int, b: int) -> Unit:
+    """`_unit(text, a, b, "prose", evidence)` for a trimmed line of at most 400 characters, the evidence of a
+    credit (see `_credit_evidence`) looked for in the line alone; `_line_units` inlines the same checks."""
+    credit = text.find(":", a, b) != -1 or text.find("/", a, b) != -1 or "contributed" in text[a:b].lower()
+    head = text[a : a + 2]
+    if credit or text[b - 1] == ")" or head in _SKIP_HEADS or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
+        return _unit(text, a, b, "prose", None if credit else [])  # (None: check it all; []: no credit here)
+    if b - a <= 80 and _DIGIT.search(text, a, b) and _DATE_STAMP.match(text, a, b):
+        return Unit(a, b, "skip")
+    return Unit(a, b, "prose")
 
 
 def _may_be_skipped(text: str, start: int, end: int, may_be_credit: bool) -> bool:

@@ -28,8 +28,8 @@ from stancebench.corpus.layout import (  # re-exported: callers import them from
     paragraph_break,
 )
 
-__all__ = ["Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "scan_quotes", "split_sentences",
-           "squash_quote"]
+__all__ = ["Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "quote_marks", "scan_quotes",
+           "split_sentences", "squash_quote"]
 
 _DOUBLE_MARKS = "\"“”„«»"
 #: What may stand before a single mark that opens a quote, besides a space (see `_SINGLE_OPEN`).
@@ -59,10 +59,10 @@ _ABBREVIATIONS = tuple(str.split(
     "Oct Nov Dec"))
 
 
-def _abbreviation(head: str) -> re.Match[str] | None:
-    """`_ABBREVIATION.search(head)`, the search only when `head` ends with a capital or an abbreviation."""
-    if head[-1:] in _CAPITALS or head.endswith(_ABBREVIATIONS) or head.endswith("\n"):
-        return _ABBREVIATION.search(head)
+def _abbreviation(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`_ABBREVIATION.search(text[start:end])`, the search only when that ends with a capital or an abbreviation."""
+    if end > start and (text[end - 1] in _CAPITALS or text[end - 1] == "\n" or text.endswith(_ABBREVIATIONS, start, end)):
+        return _ABBREVIATION.search(text[start:end])
     return None
 
 
@@ -92,17 +92,29 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return left, left + len(stripped)
 
 
+def quote_marks(text: str) -> tuple[list[int], list[int]]:
+    """Where the double quotation marks are, and where a single mark may open a quote: sorted offsets.
+
+    A unit holding neither holds no quote (what `scan_quotes` finds in it, when given them).
+    """
+    return _positions(text, _DOUBLE_MARKS), _single_open_candidates(text)
+
+
 def scan_quotes(
-    text: str, units: list[Unit], warn: Callable[[int, str], None]
+    text: str, units: list[Unit], warn: Callable[[int, str], None],
+    marks: tuple[list[int], list[int]] | None = None,
 ) -> tuple[list[Quote], list[tuple[int, int]]]:
-    """All quotation-mark pairs, plus the text segments (paragraphs joined by continued quotes)."""
+    """All quotation-mark pairs, plus the text segments (paragraphs joined by continued quotes).
+
+    `units` may be a selection of the article's units (`layout_units(..., holding=...)`) as long as it
+    keeps every unit that holds a quotation mark; `marks` is `quote_marks(text)` if the caller has it.
+    """
     quotes: list[Quote] = []
     segments: list[tuple[int, int]] = []
     carry: Quote | None = None
     # One pass over the whole text for double marks and for single marks that may open a quote; each unit
     # takes its slice (units are in text order, so the slices are found by moving on, not by searching).
-    all_marks = _positions(text, _DOUBLE_MARKS)
-    singles = _single_open_candidates(text)
+    all_marks, singles = marks or quote_marks(text)
     m = s = 0
     n_marks, n_singles = len(all_marks), len(singles)
     for index, (p0, p1, kind) in enumerate(units):
@@ -160,7 +172,9 @@ def scan_quotes(
                 current = None
         if current is not None:
             following = units[index + 1] if index + 1 < len(units) else None
-            if following is not None and following.kind == kind == "prose" and text[following.start] in _OPENERS:
+            # (In a selection of units the next one given is the next in the text if only spaces lie between.)
+            if following is not None and following.kind == kind == "prose" and text[following.start] in _OPENERS \
+                    and (following.start == p1 or text[p1 : following.start].isspace()):
                 carry = current  # a quote re-opened at the next paragraph continues there
                 continue
             warn(current.open, "quotation mark opened here is never closed; the quote ends with its paragraph")
@@ -253,7 +267,7 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
                 i += 1
             if i < n and inside[i][0] < cut:
                 continue
-            if text[at] == "." and (abbreviation := _abbreviation(text[max(start, at - 8) : at])) is not None:
+            if text[at] == "." and (abbreviation := _abbreviation(text, max(start, at - 8), at)) is not None:
                 following = text[cut : min(end, cut + 40)].split(None, 1)
                 word = following[0].strip("\"“‘(") if following else ""
                 if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):
@@ -270,12 +284,16 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
         cuts = sorted(set(cuts))
     spans = []
     position = start
-    for cut in (*cuts, end):
-        chunk = text[position:cut]
-        stripped = chunk.strip()
-        if stripped:
-            left = position + chunk.index(stripped[0])
-            spans.append((left, left + len(stripped)))
+    for cut in (*cuts, end):  # each piece without the spaces at its ends: most have one space before, none after
+        left, right = position, cut
+        if left < right and text[left].isspace():
+            left += 1
+            if left < right and text[left].isspace():  # a run of them: `lstrip` in C
+                left = right - len(text[left:right].lstrip())
+        if right > left and text[right - 1].isspace():
+            right = left + len(text[left:right].rstrip())
+        if left < right:
+            spans.append((left, right))
         position = cut
     return spans
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 __all__ = ["WordScanner", "scan_together", "word_trie"]
 
@@ -81,16 +82,35 @@ class WordScanner:
         return next(self.finditer(text, pos, endpos), None)
 
 
+class _JointLead(NamedTuple):
+    lead: re.Pattern[str]  # a lead character, then the first word (group 1)
+    trie: re.Pattern[str]  # the first word alone (group 1), matched just after a rare lead character
+    #: For each first word the lead can end with, the scanners with a first word it starts with: only those may
+    #: match there. None when that is not known (ignoring case, a found word is not one of the words as spelt).
+    owners: dict[str, tuple[int, ...]] | None
+    #: No first word holds a character a lead starts with, so leads never overlap: `finditer` finds them all.
+    disjoint: bool
+
+
 @functools.cache
-def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(the lead search, the trie of first words alone, matched just after a rare lead character)."""
+def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> _JointLead:
     words = sorted({word for scanner in scanners for word in scanner.first_words})
-    trie = "(?:" + word_trie(words) + ")"
+    trie = "(" + word_trie(words) + ")"
     flags = scanners[0].pattern.flags
     # With `after`, its first character leads the search: a literal first character lets `re` skip ahead
     # (2x a character class); the other characters are rare (line breaks), each leading a search of its own.
     lead = "[^0-9A-Z_a-z]" if after is None else re.escape(after[0])
-    return re.compile(lead + trie, flags), re.compile(trie, flags)
+    ignoring_case = bool(flags & re.IGNORECASE)
+    # The trie finds the longest first word at a place, so a scanner may match there only if it has that word
+    # or one the word starts with.
+    owners = None if ignoring_case else {
+        word: tuple(i for i, s in enumerate(scanners) if any(word.startswith(own) for own in s.first_words))
+        for word in words}
+    if after is None:
+        disjoint = not ignoring_case and all(re.fullmatch("[0-9A-Z_a-z]+", word) for word in words)
+    else:
+        disjoint = not any(char in word for word in words for char in after)
+    return _JointLead(re.compile(lead + trie, flags), re.compile(trie, flags), owners, disjoint)
 
 
 @functools.cache
@@ -118,24 +138,31 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
         if match is not None:
             found[i].append(match)
             allowed[i] = match.end()
-    lead, trie = _joint_lead(scanners, after)
-    positions: Iterable[int] = _lead_positions(lead, text, end)
+    joint = _joint_lead(scanners, after)
+    hits = _lead_hits(joint.lead, text, end, joint.disjoint)
     if after is not None and len(after) > 1:
         # Each rare character leads a search of its own (a literal first character: fast), if it occurs at all.
-        rare = [p for char in after[1:] if char in text for p in _lead_positions(_rare_lead(trie, char), text, end)]
+        rare = [hit for char in after[1:] if char in text
+                for hit in _lead_hits(_rare_lead(joint.trie, char), text, end, joint.disjoint)]
         if rare:
-            positions = sorted([*positions, *rare])
-    for at in positions:
-        for i, scanner in enumerate(scanners):
-            if at >= allowed[i] and (match := scanner.pattern.match(text, at, end)) is not None:
+            hits = sorted([*hits, *rare])
+    patterns = [scanner.pattern for scanner in scanners]
+    everyone = range(len(scanners))
+    owners = joint.owners
+    for at, word in hits:
+        for i in everyone if owners is None else owners[word]:
+            if at >= allowed[i] and (match := patterns[i].match(text, at, end)) is not None:
                 found[i].append(match)
                 allowed[i] = match.end()
     return found
 
 
-def _lead_positions(lead: re.Pattern[str], text: str, end: int) -> Iterator[int]:
-    """Where a word a lead found starts (just after its lead character); leads may overlap, so search on."""
-    search, pos = lead.search, 0
+def _lead_hits(lead: re.Pattern[str], text: str, end: int, disjoint: bool) -> list[tuple[int, str]]:
+    """(where a word a lead found starts, just after its lead character; the first word found), in text order."""
+    if disjoint:  # one `finditer` in C, as leads cannot overlap
+        return [(hit.start() + 1, hit.group(1)) for hit in lead.finditer(text, 0, end)]
+    hits, search, pos = [], lead.search, 0  # leads may overlap: search on from just after each one
     while (hit := search(text, pos, end)) is not None:
         pos = hit.start() + 1
-        yield pos
+        hits.append((pos, hit.group(1)))
+    return hits

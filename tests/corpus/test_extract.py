@@ -220,6 +220,20 @@ def test_plain_ascii_text_normalises_as_any_other(text):
     assert normalise_statement_text(text + " é") == by_the_rules(text + " é")
 
 
+def test_spaces_normalise_as_split_and_join_would():
+    from stancebench.corpus.statements import _single_spaced
+
+    pieces = ["a", "We", " ", "  ", "\t", "\n", "\u00a0", "\u2028", "\x1c", "\x85", "\u3000", "\u200b", "\u2009", "é", "“"]
+    rng = random.Random(12)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert _single_spaced(text) == " ".join(text.split()), repr(text)
+    # What the shortcut rests on: every character `split` splits at, but the space, is unprintable.
+    import sys
+
+    assert all(not char.isprintable() for char in map(chr, range(sys.maxunicode + 1)) if char.isspace() and char != " ")
+
+
 def test_crlf_and_bom_keep_spans_exact(tmp_path):
     raw = (ARTICLES / "unterminated.txt").read_text(encoding="utf-8").replace("\n", "\r\n")
     path = tmp_path / "crlf.txt"

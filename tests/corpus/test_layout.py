@@ -136,7 +136,8 @@ def test_quote_continued_over_a_line_break_on_web_text():
 
 _LAYOUT_PIECES = [
     "Photo: AP", "Read more", "(Reuters)", " / AFP", "by John Doe", "May 28, 2024", "©", "İmage", "picture",
-    "contributed to this report", "Catch all the", "Caption", "Advertisement", "Related:", "Editing by", "Download the",
+    "contributed to this report", "CONTRIBUTED to this story", "Catch all the", "Caption", "Advertisement", "Related:",
+    "Editing by", "Download the",
     "SUBSCRIBE", "Sign up", "Also read", "follow us", "Click here", "Watch:", "Listen:", "Share this", "Copyright",
     "All rights reserved", "Writing by", "Reporting by", "File photo", "Pictured", "\u212aatch all the",
     "© 2024", "ſubscribe", "Sİgn up", "sıgn up", "İmage", "“Quote", "é", "cOpYrIgHt",
@@ -193,3 +194,79 @@ def test_the_only_characters_beyond_ascii_a_skipped_text_can_start_with():
     letter = re.compile("[a-z©]", re.IGNORECASE)
     beyond = {chr(c) for c in range(0x80, 0x110000) if letter.fullmatch(chr(c))}
     assert beyond == layout_module._SKIP_NON_ASCII
+
+
+def _random_layout_text(rng) -> str:
+    lines = ["".join(rng.choice(_LAYOUT_PIECES) for _ in range(rng.randint(0, 4))) + " " * rng.randint(0, 1)
+             + "w" * rng.choice([0, 0, 50, 120, 500]) + rng.choice(["", "", ".", ")", "/ AP", " (AP)", "said"])
+             for _ in range(rng.randint(0, 7))]
+    return "".join(line + rng.choice(["\n", "\n\n", " \n ", "\n\u00a0", "\n\n\n"]) for line in lines)
+
+
+@pytest.mark.parametrize("layout", ["web", "general loop", "wrapped", "markdown"])
+def test_units_holding_offsets_are_the_units_of_the_whole_layout_that_hold_them(layout):
+    import random
+
+    breaks = {"web": layout_module._LINE_BREAK, "general loop": re.compile(r"\n\s*"), "wrapped": layout_module._BLOCK_BREAK,
+              "markdown": layout_module._LINE_BREAK}[layout]
+    rng = random.Random(8)
+    for _ in range(2000):
+        text = _random_layout_text(rng)
+        if layout == "markdown":
+            text = text.replace("Caption", "## Caption")
+        offsets = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.choice([0, 1, 3, 10]))))
+        whole = layout_units(text, layout == "markdown", breaks)
+        expected = [u for u in whole if u.kind == "headline" or any(u.start <= at < u.end for at in offsets)]
+        assert layout_units(text, layout == "markdown", breaks, offsets) == expected, (text, offsets)
+
+
+def test_quotes_in_the_units_holding_a_mark_are_the_quotes_of_all_units():
+    import random
+
+    rng = random.Random(9)
+    pieces = ["“", "”", "\"", "'", "‘", "’", " he said", "We go", ". ", "x", " ", "\n", "\n\n", "(", "s' ", "«"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        doubles, singles = quotes_module.quote_marks(text)
+        offsets = sorted({*doubles, *singles, *rng.sample(range(len(text) + 1), min(len(text) + 1, 2))})
+        all_units = layout_units(text)
+        some_units = layout_units(text, holding=offsets)
+        warned: list = []
+        warned_some: list = []
+        quotes, segments = quotes_module.scan_quotes(text, all_units, lambda at, msg, w=warned: w.append((at, msg)))
+        got, got_segments = quotes_module.scan_quotes(
+            text, some_units, lambda at, msg, w=warned_some: w.append((at, msg)), (doubles, singles))
+        kept = {u.start for u in some_units}
+        assert (got, warned_some) == (quotes, warned), text
+        assert got_segments == [s for s in segments if s[0] in kept], text
+
+
+def test_a_quote_left_open_does_not_run_on_past_a_paragraph_left_out_of_the_layout():
+    # The middle line holds no mark and no cue, so the layout leaves it out; the quote still ends with its paragraph.
+    text = ("Kuleba speaks\n"
+            "Dmytro Kuleba said: “Let us use what they give us.\n"
+            "The minister left for Brussels.\n"
+            "“The decision is theirs,” added Jens Stoltenberg.\n")
+    assert attributions(text) == [("Dmytro Kuleba", "direct", "Let us use what they give us."),
+                                  ("Jens Stoltenberg", "direct", "The decision is theirs")]
+
+
+@pytest.mark.parametrize("breaks", [layout_module._LINE_BREAK, layout_module._BLOCK_BREAK])
+def test_sentences_are_the_text_without_the_spaces_between_them(breaks):
+    import random
+
+    rng = random.Random(10)
+    pieces = ["He left.", " ", "  ", "\n", "\n\n", "\u00a0", "\u2028", "\t", "Mr.", " Smith", "U.S.", " The", "“No.”",
+              " It", "ok!", "x", "”", "?"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        start = rng.randint(0, len(text))
+        end = rng.randint(start, len(text))
+        spans = quotes_module.split_sentences(text, start, end, [], breaks)
+        position = start
+        for a, b in spans:  # in order, each trimmed, and only spaces between them
+            assert position <= a < b <= end, (text, start, end, spans)
+            assert not text[a].isspace() and not text[b - 1].isspace(), (text, spans)
+            assert text[position:a].strip() == "", (text, spans)
+            position = b
+        assert text[position:end].strip() == "", (text, spans)
