@@ -80,6 +80,13 @@ _HEADLINE_TOPIC = re.compile(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s")
 _FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)")
 _CLAUSE_MARK = re.compile(r"[,;:“”\"]")
 _OPENING_MARK = re.compile(r"[“\"]")
+#: Words that open a new clause after an attribution ('…, Peskov said, as talks stalled'): then the content
+#: is before the attribution, not around it.
+_NEW_CLAUSE = frozenset(str.split(
+    "and but or nor so yet as while whereas when whenever after before because since though although if unless until "
+    "which who whom whose where in on at during according with without for from by amid despite following ahead then"))
+#: Where a coordinated clause starts: ', and', ', but', ';' (a parenthetical attribution's content ends there).
+_CLAUSE_BOUNDARY = re.compile(r",\s*(?:and|but|yet|while)\s+|;\s*")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -341,10 +348,46 @@ class ReportedSpeech:
             return None
         content = self._content_after(c1, s1, kind, word)
         if content is None:
-            content = self._content_before(s0, speaker.start)
+            content = self._parenthetical(s0, s1, speaker.start, c1) or self._content_before(s0, speaker.start)
             if content is None:
                 return None
         return self._finish(speaker, content, blocked, (s0, s1), label)
+
+    def _parenthetical(self, s0: int, s1: int, speaker_start: int, c1: int) -> tuple[int, int] | None:
+        """'The decision, officials said on Monday, applies only to …': an attribution set off by commas inside
+        its content. The content is the whole clause, the attribution included: a statement is one span of the
+        article, and the part before the attribution alone ('The decision') says nothing."""
+        text = self.text
+        close = text.find(",", c1, min(s1, c1 + 60))
+        if close == -1 or _GAP_MARK.search(text, c1, close) is not None:
+            return None
+        adjunct = text[c1:close].split(None, 1)
+        if adjunct and adjunct[0].lower() not in _GAP_STARTS and adjunct[0].lower() not in c.ADJUNCT_WORDS:
+            return None
+        tail = text[close + 1 : s1].split(None, 1)
+        first = tail[0].lower().strip("“\"‘'") if tail else ""
+        if not first.isalpha() or first in _NEW_CLAUSE or first.endswith("ing"):
+            return None  # '…, Peskov said, adding that …' / ', as talks stalled': the content is before it
+        before = text[s0:speaker_start]
+        comma = before.rfind(",")
+        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
+            return None
+        start = s0
+        for clause in _CLAUSE_BOUNDARY.finditer(text, s0, s0 + comma):  # 'It was wrong, and the White House, X said, …'
+            start = clause.end()
+        while start < s0 + comma and text[start].isspace():
+            start += 1
+        if start >= s0 + comma or _ASKED.match(text, start):
+            return None
+        end = s1
+        later = bisect.bisect_right(self.cue_starts, close)
+        if later < len(self.cue_starts) and self.cue_starts[later] < s1:  # another source's clause follows
+            boundary = None
+            for boundary in _CLAUSE_BOUNDARY.finditer(text, close, self.cue_starts[later]):  # noqa: B007 (the last)
+                pass
+            if boundary is not None:
+                end = boundary.start()
+        return start, trim_end(text, start, end)
 
     def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
         """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""

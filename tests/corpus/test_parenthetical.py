@@ -1,0 +1,65 @@
+"""An attribution set off by commas inside its content: 'The decision, officials said, applies only to …'."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import attributions
+
+
+def _statements(text: str) -> list[tuple[str, str]]:
+    return [(speaker, " ".join(content.split())) for speaker, _, content in attributions(f"Headline words here\n\n{text}\n")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        ("The decision, officials said, applies only to targets near Kharkiv.", "officials"),
+        ("The new policy, Blinken said on Friday, would let Ukraine strike back at forces across the border.",
+         "Antony Blinken"),
+        ("Ukraine, Foreign Minister Dmytro Kuleba said, needs permission to strike the launch sites.", "Dmytro Kuleba"),
+        ("In the end, Scholz said, the decision on Taurus missiles rests with Germany alone.", "Olaf Scholz"),
+        ("Such strikes, two US officials said earlier, remain limited to the area around Kharkiv.", "U.S. officials"),
+        ("Any attack on Russian soil, the Kremlin said in a statement, would be met with a response.", "Kremlin"),
+        ("Kyiv, Anna Novak said yesterday, “has every right” to hit the bases used against it.", "Anna Novak"),
+    ],
+)
+def test_the_content_is_the_whole_clause_around_the_attribution(sentence, speaker):
+    assert _statements(sentence) == [(speaker, sentence.rstrip("."))]
+
+
+def test_a_pronoun_takes_the_previous_speaker():
+    got = _statements("Maria Zakharova spoke on Thursday. Western capitals, she said, were escalating the conflict.")
+    assert got == [("Maria Zakharova", "Western capitals, she said, were escalating the conflict")]
+
+
+def test_a_coordinated_clause_starts_the_content():
+    got = _statements("Peskov spoke first. The policy, he said, was wrong, and the White House, officials said on "
+                      "Monday, would revisit it.")
+    assert got == [("Dmitry Peskov", "The policy, he said, was wrong"),
+                   ("officials", "the White House, officials said on Monday, would revisit it")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content"),
+    [
+        ("The step is risky, Peskov said on Monday, as talks stalled in Geneva.", "The step is risky"),
+        ("The step is risky, Peskov said, with a nod to the range of the missiles.", "The step is risky"),
+        ("The plan is a sound one, Peskov said, and Moscow is studying it.", "The plan is a sound one"),
+        ("The plan is a sound one, Peskov said, while officials in Kyiv were more cautious.", "The plan is a sound one"),
+        ("The plan is a sound one, Peskov said, which surprised his critics.", "The plan is a sound one"),
+    ],
+)
+def test_a_new_clause_after_the_attribution_leaves_the_content_before_it(sentence, content):
+    assert _statements(sentence) == [("Dmitry Peskov", content)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The decision, he said, applies only to targets near Kharkiv.",  # a pronoun with no one before it
+        "The decision, it was said, applies only to targets near Kharkiv.",  # no source
+    ],
+)
+def test_no_source_no_statement(sentence):
+    assert _statements(sentence) == []
