@@ -87,6 +87,16 @@ _NEW_CLAUSE = frozenset(str.split(
     "which who whom whose where in on at during according with without for from by amid despite following ahead then"))
 #: Where a coordinated clause starts: ', and', ', but', ';' (a parenthetical attribution's content ends there).
 _CLAUSE_BOUNDARY = re.compile(r",\s*(?:and|but|yet|while)\s+|;\s*")
+#: 'the missiles, which Blinken said …': a source inside a relative clause set off by a comma.
+_RELATIVE_SOURCE = re.compile(r",\s*(?:which|who|whom)\s+$")
+_RELATIVE_BEFORE = re.compile(r",\s*(?:which|who|whom)\s+(?:[\w.’'-]+\s+){1,5}?$")
+#: After a comma inside a relative clause's content: words that go on with it ('…, and that …') and words that open
+#: an inserted phrase closed by the next comma ('the plan, if adopted, would fail'). Another lower-case word after a
+#: comma is the main clause's verb ('Scholz, who said …, met Macron'): the relative clause ended at that comma.
+_GOES_ON = frozenset(str.split("and or but nor which who whose where"))
+_INSERTS = frozenset(str.split(
+    "if when as though although because while unless until since including such not even especially particularly "
+    "in on at for with to of from by perhaps"))
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -188,12 +198,15 @@ class ReportedSpeech:
                 previous_draft = nested[-1]
                 coordination = _COORDINATED.search(text, max(previous_draft.start, c0 - 80), c0)
                 is_participle = group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(",")
-                if coordination is None and not is_participle:
+                relative = None if coordination or is_participle else \
+                    _RELATIVE_BEFORE.search(text, max(previous_draft.start, c0 - 80), c0)
+                if coordination is None and not is_participle and relative is None:
                     continue  # a parenthetical ("and, he hinted, retaliation") or nested cue
-                cut = coordination.start() if coordination is not None else c0
+                cut = (coordination or relative).start() if coordination or relative else c0
                 previous_draft.end = trim_end(text, previous_draft.start, cut)
                 previous_draft.text = text[previous_draft.start : previous_draft.end]
-                inherited = previous_draft.speaker
+                # ('…, which Blinken said …' names its own source)
+                inherited = previous_draft.speaker if relative is None else None
             elif drafts and group == "ing":
                 inherited = drafts[-1].speaker
             elif quoted_by is not None and group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(","):
@@ -351,7 +364,28 @@ class ReportedSpeech:
             content = self._parenthetical(s0, s1, speaker.start, c1) or self._content_before(s0, speaker.start)
             if content is None:
                 return None
+        elif who is not None and who.group().startswith(",") or _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12),
+                                                                                          speaker.start):
+            content = self._relative_end(*content)
         return self._finish(speaker, content, blocked, (s0, s1), label)
+
+    def _relative_end(self, start: int, end: int) -> tuple[int, int]:
+        """'Scholz, who has said Germany would not send Taurus, met Macron': content in a relative clause set
+        off by commas ends where the clause does, at the comma before the main clause's verb."""
+        text = self.text
+        inserted = False
+        comma = text.find(",", start, end)
+        while comma != -1:
+            word = text[comma + 1 : comma + 16].split(None, 1)
+            word = word[0] if word else ""
+            if inserted:
+                inserted = False  # the comma that closes an inserted phrase
+            elif word.rstrip(",").lower() in _INSERTS:
+                inserted = True
+            elif word[:1].islower() and word.rstrip(",") not in _GOES_ON:
+                return start, trim_end(text, start, comma)
+            comma = text.find(",", comma + 1, end)
+        return start, end
 
     def _parenthetical(self, s0: int, s1: int, speaker_start: int, c1: int) -> tuple[int, int] | None:
         """'The decision, officials said on Monday, applies only to …': an attribution set off by commas inside

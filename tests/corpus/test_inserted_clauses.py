@@ -1,4 +1,5 @@
-"""An attribution set off by commas inside its content: 'The decision, officials said, applies only to …'."""
+"""Clauses set off by commas: an attribution inside its content ('The decision, officials said, applies only to …'),
+and a source or a cue in a relative clause ('Scholz, who has said …, met Macron', 'the missiles, which Blinken said …')."""
 
 from __future__ import annotations
 
@@ -63,3 +64,33 @@ def test_a_new_clause_after_the_attribution_leaves_the_content_before_it(sentenc
 )
 def test_no_source_no_statement(sentence):
     assert _statements(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "cue",
+    ["who said", "who has said", "who has repeatedly said", "who said on Monday that", "who has argued that", "who warned that"],
+)
+def test_a_relative_clause_cue_ends_where_the_clause_does(cue):
+    got = _statements(f"Olaf Scholz, {cue} Germany would not send Taurus missiles, met Emmanuel Macron in Paris.")
+    assert got == [("Olaf Scholz", "Germany would not send Taurus missiles")]
+
+
+@pytest.mark.parametrize("main_clause", ["", ", met Emmanuel Macron in Paris", " and then flew home"])
+def test_a_relative_clause_source(main_clause):
+    got = _statements(f"Ukraine wants more missiles, which Scholz said would stop the attacks on Kharkiv{main_clause}.")
+    if main_clause.startswith(" and"):  # no comma closes the clause: the content runs on
+        assert got[-1] == ("Olaf Scholz", "would stop the attacks on Kharkiv and then flew home")
+    else:
+        assert got == [("Olaf Scholz", "would stop the attacks on Kharkiv")]
+
+
+def test_a_relative_clause_source_inside_another_statement_cuts_it():
+    got = _statements("Antony Blinken arrived in Kyiv. The US has accused Tehran of sending missiles, which Blinken said "
+                      "made a decision on the request more urgent.")
+    assert got == [("United States", "Tehran of sending missiles"),
+                   ("Antony Blinken", "made a decision on the request more urgent")]
+
+
+def test_commas_that_do_not_close_the_clause():
+    got = _statements("Olaf Scholz, who said the plan, if adopted, would fail, and that Kyiv knew it, met Macron.")
+    assert got[0] == ("Olaf Scholz", "the plan, if adopted, would fail, and that Kyiv knew it")
