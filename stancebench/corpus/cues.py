@@ -37,8 +37,9 @@ _FREE_WORDS = str.split(
 )
 _NEEDS_THAT_WORDS = str.split(
     """added adds noted notes explained explains told tells wrote writes tweeted posted responded replied recalled
-    observed remarked assured assures informed reminded repeated repeats reported reports"""
-)
+    observed remarked assured assures informed reminded repeated repeats reported reports pressed presses pushed pushes
+    encouraged encourages"""
+)  # ('pressed Germany to …' is a cue through `OBJECT_THEN_TO`; 'pressed their offensive' is none)
 #: Participles that carry a cue after the main clause: ", arguing that …".
 ING_WORDS = str.split(
     """arguing stating saying adding warning insisting noting stressing claiming calling describing accusing
@@ -93,7 +94,7 @@ OBJECT_CUES = frozenset(str.split(
     pressed presses pressing pushed pushing encouraged encourages appealed"""
 ))
 OBJECT_THEN_TO = re.compile(
-    r"\s+(?:on\s+|to\s+)?(?!(?:of|about|against|for|over|in|at|with|that|from|by)\s)(?:[\w'’.-]+\s+){1,5}?"
+    r"\s+(?:on\s+|to\s+)?(?!(?:of|about|against|for|over|in|at|with|that|from|by|ahead|forward|back|into|through|home)\s)(?:[\w'’.-]+\s+){1,5}?"
     r"(?P<content>(?:not\s+)?)to\s+(?=\w)"
 )
 #: Cues whose content is an infinitive: "pledged to …", "has vowed not to …".

@@ -62,6 +62,8 @@ _AUX = re.compile(
 #: The words an `_AUX` match can end with: a phrase ending otherwise needs no regex search.
 _AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
 _WHO = re.compile(r",?\s*\bwho\s*$")
+#: A relative clause between a source and its cue: ', who met his counterpart last week, has'.
+_WHO_BETWEEN = re.compile(rf",\s*who\s[^,;:“”\"]{{1,150}},(?:\s*\b(?:{word_trie(_AUX_WORDS)})\b)*\s*$")
 _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+){0,5}?(?:also\s+)?$")
 #: The verb a participle's main clause starts with, after its subject: "A group of senators sent a letter …".
 _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put|set|went|came|left|told|wrote|said|has|have"
@@ -340,7 +342,7 @@ class ReportedSpeech:
                 return None
             content = self._content_after(c1, s1, "free", word)
             return self._finish(speaker, content, blocked, (s0, s1), cue.group().lower()) if content else None
-        left = strip_aux(left)
+        raw_left, left = left, strip_aux(left)
         who = _WHO.search(left, max(0, len(left) - 12)) if "who" in left[-12:] else None
         if who is not None:
             left = left[: who.start()]
@@ -354,6 +356,8 @@ class ReportedSpeech:
             speaker = self.resolver.at_end_of_clause(left, w0)
         if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
             speaker = inherited  # 'The prime minister said …, and she called …': the same person
+        if speaker is None and ", who " in raw_left and (between := _WHO_BETWEEN.search(raw_left)) is not None:
+            speaker = self.resolver.at_end(raw_left[: between.start()], w0)  # 'X, who met Y last week, has vowed'
         if speaker is None and left[-12:].rstrip().endswith(("but", "and", "yet")) \
                 and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
             speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'

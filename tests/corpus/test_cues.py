@@ -332,3 +332,16 @@ def test_content_before_the_cue_survives_a_participle_or_a_number(body, expected
 def test_told_an_audience_and_a_participle_after_a_quote(body, expected):
     got = attributions(f"Headline words here\n\n{body}\n")
     assert [(s, " ".join(t.split())) for s, _, t in got] == expected
+
+
+@pytest.mark.parametrize("verb", ["pressed", "have pressed", "pushed", "encouraged", "presses"])
+def test_pressing_someone_to_act_is_a_cue(verb):
+    assert _one(f"Britain and France {verb} Germany to let Kyiv fire the missiles deep into Russia.") == (
+        "United Kingdom and France", "indirect", "let Kyiv fire the missiles deep into Russia")
+
+
+@pytest.mark.parametrize("sentence", ["Russian forces have pressed their offensive near Kharkiv since early May.",
+                                      "Russian troops pushed into the outskirts of Vovchansk on Friday.",
+                                      "Officials pressed ahead with the plan to build new shelters."])
+def test_pressing_on_without_anyone_to_act_is_no_cue(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []

@@ -94,3 +94,12 @@ def test_a_relative_clause_source_inside_another_statement_cuts_it():
 def test_commas_that_do_not_close_the_clause():
     got = _statements("Olaf Scholz, who said the plan, if adopted, would fail, and that Kyiv knew it, met Macron.")
     assert got[0] == ("Olaf Scholz", "the plan, if adopted, would fail, and that Kyiv knew it")
+
+
+@pytest.mark.parametrize("clause", ["who met his American counterpart last week", "who faces an election next year",
+                                    "who spoke after the meeting in Ramstein"])
+@pytest.mark.parametrize("cue", ["has vowed to", "said he would", "also promised to"])
+def test_a_relative_clause_between_the_source_and_its_cue(clause, cue):
+    got = _statements(f"Defence Minister Rustem Umerov, {clause}, {cue} keep raising the issue at every meeting.")
+    assert got[0][0] == "Rustem Umerov"
+    assert got[0][1].endswith("keep raising the issue at every meeting")
