@@ -62,7 +62,8 @@ TITLE_WORDS = _wordset(
     council state deputy vice chief head commander admiral gen lt col maj press office ministry mr mrs ms dr
     lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
     department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
-    german polish chinese european european's"""
+    german polish chinese european european's mayor commissioner premier professor prof judge prosecutor colonel
+    captain lieutenant sergeant congressman congresswoman councillor councilor"""
 )
 NATIONALITIES = {
     "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",

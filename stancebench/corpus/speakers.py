@@ -61,7 +61,7 @@ _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
-_BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
+_BREAKS_RUN = re.compile(r"[,;:()\"“”—–]|\.\s|\s-\s")  # (a dash ends a run: "KHARKIV — Ihor Terekhov")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
@@ -238,7 +238,11 @@ class SpeakerResolver:
             actor = self.table.lookup(full)
             found = self._from_actor(actor, start, end) if actor else Speaker(full, None, None, "person", start, end)
             return self._remember(found)
-        role_words = [w for w in title if norm_word(w) not in NATIONALITIES and norm_word(w) not in ("the", "of")]
+        role_words = [w for w in title if norm_word(w) not in NATIONALITIES]
+        while role_words and norm_word(role_words[0]) in ("the", "of"):  # 'the Secretary of State': inner 'of' stays
+            role_words = role_words[1:]
+        while role_words and norm_word(role_words[-1]) in ("the", "of"):
+            role_words = role_words[:-1]
         speaker = Speaker(name, " ".join(role_words) or role, affiliation_of(title), "person", start, end)
         return self._remember(speaker)
 

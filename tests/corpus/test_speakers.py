@@ -318,3 +318,17 @@ def test_according_to_officials_familiar_with_it_and_they_said():
 )
 def test_two_named_sources_joined_by_and_speak_together(body, speaker):
     assert _speakers(body) == [speaker]
+
+
+@pytest.mark.parametrize("dateline", ["KHARKIV — ", "KHARKIV, Ukraine — ", "KHARKIV, Ukraine - ", "KHARKIV, Ukraine—",
+                                      "KHARKIV – "])
+@pytest.mark.parametrize("title", ["", "Mayor ", "Colonel "])
+def test_a_dateline_before_the_source_is_not_part_of_the_name(dateline, title):
+    got = attributions(f"Headline words here\n\n{dateline}{title}Ihor Terekhov said the city needed more air defence.\n")
+    assert [(speaker, content) for speaker, _, content in got] == [("Ihor Terekhov", "the city needed more air defence")]
+
+
+def test_an_unknown_persons_title_keeps_its_inner_of():
+    [statement] = extract_text("Headline words here\n\nMOSCOW—U.S. Secretary of State Jane Roe signaled on Wednesday "
+                               "that the policy had changed.\n")
+    assert (statement.speaker, statement.speaker_role) == ("Jane Roe", "Secretary of State")
