@@ -29,7 +29,7 @@ _GAP_STARTS = frozenset(str.split(
 )
 _NOT_CONTENT = frozenset(str.split(
     "on in at during following after before while when from with as earlier later last this to by "
-    "afterwards then")
+    "afterwards then over")  # ('allies argue over strike rules': a dispute, no content)
 )
 _THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
 #: A longer gap before "that": "said at a news conference with Scholz in Meseberg, Germany, on Tuesday that".
@@ -61,6 +61,8 @@ _AUX = re.compile(
 )
 #: The words an `_AUX` match can end with: a phrase ending otherwise needs no regex search.
 _AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
+_MODAL_BEFORE = re.compile(r"\b(?:will|would|could|can|cannot|may|might|should|must|shall|did|does|do|to|n[o']t)\s+"
+                           r"(?:(?:\w+ly|not|never|also|yet|still|then)\s+)*$", re.IGNORECASE)
 _WHO = re.compile(r",?\s*\bwho\s*$")
 #: A relative clause between a source and its cue: ', who met his counterpart last week, has'.
 _WHO_BETWEEN = re.compile(rf",\s*who\s[^,;:“”\"]{{1,150}},(?:\s*\b(?:{word_trie(_AUX_WORDS)})\b)*\s*$")
@@ -205,8 +207,6 @@ class ReportedSpeech:
                 if coordination is None and not is_participle and relative is None:
                     continue  # a parenthetical ("and, he hinted, retaliation") or nested cue
                 cut = (coordination or relative).start() if coordination or relative else c0
-                previous_draft.end = trim_end(text, previous_draft.start, cut)
-                previous_draft.text = text[previous_draft.start : previous_draft.end]
                 # ('…, which Blinken said …' names its own source)
                 inherited = previous_draft.speaker if relative is None else None
             elif drafts and group == "ing":
@@ -215,6 +215,9 @@ class ReportedSpeech:
                 inherited = quoted_by
             draft = self._one_cue(cue, s0, s1, blocked, inherited)
             if draft is not None:
+                if nested:  # the cue inside the previous content starts a statement of its own: that content ends
+                    previous_draft.end = trim_end(text, previous_draft.start, cut)
+                    previous_draft.text = text[previous_draft.start : previous_draft.end]
                 drafts.append(draft)
         drafts.extend(self._as_put(s0, s1, blocked))
         if previous is not None and not drafts:
@@ -334,6 +337,8 @@ class ReportedSpeech:
         elif _ends_like(_PASSIVE, _PASSIVE_WORDS, left) or (
                 " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
             return None
+        if word in c.BASE_FORMS and _MODAL_BEFORE.search(left, max(0, len(left) - 40)):
+            return None  # 'Russia would respond', 'did not deny': not a present-tense report
         if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
             return None  # 'When asked whether X had said …': a journalist's question
         if kind == "ing":
@@ -495,7 +500,7 @@ class ReportedSpeech:
             return described.end()
         if word in _TOLD_WORDS and (told := _TOLD_AUDIENCE.match(after)) is not None:
             return told.end()  # 'told reporters the policy had not changed' (no 'that')
-        if kind == "needs":
+        if kind == "needs" or kind == "object":
             return None
         if not first or first[0][0] in ",.;":
             return None

@@ -345,3 +345,41 @@ def test_pressing_someone_to_act_is_a_cue(verb):
                                       "Officials pressed ahead with the plan to build new shelters."])
 def test_pressing_on_without_anyone_to_act_is_no_cue(sentence):
     assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Analysts warn that the decision could escalate the war.", "Analysts", "the decision could escalate the war"),
+        ("Critics argue the limits cost Ukrainian lives.", "Critics", "the limits cost Ukrainian lives"),
+        ("Officials insist the policy has not changed.", "Officials", "the policy has not changed"),
+        ("Ukrainian officials add that the weapons would be used near Kharkiv.", "Ukrainian officials",
+         "the weapons would be used near Kharkiv"),
+        ("Russian officials claim the strikes violate international law.", "Russian officials",
+         "the strikes violate international law"),
+        ("Lawmakers press the White House to drop the remaining limits.", "Lawmakers", "drop the remaining limits"),
+    ],
+)
+def test_present_tense_plural_cues(sentence, speaker, content):
+    assert _one(sentence) == (speaker, "indirect", content)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The allies want to warn Moscow that escalation has costs.",
+        "Officials would respond that the policy has not changed.",
+        "Officials did not deny that the policy had changed.",
+        "Officials will announce the new package of weapons on Friday.",
+        "Allies argue over strike rules as the war drags on.",
+    ],
+)
+def test_base_forms_after_to_or_a_modal_are_no_cue(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+def test_a_cue_that_gives_nothing_leaves_the_statement_around_it_whole():
+    got = attributions('Headline words here\n\nDmitry Peskov said that Russia was "well aware" of the permission and '
+                       'would respond "at the right moment."\n')
+    assert [(s, " ".join(t.split())) for s, _, t in got] == [
+        ("Dmitry Peskov", 'Russia was "well aware" of the permission and would respond "at the right moment."')]
