@@ -62,6 +62,10 @@ _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
 _BREAKS_RUN = re.compile(r"[,;:()\"“”—–]|\.\s|\s-\s")  # (a dash ends a run: "KHARKIV — Ihor Terekhov")
+#: A title abbreviation or an initial before a full stop that does not end a speaker phrase.
+_ABBREVIATED = re.compile(r"(?:^|[\s.])(?:Sen|Rep|Gov|Gen|Dr|Mr|Mrs|Ms|Lt|Col|Maj|Capt|Adm|Sgt|Prof|Sr|Jr|St|[A-Z])$")
+#: A US politician's party and state after the name: '(R-Texas)', ', D-N.Y.,'.
+_PARTY = re.compile(r"\s*,?\s*\(?\b[RDI]-[A-Z][A-Za-z.]*(?:\s[A-Z][a-z.]+)?\)?,?$")
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
@@ -541,6 +545,8 @@ class SpeakerResolver:
         """`at_end`, past a trailing appositive: 'Dmitry Peskov, a spokesperson for Vladimir Putin,' is Peskov;
         'The regional governor, Oleh Syniehubov,' is Syniehubov."""
         body = text.rstrip()
+        if body.endswith((")", ",")) and "-" in body[-16:] and (party := _PARTY.search(body, max(0, len(body) - 16))):
+            text = body = body[: party.start()]  # 'Michael McCaul (R-Texas)', 'Lindsey Graham, R-S.C.,'
         if body.endswith(","):
             inner = body[:-1]
             cut = inner.rfind(",")
@@ -559,6 +565,8 @@ class SpeakerResolver:
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
         cut = _START_ENDS.search(text)
+        while cut is not None and cut.group() == "." and _ABBREVIATED.search(text, 0, cut.start()):
+            cut = _START_ENDS.search(text, cut.end())  # 'said Sen. Lindsey Graham', 'said John F. Kennedy'
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None

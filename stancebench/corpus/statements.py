@@ -61,6 +61,8 @@ __all__ = [
 _START = operator.attrgetter("start")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
+#: What opens an aside between a source and its cue after a quote: ", an official, who spoke on condition of anonymity, said".
+_ASIDE_STARTS = ("who ", "whose ", "speaking ", "talking ", "briefing ", "writing ", "asked ")
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
 #: The controls as UTF-8 bytes, for a first check (~3x a search for the character class): C0 and DEL bytes,
 #: and the C1 characters' two bytes.
@@ -283,6 +285,9 @@ class _Extractor:
         if cue is None or cue.lastgroup in ("noun", "particle"):
             return None
         phrase = window[lead : cue.start()].strip(" ,")
+        comma = phrase.find(", ")
+        if comma != -1 and phrase[comma + 2 :].startswith(_ASIDE_STARTS):  # '…," an official, who spoke on …, said'
+            phrase = phrase[:comma]
         if not phrase:
             speaker = self.resolver.at_start(window[cue.end() :], quote.close + cue.end())
             end = speaker.end if speaker else 0

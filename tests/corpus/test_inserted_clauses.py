@@ -103,3 +103,10 @@ def test_a_relative_clause_between_the_source_and_its_cue(clause, cue):
     got = _statements(f"Defence Minister Rustem Umerov, {clause}, {cue} keep raising the issue at every meeting.")
     assert got[0][0] == "Rustem Umerov"
     assert got[0][1].endswith("keep raising the issue at every meeting")
+
+
+@pytest.mark.parametrize("aside", ["who spoke on condition of anonymity", "speaking on condition of anonymity",
+                                   "briefing reporters in Kyiv", "who was not authorised to speak publicly"])
+def test_an_aside_between_a_quotes_source_and_its_cue(aside):
+    got = attributions(f"Headline words here\n\n“There is no change in our policy,” a senior official, {aside}, said.\n")
+    assert got == [("senior official", "direct", "There is no change in our policy")]

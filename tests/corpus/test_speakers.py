@@ -332,3 +332,17 @@ def test_an_unknown_persons_title_keeps_its_inner_of():
     [statement] = extract_text("Headline words here\n\nMOSCOW—U.S. Secretary of State Jane Roe signaled on Wednesday "
                                "that the policy had changed.\n")
     assert (statement.speaker, statement.speaker_role) == ("Jane Roe", "Secretary of State")
+
+
+@pytest.mark.parametrize("source", ["Sen. Lindsey Graham", "Sen. Lindsey Graham, R-S.C.", "Lindsey Graham, R-S.C.",
+                                    "Gov. Lindsey Graham", "Dr. Lindsey Graham", "Lindsey O. Graham"])
+def test_an_abbreviation_or_an_initial_after_the_cue_does_not_end_the_source(source):
+    got = attributions(f"Headline words here\n\n“Lifting the limits is overdue,” said {source}.\n")
+    assert got == [(got[0][0], "direct", "Lifting the limits is overdue")]
+    assert got[0][0] in ("Lindsey Graham", "Lindsey O. Graham")
+
+
+@pytest.mark.parametrize("party", [" (R-Texas)", ", R-Texas,", " (D-N.Y.)", ", D-N.Y.,", " (I-Vt.)"])
+def test_a_us_politicians_party_and_state(party):
+    got = attributions(f"Headline words here\n\nRep. Michael McCaul{party} said the limits should go.\n")
+    assert got == [("Michael McCaul", "indirect", "the limits should go")]
