@@ -101,6 +101,14 @@ _GOES_ON = frozenset(str.split("and or but nor which who whose where"))
 _INSERTS = frozenset(str.split(
     "if when as though although because while unless until since including such not even especially particularly "
     "in on at for with to of from by perhaps"))
+_WHEN_WORDS = (r"repeatedly|publicly|privately|previously|recently|again|also|openly|explicitly|separately|earlier|later"
+               r"|now|today|yesterday|tonight|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+               r"(?:\s+(?:night|morning|afternoon|evening))?|(?:last|this)\s+(?:week|month|year)")
+#: Adverbs and times between a cue and its content when no 'that' follows: 'said Monday the US would …'.
+_ADJUNCT_RUN = re.compile(rf"\s*(?:{_WHEN_WORDS})(?:\s+(?:{_WHEN_WORDS}))*\s+(?=\S)")
+_LEADING_ADJUNCTS = frozenset(str.split(
+    "repeatedly publicly privately previously recently again also openly explicitly separately earlier later now today "
+    "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -370,7 +378,9 @@ class ReportedSpeech:
             return None
         content = self._content_after(c1, s1, kind, word)
         if content is None:
-            content = self._parenthetical(s0, s1, speaker.start, c1) or self._content_before(s0, speaker.start)
+            content = self._parenthetical(s0, s1, speaker.start, c1)
+            if content is None and text[speaker.end : c0].strip() != ",":  # 'The Kremlin spokesman, Peskov, told …':
+                content = self._content_before(s0, speaker.start)  # what comes before a name in apposition is no content
             if content is None:
                 return None
         elif who is not None and who.group().startswith(",") or _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12),
@@ -502,6 +512,10 @@ class ReportedSpeech:
             return told.end()  # 'told reporters the policy had not changed' (no 'that')
         if kind == "needs" or kind == "object":
             return None
+        if first and first[0].lower() in _LEADING_ADJUNCTS and (adjunct := _ADJUNCT_RUN.match(after)) is not None:
+            rest = after[adjunct.end() :].split(None, 1)  # 'said Monday the US would …', 'said repeatedly he will …'
+            if rest and rest[0][0] not in ",.;:" and rest[0].lower().strip(",") not in _NOT_CONTENT:
+                return adjunct.end()
         if not first or first[0][0] in ",.;":
             return None
         head = first[0].lower().strip(",")

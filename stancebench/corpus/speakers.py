@@ -66,6 +66,13 @@ _BREAKS_RUN = re.compile(r"[,;:()\"“”—–]|\.\s|\s-\s")  # (a dash ends a 
 _ABBREVIATED = re.compile(r"(?:^|[\s.])(?:Sen|Rep|Gov|Gen|Dr|Mr|Mrs|Ms|Lt|Col|Maj|Capt|Adm|Sgt|Prof|Sr|Jr|St|[A-Z])$")
 #: A US politician's party and state after the name: '(R-Texas)', ', D-N.Y.,'.
 _PARTY = re.compile(r"\s*,?\s*\(?\b[RDI]-[A-Z][A-Za-z.]*(?:\s[A-Z][a-z.]+)?\)?,?$")
+#: An aside between a source and its cue: 'Russia, for its part, (has warned)', 'Kyiv, in turn, (said)'.
+_ASIDE_AT_END = re.compile(r",\s*(?:for\s+(?:its|his|her|their)\s+part|in\s+turn|however|meanwhile|though|too|in\s+response"
+                           r"|for\s+now|in\s+a\s+statement)\s*,?$")
+_ASIDE_LAST_WORDS = ("part", "turn", "however", "meanwhile", "though", "too", "response", "now", "statement", ",")
+#: Around a place's name after 'in'/'from': 'in the Kharkiv region', 'in eastern Ukraine'.
+_PLACE_NOUNS = frozenset(str.split("region area oblast province district city border"))
+_BEFORE_PLACE = frozenset(str.split("the eastern western northern southern central occupied"))
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
@@ -295,8 +302,12 @@ class SpeakerResolver:
     def _unnamed_from_place(self, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
         """'a resident of Belgorod', 'an official in Kyiv': an unnamed person and where they are from."""
         place_end = len(words)
+        if place_end > 2 and words[-1].group().lower() in _PLACE_NOUNS:  # 'in the Kharkiv region'
+            place_end -= 1
         j = place_end - 1
         while j > 0 and words[j].group()[0].isupper() and place_end - j <= 3:
+            j -= 1
+        if j < place_end - 1 and j > 1 and words[j].group().lower() in _BEFORE_PLACE:  # 'the', 'eastern'
             j -= 1
         if j == place_end - 1 or j < 1 or norm_word(words[j].group()) not in PLACE_WORDS:
             return None
@@ -312,7 +323,7 @@ class SpeakerResolver:
         if base is None or base.is_role_only or base.kind == "institution":
             return None  # 'the governor of Kharkiv' stays a role to resolve; bodies are named as they are
         place = " ".join(w.group() for w in words[j + 1 :])
-        actor = self.table.lookup(place)
+        actor = self.table.lookup(" ".join(w.group() for w in words[j + 1 : place_end] if w.group()[0].isupper()))
         affiliation = base.affiliation or (actor.affiliation if actor is not None else None)
         return base._replace(name=f"{base.name} {words[j].group()} {place}", affiliation=affiliation,
                              end=offset + words[-1].end())
@@ -433,7 +444,8 @@ class SpeakerResolver:
         table = self.table
         last = text[-_WINDOW:].rsplit(None, 1)[-1:]  # (the last word below, when it is a plain lower-case one)
         if last and (last := last[0]).isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
-                and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS:
+                and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS \
+                and last not in _PLACE_NOUNS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         words, size = None, len(text)
@@ -470,7 +482,10 @@ class SpeakerResolver:
                 body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
                 if body is not None:
                     return body
-            if k + 1 < n and norm_word(words[-k - 1].group()) in PLACE_WORDS and actor.kind == "institution":
+            before = norm_word(words[-k - 1].group()) if k < n else ""
+            if before in _BEFORE_PLACE and k + 2 < n:  # 'a soldier in eastern Ukraine'
+                before = norm_word(words[-k - 2].group())
+            if k + 1 < n and before in PLACE_WORDS and actor.kind == "institution":
                 # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
                 found = self._person_before_of(words, shift) or self._role_only(words, shift, tail=tail)
                 if found is not None and found.kind != "institution":
@@ -560,7 +575,10 @@ class SpeakerResolver:
                 found = self.at_end(inner[:cut], offset)
                 if found is not None:
                     return found
-        return self.at_end(text, offset)
+        found = self.at_end(text, offset)
+        if found is None and body.endswith(_ASIDE_LAST_WORDS) and (aside := _ASIDE_AT_END.search(body)) is not None:
+            return self.at_end(body[: aside.start()], offset)  # 'Russia, for its part, has warned …'
+        return found
 
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""

@@ -322,6 +322,9 @@ class _Extractor:
                 rest = ""
             if cue.lastgroup == "according" or (rest.strip() and len(rest.split()) <= 8):
                 speaker = self.resolver.at_start(rest, prefix_start + cue.end())
+                if speaker is None and cue.lastgroup != "according" and body[: cue.start()].strip():
+                    # 'Peskov told reporters: "…', 'Kuleba said at a briefing in Kyiv: "…': no source after the cue
+                    speaker = self.resolver.at_end_of_clause(strip_aux(body[: cue.start()]), prefix_start)
             elif not rest.strip():
                 left = strip_aux(body[: cue.start()])
                 speaker = self.resolver.at_end_of_clause(left, prefix_start)

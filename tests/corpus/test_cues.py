@@ -383,3 +383,31 @@ def test_a_cue_that_gives_nothing_leaves_the_statement_around_it_whole():
                        'would respond "at the right moment."\n')
     assert [(s, " ".join(t.split())) for s, _, t in got] == [
         ("Dmitry Peskov", 'Russia was "well aware" of the permission and would respond "at the right moment."')]
+
+
+@pytest.mark.parametrize("adjunct", ["Monday", "on Monday", "Monday night", "again", "repeatedly", "last week",
+                                     "publicly on Friday"])
+def test_an_adjunct_between_the_cue_and_a_content_without_that(adjunct):
+    assert _one(f"Antony Blinken said {adjunct} the US would adapt its policy.") == (
+        "Antony Blinken", "indirect", "the US would adapt its policy")
+
+
+@pytest.mark.parametrize("sentence", ["Antony Blinken said Monday, as talks began in Prague.",
+                                      "Antony Blinken said on Friday in Prague."])
+def test_an_adjunct_and_nothing_after_it_is_no_content(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+@pytest.mark.parametrize("audience", ["reporters", "reporters in Moscow on Tuesday", "the state news agency TASS",
+                                      "a briefing in Moscow"])
+def test_a_colon_quote_after_a_cue_and_its_audience(audience):
+    cue = "said at" if audience.startswith("a ") else "told"
+    got = attributions(f"Headline words here\n\nThe Kremlin spokesman, Dmitry Peskov, {cue} {audience}: “We are "
+                       "watching the decision closely.”\n")
+    assert got == [("Dmitry Peskov", "direct", "We are watching the decision closely.")]
+
+
+@pytest.mark.parametrize("aside", ["for its part", "in turn", "however", "meanwhile"])
+def test_an_aside_between_the_source_and_the_cue(aside):
+    assert _one(f"Russia, {aside}, has warned that it would respond to any strike.") == (
+        "Russia", "indirect", "it would respond to any strike")

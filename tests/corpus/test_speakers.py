@@ -346,3 +346,14 @@ def test_an_abbreviation_or_an_initial_after_the_cue_does_not_end_the_source(sou
 def test_a_us_politicians_party_and_state(party):
     got = attributions(f"Headline words here\n\nRep. Michael McCaul{party} said the limits should go.\n")
     assert got == [("Michael McCaul", "indirect", "the limits should go")]
+
+
+@pytest.mark.parametrize(("phrase", "speaker"), [
+    ("A Ukrainian commander in the Kharkiv region", "Ukrainian commander in the Kharkiv region"),
+    ("A soldier in eastern Ukraine", "soldier in eastern Ukraine"),
+    ("A resident of the Belgorod region", "resident of the Belgorod region"),
+    ("An official in Kyiv", "official in Kyiv"),
+])
+def test_an_unnamed_person_and_where_they_are(phrase, speaker):
+    got = attributions(f"Headline words here\n\n{phrase} said the strikes had helped.\n")
+    assert got == [(speaker, "indirect", "the strikes had helped")]
