@@ -110,7 +110,8 @@ STOP_CAPS = _wordset(
     """the a an on in at but and as previously earlier later it this that these those he she they we i if when
     while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
     thursday friday saturday sunday january february march april may june july august september october
-    november december since during following according his her their its our my your there here what why"""
+    november december since during following according his her their its our my your there here what why both
+    either neither"""
 )
 #: Role words that name the same post as another ('the Kremlin leader' is a president; 'the Pentagon chief' a secretary).
 HEAD_SYNONYMS = {

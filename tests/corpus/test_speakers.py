@@ -357,3 +357,9 @@ def test_a_us_politicians_party_and_state(party):
 def test_an_unnamed_person_and_where_they_are(phrase, speaker):
     got = attributions(f"Headline words here\n\n{phrase} said the strikes had helped.\n")
     assert got == [(speaker, "indirect", "the strikes had helped")]
+
+
+@pytest.mark.parametrize("both", ["Both", "Either", "Neither"])
+def test_both_is_not_part_of_a_name(both):
+    got = attributions(f"Headline words here\n\n{both} Blinken and Austin said the policy would be reviewed.\n")
+    assert got == [("Antony Blinken and Lloyd Austin", "indirect", "the policy would be reviewed")]
