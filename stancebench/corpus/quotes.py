@@ -47,7 +47,7 @@ _ATTRIBUTION_INSIDE = re.compile(
 _SPACE_BEFORE = " \t\n\u00a0([{—–-/:"
 _SPACE_AFTER = " \t\n\u00a0.,;:!?)]}—–-…'’\"”"
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
+    r"[.!?…]+[\"”’')]*(?=[ \t\u00a0\n]+[\"“‘'(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
     r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
 )
 _ABBREVIATION = re.compile(
@@ -215,7 +215,7 @@ def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
 #: `_BOUNDARY` led by the sentence mark (a ".Next" boundary starts just after it, at group `glued`): a pattern
 #: that starts with one character set lets `re` skip ahead to the marks (~4x a search for `_BOUNDARY` itself).
 _BOUNDARY_AT_MARK = re.compile(
-    r"[.!?…](?:[.!?…]*[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"
+    r"[.!?…](?:[.!?…]*[\"”’')]*(?=[ \t\u00a0\n]+[\"“‘'(]?[A-Z0-9])"  # (straight ' too: 'We will,' he said)
     r"|(?<=[a-z]{2}[.!?])(?P<glued>[\"”]?)(?=[\"“]?[A-Z][a-z]))"
 )
 

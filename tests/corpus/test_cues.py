@@ -411,3 +411,10 @@ def test_a_colon_quote_after_a_cue_and_its_audience(audience):
 def test_an_aside_between_the_source_and_the_cue(aside):
     assert _one(f"Russia, {aside}, has warned that it would respond to any strike.") == (
         "Russia", "indirect", "it would respond to any strike")
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("'", "'"), ("‘", "’"), ('"', '"'), ("“", "”")])
+def test_a_quote_after_a_full_stop_starts_a_sentence_whatever_its_mark(opening, closing):
+    got = attributions(f"Headline words here\n\nRishi Sunak spoke first. {opening}We will not be intimidated,{closing} "
+                       "Mr Sunak said.\n")
+    assert got == [("Rishi Sunak", "direct", "We will not be intimidated")]
