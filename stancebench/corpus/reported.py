@@ -383,8 +383,8 @@ class ReportedSpeech:
                 content = self._content_before(s0, speaker.start)  # what comes before a name in apposition is no content
             if content is None:
                 return None
-        elif who is not None and who.group().startswith(",") or _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12),
-                                                                                          speaker.start):
+        elif who is not None and who.group().startswith(",") or "wh" in text[max(w0, speaker.start - 12) : speaker.start] \
+                and _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12), speaker.start):
             content = self._relative_end(*content)
         return self._finish(speaker, content, blocked, (s0, s1), label)
 
