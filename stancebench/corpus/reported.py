@@ -73,6 +73,7 @@ _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put
 _TRIM_END = " \t\n\u00a0.,;:—–-"
 _ASIDE = re.compile(r"\s*,\s*(?:however|though|too|also|moreover|in turn|in fact|of course|once again|again)\s*,\s*"
                     r"(?:that\s+)?(?=\w)")
+_COMMA_ASIDE_THAT = re.compile(r"\s*,\s*[^,.;:“”\"]{2,60},\s*that\s+(?=\w)")
 _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
 #: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
 _TITLE_TAIL = re.compile(  # ', two US officials said', ', the country's top diplomat said'
@@ -109,6 +110,7 @@ _ADJUNCT_RUN = re.compile(rf"\s*(?:{_WHEN_WORDS})(?:\s+(?:{_WHEN_WORDS}))*\s+(?=
 _LEADING_ADJUNCTS = frozenset(str.split(
     "repeatedly publicly privately previously recently again also openly explicitly separately earlier later now today "
     "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
+_MARKS = frozenset("\"“”„«»'‘’")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -350,7 +352,7 @@ class ReportedSpeech:
         if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
             return None  # 'When asked whether X had said …': a journalist's question
         if kind == "ing":
-            speaker = inherited or self._subject(s0, c0)
+            speaker = inherited or self.subject(s0, c0)
             if speaker is None:
                 return None
             content = self._content_after(c1, s1, "free", word)
@@ -373,7 +375,7 @@ class ReportedSpeech:
             speaker = self.resolver.at_end(raw_left[: between.start()], w0)  # 'X, who met Y last week, has vowed'
         if speaker is None and left[-12:].rstrip().endswith(("but", "and", "yet")) \
                 and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
-            speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'
+            speaker = self.subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None
         content = self._content_after(c1, s1, kind, word)
@@ -453,8 +455,9 @@ class ReportedSpeech:
             return None
         return s0, trim_end(self.text, s0, s0 + len(head))
 
-    def _subject(self, s0: int, c0: int) -> Speaker | None:
-        """The main clause's subject for a participle cue: the phrase before the sentence's first verb."""
+    def subject(self, s0: int, c0: int) -> Speaker | None:
+        """The main clause's subject for a participle cue (', adding: "…"' too): the phrase before the sentence's
+        first verb."""
         verb = _MAIN_VERB.search(self.text, s0, c0)
         if verb is None:
             return None
@@ -465,6 +468,12 @@ class ReportedSpeech:
         a, b = content
         if blocked and any(x <= a < y for x, y in blocked):
             return None  # the content is a direct quote, already a record
+        # '…, adding: "…"': a direct quote's attribution inside the content (a span that starts at no quotation mark)
+        # ends the content; that quote is a record of its own.
+        if blocked and (inside := [x for x, _ in blocked if a < x < b and self.text[x] not in _MARKS]):
+            b = trim_end(self.text, a, min(inside))
+            if b <= a:
+                return None
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, label)
 
     def _content_after(self, c1: int, s1: int, kind: str | None, word: str) -> tuple[int, int] | None:
@@ -487,6 +496,8 @@ class ReportedSpeech:
         aside = _ASIDE.match(after)
         if aside is not None:
             return aside.end()  # 'made clear, however, that …'
+        if after[:3].lstrip().startswith(",") and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
+            return aside.end()  # 'said, without providing evidence, that …'
         that = _that_gap(after)
         gap = that.group("gap").split() if that else []
         if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS

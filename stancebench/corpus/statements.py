@@ -208,7 +208,7 @@ class _Extractor:
             if not self._is_direct(quote, prefix_start, s1, is_headline) or self._continues_content(s0, quote, blocked):
                 continue
             blocked.append((quote.open, quote.close))
-            attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline)
+            attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline, s0)
             if attribution is not None:
                 speaker, cue, span = attribution
                 blocked.append(span)
@@ -302,7 +302,8 @@ class _Extractor:
             return None
         return speaker, cue.group().lower(), (quote.close, max(end, quote.close + cue.end()))
 
-    def _before_quote(self, quote: Quote, prefix_start: int, is_headline: bool) -> tuple[Speaker, str, tuple[int, int]] | None:
+    def _before_quote(self, quote: Quote, prefix_start: int, is_headline: bool,
+                      s0: int) -> tuple[Speaker, str, tuple[int, int]] | None:
         """'he said: "…' / 'said Kirby, "…' / 'according to X, "…' / 'as X put it, "…' / 'Zelensky: "…'."""
         text = self.text
         prefix = text[prefix_start : quote.open]
@@ -328,6 +329,10 @@ class _Extractor:
             elif not rest.strip():
                 left = strip_aux(body[: cue.start()])
                 speaker = self.resolver.at_end_of_clause(left, prefix_start)
+                if speaker is None and cue.lastgroup == "ing":  # 'Scholz said …, adding: "…"': the main clause's subject
+                    speaker = self.reported.subject(s0, prefix_start + cue.start())
+                    if speaker is not None:
+                        return speaker, cue.group().lower(), (prefix_start + cue.start(), quote.open)
             else:
                 speaker = None
             if speaker is not None:

@@ -418,3 +418,24 @@ def test_a_quote_after_a_full_stop_starts_a_sentence_whatever_its_mark(opening, 
     got = attributions(f"Headline words here\n\nRishi Sunak spoke first. {opening}We will not be intimidated,{closing} "
                        "Mr Sunak said.\n")
     assert got == [("Rishi Sunak", "direct", "We will not be intimidated")]
+
+
+@pytest.mark.parametrize("participle", ["adding", "saying", "insisting"])
+def test_a_participle_before_a_colon_quote_takes_the_main_clauses_subject(participle):
+    got = attributions(f"Headline words here\n\nScholz said Germany would not send the missiles, {participle}: “That is "
+                       "my position.”\n")
+    assert got == [("Olaf Scholz", "indirect", "Germany would not send the missiles"),
+                   ("Olaf Scholz", "direct", "That is my position.")]
+
+
+def test_an_unattributed_quote_inside_reported_content_stays_in_it():
+    got = attributions('Headline words here\n\nMart Kuusk said that some strikes risked handing Moscow a propaganda '
+                       'victory, "and they don\'t always change much on the ground."\n')
+    assert got == [("Mart Kuusk", "indirect", "some strikes risked handing Moscow a propaganda victory, \"and they don't "
+                    "always change much on the ground.\"")]
+
+
+@pytest.mark.parametrize("aside", ["without providing evidence", "in a statement", "once again"])
+def test_an_aside_between_commas_before_that(aside):
+    assert _one(f"The Kremlin said, {aside}, that the strikes were planned in Washington.") == (
+        "Kremlin", "indirect", "the strikes were planned in Washington")
