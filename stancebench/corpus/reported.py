@@ -358,6 +358,8 @@ class ReportedSpeech:
             content = self._content_after(c1, s1, "free", word)
             return self._finish(speaker, content, blocked, (s0, s1), cue.group().lower()) if content else None
         raw_left, left = left, strip_aux(left)
+        if len(left) < len(raw_left) and raw_left[len(left) :].lstrip().startswith(","):
+            left += ","  # 'Kallas, the EU's foreign policy chief, has welcomed': the appositive keeps its comma
         who = _WHO.search(left, max(0, len(left) - 12)) if "who" in left[-12:] else None
         if who is not None:
             left = left[: who.start()]

@@ -439,3 +439,9 @@ def test_an_unattributed_quote_inside_reported_content_stays_in_it():
 def test_an_aside_between_commas_before_that(aside):
     assert _one(f"The Kremlin said, {aside}, that the strikes were planned in Washington.") == (
         "Kremlin", "indirect", "the strikes were planned in Washington")
+
+
+@pytest.mark.parametrize("aux", ["has", "had also", "has repeatedly"])
+def test_an_appositive_before_an_auxiliary(aux):
+    assert _one(f"Kaja Kallas, the incoming EU foreign policy chief, {aux} welcomed the U.S. move on strikes.") == (
+        "Kaja Kallas", "indirect", "the U.S. move on strikes")
