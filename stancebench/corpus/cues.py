@@ -96,7 +96,8 @@ CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), CUE_FIRST_WORDS
 #: "as X put it", "as X reported": the content is the rest of the sentence.
 AS_PUT = re.compile(
     r"\b[Aa]s\s+(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
-    r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes))\b"
+    r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes|explained|explains|argued|argues"
+    r"|warned|warns|stressed|stresses|emphasi[sz]ed|recalled|acknowledged|confirmed))\b"
 )
 #: "This was stated by X …" after the statement's own sentence.
 STATED_BY = re.compile(

@@ -211,7 +211,7 @@ class ReportedSpeech:
             if nested:
                 previous_draft = nested[-1]
                 coordination = _COORDINATED.search(text, max(previous_draft.start, c0 - 80), c0)
-                is_participle = group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(",")
+                is_participle = group == "ing" and _after_comma(text, s0, c0)
                 relative = None if coordination or is_participle else \
                     _RELATIVE_BEFORE.search(text, max(previous_draft.start, c0 - 80), c0)
                 if coordination is None and not is_participle and relative is None:
@@ -221,7 +221,7 @@ class ReportedSpeech:
                 inherited = previous_draft.speaker if relative is None else None
             elif drafts and group == "ing":
                 inherited = drafts[-1].speaker
-            elif quoted_by is not None and group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(","):
+            elif quoted_by is not None and group == "ing" and _after_comma(text, s0, c0):
                 inherited = quoted_by
             draft = self._one_cue(cue, s0, s1, blocked, inherited)
             if draft is not None:
@@ -553,6 +553,11 @@ class ReportedSpeech:
     def _draft(self, speaker: Speaker, content: tuple[int, int], context: tuple[int, int], cue: str) -> Draft:
         a, b = content
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, cue)
+
+
+def _after_comma(text: str, s0: int, c0: int) -> bool:
+    """Whether a comma ends the text before `c0`, inside a closing quotation mark too (', adding' / ',\" adding')."""
+    return text[max(s0, c0 - 5) : c0].rstrip().rstrip("\"”’'").endswith(",")
 
 
 @functools.lru_cache(maxsize=4096)

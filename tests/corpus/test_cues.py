@@ -445,3 +445,17 @@ def test_an_aside_between_commas_before_that(aside):
 def test_an_appositive_before_an_auxiliary(aux):
     assert _one(f"Kaja Kallas, the incoming EU foreign policy chief, {aux} welcomed the U.S. move on strikes.") == (
         "Kaja Kallas", "indirect", "the U.S. move on strikes")
+
+
+@pytest.mark.parametrize("verb", ["explained", "argued", "warned", "recalled", "stressed"])
+def test_as_x_explained(verb):
+    assert _one(f"As German Defence Minister Boris Pistorius {verb}, Berlin changed its rhetoric on the weapons.") == (
+        "Boris Pistorius", "indirect", "Berlin changed its rhetoric on the weapons")
+
+
+def test_a_participle_after_a_comma_inside_a_closing_mark():
+    got = attributions('Headline words here\n\nSteffen Hebestreit told reporters that Ukraine\'s "defensive action is not '
+                       'limited to its own territory," adding he could not reveal the agreements with Kyiv.\n')
+    assert [(s, " ".join(t.split())) for s, _, t in got] == [
+        ("Steffen Hebestreit", 'Ukraine\'s "defensive action is not limited to its own territory,"'),
+        ("Steffen Hebestreit", "he could not reveal the agreements with Kyiv")]
