@@ -111,6 +111,7 @@ _LEADING_ADJUNCTS = frozenset(str.split(
     "repeatedly publicly privately previously recently again also openly explicitly separately earlier later now today "
     "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
 _MARKS = frozenset("\"“”„«»'‘’")
+_DESCRIBED_AS = re.compile(r"\s+(?:[^\s,.;:“”\"]+\s+){1,4}?as\s+(?=\w)")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -520,7 +521,8 @@ class ReportedSpeech:
             quote = _OPENING_MARK.search(after[: described.end() + 60])
             if quote is not None and len(after[: quote.start()].split()) <= 6:
                 return quote.start()
-            return described.end()
+            described_as = _DESCRIBED_AS.match(after) if word.startswith("describ") else None  # '… as a clear sign'
+            return described_as.end() if described_as is not None else described.end()
         if word in _TOLD_WORDS and (told := _TOLD_AUDIENCE.match(after)) is not None:
             return told.end()  # 'told reporters the policy had not changed' (no 'that')
         if kind == "needs" or kind == "object":

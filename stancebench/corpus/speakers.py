@@ -108,6 +108,7 @@ class SpeakerResolver:
             found = Speaker(match.group("name"), role, affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)
         self._last_speaker: Speaker | None = None
+        self._last_content: tuple[int, int] | None = None
 
     # ---- building blocks -------------------------------------------------------------------
     @staticmethod
@@ -178,9 +179,10 @@ class SpeakerResolver:
                 self._full_names.setdefault(surname_key(speaker.name), speaker.name)
         return speaker
 
-    def note_speaker(self, speaker: Speaker) -> None:
-        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes)."""
+    def note_speaker(self, speaker: Speaker, content: tuple[int, int] | None = None) -> None:
+        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes) and where its content is."""
         self._last_speaker = speaker
+        self._last_content = content
 
     @property
     def last_speaker(self) -> Speaker | None:
@@ -196,6 +198,9 @@ class SpeakerResolver:
             last = self._last_speaker
             if last is not None and last.kind == "person" and found.start < last.start < start:
                 found = last  # 'A resident of Belgorod said … "…," she said': the unnamed person just quoted
+            elif last is not None and last.kind == "person" and self._last_content is not None \
+                    and self._last_content[0] <= found.start < self._last_content[1] <= start:
+                found = last  # 'Peskov said Putin's position was clear. He also said …': not a person named in what was said
             return found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
@@ -495,8 +500,9 @@ class SpeakerResolver:
                 continue  # "John Blinken" is not Antony Blinken
             start, end = shift + head.start(), shift + last_word.end()
             partnered = k < n and norm_word(words[-k - 1].group()) == "and"
+            before_name = words[: -k - 1 if partnered else -k] if whole else ()
             if whole and any(not word.group()[0].isupper() and norm_word(word.group()) not in TITLE_WORDS
-                             for word in words[: -k - 1 if partnered else -k]):
+                             for word in before_name) and not _describes_a_name(before_name):
                 return None
             speaker = self._from_actor(actor, start, end)
             speaker = self._remember(speaker) if actor.kind == "person" else speaker
@@ -589,6 +595,11 @@ class SpeakerResolver:
         if not phrase.strip():
             return None
         return self.at_end(phrase.rstrip(), offset, whole=True)
+
+
+def _describes_a_name(words: list[re.Match[str]]) -> bool:
+    """'government spokesperson', 'opposition leader': a few words that end with a title, before a full name."""
+    return 0 < len(words) <= 4 and norm_word(words[-1].group()) in TITLE_WORDS and all(w.group().isalpha() for w in words)
 
 
 def _closer(a: Speaker, b: Speaker, position: int) -> bool:

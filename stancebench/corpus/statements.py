@@ -233,7 +233,7 @@ class _Extractor:
         if found:
             found.sort(key=_START)
             last = found[-1]  # (each draft was the last one in turn: only the very last counts)
-            self.resolver.note_speaker(last.speaker)
+            self.resolver.note_speaker(last.speaker, (last.start, last.end))
             self.last_cue = last.cue
             self.drafts.extend(found)
 
@@ -294,7 +294,7 @@ class _Extractor:
         else:
             if len(phrase.split()) > 8:
                 return None
-            stripped = strip_aux(phrase)
+            stripped = strip_aux(phrase.removesuffix(" went on to").removesuffix(" goes on to"))  # ('…," Peskov went on to say')
             speaker = self.resolver.at_end(stripped, quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0),
                                            whole=True)
             end = quote.close + cue.end()

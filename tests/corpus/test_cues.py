@@ -97,7 +97,7 @@ def test_infinitive_content(sentence, speaker, content):
          "a provocation aimed at Moscow"),
         ("Sergei Lavrov called it “a dangerous game” with a nuclear power.", "Sergei Lavrov",
          "“a dangerous game” with a nuclear power"),
-        ("Dmytro Kuleba described the decision as overdue but welcome.", "Dmytro Kuleba", "as overdue but welcome"),
+        ("Dmytro Kuleba described the decision as overdue but welcome.", "Dmytro Kuleba", "overdue but welcome"),
     ],
 )
 def test_called_it(sentence, speaker, content):
@@ -459,3 +459,8 @@ def test_a_participle_after_a_comma_inside_a_closing_mark():
     assert [(s, " ".join(t.split())) for s, _, t in got] == [
         ("Steffen Hebestreit", 'Ukraine\'s "defensive action is not limited to its own territory,"'),
         ("Steffen Hebestreit", "he could not reveal the agreements with Kyiv")]
+
+
+def test_described_as():
+    assert _one("Peskov described the policy change as a clear sign that Washington wants escalation.") == (
+        "Dmitry Peskov", "indirect", "a clear sign that Washington wants escalation")

@@ -363,3 +363,29 @@ def test_an_unnamed_person_and_where_they_are(phrase, speaker):
 def test_both_is_not_part_of_a_name(both):
     got = attributions(f"Headline words here\n\n{both} Blinken and Austin said the policy would be reviewed.\n")
     assert got == [("Antony Blinken and Lloyd Austin", "indirect", "the policy would be reviewed")]
+
+
+@pytest.mark.parametrize("second", ["He also said", "He emphasized that", "He added that"])
+def test_a_pronoun_after_a_statement_naming_someone_else_is_its_speaker(second):
+    got = attributions("Headline words here\n\nDmitry Peskov said Vladimir Putin's position had been clear. "
+                       f"{second} the strikes would escalate the war.\n")
+    assert [s for s, _, _ in got] == ["Dmitry Peskov", "Dmitry Peskov"]
+
+
+def test_a_pronoun_after_a_mention_outside_the_statement_is_that_person():
+    got = attributions("Headline words here\n\nDmitry Peskov said the decision was dangerous. Vladimir Putin met his "
+                       "generals on Friday. He said the strikes would escalate the war.\n")
+    assert [s for s, _, _ in got] == ["Dmitry Peskov", "Vladimir Putin"]
+
+
+@pytest.mark.parametrize("description", ["government spokesperson", "Kremlin spokesperson", "opposition leader"])
+def test_a_lower_case_description_before_a_known_name_after_a_quote(description):
+    got = attributions(f"Headline words here\n\nThe Kremlin spoke first. “It is obvious,” {description} Dmitry Peskov "
+                       "said in a press briefing.\n")
+    assert got[-1][:2] == ("Dmitry Peskov", "direct")
+
+
+def test_went_on_to_say():
+    got = attributions("Headline words here\n\nVladimir Putin spoke first. “This radically changes the modality,” "
+                       "Peskov went on to say.\n")
+    assert got == [("Dmitry Peskov", "direct", "This radically changes the modality")]
