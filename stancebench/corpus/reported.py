@@ -484,6 +484,10 @@ class ReportedSpeech:
         after = text[c1 : min(s1, c1 + 400)]
         if kind in ("noun", "particle"):
             start = c1
+            if kind == "particle" and text.endswith("on", 0, c1) and (to := c.OBJECT_THEN_TO.match(after)) is not None \
+                    and not _CLAUSE_MARK.search(to.group()):
+                # 'called on allies (not) to lift …' as 'urged allies (not) to lift …'
+                start = c1 + (to.start("content") if to.group("content") else to.end())
         else:
             start = self._start_after(after, kind, word)
             if start is None:

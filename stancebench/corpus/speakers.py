@@ -227,6 +227,8 @@ class SpeakerResolver:
         name_words = texts[i:]
         if not name_words or not all(is_name_word(w) or w[0].isupper() for w in name_words):
             return None
+        if i > 0 and len(name_words) == 1 and norm_word(name_words[0]) in TITLE_WORDS:
+            return None  # 'the Secretary General' is a post (resolved as a role), not a person called 'General'
         if i > 0 and "of" in (norm_word(t) for t in texts) and norm_word(name_words[-1]) in TITLE_WORDS:
             return None  # 'the Secretary of State' is a post (resolved as a role), not a person called 'State'
         if not is_name_word(name_words[-1]) or len(name_words) > 3:

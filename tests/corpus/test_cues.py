@@ -464,3 +464,16 @@ def test_a_participle_after_a_comma_inside_a_closing_mark():
 def test_described_as():
     assert _one("Peskov described the policy change as a clear sign that Washington wants escalation.") == (
         "Dmitry Peskov", "indirect", "a clear sign that Washington wants escalation")
+
+
+@pytest.mark.parametrize(("verb", "content"), [("called on allies to lift", "lift"), ("called on allies not to keep", "not to keep"),
+                                               ("calls on allies to lift", "lift")])
+def test_called_on_someone_to_act(verb, content):
+    assert _one(f"Volodymyr Zelensky {verb} the restrictions on strikes.") == (
+        "Volodymyr Zelensky", "indirect", f"{content} the restrictions on strikes")
+
+
+def test_the_secretary_general_is_a_post():
+    got = attributions("Headline words here\n\nNATO Secretary General Jens Stoltenberg spoke in Prague. The Secretary "
+                       "General stated that Ukraine has the right to defend itself.\n")
+    assert got == [("Jens Stoltenberg", "indirect", "Ukraine has the right to defend itself")]
