@@ -466,8 +466,8 @@ def test_described_as():
         "Dmitry Peskov", "indirect", "a clear sign that Washington wants escalation")
 
 
-@pytest.mark.parametrize(("verb", "content"), [("called on allies to lift", "lift"), ("called on allies not to keep", "not to keep"),
-                                               ("calls on allies to lift", "lift")])
+@pytest.mark.parametrize(("verb", "content"), [
+    ("called on allies to lift", "lift"), ("called on allies not to keep", "not to keep"), ("calls on allies to lift", "lift")])
 def test_called_on_someone_to_act(verb, content):
     assert _one(f"Volodymyr Zelensky {verb} the restrictions on strikes.") == (
         "Volodymyr Zelensky", "indirect", f"{content} the restrictions on strikes")
