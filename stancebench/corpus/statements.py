@@ -61,6 +61,9 @@ __all__ = [
 _START = operator.attrgetter("start")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
+#: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
+_THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|response|reply|message|verdict|words|advice|"
+                           r"view|position|warning|argument)\b[^:;.“”\"]{0,40}$")
 #: What opens an aside between a source and its cue after a quote: ", an official, who spoke on condition of anonymity, said".
 _ASIDE_STARTS = ("who ", "whose ", "speaking ", "talking ", "briefing ", "writing ", "asked ")
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
@@ -337,6 +340,12 @@ class _Extractor:
                 speaker = None
             if speaker is not None:
                 return speaker, cue.group().lower(), (prefix_start + min(cue.start(), speaker.start - prefix_start), quote.open)
+        if prefix.rstrip().endswith(":") and (answer := _THEIR_ANSWER.search(body)) is not None:
+            # 'His answer was shorter: "…"': the one whose answer it is
+            pronoun = {"his": "he", "her": "she", "their": "they"}[answer.group("pronoun").lower()]
+            speaker = self.resolver.at_end(pronoun, prefix_start + answer.start())
+            if speaker is not None:
+                return speaker, "answer", (prefix_start + answer.start(), quote.open)
         if prefix.rstrip().endswith(":"):  # headline colon: 'Zelensky: "…"'
             speaker = self.resolver.at_end(body, prefix_start, whole=True)
             if speaker is not None:

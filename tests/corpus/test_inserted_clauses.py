@@ -110,3 +110,10 @@ def test_a_relative_clause_between_the_source_and_its_cue(clause, cue):
 def test_an_aside_between_a_quotes_source_and_its_cue(aside):
     got = attributions(f"Headline words here\n\n“There is no change in our policy,” a senior official, {aside}, said.\n")
     assert got == [("senior official", "direct", "There is no change in our policy")]
+
+
+@pytest.mark.parametrize("lead", ["His answer was shorter", "His response was blunt", "His message to allies was simple"])
+def test_his_answer_colon_quote(lead):
+    got = attributions(f"Headline words here\n\nPal Jonson, Sweden's defence minister, was asked the same question. {lead}: "
+                       "\"Our weapons are Ukraine's weapons.\"\n")
+    assert got[-1] == ("Pal Jonson", "direct", "Our weapons are Ukraine's weapons.")
