@@ -255,8 +255,8 @@ class ReportedSpeech:
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
         content = self._beside(s0, s1, put.start(), put.end())
-        if speaker is None or content is None:
-            return []
+        if speaker is None or content is None or text[content[0]] == ":":
+            return []  # ('As X put it: "…"': the quote is the record)
         cue = "as put it" if "put" in put.group() else "as " + put.group().split()[-1]
         return [self._draft(speaker, content, (s0, s1), cue)]
 

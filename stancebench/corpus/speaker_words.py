@@ -63,7 +63,7 @@ TITLE_WORDS = _wordset(
     lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
     department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
     german polish chinese european european's mayor commissioner premier professor prof judge prosecutor colonel
-    captain lieutenant sergeant congressman congresswoman councillor councilor"""
+    captain lieutenant sergeant congressman congresswoman councillor councilor mp mep"""
 )
 NATIONALITIES = {
     "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",

@@ -552,12 +552,13 @@ class SpeakerResolver:
     @staticmethod
     def _described(words: list[re.Match[str]], run: list[re.Match[str]], tail: str
                    ) -> tuple[str, list[re.Match[str]]] | None:
-        """'council spokesperson Alex Poe', 'resident Kim Moe': a few lower-case words, then a full name."""
-        name = [w for w in words if w.group()[0].isupper()]
-        if len(name) < 2 or words[-1] is not name[-1]:
-            return None
-        first = words.index(name[0])
-        if words[first:] != name or first > 3 or _BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
+        """'council spokesperson Alex Poe', 'resident Kim Moe', 'the Green politician Agnieszka Brugger': a few
+        words describing a full name (the capitalised words at the end)."""
+        first = len(words)
+        while first > 0 and words[first - 1].group()[0].isupper():
+            first -= 1
+        name = words[first:]
+        if len(name) < 2 or first > 3 or _BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
             return None
         role = [w.group() for w in words[:first] if norm_word(w.group()) not in ("the", "a", "an")]
         if not role or any(norm_word(w) in NOT_DESCRIPTORS for w in role):

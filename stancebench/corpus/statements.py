@@ -76,6 +76,9 @@ _CONTROL = re.compile(
 )
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
+#: 'put it bluntly in a Bundestag debate' before a colon quote.
+_PUT_IT = re.compile(r"\s+(?:has\s+|had\s+)?puts?\s+it(?:\s+\w+ly|\s+this\s+way)?"
+                     r"(?:\s+(?:on|in|at|during|to|before)\s+[^,;“”\"]{1,80})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +317,13 @@ class _Extractor:
         if not body:
             return None
         put = c.AS_PUT.search(body) if "put it" in body else None
-        if put is not None and not body[put.end() :].strip():
+        if put is not None and (not body[put.end() :].strip() or _PLACE.match(body, put.end())):
             speaker = self.resolver.at_end(put.group("speaker"), prefix_start + put.start("speaker"), whole=True)
-            return (speaker, "as put it", (prefix_start + put.start(), quote.open)) if speaker else None
+            # (the span from the source on: the content before 'as X put it' is a statement of its own)
+            return (speaker, "as put it", (prefix_start + put.start("speaker"), quote.open)) if speaker else None
+        if "put it" in body and (put := _PUT_IT.search(body)) is not None:  # 'Brugger put it bluntly in a debate: "…'
+            speaker = self.resolver.at_end_of_clause(body[: put.start()], prefix_start)
+            return (speaker, "put it", (prefix_start + put.start(), quote.open)) if speaker else None
         cue = None
         for cue in (c.CUE_ANY_CASE if is_headline else c.CUE_SCANNER).finditer(body):  # noqa: B007 (the last one)
             pass

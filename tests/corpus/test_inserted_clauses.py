@@ -117,3 +117,16 @@ def test_his_answer_colon_quote(lead):
     got = attributions(f"Headline words here\n\nPal Jonson, Sweden's defence minister, was asked the same question. {lead}: "
                        "\"Our weapons are Ukraine's weapons.\"\n")
     assert got[-1] == ("Pal Jonson", "direct", "Our weapons are Ukraine's weapons.")
+
+
+@pytest.mark.parametrize("put", ["put it in a Bundestag debate on Wednesday", "put it", "put it bluntly"])
+def test_as_x_put_it_before_a_colon_quote(put):
+    got = attributions(f"Headline words here\n\nGermany's caution is hardly new, as the Green politician Agnieszka Brugger "
+                       f"{put}: \"We have been too late with every decision.\"\n")
+    assert got == [("Agnieszka Brugger", "indirect", "Germany's caution is hardly new"),
+                   ("Agnieszka Brugger", "direct", "We have been too late with every decision.")]
+
+
+def test_x_put_it_bluntly_colon_quote():
+    got = attributions("Headline words here\n\nAgnieszka Brugger put it bluntly in a debate: \"We have been too late.\"\n")
+    assert got == [("Agnieszka Brugger", "direct", "We have been too late.")]
