@@ -24,7 +24,7 @@ import re
 
 from stancebench.corpus.scanning import WordScanner, word_trie
 
-__all__ = ["BASE_FORMS", "CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END"]
+__all__ = ["ASKED", "BASE_FORMS", "CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END"]
 
 _FREE_WORDS = str.split(
     """said says say warned warns acknowledged acknowledges signaled signalled signals suggested suggests urged urges
@@ -142,6 +142,8 @@ ADJUNCT_WORDS = frozenset(str.split(
     """monday tuesday wednesday thursday friday saturday sunday yesterday today tonight earlier later again
     january february march april may june july august september october november december"""
 ))
+#: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
+ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 #: A journalist's question is not the statement of the person asked about.
 QUESTION = re.compile(
     r"\b(?:asked|asking|questioned|wondered|wondering)\b[^.;]{0,120}?\b(?:whether|if)\b[^,.;]*$", re.IGNORECASE

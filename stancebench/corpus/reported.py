@@ -78,8 +78,6 @@ _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
 #: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
 _TITLE_TAIL = re.compile(  # ', two US officials said', ', the country's top diplomat said'
     r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and|one|two|three|four|five|several|some|many|other)\s+){0,6}")
-#: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
-_ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 _HEADLINE_COLON = re.compile(r"([^:]{2,200}):\s+")
 _HEADLINE_TOPIC = re.compile(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s")
 _FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)")
@@ -112,6 +110,11 @@ _LEADING_ADJUNCTS = frozenset(str.split(
     "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
 _MARKS = frozenset("\"“”„«»'‘’")
 _DESCRIBED_AS = re.compile(r"\s+(?:[^\s,.;:“”\"]+\s+){1,4}?as\s+(?=\w)")
+_SUBORDINATE = re.compile(r"\s*(?:Since|When|After|Before|As|While|Although|Though|If|Because|Once|Until|Despite"
+                          r"|Following)\s")
+_WARN_OF = frozenset(str.split("warned warns warn warning cautioned cautions spoke speaks talked talks"))
+#: A journalist's question after the content: ', when asked about …', ', asked whether …'.
+_WHEN_ASKED = re.compile(r",\s+(?:when\s+|after\s+being\s+)?(?:asked|questioned|pressed)\s+(?:about|whether|if|on|at|by)\b")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -435,7 +438,7 @@ class ReportedSpeech:
             start = clause.end()
         while start < s0 + comma and text[start].isspace():
             start += 1
-        if start >= s0 + comma or _ASKED.match(text, start):
+        if start >= s0 + comma or c.ASKED.match(text, start):
             return None
         end = s1
         later = bisect.bisect_right(self.cue_starts, close)
@@ -454,13 +457,15 @@ class ReportedSpeech:
         if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
             return None
         head = before[:comma].rstrip()
-        if len(head.split()) < 3 or _ASKED.match(head):
+        if len(head.split()) < 3 or c.ASKED.match(head):
             return None
         return s0, trim_end(self.text, s0, s0 + len(head))
 
     def subject(self, s0: int, c0: int) -> Speaker | None:
         """The main clause's subject for a participle cue (', adding: "…"' too): the phrase before the sentence's
         first verb."""
+        if _SUBORDINATE.match(self.text, s0) and (comma := self.text.find(",", s0, c0)) != -1:
+            s0 = comma + 1  # 'Since Russia invaded in 2022, Washington has … urged': the main clause's subject
         verb = _MAIN_VERB.search(self.text, s0, c0)
         if verb is None:
             return None
@@ -495,7 +500,10 @@ class ReportedSpeech:
             start += c1
         while start < s1 and text[start].isspace():
             start += 1
-        end = trim_end(text, start, s1)
+        end = s1
+        if ", " in text[start:s1] and (asked := _WHEN_ASKED.search(text, start, s1)) is not None:
+            end = asked.start()  # '… it would "adjust and adapt", when asked at a press conference about …'
+        end = trim_end(text, start, end)
         return (start, end) if end > start else None
 
     def _start_after(self, after: str, kind: str | None, word: str) -> int | None:
@@ -538,6 +546,8 @@ class ReportedSpeech:
         if not first or first[0][0] in ",.;":
             return None
         head = first[0].lower().strip(",")
+        if head in ("of", "about") and word in _WARN_OF and len(first) > 1:
+            return len(after) - len(first[1])  # 'warned of the threat of a global conflict …': the threat
         if head in _NOT_CONTENT or head in c.ADJUNCT_WORDS or (head.endswith("ly") and first[0].endswith(",")):
             return None
         return 0

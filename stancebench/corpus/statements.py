@@ -46,6 +46,7 @@ from stancebench.corpus.layout import layout_units, paragraph_break
 from stancebench.corpus.quotes import Quote, scan_quotes, split_sentences, squash_quote
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_together
+from stancebench.corpus.speaker_words import TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.schema import Article, Statement
 
@@ -256,8 +257,8 @@ class _Extractor:
         if cue is None:
             return False
         comma = prefix.rfind(",", 0, cue.start())
-        if comma == -1 or len(prefix[comma + 1 : cue.start()].split()) > 4:
-            return False
+        if comma == -1 or len(prefix[comma + 1 : cue.start()].split()) > 4 or c.ASKED.match(prefix.lstrip()):
+            return False  # ('When asked whether …, he replied, "…"': a question, no content before the quote)
         head_end = s0 + comma
         words = sum(len(text[a:b].split()) for a, b in _outside(s0, head_end, blocked))
         return words >= 3
@@ -301,8 +302,12 @@ class _Extractor:
             if len(phrase.split()) > 8:
                 return None
             stripped = strip_aux(phrase.removesuffix(" went on to").removesuffix(" goes on to"))  # ('…," Peskov went on to say')
-            speaker = self.resolver.at_end(stripped, quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0),
-                                           whole=True)
+            at = quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0)
+            speaker = self.resolver.at_end(stripped, at, whole=True)
+            if speaker is None and " " not in stripped and stripped.isalpha() and is_name_word(stripped) \
+                    and stripped.lower() not in TITLE_WORDS:
+                # '…," Sandu said': a surname right before the cue is its source, even one the article did not name
+                speaker = Speaker(stripped, None, None, "person", at, at + len(stripped))
             end = quote.close + cue.end()
         if speaker is None:
             return None

@@ -477,3 +477,33 @@ def test_the_secretary_general_is_a_post():
     got = attributions("Headline words here\n\nNATO Secretary General Jens Stoltenberg spoke in Prague. The Secretary "
                        "General stated that Ukraine has the right to defend itself.\n")
     assert got == [("Jens Stoltenberg", "indirect", "Ukraine has the right to defend itself")]
+
+
+@pytest.mark.parametrize("verb", ["warned of", "has warned of", "warned about", "cautioned of"])
+def test_warned_of_takes_what_was_warned_of(verb):
+    assert _one(f"Vladimir Putin {verb} the threat of a global conflict over the weapons.") == (
+        "Vladimir Putin", "indirect", "the threat of a global conflict over the weapons")
+
+
+@pytest.mark.parametrize("question", ["when asked at a press conference about the policy", "asked whether it had changed",
+                                      "when questioned by reporters"])
+def test_a_journalists_question_after_the_content_is_not_in_it(question):
+    assert _one(f"Antony Blinken said the US would adjust and adapt, {question}.") == (
+        "Antony Blinken", "indirect", "the US would adjust and adapt")
+
+
+def test_a_leading_subordinate_clause_is_not_the_subject():
+    assert _one("Since Russia launched its invasion in 2022, Washington has sent aid but has urged Kyiv not to fire "
+                "the weapons into Russia.") == ("United States", "indirect", "not to fire the weapons into Russia")
+
+
+def test_an_unknown_surname_right_before_the_cue_after_a_quote():
+    got = attributions("Headline words here\n\nAntony Blinken spoke first. “Our friends in Ukraine pay a price every "
+                       "day,” Sandu said.\n")
+    assert got == [("Sandu", "direct", "Our friends in Ukraine pay a price every day")]
+
+
+def test_when_asked_then_the_answer_is_a_quote():
+    got = attributions("Headline words here\n\nAntony Blinken spoke first. When asked by a reporter whether his comments "
+                       "meant a change, he replied, “That is exactly what it means to adapt.”\n")
+    assert got == [("Antony Blinken", "direct", "That is exactly what it means to adapt.")]
