@@ -65,6 +65,7 @@ _LONGEST_SENTENCE = 3000
 #: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
 _THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|response|reply|message|verdict|words|advice|"
                            r"view|position|warning|argument)\b[^:;.“”\"]{0,40}$")
+_QUOTED_AS = re.compile(r"\bquoted\s+(him|her|them)\s+as$")
 #: What opens an aside between a source and its cue after a quote: ", an official, who spoke on condition of anonymity, said".
 _ASIDE_STARTS = ("who ", "whose ", "speaking ", "talking ", "briefing ", "writing ", "asked ")
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
@@ -301,6 +302,9 @@ class _Extractor:
         else:
             if len(phrase.split()) > 8:
                 return None
+            quoted = _QUOTED_AS.search(phrase)  # '…," TASS quoted him as saying': him
+            if quoted is not None:
+                phrase = {"him": "he", "her": "she", "them": "they"}[quoted.group(1)]
             stripped = strip_aux(phrase.removesuffix(" went on to").removesuffix(" goes on to"))  # ('…," Peskov went on to say')
             at = quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0)
             speaker = self.resolver.at_end(stripped, at, whole=True)

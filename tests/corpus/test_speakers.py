@@ -201,7 +201,7 @@ def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_fin
          "regional military administration", None),
         ("Ukraine's General Staff said that 35 of 41 drones were shot down.", "Ukraine's General Staff", "Ukraine"),
         ("Zelensky's office said the request had been sent.", "Zelensky's office", "Ukraine"),
-        ("The Foreign Office said the policy had not changed.", "Foreign Office", None),
+        ("The Foreign Office said the policy had not changed.", "Foreign Office", "United Kingdom"),  # (in the actor table)
         ("Police said two civilians were injured.", "Police", None),
         ("The press service said the call lasted an hour.", "press service", None),
         ("Prime Minister Rishi Sunak's office said the position had not changed.", "Rishi Sunak's office",
@@ -389,3 +389,18 @@ def test_went_on_to_say():
     got = attributions("Headline words here\n\nVladimir Putin spoke first. “This radically changes the modality,” "
                        "Peskov went on to say.\n")
     assert got == [("Dmitry Peskov", "direct", "This radically changes the modality")]
+
+
+@pytest.mark.parametrize(("source", "speaker"), [("The Élysée", "Élysée Palace"), ("Downing Street", "Downing Street"),
+                                                 ("The Foreign Office", "Foreign Office"), ("Reuters", "Reuters")])
+def test_offices_and_news_agencies_are_institutions(source, speaker):
+    [statement] = extract_text(f"Headline words here\n\n{source} said the policy on strikes had not changed.\n")
+    assert (statement.speaker, statement.speaker_role is not None) == (speaker, True)
+
+
+@pytest.mark.parametrize("pronoun", ["him", "her"])
+def test_quoted_him_as_saying(pronoun):
+    person = "Jens Stoltenberg" if pronoun == "him" else "Maria Zakharova"
+    got = attributions(f"Headline words here\n\n{person} spoke on Friday. “It makes sense to allow the strikes,” TASS "
+                       f"quoted {pronoun} as saying.\n")
+    assert got == [(person, "direct", "It makes sense to allow the strikes")]
