@@ -28,7 +28,7 @@ __all__ = ["ASKED", "BASE_FORMS", "CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_
 
 _FREE_WORDS = str.split(
     """said says say warned warns acknowledged acknowledges signaled signalled signals suggested suggests urged urges
-    insisted insists argued argues stressed stresses claimed claims stated declared declares vowed vows threatened
+    insisted insists argued argues stressed stresses claimed claims stated states declared declares vowed vows threatened
     threatens hinted hints indicated indicates cautioned cautions predicted predicts pledged pledges promised promises
     maintained maintains conceded concedes admitted admits confirmed confirms denied denies proposed proposes
     reiterated reiterates emphasised emphasized emphasises emphasizes underscored underscores clarified clarifies

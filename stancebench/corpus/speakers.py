@@ -73,6 +73,7 @@ _ASIDE_LAST_WORDS = ("part", "turn", "however", "meanwhile", "though", "too", "r
 #: Around a place's name after 'in'/'from': 'in the Kharkiv region', 'in eastern Ukraine'.
 _PLACE_NOUNS = frozenset(str.split("region area oblast province district city border"))
 _BEFORE_PLACE = frozenset(str.split("the eastern western northern southern central occupied"))
+_OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
@@ -597,6 +598,8 @@ class SpeakerResolver:
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None
+        if (pronoun := _OBJECT_PRONOUNS.get(phrase.strip().lower())) is not None:  # 'according to him'
+            return self._pronoun(pronoun, offset, offset + len(phrase.rstrip()))
         return self.at_end(phrase.rstrip(), offset, whole=True)
 
 

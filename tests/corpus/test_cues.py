@@ -507,3 +507,16 @@ def test_when_asked_then_the_answer_is_a_quote():
     got = attributions("Headline words here\n\nAntony Blinken spoke first. When asked by a reporter whether his comments "
                        "meant a change, he replied, “That is exactly what it means to adapt.”\n")
     assert got == [("Antony Blinken", "direct", "That is exactly what it means to adapt.")]
+
+
+def test_content_before_an_inverted_present_tense_cue():
+    got = attributions("Headline words here\n\nOur country needs a long-range permit, states Ukrainian President "
+                       "Volodymyr Zelensky.\n")
+    assert got == [("Volodymyr Zelensky", "indirect", "Our country needs a long-range permit")]
+
+
+@pytest.mark.parametrize(("person", "pronoun"), [("Volodymyr Zelensky", "him"), ("Maria Zakharova", "her")])
+def test_according_to_him(person, pronoun):
+    got = attributions(f"Headline words here\n\n{person} spoke on Friday. According to {pronoun}, the strikes will force "
+                       "Russia to seek peace.\n")
+    assert got == [(person, "indirect", "the strikes will force Russia to seek peace")]
