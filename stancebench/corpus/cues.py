@@ -5,6 +5,7 @@ Kinds of cue (the `_CUE` group that matched):
 
 - `free`: a verb whose content may follow directly ("warned the step was risky") or after
   "that"; `needs`: a verb whose content needs "that" or a colon ("added that …", "wrote on X: …");
+  `object`: a verb before an object and an infinitive ("pressed Germany to …");
 - `noun`: a verb and a noun ("repeated earlier assertions that …"); `particle`: a verb and a
   preposition ("asked for …", "called on …");
 - `according`: "according to X"; `ing`: a participle after the main clause (", arguing that …",
@@ -23,22 +24,36 @@ import re
 
 from stancebench.corpus.scanning import WordScanner, word_trie
 
-__all__ = ["CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END", "as_put_match"]
+__all__ = ["ASKED", "BASE_FORMS", "CUE", "CUE_SCANNER", "CUE_ANY_CASE", "CUE_AT_END", "as_put_match"]
 
 _FREE_WORDS = str.split(
     """said says say warned warns acknowledged acknowledges signaled signalled signals suggested suggests urged urges
-    insisted insists argued argues stressed stresses claimed claims stated declared declares vowed vows threatened
+    insisted insists argued argues stressed stresses claimed claims stated states declared declares vowed vows threatened
     threatens hinted hints indicated indicates cautioned cautions predicted predicts pledged pledges promised promises
     maintained maintains conceded concedes admitted admits confirmed confirms denied denies proposed proposes
     reiterated reiterates emphasised emphasized emphasises emphasizes underscored underscores clarified clarifies
     announced announces thanked hailed hails criticised criticized criticises criticizes condemned condemns rejected
     rejects dismissed demanded accused accuses welcomed welcomes asserted asserts affirmed affirms asked asks countered
-    counters cited cites described describes branded brands dubbed called appealed"""
+    counters cited cites described describes branded brands dubbed called appealed contended contends"""
+)
+#: Present-tense plural forms: 'analysts warn that …', 'critics argue …' (after 'to' or a modal, no cue: see
+#: `BASE_FORMS`).
+_FREE_BASE_WORDS = str.split(
+    """warn acknowledge signal suggest urge insist argue stress claim declare vow threaten hint indicate caution
+    predict pledge promise maintain concede admit confirm deny propose reiterate emphasise emphasize underscore
+    clarify announce criticise criticize condemn reject dismiss demand accuse welcome assert affirm counter contend"""
 )
 _NEEDS_THAT_WORDS = str.split(
     """added adds noted notes explained explains told tells wrote writes tweeted posted responded replied recalled
     observed remarked assured assures informed reminded repeated repeats reported reports"""
 )
+_NEEDS_THAT_BASE_WORDS = str.split("add note explain tell write respond reply recall observe remark assure inform remind repeat")
+#: Verbs that are a cue only before an object and an infinitive: 'pressed Germany to …' (not 'pressed their offensive').
+_OBJECT_VERBS = str.split("pressed presses press pushed pushes push encouraged encourages encourage")
+#: Base forms: a cue only as a present tense ('officials insist …'), not after 'to' or a modal ('would respond').
+BASE_FORMS = frozenset((*_FREE_BASE_WORDS, *_NEEDS_THAT_BASE_WORDS, "press", "push", "encourage"))
+_FREE_WORDS += _FREE_BASE_WORDS
+_NEEDS_THAT_WORDS += _NEEDS_THAT_BASE_WORDS
 #: Participles that carry a cue after the main clause: ", arguing that …".
 ING_WORDS = str.split(
     """arguing stating saying adding warning insisting noting stressing claiming calling describing accusing
@@ -64,10 +79,11 @@ _CUE_BODY = (
     rf"|(?P<particle>{word_trie(_PARTICLE_VERBS)}\s+(?:for|on))"
     r"|(?P<according>[Aa]ccording to)"
     rf"|(?P<ing>{_ING})"
+    rf"|(?P<object>{word_trie(_OBJECT_VERBS)})(?=\s+(?:on\s+)?(?:[\w'’.-]+\s+){{1,5}}?(?:not\s+)?to\s)"
     rf"|(?P<free>{_FREE})|(?P<needs>{_NEEDS_THAT}))\b"
 )
 CUE = re.compile(_CUE_BODY)
-CUE_FIRST_WORDS = {*_NOUN_VERBS, *_PARTICLE_VERBS, "According", "according", *_FREE_WORDS, *_NEEDS_THAT_WORDS,
+CUE_FIRST_WORDS = {*_NOUN_VERBS, *_PARTICLE_VERBS, *_OBJECT_VERBS, "According", "according", *_FREE_WORDS, *_NEEDS_THAT_WORDS,
                    *ING_WORDS, *REQUEST_WORDS}
 #: `CUE.finditer` over a whole article, ~3x faster (see stancebench.corpus.scanning).
 CUE_SCANNER = WordScanner(CUE, CUE_FIRST_WORDS)
@@ -79,7 +95,8 @@ CUE_ANY_CASE = WordScanner(re.compile(_CUE_BODY, re.IGNORECASE), CUE_FIRST_WORDS
 
 _AS_PUT_REST = (
     r"\s*(?P<speaker>[^,.;:“”\"]{2,60}?)\s+(?:(?:has\s+|had\s+)?(?:put|puts)\s+it|(?:has\s+|had\s+)?"
-    r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes))\b"
+    r"(?:reported|said|noted|stated|wrote|announced|reports|says|notes|writes|explained|explains|argued|argues"
+    r"|warned|warns|stressed|stresses|emphasi[sz]ed|recalled|acknowledged|confirmed))\b"
 )
 #: "as X put it", "as X reported": the content is the rest of the sentence.
 AS_PUT = re.compile(r"\b[Aa]s\s" + _AS_PUT_REST)
@@ -104,10 +121,10 @@ STATED_BY = re.compile(
 #: Cues whose content may follow an object and "to": "urged allies to …", "asked Kyiv not to …".
 OBJECT_CUES = frozenset(str.split(
     """told tells telling assured assures informed reminded asked asks asking warned warns warning urged urges urging
-    pressed presses pressing pushed pushing encouraged encourages appealed"""
+    pressed presses press pressing pushed pushes push pushing encouraged encourages encourage appealed"""
 ))
 OBJECT_THEN_TO = re.compile(
-    r"\s+(?:on\s+|to\s+)?(?!(?:of|about|against|for|over|in|at|with|that|from|by)\s)(?:[\w'’.-]+\s+){1,5}?"
+    r"\s+(?:on\s+|to\s+)?(?!(?:of|about|against|for|over|in|at|with|that|from|by|ahead|forward|back|into|through|home)\s)(?:[\w'’.-]+\s+){1,5}?"
     r"(?P<content>(?:not\s+)?)to\s+(?=\w)"
 )
 #: Cues whose content is an infinitive: "pledged to …", "has vowed not to …".
@@ -139,6 +156,8 @@ ADJUNCT_WORDS = frozenset(str.split(
     """monday tuesday wednesday thursday friday saturday sunday yesterday today tonight earlier later again
     january february march april may june july august september october november december"""
 ))
+#: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
+ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 #: A journalist's question is not the statement of the person asked about.
 QUESTION = re.compile(
     r"\b(?:asked|asking|questioned|wondered|wondering)\b[^.;]{0,120}?\b(?:whether|if)\b[^,.;]*$", re.IGNORECASE

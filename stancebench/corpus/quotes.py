@@ -40,6 +40,9 @@ _OPENERS = "\"“„«"
 _SINGLE_OPEN = re.compile(r"[‘'](?<![^\s(:—–-][‘'])(?=[^\W_])")
 # ... and a closing mark after a non-space, before the end, a space or punctuation.
 _SINGLE_CLOSE = re.compile(r"[’'](?<=[^\s][’'])(?=$|[\s.,;:!?)—–-])")
+# The last single mark that opens a quote before a lone closing double mark, and a single closing mark after it.
+_SINGLE_OPEN_BEFORE = re.compile(r"(?<![^\s(:—–-])‘(?=[^\W_])(?!.*(?<![^\s(:—–-])‘)", re.DOTALL)
+_SINGLE_CLOSE_AFTER = re.compile(r"’(?=$|[\s.,;:!?)—–-])")
 # In a quote left open: '…, Zelensky said at the summit.' -- the quote most likely ends at that comma.
 _ATTRIBUTION_INSIDE = re.compile(
     r",(?=\s+(?:(?:[A-Z][\w.'’-]*|he|she|they)\s+){1,5}(?:said|says|added|warned|told|insisted|stressed)\b)"
@@ -47,7 +50,7 @@ _ATTRIBUTION_INSIDE = re.compile(
 _SPACE_BEFORE = " \t\n\u00a0([{—–-/:"
 _SPACE_AFTER = " \t\n\u00a0.,;:!?)]}—–-…'’\"”"
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
+    r"[.!?…]+[\"”’')]*(?=[ \t\u00a0\n]+[\"“‘'(]?[A-Z0-9])"  # ". Next" (a wrapped line may end a sentence)
     r"|(?<=[a-z]{2}[.!?])[\"”]?(?=[\"“]?[A-Z][a-z])"  # ".Next" (no space after the previous sentence)
 )
 _ABBREVIATION = re.compile(
@@ -149,6 +152,12 @@ def scan_quotes(
             closes_like = before not in _SPACE_BEFORE and (after in _SPACE_AFTER or pos + 1 == p1)
             if current is None:
                 if not opens_like and (closes_like or mark in "”»"):
+                    single = _SINGLE_OPEN_BEFORE.search(text, last_close, pos)  # 'said: ‘Anyone who …."' (marks mixed)
+                    if single is not None and _SINGLE_CLOSE_AFTER.search(text, single.end(), pos) is None:
+                        warn(single.start(), "quotation marks do not match (a single one opens, a double one closes)")
+                        quotes.append(Quote(single.start(), single.start() + 1, pos, pos + 1))
+                        last_close = pos + 1
+                        continue
                     begin = last_close  # the quote is taken to be the sentence the closing mark ends
                     for boundary in _boundaries(text, last_close, pos):
                         begin = boundary[1]
@@ -229,7 +238,7 @@ def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:
 #: `_BOUNDARY` led by the sentence mark (a ".Next" boundary starts just after it, at group `glued`): a pattern
 #: that starts with one character set lets `re` skip ahead to the marks (~4x a search for `_BOUNDARY` itself).
 _BOUNDARY_AT_MARK = re.compile(
-    r"[.!?…](?:[.!?…]*[\"”’)]*(?=[ \t\u00a0\n]+[\"“‘(]?[A-Z0-9])"
+    r"[.!?…](?:[.!?…]*[\"”’')]*(?=[ \t\u00a0\n]+[\"“‘'(]?[A-Z0-9])"  # (straight ' too: 'We will,' he said)
     r"|(?<=[a-z]{2}[.!?])(?P<glued>[\"”]?)(?=[\"“]?[A-Z][a-z]))"
 )
 

@@ -29,7 +29,7 @@ _GAP_STARTS = frozenset(str.split(
 )
 _NOT_CONTENT = frozenset(str.split(
     "on in at during following after before while when from with as earlier later last this to by "
-    "afterwards then")
+    "afterwards then over")  # ('allies argue over strike rules': a dispute, no content)
 )
 _THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
 #: A longer gap before "that": "said at a news conference with Scholz in Meseberg, Germany, on Tuesday that".
@@ -64,7 +64,11 @@ _AUX = re.compile(
 _AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
 #: The words an `_AUX` match is made of.
 _AUX_PIECES = frozenset((*_AUX_WORDS, *_WEEKDAYS, "on", "last", "this", "week"))
+_MODAL_BEFORE = re.compile(r"\b(?:will|would|could|can|cannot|may|might|should|must|shall|did|does|do|to|n[o']t)\s+"
+                           r"(?:(?:\w+ly|not|never|also|yet|still|then)\s+)*$", re.IGNORECASE)
 _WHO = re.compile(r",?\s*\bwho\s*$")
+#: A relative clause between a source and its cue: ', who met his counterpart last week, has'.
+_WHO_BETWEEN = re.compile(rf",\s*who\s[^,;:“”\"]{{1,150}},(?:\s*\b(?:{word_trie(_AUX_WORDS)})\b)*\s*$")
 _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+){0,5}?(?:also\s+)?$")
 #: The verb a participle's main clause starts with, after its subject: "A group of senators sent a letter …".
 _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put|set|went|came|left|told|wrote|said|has|have"
@@ -72,17 +76,48 @@ _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put
 _TRIM_END = " \t\n\u00a0.,;:—–-"
 _ASIDE = re.compile(r"\s*,\s*(?:however|though|too|also|moreover|in turn|in fact|of course|once again|again)\s*,\s*"
                     r"(?:that\s+)?(?=\w)")
+_COMMA_ASIDE_THAT = re.compile(r"\s*,\s*[^,.;:“”\"]{2,60},\s*that\s+(?=\w)")
 _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
 #: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
 _TITLE_TAIL = re.compile(  # ', two US officials said', ', the country's top diplomat said'
     r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and|one|two|three|four|five|several|some|many|other)\s+){0,6}")
-#: A clause that opens with a journalist's question is no content: "When asked whether …, X responded".
-_ASKED = re.compile(r"(?:When\s+|After\s+being\s+|Once\s+)?(?:asked|questioned|pressed)\b", re.IGNORECASE)
 _HEADLINE_COLON = re.compile(r"([^:]{2,200}):\s+")
 _HEADLINE_TOPIC = re.compile(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s")
 _FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)")
 _CLAUSE_MARK = re.compile(r"[,;:“”\"]")
 _OPENING_MARK = re.compile(r"[“\"]")
+#: Words that open a new clause after an attribution ('…, Peskov said, as talks stalled'): then the content
+#: is before the attribution, not around it.
+_NEW_CLAUSE = frozenset(str.split(
+    "and but or nor so yet as while whereas when whenever after before because since though although if unless until "
+    "which who whom whose where in on at during according with without for from by amid despite following ahead then"))
+#: Where a coordinated clause starts: ', and', ', but', ';' (a parenthetical attribution's content ends there).
+_CLAUSE_BOUNDARY = re.compile(r",\s*(?:and|but|yet|while)\s+|;\s*")
+#: 'the missiles, which Blinken said …': a source inside a relative clause set off by a comma.
+_RELATIVE_SOURCE = re.compile(r",\s*(?:which|who|whom)\s+$")
+_RELATIVE_BEFORE = re.compile(r",\s*(?:which|who|whom)\s+(?:[\w.’'-]+\s+){1,5}?$")
+#: After a comma inside a relative clause's content: words that go on with it ('…, and that …') and words that open
+#: an inserted phrase closed by the next comma ('the plan, if adopted, would fail'). Another lower-case word after a
+#: comma is the main clause's verb ('Scholz, who said …, met Macron'): the relative clause ended at that comma.
+_GOES_ON = frozenset(str.split("and or but nor which who whose where"))
+_INSERTS = frozenset(str.split(
+    "if when as though although because while unless until since including such not even especially particularly "
+    "in on at for with to of from by perhaps"))
+_WHEN_WORDS = (r"repeatedly|publicly|privately|previously|recently|again|also|openly|explicitly|separately|earlier|later"
+               r"|now|today|yesterday|tonight|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+               r"(?:\s+(?:night|morning|afternoon|evening))?|(?:last|this)\s+(?:week|month|year)")
+#: Adverbs and times between a cue and its content when no 'that' follows: 'said Monday the US would …'.
+_ADJUNCT_RUN = re.compile(rf"\s*(?:{_WHEN_WORDS})(?:\s+(?:{_WHEN_WORDS}))*\s+(?=\S)")
+_LEADING_ADJUNCTS = frozenset(str.split(
+    "repeatedly publicly privately previously recently again also openly explicitly separately earlier later now today "
+    "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
+_MARKS = frozenset("\"“”„«»'‘’")
+_DESCRIBED_AS = re.compile(r"\s+(?:[^\s,.;:“”\"]+\s+){1,4}?as\s+(?=\w)")
+_SUBORDINATE = re.compile(r"\s*(?:Since|When|After|Before|As|While|Although|Though|If|Because|Once|Until|Despite"
+                          r"|Following)\s")
+_WARN_OF = frozenset(str.split("warned warns warn warning cautioned cautions spoke speaks talked talks"))
+#: A journalist's question after the content: ', when asked about …', ', asked whether …'.
+_WHEN_ASKED = re.compile(r",\s+(?:when\s+|after\s+being\s+)?(?:asked|questioned|pressed)\s+(?:about|whether|if|on|at|by)\b")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -195,19 +230,23 @@ class ReportedSpeech:
             if nested:
                 previous_draft = nested[-1]
                 coordination = _COORDINATED.search(text, max(previous_draft.start, c0 - 80), c0)
-                is_participle = group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(",")
-                if coordination is None and not is_participle:
+                is_participle = group == "ing" and _after_comma(text, s0, c0)
+                relative = None if coordination or is_participle else \
+                    _RELATIVE_BEFORE.search(text, max(previous_draft.start, c0 - 80), c0)
+                if coordination is None and not is_participle and relative is None:
                     continue  # a parenthetical ("and, he hinted, retaliation") or nested cue
-                cut = coordination.start() if coordination is not None else c0
-                previous_draft.end = trim_end(text, previous_draft.start, cut)
-                previous_draft.text = text[previous_draft.start : previous_draft.end]
-                inherited = previous_draft.speaker
+                cut = (coordination or relative).start() if coordination or relative else c0
+                # ('…, which Blinken said …' names its own source)
+                inherited = previous_draft.speaker if relative is None else None
             elif drafts and group == "ing":
                 inherited = drafts[-1].speaker
-            elif quoted_by is not None and group == "ing" and text[max(s0, c0 - 4) : c0].rstrip().endswith(","):
+            elif quoted_by is not None and group == "ing" and _after_comma(text, s0, c0):
                 inherited = quoted_by
             draft = self._one_cue(cue, s0, s1, blocked, inherited)
             if draft is not None:
+                if nested:  # the cue inside the previous content starts a statement of its own: that content ends
+                    previous_draft.end = trim_end(text, previous_draft.start, cut)
+                    previous_draft.text = text[previous_draft.start : previous_draft.end]
                 drafts.append(draft)
         drafts.extend(self._as_put(s0, s1, blocked))
         if previous is not None and not drafts:
@@ -228,8 +267,8 @@ class ReportedSpeech:
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
         content = self._beside(s0, s1, put.start(), put.end())
-        if speaker is None or content is None:
-            return []
+        if speaker is None or content is None or text[content[0]] == ":":
+            return []  # ('As X put it: "…"': the quote is the record)
         cue = "as put it" if "put" in put.group() else "as " + put.group().split()[-1]
         return [self._draft(speaker, content, (s0, s1), cue)]
 
@@ -321,15 +360,19 @@ class ReportedSpeech:
         elif _ends_like(_PASSIVE, _PASSIVE_WORDS, left) or (
                 " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
             return None
+        if word in c.BASE_FORMS and _MODAL_BEFORE.search(left, max(0, len(left) - 40)):
+            return None  # 'Russia would respond', 'did not deny': not a present-tense report
         if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
             return None  # 'When asked whether X had said …': a journalist's question
         if kind == "ing":
-            speaker = inherited or self._subject(s0, c0)
+            speaker = inherited or self.subject(s0, c0)
             if speaker is None:
                 return None
             content = self._content_after(c1, s1, "free", word)
             return self._finish(speaker, content, blocked, (s0, s1), cue.group().lower()) if content else None
-        left = strip_aux(left)
+        raw_left, left = left, strip_aux(left)
+        if len(left) < len(raw_left) and raw_left[len(left) :].lstrip().startswith(","):
+            left += ","  # 'Kallas, the EU's foreign policy chief, has welcomed': the appositive keeps its comma
         who = _WHO.search(left, max(0, len(left) - 12)) if "who" in left[-12:] else None
         if who is not None:
             left = left[: who.start()]
@@ -343,17 +386,78 @@ class ReportedSpeech:
             speaker = self.resolver.at_end_of_clause(left, w0)
         if speaker is None or inherited is not None and speaker.source == "pronoun" and inherited.kind == "person":
             speaker = inherited  # 'The prime minister said …, and she called …': the same person
+        if speaker is None and ", who " in raw_left and (between := _WHO_BETWEEN.search(raw_left)) is not None:
+            speaker = self.resolver.at_end(raw_left[: between.start()], w0)  # 'X, who met Y last week, has vowed'
         if speaker is None and left[-12:].rstrip().endswith(("but", "and", "yet")) \
                 and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
-            speaker = self._subject(s0, c0)  # 'Miller declined to comment … but said …'
+            speaker = self.subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None
         content = self._content_after(c1, s1, kind, word)
         if content is None:
-            content = self._content_before(s0, speaker.start)
+            content = self._parenthetical(s0, s1, speaker.start, c1)
+            if content is None and text[speaker.end : c0].strip() != ",":  # 'The Kremlin spokesman, Peskov, told …':
+                content = self._content_before(s0, speaker.start)  # what comes before a name in apposition is no content
             if content is None:
                 return None
+        elif who is not None and who.group().startswith(",") or "wh" in text[max(w0, speaker.start - 12) : speaker.start] \
+                and _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12), speaker.start):
+            content = self._relative_end(*content)
         return self._finish(speaker, content, blocked, (s0, s1), label)
+
+    def _relative_end(self, start: int, end: int) -> tuple[int, int]:
+        """'Scholz, who has said Germany would not send Taurus, met Macron': content in a relative clause set
+        off by commas ends where the clause does, at the comma before the main clause's verb."""
+        text = self.text
+        inserted = False
+        comma = text.find(",", start, end)
+        while comma != -1:
+            word = text[comma + 1 : comma + 16].split(None, 1)
+            word = word[0] if word else ""
+            if inserted:
+                inserted = False  # the comma that closes an inserted phrase
+            elif word.rstrip(",").lower() in _INSERTS:
+                inserted = True
+            elif word[:1].islower() and word.rstrip(",") not in _GOES_ON:
+                return start, trim_end(text, start, comma)
+            comma = text.find(",", comma + 1, end)
+        return start, end
+
+    def _parenthetical(self, s0: int, s1: int, speaker_start: int, c1: int) -> tuple[int, int] | None:
+        """'The decision, officials said on Monday, applies only to …': an attribution set off by commas inside
+        its content. The content is the whole clause, the attribution included: a statement is one span of the
+        article, and the part before the attribution alone ('The decision') says nothing."""
+        text = self.text
+        close = text.find(",", c1, min(s1, c1 + 60))
+        if close == -1 or _GAP_MARK.search(text, c1, close) is not None:
+            return None
+        adjunct = text[c1:close].split(None, 1)
+        if adjunct and adjunct[0].lower() not in _GAP_STARTS and adjunct[0].lower() not in c.ADJUNCT_WORDS:
+            return None
+        tail = text[close + 1 : s1].split(None, 1)
+        first = tail[0].lower().strip("“\"‘'") if tail else ""
+        if not first.isalpha() or first in _NEW_CLAUSE or first.endswith("ing"):
+            return None  # '…, Peskov said, adding that …' / ', as talks stalled': the content is before it
+        before = text[s0:speaker_start]
+        comma = before.rfind(",")
+        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
+            return None
+        start = s0
+        for clause in _CLAUSE_BOUNDARY.finditer(text, s0, s0 + comma):  # 'It was wrong, and the White House, X said, …'
+            start = clause.end()
+        while start < s0 + comma and text[start].isspace():
+            start += 1
+        if start >= s0 + comma or c.ASKED.match(text, start):
+            return None
+        end = s1
+        later = bisect.bisect_right(self.cue_starts, close)
+        if later < len(self.cue_starts) and self.cue_starts[later] < s1:  # another source's clause follows
+            boundary = None
+            for boundary in _CLAUSE_BOUNDARY.finditer(text, close, self.cue_starts[later]):  # noqa: B007 (the last)
+                pass
+            if boundary is not None:
+                end = boundary.start()
+        return start, trim_end(text, start, end)
 
     def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
         """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""
@@ -362,12 +466,15 @@ class ReportedSpeech:
         if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
             return None
         head = before[:comma].rstrip()
-        if len(head.split()) < 3 or _ASKED.match(head):
+        if len(head.split()) < 3 or c.ASKED.match(head):
             return None
         return s0, trim_end(self.text, s0, s0 + len(head))
 
-    def _subject(self, s0: int, c0: int) -> Speaker | None:
-        """The main clause's subject for a participle cue: the phrase before the sentence's first verb."""
+    def subject(self, s0: int, c0: int) -> Speaker | None:
+        """The main clause's subject for a participle cue (', adding: "…"' too): the phrase before the sentence's
+        first verb."""
+        if _SUBORDINATE.match(self.text, s0) and (comma := self.text.find(",", s0, c0)) != -1:
+            s0 = comma + 1  # 'Since Russia invaded in 2022, Washington has … urged': the main clause's subject
         verb = _MAIN_VERB.search(self.text, s0, c0)
         if verb is None:
             return None
@@ -378,6 +485,12 @@ class ReportedSpeech:
         a, b = content
         if blocked and any(x <= a < y for x, y in blocked):
             return None  # the content is a direct quote, already a record
+        # '…, adding: "…"': a direct quote's attribution inside the content (a span that starts at no quotation mark)
+        # ends the content; that quote is a record of its own.
+        if blocked and (inside := [x for x, _ in blocked if a < x < b and self.text[x] not in _MARKS]):
+            b = trim_end(self.text, a, min(inside))
+            if b <= a:
+                return None
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, label)
 
     def _content_after(self, c1: int, s1: int, kind: str | None, word: str) -> tuple[int, int] | None:
@@ -385,6 +498,10 @@ class ReportedSpeech:
         after = text[c1 : min(s1, c1 + 400)]
         if kind in ("noun", "particle"):
             start = c1
+            if kind == "particle" and text.endswith("on", 0, c1) and (to := c.OBJECT_THEN_TO.match(after)) is not None \
+                    and not _CLAUSE_MARK.search(to.group()):
+                # 'called on allies (not) to lift …' as 'urged allies (not) to lift …'
+                start = c1 + (to.start("content") if to.group("content") else to.end())
         else:
             start = self._start_after(after, kind, word)
             if start is None:
@@ -392,7 +509,10 @@ class ReportedSpeech:
             start += c1
         while start < s1 and text[start].isspace():
             start += 1
-        end = trim_end(text, start, s1)
+        end = s1
+        if ", " in text[start:s1] and (asked := _WHEN_ASKED.search(text, start, s1)) is not None:
+            end = asked.start()  # '… it would "adjust and adapt", when asked at a press conference about …'
+        end = trim_end(text, start, end)
         return (start, end) if end > start else None
 
     def _start_after(self, after: str, kind: str | None, word: str) -> int | None:
@@ -400,6 +520,8 @@ class ReportedSpeech:
         aside = _ASIDE.match(after)
         if aside is not None:
             return aside.end()  # 'made clear, however, that …'
+        if after[:3].lstrip().startswith(",") and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
+            return aside.end()  # 'said, without providing evidence, that …'
         that = _that_gap(after)
         gap = that.group("gap").split() if that else []
         if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS
@@ -420,14 +542,21 @@ class ReportedSpeech:
             quote = _OPENING_MARK.search(after[: described.end() + 60])
             if quote is not None and len(after[: quote.start()].split()) <= 6:
                 return quote.start()
-            return described.end()
+            described_as = _DESCRIBED_AS.match(after) if word.startswith("describ") else None  # '… as a clear sign'
+            return described_as.end() if described_as is not None else described.end()
         if word in _TOLD_WORDS and (told := _TOLD_AUDIENCE.match(after)) is not None:
             return told.end()  # 'told reporters the policy had not changed' (no 'that')
-        if kind == "needs":
+        if kind == "needs" or kind == "object":
             return None
+        if first and first[0].lower() in _LEADING_ADJUNCTS and (adjunct := _ADJUNCT_RUN.match(after)) is not None:
+            rest = after[adjunct.end() :].split(None, 1)  # 'said Monday the US would …', 'said repeatedly he will …'
+            if rest and rest[0][0] not in ",.;:" and rest[0].lower().strip(",") not in _NOT_CONTENT:
+                return adjunct.end()
         if not first or first[0][0] in ",.;":
             return None
         head = first[0].lower().strip(",")
+        if head in ("of", "about") and word in _WARN_OF and len(first) > 1:
+            return len(after) - len(first[1])  # 'warned of the threat of a global conflict …': the threat
         if head in _NOT_CONTENT or head in c.ADJUNCT_WORDS or (head.endswith("ly") and first[0].endswith(",")):
             return None
         return 0
@@ -449,6 +578,11 @@ class ReportedSpeech:
     def _draft(self, speaker: Speaker, content: tuple[int, int], context: tuple[int, int], cue: str) -> Draft:
         a, b = content
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, cue)
+
+
+def _after_comma(text: str, s0: int, c0: int) -> bool:
+    """Whether a comma ends the text before `c0`, inside a closing quotation mark too (', adding' / ',\" adding')."""
+    return text[max(s0, c0 - 5) : c0].rstrip().rstrip("\"”’'").endswith(",")
 
 
 @functools.lru_cache(maxsize=4096)

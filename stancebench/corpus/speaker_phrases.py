@@ -29,10 +29,15 @@ from stancebench.corpus.speaker_words import (
     affiliation_of,
 )
 
-__all__ = ["BREAKS_RUN", "described_name", "post_of", "role_only", "role_phrase", "unnamed_from_place", "with_partner"]
+__all__ = ["BEFORE_PLACE", "BREAKS_RUN", "PLACE_NOUNS", "described_name", "post_of", "role_only", "role_phrase",
+           "unnamed_from_place", "with_partner"]
 
-#: What ends a run of words that make one phrase: a comma, a colon, a bracket, a quotation mark, a full stop.
-BREAKS_RUN = re.compile(r"[,;:()\"“”]|\.\s")
+#: What ends a run of words that make one phrase: a comma, a colon, a bracket, a quotation mark, a full stop, a dash
+#: ("KHARKIV — Ihor Terekhov").
+BREAKS_RUN = re.compile(r"[,;:()\"“”—–]|\.\s|\s-\s")
+#: Around a place's name after 'in'/'from': 'in the Kharkiv region', 'in eastern Ukraine'.
+PLACE_NOUNS = frozenset(str.split("region area oblast province district city border"))
+BEFORE_PLACE = frozenset(str.split("the eastern western northern southern central occupied"))
 
 
 def role_only(bodies: Bodies, words: list[re.Match[str]], offset: int, tail: str = "") -> Speaker | None:
@@ -110,8 +115,12 @@ def post_of(bodies: Bodies, words: list[re.Match[str]], offset: int, tail: str) 
 def unnamed_from_place(bodies: Bodies, words: list[re.Match[str]], offset: int, tail: str) -> Speaker | None:
     """'a resident of Belgorod', 'an official in Kyiv': an unnamed person and where they are from."""
     place_end = len(words)
+    if place_end > 2 and words[-1].group().lower() in PLACE_NOUNS:  # 'in the Kharkiv region'
+        place_end -= 1
     j = place_end - 1
     while j > 0 and words[j].group()[0].isupper() and place_end - j <= 3:
+        j -= 1
+    if j < place_end - 1 and j > 1 and words[j].group().lower() in BEFORE_PLACE:  # 'the', 'eastern'
         j -= 1
     if j == place_end - 1 or j < 1 or norm_word(words[j].group()) not in PLACE_WORDS:
         return None
@@ -127,7 +136,7 @@ def unnamed_from_place(bodies: Bodies, words: list[re.Match[str]], offset: int, 
     if base is None or base.is_role_only or base.kind == "institution":
         return None  # 'the governor of Kharkiv' stays a role to resolve; bodies are named as they are
     place = " ".join(w.group() for w in words[j + 1 :])
-    actor = bodies.table.lookup(place)
+    actor = bodies.table.lookup(" ".join(w.group() for w in words[j + 1 : place_end] if w.group()[0].isupper()))
     affiliation = base.affiliation or (actor.affiliation if actor is not None else None)
     return base._replace(name=f"{base.name} {words[j].group()} {place}", affiliation=affiliation,
                          end=offset + words[-1].end())
@@ -135,12 +144,13 @@ def unnamed_from_place(bodies: Bodies, words: list[re.Match[str]], offset: int, 
 
 def described_name(words: list[re.Match[str]], run: list[re.Match[str]], tail: str
                    ) -> tuple[str, list[re.Match[str]]] | None:
-    """'council spokesperson Alex Poe', 'resident Kim Moe': a few lower-case words, then a full name."""
-    name = [w for w in words if w.group()[0].isupper()]
-    if len(name) < 2 or words[-1] is not name[-1]:
-        return None
-    first = words.index(name[0])
-    if words[first:] != name or first > 3 or BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
+    """'council spokesperson Alex Poe', 'resident Kim Moe', 'the Green politician Agnieszka Brugger': a few
+    words describing a full name (the capitalised words at the end)."""
+    first = len(words)
+    while first > 0 and words[first - 1].group()[0].isupper():
+        first -= 1
+    name = words[first:]
+    if len(name) < 2 or first > 3 or BREAKS_RUN.search(tail, words[0].start(), name[-1].end()):
         return None
     role = [w.group() for w in words[:first] if norm_word(w.group()) not in ("the", "a", "an")]
     if not role or any(norm_word(w) in NOT_DESCRIPTORS for w in role):

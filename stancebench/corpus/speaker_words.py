@@ -62,7 +62,8 @@ TITLE_WORDS = _wordset(
     council state deputy vice chief head commander admiral gen lt col maj press office ministry mr mrs ms dr
     lord sir king queen leader speaker chairman chairwoman director of the for interior finance former top senior
     department presidential kremlin pentagon nato eu u.s. us u.k. uk un american russian ukrainian british french
-    german polish chinese european european's"""
+    german polish chinese european european's mayor commissioner premier professor prof judge prosecutor colonel
+    captain lieutenant sergeant congressman congresswoman councillor councilor mp mep"""
 )
 NATIONALITIES = {
     "russian": "Russia", "kremlin": "Russia", "russia's": "Russia", "moscow's": "Russia",
@@ -109,7 +110,8 @@ STOP_CAPS = _wordset(
     """the a an on in at but and as previously earlier later it this that these those he she they we i if when
     while after before then so yet also however meanwhile still now today yesterday monday tuesday wednesday
     thursday friday saturday sunday january february march april may june july august september october
-    november december since during following according his her their its our my your there here what why"""
+    november december since during following according his her their its our my your there here what why both
+    either neither"""
 )
 #: Role words that name the same post as another ('the Kremlin leader' is a president; 'the Pentagon chief' a secretary).
 HEAD_SYNONYMS = {

@@ -23,7 +23,7 @@ from operator import itemgetter
 from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.bodies import Bodies
 from stancebench.corpus.scanning import WordScanner
-from stancebench.corpus.speaker_phrases import BREAKS_RUN, described_name, role_only, with_partner
+from stancebench.corpus.speaker_phrases import BEFORE_PLACE, BREAKS_RUN, PLACE_NOUNS, described_name, role_only, with_partner
 from stancebench.corpus.speaker_words import (
     HEAD_SYNONYMS,
     INSTITUTION_HEADS,
@@ -59,6 +59,15 @@ _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
 _ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
+#: A title abbreviation or an initial before a full stop that does not end a speaker phrase.
+_ABBREVIATED = re.compile(r"(?:^|[\s.])(?:Sen|Rep|Gov|Gen|Dr|Mr|Mrs|Ms|Lt|Col|Maj|Capt|Adm|Sgt|Prof|Sr|Jr|St|[A-Z])$")
+#: A US politician's party and state after the name: '(R-Texas)', ', D-N.Y.,'.
+_PARTY = re.compile(r"\s*,?\s*\(?\b[RDI]-[A-Z][A-Za-z.]*(?:\s[A-Z][a-z.]+)?\)?,?$")
+#: An aside between a source and its cue: 'Russia, for its part, (has warned)', 'Kyiv, in turn, (said)'.
+_ASIDE_AT_END = re.compile(r",\s*(?:for\s+(?:its|his|her|their)\s+part|in\s+turn|however|meanwhile|though|too|in\s+response"
+                           r"|for\s+now|in\s+a\s+statement)\s*,?$")
+_ASIDE_LAST_WORDS = ("part", "turn", "however", "meanwhile", "though", "too", "response", "now", "statement", ",")
+_OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
 _GROUP = re.Match.group
@@ -96,6 +105,7 @@ class SpeakerResolver:
             found = Speaker(match.group("name"), role, affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)
         self._last_speaker: Speaker | None = None
+        self._last_content: tuple[int, int] | None = None
 
     # ---- building blocks -------------------------------------------------------------------
     @staticmethod
@@ -168,9 +178,10 @@ class SpeakerResolver:
                 self._full_names.setdefault(surname_key(name), name)
         return speaker
 
-    def note_speaker(self, speaker: Speaker) -> None:
-        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes)."""
+    def note_speaker(self, speaker: Speaker, content: tuple[int, int] | None = None) -> None:
+        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes) and where its content is."""
         self._last_speaker = speaker
+        self._last_content = content
 
     @property
     def last_speaker(self) -> Speaker | None:
@@ -186,6 +197,9 @@ class SpeakerResolver:
             last = self._last_speaker
             if last is not None and last.kind == "person" and found.start < last.start < start:
                 found = last  # 'A resident of Belgorod said … "…," she said': the unnamed person just quoted
+            elif last is not None and last.kind == "person" and self._last_content is not None \
+                    and self._last_content[0] <= found.start < self._last_content[1] <= start:
+                found = last  # 'Peskov said Putin's position was clear. He also said …': not a person named in what was said
             return found._replace(start=start, end=end, source="pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
@@ -212,6 +226,8 @@ class SpeakerResolver:
         name_words = texts[i:]
         if not name_words or not all(is_name_word(w) or w[0].isupper() for w in name_words):
             return None
+        if i > 0 and len(name_words) == 1 and norm_word(name_words[0]) in TITLE_WORDS:
+            return None  # 'the Secretary General' is a post (resolved as a role), not a person called 'General'
         if i > 0 and "of" in (norm_word(t) for t in texts) and norm_word(name_words[-1]) in TITLE_WORDS:
             return None  # 'the Secretary of State' is a post (resolved as a role), not a person called 'State'
         if not is_name_word(name_words[-1]) or len(name_words) > 3:
@@ -239,7 +255,11 @@ class SpeakerResolver:
             actor = self.table.lookup(full)
             found = self._from_actor(actor, start, end) if actor else Speaker(full, None, None, "person", start, end)
             return self._remember(found)
-        role_words = [w for w in title if norm_word(w) not in NATIONALITIES and norm_word(w) not in ("the", "of")]
+        role_words = [w for w in title if norm_word(w) not in NATIONALITIES]
+        while role_words and norm_word(role_words[0]) in ("the", "of"):  # 'the Secretary of State': inner 'of' stays
+            role_words = role_words[1:]
+        while role_words and norm_word(role_words[-1]) in ("the", "of"):
+            role_words = role_words[:-1]
         speaker = Speaker(name, " ".join(role_words) or role, affiliation_of(title), "person", start, end)
         return self._remember(speaker)
 
@@ -321,7 +341,8 @@ class SpeakerResolver:
         table = self.table
         last = text[-_WINDOW:].rsplit(None, 1)[-1:]  # (the last word below, when it is a plain lower-case one)
         if last and (last := last[0]).isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
-                and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS:
+                and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS \
+                and last not in PLACE_NOUNS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         words, size = None, len(text)
@@ -363,7 +384,10 @@ class SpeakerResolver:
                     body = self.bodies.ending_at(shift + last_word.end(), shift + words[0].start())
                     if body is not None:
                         return body
-                if k + 1 < n and norm_before in PLACE_WORDS:
+                place_word = norm_before
+                if place_word in BEFORE_PLACE and k + 2 < n:  # 'a soldier in eastern Ukraine'
+                    place_word = norm_word(words[-k - 2].group())
+                if k + 1 < n and place_word in PLACE_WORDS:
                     # 'Ihor Terekhov of Ukraine' is Terekhov; 'an official in Kyiv' is that official, not Kyiv
                     found = self._person_before_of(words, shift) or role_only(self.bodies, words, shift, tail=tail)
                     if found is not None and found.kind != "institution":
@@ -371,10 +395,11 @@ class SpeakerResolver:
             elif kind == "person" and before and is_name_word(before) and norm_before not in TITLE_WORDS:
                 continue  # "John Blinken" is not Antony Blinken
             partnered = norm_before == "and"
-            if whole:  # the words before the alias (and its partner) may only be title words
-                for word in words[: -k - 1 if partnered else -k]:
+            if whole:  # the words before the alias (and its partner) may only be title words, or describe it
+                before_name = words[: -k - 1 if partnered else -k]
+                for word in before_name:
                     w = word.group()
-                    if not w[0].isupper() and norm_word(w) not in TITLE_WORDS:
+                    if not w[0].isupper() and norm_word(w) not in TITLE_WORDS and not _describes_a_name(before_name):
                         return None
             speaker = Speaker(actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
                               shift + last_word.end())
@@ -425,6 +450,8 @@ class SpeakerResolver:
         """`at_end`, past a trailing appositive: 'Dmitry Peskov, a spokesperson for Vladimir Putin,' is Peskov;
         'The regional governor, Oleh Syniehubov,' is Syniehubov."""
         body = text.rstrip()
+        if body.endswith((")", ",")) and "-" in body[-16:] and (party := _PARTY.search(body, max(0, len(body) - 16))):
+            text = body = body[: party.start()]  # 'Michael McCaul (R-Texas)', 'Lindsey Graham, R-S.C.,'
         if body.endswith(","):
             inner = body[:-1]
             cut = inner.rfind(",")
@@ -438,15 +465,27 @@ class SpeakerResolver:
                 found = self.at_end(inner[:cut], offset)
                 if found is not None:
                     return found
-        return self.at_end(text, offset)
+        found = self.at_end(text, offset)
+        if found is None and body.endswith(_ASIDE_LAST_WORDS) and (aside := _ASIDE_AT_END.search(body)) is not None:
+            return self.at_end(body[: aside.start()], offset)  # 'Russia, for its part, has warned …'
+        return found
 
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
         cut = _START_ENDS.search(text)
+        while cut is not None and cut.group() == "." and _ABBREVIATED.search(text, 0, cut.start()):
+            cut = _START_ENDS.search(text, cut.end())  # 'said Sen. Lindsey Graham', 'said John F. Kennedy'
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None
+        if (pronoun := _OBJECT_PRONOUNS.get(phrase.strip().lower())) is not None:  # 'according to him'
+            return self._pronoun(pronoun, offset, offset + len(phrase.rstrip()))
         return self.at_end(phrase.rstrip(), offset, whole=True)
+
+
+def _describes_a_name(words: list[re.Match[str]]) -> bool:
+    """'government spokesperson', 'opposition leader': a few words that end with a title, before a full name."""
+    return 0 < len(words) <= 4 and norm_word(words[-1].group()) in TITLE_WORDS and all(w.group().isalpha() for w in words)
 
 
 def _closer(a: Speaker, b: Speaker, position: int) -> bool:

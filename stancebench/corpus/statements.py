@@ -46,6 +46,7 @@ from stancebench.corpus.layout import layout_units, paragraph_break
 from stancebench.corpus.quotes import Quote, quote_marks, scan_quotes, split_sentences, squash_quote
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_together
+from stancebench.corpus.speaker_words import TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.schema import Article, Statement
 
@@ -61,6 +62,12 @@ __all__ = [
 _START = operator.attrgetter("start")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
+#: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
+_THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|response|reply|message|verdict|words|advice|"
+                           r"view|position|warning|argument)\b[^:;.“”\"]{0,40}$")
+_QUOTED_AS = re.compile(r"\bquoted\s+(him|her|them)\s+as$")
+#: What opens an aside between a source and its cue after a quote: ", an official, who spoke on condition of anonymity, said".
+_ASIDE_STARTS = ("who ", "whose ", "speaking ", "talking ", "briefing ", "writing ", "asked ")
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
 #: The controls as UTF-8 bytes, for a first check (~3x a search for the character class): C0 and DEL bytes,
 #: and the C1 characters' two bytes.
@@ -71,6 +78,9 @@ _CONTROL = re.compile(
 )
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
+#: 'put it bluntly in a Bundestag debate' before a colon quote.
+_PUT_IT = re.compile(r"\s+(?:has\s+|had\s+)?puts?\s+it(?:\s+\w+ly|\s+this\s+way)?"
+                     r"(?:\s+(?:on|in|at|during|to|before)\s+[^,;“”\"]{1,80})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +229,7 @@ class _Extractor:
             if not self._is_direct(quote, prefix_start, s1, is_headline) or self._continues_content(s0, quote, blocked):
                 continue
             blocked.append((quote.open, quote.close))
-            attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline)
+            attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline, s0)
             if attribution is not None:
                 speaker, cue, span = attribution
                 blocked.append(span)
@@ -244,7 +254,7 @@ class _Extractor:
         if found:
             found.sort(key=_START)
             last = found[-1]  # (each draft was the last one in turn: only the very last counts)
-            self.resolver.note_speaker(last.speaker)
+            self.resolver.note_speaker(last.speaker, (last.start, last.end))
             self.last_cue = last.cue
             self.drafts.extend(found)
 
@@ -261,8 +271,8 @@ class _Extractor:
         if cue is None:
             return False
         comma = prefix.rfind(",", 0, cue.start())
-        if comma == -1 or len(prefix[comma + 1 : cue.start()].split()) > 4:
-            return False
+        if comma == -1 or len(prefix[comma + 1 : cue.start()].split()) > 4 or c.ASKED.match(prefix.lstrip()):
+            return False  # ('When asked whether …, he replied, "…"': a question, no content before the quote)
         head_end = s0 + comma
         words = sum(len(text[a:b].split()) for a, b in _outside(s0, head_end, blocked))
         return words >= 3
@@ -296,21 +306,32 @@ class _Extractor:
         if cue is None or cue.lastgroup in ("noun", "particle"):
             return None
         phrase = window[lead : cue.start()].strip(" ,")
+        comma = phrase.find(", ")
+        if comma != -1 and phrase[comma + 2 :].startswith(_ASIDE_STARTS):  # '…," an official, who spoke on …, said'
+            phrase = phrase[:comma]
         if not phrase:
             speaker = self.resolver.at_start(window[cue.end() :], quote.close + cue.end())
             end = speaker.end if speaker else 0
         else:
             if len(phrase.split()) > 8:
                 return None
-            stripped = strip_aux(phrase)
-            speaker = self.resolver.at_end(stripped, quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0),
-                                           whole=True)
+            quoted = _QUOTED_AS.search(phrase)  # '…," TASS quoted him as saying': him
+            if quoted is not None:
+                phrase = {"him": "he", "her": "she", "them": "they"}[quoted.group(1)]
+            stripped = strip_aux(phrase.removesuffix(" went on to").removesuffix(" goes on to"))  # ('…," Peskov went on to say')
+            at = quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0)
+            speaker = self.resolver.at_end(stripped, at, whole=True)
+            if speaker is None and " " not in stripped and stripped.isalpha() and is_name_word(stripped) \
+                    and stripped.lower() not in TITLE_WORDS:
+                # '…," Sandu said': a surname right before the cue is its source, even one the article did not name
+                speaker = Speaker(stripped, None, None, "person", at, at + len(stripped))
             end = quote.close + cue.end()
         if speaker is None:
             return None
         return speaker, cue.group().lower(), (quote.close, max(end, quote.close + cue.end()))
 
-    def _before_quote(self, quote: Quote, prefix_start: int, is_headline: bool) -> tuple[Speaker, str, tuple[int, int]] | None:
+    def _before_quote(self, quote: Quote, prefix_start: int, is_headline: bool,
+                      s0: int) -> tuple[Speaker, str, tuple[int, int]] | None:
         """'he said: "…' / 'said Kirby, "…' / 'according to X, "…' / 'as X put it, "…' / 'Zelensky: "…'."""
         text = self.text
         prefix = text[prefix_start : quote.open]
@@ -318,9 +339,13 @@ class _Extractor:
         if not body:
             return None
         put = c.AS_PUT.search(body) if "put it" in body else None
-        if put is not None and not body[put.end() :].strip():
+        if put is not None and (not body[put.end() :].strip() or _PLACE.match(body, put.end())):
             speaker = self.resolver.at_end(put.group("speaker"), prefix_start + put.start("speaker"), whole=True)
-            return (speaker, "as put it", (prefix_start + put.start(), quote.open)) if speaker else None
+            # (the span from the source on: the content before 'as X put it' is a statement of its own)
+            return (speaker, "as put it", (prefix_start + put.start("speaker"), quote.open)) if speaker else None
+        if "put it" in body and (put := _PUT_IT.search(body)) is not None:  # 'Brugger put it bluntly in a debate: "…'
+            speaker = self.resolver.at_end_of_clause(body[: put.start()], prefix_start)
+            return (speaker, "put it", (prefix_start + put.start(), quote.open)) if speaker else None
         cue = None
         for cue in (c.CUE_ANY_CASE if is_headline else c.CUE_SCANNER).finditer(body):  # noqa: B007 (the last one)
             pass
@@ -330,13 +355,26 @@ class _Extractor:
                 rest = ""
             if cue.lastgroup == "according" or (rest.strip() and len(rest.split()) <= 8):
                 speaker = self.resolver.at_start(rest, prefix_start + cue.end())
+                if speaker is None and cue.lastgroup != "according" and body[: cue.start()].strip():
+                    # 'Peskov told reporters: "…', 'Kuleba said at a briefing in Kyiv: "…': no source after the cue
+                    speaker = self.resolver.at_end_of_clause(strip_aux(body[: cue.start()]), prefix_start)
             elif not rest.strip():
                 left = strip_aux(body[: cue.start()])
                 speaker = self.resolver.at_end_of_clause(left, prefix_start)
+                if speaker is None and cue.lastgroup == "ing":  # 'Scholz said …, adding: "…"': the main clause's subject
+                    speaker = self.reported.subject(s0, prefix_start + cue.start())
+                    if speaker is not None:
+                        return speaker, cue.group().lower(), (prefix_start + cue.start(), quote.open)
             else:
                 speaker = None
             if speaker is not None:
                 return speaker, cue.group().lower(), (prefix_start + min(cue.start(), speaker.start - prefix_start), quote.open)
+        if prefix.rstrip().endswith(":") and (answer := _THEIR_ANSWER.search(body)) is not None:
+            # 'His answer was shorter: "…"': the one whose answer it is
+            pronoun = {"his": "he", "her": "she", "their": "they"}[answer.group("pronoun").lower()]
+            speaker = self.resolver.at_end(pronoun, prefix_start + answer.start())
+            if speaker is not None:
+                return speaker, "answer", (prefix_start + answer.start(), quote.open)
         if prefix.rstrip().endswith(":"):  # headline colon: 'Zelensky: "…"'
             speaker = self.resolver.at_end(body, prefix_start, whole=True)
             if speaker is not None:

@@ -100,7 +100,7 @@ def test_infinitive_content(sentence, speaker, content):
          "a provocation aimed at Moscow"),
         ("Sergei Lavrov called it “a dangerous game” with a nuclear power.", "Sergei Lavrov",
          "“a dangerous game” with a nuclear power"),
-        ("Dmytro Kuleba described the decision as overdue but welcome.", "Dmytro Kuleba", "as overdue but welcome"),
+        ("Dmytro Kuleba described the decision as overdue but welcome.", "Dmytro Kuleba", "overdue but welcome"),
     ],
 )
 def test_called_it(sentence, speaker, content):
@@ -369,3 +369,191 @@ def test_as_put_search_finds_what_trying_each_as_finds():
         s1 = rng.randint(s0, len(text))
         want, got = _as_put_by_find(text, s0, s1), cues.as_put_match(text, s0, s1)
         assert (want and (want.span(), want.group("speaker"))) == (got and (got.span(), got.group("speaker"))), text
+
+
+@pytest.mark.parametrize("verb", ["pressed", "have pressed", "pushed", "encouraged", "presses"])
+def test_pressing_someone_to_act_is_a_cue(verb):
+    assert _one(f"Britain and France {verb} Germany to let Kyiv fire the missiles deep into Russia.") == (
+        "United Kingdom and France", "indirect", "let Kyiv fire the missiles deep into Russia")
+
+
+@pytest.mark.parametrize("sentence", ["Russian forces have pressed their offensive near Kharkiv since early May.",
+                                      "Russian troops pushed into the outskirts of Vovchansk on Friday.",
+                                      "Officials pressed ahead with the plan to build new shelters."])
+def test_pressing_on_without_anyone_to_act_is_no_cue(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "content"),
+    [
+        ("Analysts warn that the decision could escalate the war.", "Analysts", "the decision could escalate the war"),
+        ("Critics argue the limits cost Ukrainian lives.", "Critics", "the limits cost Ukrainian lives"),
+        ("Officials insist the policy has not changed.", "Officials", "the policy has not changed"),
+        ("Ukrainian officials add that the weapons would be used near Kharkiv.", "Ukrainian officials",
+         "the weapons would be used near Kharkiv"),
+        ("Russian officials claim the strikes violate international law.", "Russian officials",
+         "the strikes violate international law"),
+        ("Lawmakers press the White House to drop the remaining limits.", "Lawmakers", "drop the remaining limits"),
+    ],
+)
+def test_present_tense_plural_cues(sentence, speaker, content):
+    assert _one(sentence) == (speaker, "indirect", content)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The allies want to warn Moscow that escalation has costs.",
+        "Officials would respond that the policy has not changed.",
+        "Officials did not deny that the policy had changed.",
+        "Officials will announce the new package of weapons on Friday.",
+        "Allies argue over strike rules as the war drags on.",
+    ],
+)
+def test_base_forms_after_to_or_a_modal_are_no_cue(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+def test_a_cue_that_gives_nothing_leaves_the_statement_around_it_whole():
+    got = attributions('Headline words here\n\nDmitry Peskov said that Russia was "well aware" of the permission and '
+                       'would respond "at the right moment."\n')
+    assert [(s, " ".join(t.split())) for s, _, t in got] == [
+        ("Dmitry Peskov", 'Russia was "well aware" of the permission and would respond "at the right moment."')]
+
+
+@pytest.mark.parametrize("adjunct", ["Monday", "on Monday", "Monday night", "again", "repeatedly", "last week",
+                                     "publicly on Friday"])
+def test_an_adjunct_between_the_cue_and_a_content_without_that(adjunct):
+    assert _one(f"Antony Blinken said {adjunct} the US would adapt its policy.") == (
+        "Antony Blinken", "indirect", "the US would adapt its policy")
+
+
+@pytest.mark.parametrize("sentence", ["Antony Blinken said Monday, as talks began in Prague.",
+                                      "Antony Blinken said on Friday in Prague."])
+def test_an_adjunct_and_nothing_after_it_is_no_content(sentence):
+    assert attributions(f"Headline words here\n\n{sentence}\n") == []
+
+
+@pytest.mark.parametrize("audience", ["reporters", "reporters in Moscow on Tuesday", "the state news agency TASS",
+                                      "a briefing in Moscow"])
+def test_a_colon_quote_after_a_cue_and_its_audience(audience):
+    cue = "said at" if audience.startswith("a ") else "told"
+    got = attributions(f"Headline words here\n\nThe Kremlin spokesman, Dmitry Peskov, {cue} {audience}: “We are "
+                       "watching the decision closely.”\n")
+    assert got == [("Dmitry Peskov", "direct", "We are watching the decision closely.")]
+
+
+@pytest.mark.parametrize("aside", ["for its part", "in turn", "however", "meanwhile"])
+def test_an_aside_between_the_source_and_the_cue(aside):
+    assert _one(f"Russia, {aside}, has warned that it would respond to any strike.") == (
+        "Russia", "indirect", "it would respond to any strike")
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("'", "'"), ("‘", "’"), ('"', '"'), ("“", "”")])
+def test_a_quote_after_a_full_stop_starts_a_sentence_whatever_its_mark(opening, closing):
+    got = attributions(f"Headline words here\n\nRishi Sunak spoke first. {opening}We will not be intimidated,{closing} "
+                       "Mr Sunak said.\n")
+    assert got == [("Rishi Sunak", "direct", "We will not be intimidated")]
+
+
+@pytest.mark.parametrize("participle", ["adding", "saying", "insisting"])
+def test_a_participle_before_a_colon_quote_takes_the_main_clauses_subject(participle):
+    got = attributions(f"Headline words here\n\nScholz said Germany would not send the missiles, {participle}: “That is "
+                       "my position.”\n")
+    assert got == [("Olaf Scholz", "indirect", "Germany would not send the missiles"),
+                   ("Olaf Scholz", "direct", "That is my position.")]
+
+
+def test_an_unattributed_quote_inside_reported_content_stays_in_it():
+    got = attributions('Headline words here\n\nMart Kuusk said that some strikes risked handing Moscow a propaganda '
+                       'victory, "and they don\'t always change much on the ground."\n')
+    assert got == [("Mart Kuusk", "indirect", "some strikes risked handing Moscow a propaganda victory, \"and they don't "
+                    "always change much on the ground.\"")]
+
+
+@pytest.mark.parametrize("aside", ["without providing evidence", "in a statement", "once again"])
+def test_an_aside_between_commas_before_that(aside):
+    assert _one(f"The Kremlin said, {aside}, that the strikes were planned in Washington.") == (
+        "Kremlin", "indirect", "the strikes were planned in Washington")
+
+
+@pytest.mark.parametrize("aux", ["has", "had also", "has repeatedly"])
+def test_an_appositive_before_an_auxiliary(aux):
+    assert _one(f"Kaja Kallas, the incoming EU foreign policy chief, {aux} welcomed the U.S. move on strikes.") == (
+        "Kaja Kallas", "indirect", "the U.S. move on strikes")
+
+
+@pytest.mark.parametrize("verb", ["explained", "argued", "warned", "recalled", "stressed"])
+def test_as_x_explained(verb):
+    assert _one(f"As German Defence Minister Boris Pistorius {verb}, Berlin changed its rhetoric on the weapons.") == (
+        "Boris Pistorius", "indirect", "Berlin changed its rhetoric on the weapons")
+
+
+def test_a_participle_after_a_comma_inside_a_closing_mark():
+    got = attributions('Headline words here\n\nSteffen Hebestreit told reporters that Ukraine\'s "defensive action is not '
+                       'limited to its own territory," adding he could not reveal the agreements with Kyiv.\n')
+    assert [(s, " ".join(t.split())) for s, _, t in got] == [
+        ("Steffen Hebestreit", 'Ukraine\'s "defensive action is not limited to its own territory,"'),
+        ("Steffen Hebestreit", "he could not reveal the agreements with Kyiv")]
+
+
+def test_described_as():
+    assert _one("Peskov described the policy change as a clear sign that Washington wants escalation.") == (
+        "Dmitry Peskov", "indirect", "a clear sign that Washington wants escalation")
+
+
+@pytest.mark.parametrize(("verb", "content"), [
+    ("called on allies to lift", "lift"), ("called on allies not to keep", "not to keep"), ("calls on allies to lift", "lift")])
+def test_called_on_someone_to_act(verb, content):
+    assert _one(f"Volodymyr Zelensky {verb} the restrictions on strikes.") == (
+        "Volodymyr Zelensky", "indirect", f"{content} the restrictions on strikes")
+
+
+def test_the_secretary_general_is_a_post():
+    got = attributions("Headline words here\n\nNATO Secretary General Jens Stoltenberg spoke in Prague. The Secretary "
+                       "General stated that Ukraine has the right to defend itself.\n")
+    assert got == [("Jens Stoltenberg", "indirect", "Ukraine has the right to defend itself")]
+
+
+@pytest.mark.parametrize("verb", ["warned of", "has warned of", "warned about", "cautioned of"])
+def test_warned_of_takes_what_was_warned_of(verb):
+    assert _one(f"Vladimir Putin {verb} the threat of a global conflict over the weapons.") == (
+        "Vladimir Putin", "indirect", "the threat of a global conflict over the weapons")
+
+
+@pytest.mark.parametrize("question", ["when asked at a press conference about the policy", "asked whether it had changed",
+                                      "when questioned by reporters"])
+def test_a_journalists_question_after_the_content_is_not_in_it(question):
+    assert _one(f"Antony Blinken said the US would adjust and adapt, {question}.") == (
+        "Antony Blinken", "indirect", "the US would adjust and adapt")
+
+
+def test_a_leading_subordinate_clause_is_not_the_subject():
+    assert _one("Since Russia launched its invasion in 2022, Washington has sent aid but has urged Kyiv not to fire "
+                "the weapons into Russia.") == ("United States", "indirect", "not to fire the weapons into Russia")
+
+
+def test_an_unknown_surname_right_before_the_cue_after_a_quote():
+    got = attributions("Headline words here\n\nAntony Blinken spoke first. “Our friends in Ukraine pay a price every "
+                       "day,” Sandu said.\n")
+    assert got == [("Sandu", "direct", "Our friends in Ukraine pay a price every day")]
+
+
+def test_when_asked_then_the_answer_is_a_quote():
+    got = attributions("Headline words here\n\nAntony Blinken spoke first. When asked by a reporter whether his comments "
+                       "meant a change, he replied, “That is exactly what it means to adapt.”\n")
+    assert got == [("Antony Blinken", "direct", "That is exactly what it means to adapt.")]
+
+
+def test_content_before_an_inverted_present_tense_cue():
+    got = attributions("Headline words here\n\nOur country needs a long-range permit, states Ukrainian President "
+                       "Volodymyr Zelensky.\n")
+    assert got == [("Volodymyr Zelensky", "indirect", "Our country needs a long-range permit")]
+
+
+@pytest.mark.parametrize(("person", "pronoun"), [("Volodymyr Zelensky", "him"), ("Maria Zakharova", "her")])
+def test_according_to_him(person, pronoun):
+    got = attributions(f"Headline words here\n\n{person} spoke on Friday. According to {pronoun}, the strikes will force "
+                       "Russia to seek peace.\n")
+    assert got == [(person, "indirect", "the strikes will force Russia to seek peace")]

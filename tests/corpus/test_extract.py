@@ -18,7 +18,7 @@ from stancebench.corpus.extract import (
 )
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
-from tests.support import DATA, REPO
+from tests.support import DATA, REPO, attributions
 
 ROOT = REPO
 SEED = ROOT / "seeds" / "000_8c75088e5995e160.txt"
@@ -131,7 +131,7 @@ def test_front_matter_and_markdown_headings():
     statements, _ = extract("headline_colon.md")
     assert summary(statements) == [
         ("Volodymyr Zelensky", "direct", "We need long-range weapons without limits"),
-        ("Kremlin", "indirect", "of response to strikes on Russian soil"),
+        ("Kremlin", "indirect", "response to strikes on Russian soil"),
         ("Volodymyr Zelensky", "indirect", "Ukraine's hands were tied by its partners"),
         ("Volodymyr Zelensky", "direct", "Our partners give us weapons and then tell us where we cannot use them"),
     ]
@@ -354,3 +354,10 @@ def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence()
     # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
     assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
     assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]
+
+
+@pytest.mark.parametrize("closing", ['"', "”"])
+def test_a_single_opening_mark_closed_by_a_double_one(closing):
+    got = attributions("Headline words here\n\nSome see it differently. Ralf Stegner, a member of the party's left, said: "
+                       f"‘Anyone who sends weapons should say how this war ends.{closing}\n")
+    assert got == [("Ralf Stegner", "direct", "Anyone who sends weapons should say how this war ends.")]

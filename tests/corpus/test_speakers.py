@@ -201,7 +201,7 @@ def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_fin
          "regional military administration", None),
         ("Ukraine's General Staff said that 35 of 41 drones were shot down.", "Ukraine's General Staff", "Ukraine"),
         ("Zelensky's office said the request had been sent.", "Zelensky's office", "Ukraine"),
-        ("The Foreign Office said the policy had not changed.", "Foreign Office", None),
+        ("The Foreign Office said the policy had not changed.", "Foreign Office", "United Kingdom"),  # (in the actor table)
         ("Police said two civilians were injured.", "Police", None),
         ("The press service said the call lasted an hour.", "press service", None),
         ("Prime Minister Rishi Sunak's office said the position had not changed.", "Rishi Sunak's office",
@@ -318,3 +318,89 @@ def test_according_to_officials_familiar_with_it_and_they_said():
 )
 def test_two_named_sources_joined_by_and_speak_together(body, speaker):
     assert _speakers(body) == [speaker]
+
+
+@pytest.mark.parametrize("dateline", ["KHARKIV — ", "KHARKIV, Ukraine — ", "KHARKIV, Ukraine - ", "KHARKIV, Ukraine—",
+                                      "KHARKIV – "])
+@pytest.mark.parametrize("title", ["", "Mayor ", "Colonel "])
+def test_a_dateline_before_the_source_is_not_part_of_the_name(dateline, title):
+    got = attributions(f"Headline words here\n\n{dateline}{title}Ihor Terekhov said the city needed more air defence.\n")
+    assert [(speaker, content) for speaker, _, content in got] == [("Ihor Terekhov", "the city needed more air defence")]
+
+
+def test_an_unknown_persons_title_keeps_its_inner_of():
+    [statement] = extract_text("Headline words here\n\nMOSCOW—U.S. Secretary of State Jane Roe signaled on Wednesday "
+                               "that the policy had changed.\n")
+    assert (statement.speaker, statement.speaker_role) == ("Jane Roe", "Secretary of State")
+
+
+@pytest.mark.parametrize("source", ["Sen. Lindsey Graham", "Sen. Lindsey Graham, R-S.C.", "Lindsey Graham, R-S.C.",
+                                    "Gov. Lindsey Graham", "Dr. Lindsey Graham", "Lindsey O. Graham"])
+def test_an_abbreviation_or_an_initial_after_the_cue_does_not_end_the_source(source):
+    got = attributions(f"Headline words here\n\n“Lifting the limits is overdue,” said {source}.\n")
+    assert got == [(got[0][0], "direct", "Lifting the limits is overdue")]
+    assert got[0][0] in ("Lindsey Graham", "Lindsey O. Graham")
+
+
+@pytest.mark.parametrize("party", [" (R-Texas)", ", R-Texas,", " (D-N.Y.)", ", D-N.Y.,", " (I-Vt.)"])
+def test_a_us_politicians_party_and_state(party):
+    got = attributions(f"Headline words here\n\nRep. Michael McCaul{party} said the limits should go.\n")
+    assert got == [("Michael McCaul", "indirect", "the limits should go")]
+
+
+@pytest.mark.parametrize(("phrase", "speaker"), [
+    ("A Ukrainian commander in the Kharkiv region", "Ukrainian commander in the Kharkiv region"),
+    ("A soldier in eastern Ukraine", "soldier in eastern Ukraine"),
+    ("A resident of the Belgorod region", "resident of the Belgorod region"),
+    ("An official in Kyiv", "official in Kyiv"),
+])
+def test_an_unnamed_person_and_where_they_are(phrase, speaker):
+    got = attributions(f"Headline words here\n\n{phrase} said the strikes had helped.\n")
+    assert got == [(speaker, "indirect", "the strikes had helped")]
+
+
+@pytest.mark.parametrize("both", ["Both", "Either", "Neither"])
+def test_both_is_not_part_of_a_name(both):
+    got = attributions(f"Headline words here\n\n{both} Blinken and Austin said the policy would be reviewed.\n")
+    assert got == [("Antony Blinken and Lloyd Austin", "indirect", "the policy would be reviewed")]
+
+
+@pytest.mark.parametrize("second", ["He also said", "He emphasized that", "He added that"])
+def test_a_pronoun_after_a_statement_naming_someone_else_is_its_speaker(second):
+    got = attributions("Headline words here\n\nDmitry Peskov said Vladimir Putin's position had been clear. "
+                       f"{second} the strikes would escalate the war.\n")
+    assert [s for s, _, _ in got] == ["Dmitry Peskov", "Dmitry Peskov"]
+
+
+def test_a_pronoun_after_a_mention_outside_the_statement_is_that_person():
+    got = attributions("Headline words here\n\nDmitry Peskov said the decision was dangerous. Vladimir Putin met his "
+                       "generals on Friday. He said the strikes would escalate the war.\n")
+    assert [s for s, _, _ in got] == ["Dmitry Peskov", "Vladimir Putin"]
+
+
+@pytest.mark.parametrize("description", ["government spokesperson", "Kremlin spokesperson", "opposition leader"])
+def test_a_lower_case_description_before_a_known_name_after_a_quote(description):
+    got = attributions(f"Headline words here\n\nThe Kremlin spoke first. “It is obvious,” {description} Dmitry Peskov "
+                       "said in a press briefing.\n")
+    assert got[-1][:2] == ("Dmitry Peskov", "direct")
+
+
+def test_went_on_to_say():
+    got = attributions("Headline words here\n\nVladimir Putin spoke first. “This radically changes the modality,” "
+                       "Peskov went on to say.\n")
+    assert got == [("Dmitry Peskov", "direct", "This radically changes the modality")]
+
+
+@pytest.mark.parametrize(("source", "speaker"), [("The Élysée", "Élysée Palace"), ("Downing Street", "Downing Street"),
+                                                 ("The Foreign Office", "Foreign Office"), ("Reuters", "Reuters")])
+def test_offices_and_news_agencies_are_institutions(source, speaker):
+    [statement] = extract_text(f"Headline words here\n\n{source} said the policy on strikes had not changed.\n")
+    assert (statement.speaker, statement.speaker_role is not None) == (speaker, True)
+
+
+@pytest.mark.parametrize("pronoun", ["him", "her"])
+def test_quoted_him_as_saying(pronoun):
+    person = "Jens Stoltenberg" if pronoun == "him" else "Maria Zakharova"
+    got = attributions(f"Headline words here\n\n{person} spoke on Friday. “It makes sense to allow the strikes,” TASS "
+                       f"quoted {pronoun} as saying.\n")
+    assert got == [(person, "direct", "It makes sense to allow the strikes")]
