@@ -195,8 +195,11 @@ class ReportedSpeech:
         """`cues`: the `CUE_SCANNER` matches in `text` after a space, a tab, a line break or a no-break space."""
         self.text = text
         self.resolver = resolver
-        self.cues = cues
-        self.cue_starts = [m.start() for m in cues]
+        # A base form after 'to' or a modal ('to clarify', 'would respond') is no cue: left out here, so that its
+        # sentence is not looked at (`_one_cue` would find nothing in it).
+        base, modal = c.BASE_FORMS, _MODAL_BEFORE.search
+        self.cues = [m for m in cues if m.group() not in base or not modal(text, max(0, m.start() - 40), m.start())]
+        self.cue_starts = [m.start() for m in self.cues]
 
     def has_cue(self, s0: int, s1: int) -> bool:
         """Whether a cue starts in [s0, s1)."""
@@ -510,7 +513,7 @@ class ReportedSpeech:
         while start < s1 and text[start].isspace():
             start += 1
         end = s1
-        if ", " in text[start:s1] and (asked := _WHEN_ASKED.search(text, start, s1)) is not None:
+        if (asked := _WHEN_ASKED.search(text, start, s1)) is not None:  # (a literal ',' first: a fast scan)
             end = asked.start()  # '… it would "adjust and adapt", when asked at a press conference about …'
         end = trim_end(text, start, end)
         return (start, end) if end > start else None
