@@ -9,6 +9,7 @@ re-exported.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -153,11 +154,20 @@ def extract_corpus(
         if part.bad_file and part.path not in bad_sources:
             bad_sources.add(part.path)
             result.bad_files.append(part.path)
+        name = os.path.basename(part.path)  # part.path is str(Path): its name, without a Path object per part
+        if seen.keys().isdisjoint(part.article_ids):  # the common case, every article new: no per-article checks
+            seen.update(dict.fromkeys(part.article_ids, name))
+            result.articles += len(part.article_ids)
+            extracted.extend(part.statements or ())
+            if part.signatures is not None:
+                ids.extend(part.article_ids)
+                signatures.append(part.signatures)
+            continue
         fresh = set(part.article_ids) - seen.keys()
         for article_id in part.article_ids:
             if article_id in fresh:
-                seen[article_id] = Path(part.path).name
-            elif seen[article_id] == Path(part.path).name:  # in an earlier part of the same file
+                seen[article_id] = name
+            elif seen[article_id] == name:  # in an earlier part of the same file
                 result.warnings.append(repeated_id(part.path, article_id))
                 result.skipped_records += 1
                 result.kept -= part.filtered
@@ -190,9 +200,9 @@ def extract_corpus(
         stale_jsonl, output = output, output.with_suffix(".parquet")  # past this size JSONL is no longer practical
         result.output = output
     try:
-        store.write_statements_atomic(output, merged)
+        lines = store.write_statements_atomic(output, merged)
         if output == project.statements_path:
-            write_id_index(output)  # so the next `label` or `annotate` need not rebuild it
+            write_id_index(output, merged, lines)  # so the next `label` or `annotate` need not rebuild it
         if stale_jsonl is not None:
             stale_jsonl.unlink(missing_ok=True)  # only after the parquet file is in place: one statements file at a time
     except OSError as err:
