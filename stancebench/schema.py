@@ -58,8 +58,17 @@ def json_problem(err: ValueError | RecursionError) -> str:
     return "nested too deeply" if isinstance(err, RecursionError) else "a number of more than 4,300 digits"
 
 
+_scan_json = json.JSONDecoder().scan_once  # json.loads' own scanner, without its wrappers (3 calls, 2 regex matches)
+
+
 def parse_json_line(line: str, path: str | Path, lineno: int) -> dict[str, Any]:
     """Parse one JSONL line into a dict, or raise InputError naming file and line."""
+    try:
+        data, end = _scan_json(line, 0)
+        if end == len(line) and type(data) is dict:
+            return data
+    except Exception:  # noqa: BLE001 - anything unusual (white space around it, bad JSON): json.loads says what
+        pass
     try:
         data = json.loads(line)
     except (ValueError, RecursionError) as err:  # ValueError: also an integer past Python's 4,300 digits

@@ -58,7 +58,7 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     # Lines end at "\n" (or "\r\n") only: str.splitlines would also break at U+2028, U+0085 and
     # friends, which are valid raw inside JSON strings (extract writes them as they are).
     for lineno, line in enumerate(_read_text(path).split("\n"), start=1):
-        if line.strip():
+        if line and not line.isspace():  # line.strip() would copy every line
             yield lineno, parse_json_line(line, path, lineno)
 
 
@@ -68,9 +68,10 @@ def _read_unique(path: str | Path, parse: Callable[..., Any], key: Callable[[Any
     out = []
     for lineno, data in read_jsonl(path):
         record = parse(data, path, lineno)
-        if key(record) in seen:
-            raise InputError(path, lineno, f"duplicate {what} {quoted(key(record))} (first on line {seen[key(record)]})")
-        seen[key(record)] = lineno
+        name = key(record)
+        if name in seen:
+            raise InputError(path, lineno, f"duplicate {what} {quoted(name)} (first on line {seen[name]})")
+        seen[name] = lineno
         out.append(record)
     return out
 

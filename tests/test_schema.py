@@ -172,3 +172,27 @@ def test_content_hash_ignores_order_but_not_content():
     assert gold_content_hash(rows) == gold_content_hash(list(reversed(rows)))
     assert gold_content_hash(rows) != gold_content_hash([("s1", "a", "support"), ("s2", "b", "hedge")])
     assert gold_content_hash(rows).startswith("sha256:")
+
+
+def test_a_json_line_parses_as_json_loads_has_it_or_is_refused():
+    import itertools
+    import math
+
+    from stancebench.schema import parse_json_line
+
+    pieces = ['{"a": 1}', " ", "\r", "\ufeff", "[1]", "1", '"s"', "{", "}", "null", '{"a": NaN}', '{"a": "\\ud800"}',
+              '{"b": 2}', "\t", "x", '{"a": 1, "a": 2}', '{"a": 1e999}', '{"a": [' * 3]
+    for count in (1, 2, 3):
+        for line in ("".join(combo) for combo in itertools.product(pieces, repeat=count)):
+            try:
+                expected = json.loads(line)
+            except (ValueError, RecursionError):
+                expected = None
+            if not isinstance(expected, dict):
+                with pytest.raises(InputError, match=r"^s\.jsonl:7: "):
+                    parse_json_line(line, "s.jsonl", 7)
+                continue
+            found = parse_json_line(line, "s.jsonl", 7)
+            assert found.keys() == expected.keys() and all(
+                a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b)) for a, b in
+                zip(found.values(), expected.values(), strict=True)), line
