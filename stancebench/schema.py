@@ -303,33 +303,6 @@ def _statement_line(s: Statement) -> str:
     ))
 
 
-def _slot_setting_init(cls: type) -> Any:
-    """The dataclass `__init__` of a frozen slots class, setting each slot through its descriptor.
-
-    The generated one calls `object.__setattr__(self, name, value)` per field (a global, an attribute
-    and a name lookup each): twice the cost of building a 19-field Statement this way, per record made.
-    """
-    params, lines, scope = [], [], {"__new_object": object.__new__}
-    for f in fields(cls):
-        if f.default_factory is not MISSING:
-            raise TypeError(f"{cls.__name__}.{f.name}: a default factory is not supported")
-        scope[f"__set_{f.name}"] = cls.__dict__[f.name].__set__
-        if f.default is MISSING:
-            params.append(f.name)
-        else:
-            scope[f"__default_{f.name}"] = f.default
-            params.append(f"{f.name}=__default_{f.name}")
-        lines.append(f"    __set_{f.name}(self, {f.name})")
-    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines), scope)  # noqa: S102 - field names only
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__annotations__ = dict(cls.__init__.__annotations__)
-    return init
-
-
-Statement.__init__ = _slot_setting_init(Statement)
-
-
 @dataclass(frozen=True, slots=True)
 class LabelEvent:
     """One annotator's act on one statement; a retraction (undo) has `label=None`."""
@@ -405,6 +378,36 @@ class LabelEvent:
 
 _EVENT_FIELDS = tuple(f.name for f in fields(LabelEvent))
 _EVENT_OPTIONAL = ("correction", "suggestion", "seconds")
+
+
+def _slot_setting_init(cls: type) -> Any:
+    """The dataclass `__init__` of a frozen slots class, setting each slot through its descriptor.
+
+    The generated one calls `object.__setattr__(self, name, value)` per field (a global, an attribute
+    and a name lookup each): twice the cost of building a 19-field Statement this way, per record made.
+    """
+    params, lines, scope = [], [], {}
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            raise TypeError(f"{cls.__name__}.{f.name}: a default factory is not supported")
+        scope[f"__set_{f.name}"] = cls.__dict__[f.name].__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            scope[f"__default_{f.name}"] = f.default
+            params.append(f"{f.name}=__default_{f.name}")
+        lines.append(f"    __set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines), scope)  # noqa: S102 - field names only
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = dict(cls.__init__.__annotations__)
+    return init
+
+
+for _record in (Article, Statement, LabelEvent):  # made per article, per statement, per label read
+    _record.__init__ = _slot_setting_init(_record)
+
+
 #: What an annotator can correct about an extracted statement.
 CORRECTION_KINDS: tuple[str, ...] = ("speaker", "not_statement", "span")
 #: Acts that are not labels: the corrections, and a skip that keeps the annotator's note.

@@ -110,6 +110,20 @@ def test_statement_is_a_frozen_dataclass_whose_init_checks_its_arguments():
     assert pickle.loads(pickle.dumps(statement)) == statement
 
 
+def test_articles_and_label_events_keep_their_dataclass_init():
+    from stancebench.schema import Article
+
+    article = Article("a1", "Title", "Text.", url="https://x.example")
+    assert (article.language, article.record, article.url) == ("en", None, "https://x.example")
+    assert str(inspect.signature(Article)).startswith("(id: 'str', title: 'str', text: 'str', outlet: 'str | None' = None")
+    event = LabelEvent("s1", "alice", "support", "2026-11-25T08:00:00+00:00", "1.0", seconds=2.5)
+    assert event.schema_version == 1 and event.seconds == 2.5 and event == LabelEvent.from_dict(event.to_dict())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.label = "oppose"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing"):
+        Article("a1")
+
+
 def test_statement_with_span_end_before_start_is_refused():
     line = json.dumps(make_statement("s1", start=10, end=3).to_dict())
     with pytest.raises(InputError, match=r"^s\.jsonl:4: span end 3 is before start 10$"):
