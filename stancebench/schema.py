@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from stancebench.errors import InputError, quoted
+from stancebench.records import plain_statement_check, slot_setting_init, statement_line
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -177,7 +178,7 @@ class Statement:
     def to_json(self) -> str:
         """One JSONL line; optional provenance and copy fields are left out while unset."""
         try:
-            return _statement_line(self)
+            return statement_line(self)
         except TypeError:  # a value of another type than the fields declare: json.dumps decides
             return _statement_json(self)
 
@@ -227,41 +228,7 @@ _STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 _STATEMENT_KEYS_SORTED = tuple(sorted(_STATEMENT_FIELDS))
 #: Fields added after the first release: absent from a line while unset, so older files read and write back unchanged.
 _STATEMENT_OMITTED_UNSET = frozenset({"source_file", "source_record", "url", "canonical_id", "copies"})
-_STATEMENT_NAMES = frozenset(_STATEMENT_FIELDS)
-_STATEMENT_TEXTS = ("id", "article_id", "speaker", "text", "target_id")
-_STATEMENT_OPTIONAL_TEXTS = ("speaker_role", "speaker_affiliation", "cue", "source_file", "source_record", "url",
-                             "canonical_id")
-
-
-def _is_plain_statement(data: dict[str, Any]) -> bool:
-    """Does `Statement.from_dict`'s validation accept `data` as it is, with only known keys of exactly the declared types?
-
-    A quick yes for what `extract` writes (twice as fast as the checks that name a problem); a no leaves it to those.
-    """
-    if not data.keys() <= _STATEMENT_NAMES:
-        return False
-    get = data.get
-    for name in _STATEMENT_TEXTS:
-        value = get(name)
-        if type(value) is not str or not value or value.isspace():
-            return False
-    for name in _STATEMENT_OPTIONAL_TEXTS:
-        value = get(name)
-        if value is not None and type(value) is not str:
-            return False
-    start, end, copies, source = get("start"), get("end"), get("copies"), get("speaker_source")
-    if type(start) is not int or type(end) is not int or not 0 <= start <= end or type(get("context")) is not str:
-        return False
-    if get("quote_type") not in QUOTE_TYPES or type(get("is_stale", False)) is not bool:
-        return False
-    if source is not None and source not in SPEAKER_SOURCES:
-        return False
-    if copies is None:
-        return "copies" not in data
-    return type(copies) is list and all(type(c) is str and c for c in copies)
-
-
-_encode_str = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses for a string
+_is_plain_statement = plain_statement_check(_STATEMENT_FIELDS, QUOTE_TYPES, SPEAKER_SOURCES)
 
 
 def _statement_json(statement: Statement) -> str:
@@ -271,36 +238,6 @@ def _statement_json(statement: Statement) -> str:
          if (value := getattr(statement, name)) or name not in _STATEMENT_OMITTED_UNSET},
         ensure_ascii=False,
     )
-
-
-def _or_null(value: str | None) -> str:
-    return "null" if value is None else _encode_str(value)
-
-
-def _statement_line(s: Statement) -> str:
-    """`_statement_json`'s line, built from the fields (3.5x faster than json.dumps of a dict: half of `extract`'s writing).
-
-    The keys are in sorted order; a value of an unexpected type raises TypeError (the caller falls back to json.dumps).
-    tests/test_schema.py checks it against `_statement_json` with every field set and unset.
-    """
-    start, end, stale, copies = s.start, s.end, s.is_stale, s.copies
-    if type(start) is not int or type(end) is not int or type(stale) is not bool or (
-            copies and type(copies) is not tuple and type(copies) is not list):
-        raise TypeError("not the declared types")
-    return "".join((
-        '{"article_id": ', _encode_str(s.article_id),
-        ', "canonical_id": ' + _encode_str(s.canonical_id) if s.canonical_id else "",
-        ', "context": ', _encode_str(s.context),
-        ', "copies": [' + ", ".join(map(_encode_str, copies)) + "]" if copies else "",
-        ', "cue": ', _or_null(s.cue), ', "end": ', int.__repr__(end), ', "id": ', _encode_str(s.id),
-        ', "is_stale": ', "true" if stale else "false", ', "quote_type": ', _encode_str(s.quote_type),
-        ', "source_file": ' + _encode_str(s.source_file) if s.source_file else "",
-        ', "source_record": ' + _encode_str(s.source_record) if s.source_record else "",
-        ', "speaker": ', _encode_str(s.speaker), ', "speaker_affiliation": ', _or_null(s.speaker_affiliation),
-        ', "speaker_role": ', _or_null(s.speaker_role), ', "speaker_source": ', _or_null(s.speaker_source),
-        ', "start": ', int.__repr__(start), ', "target_id": ', _encode_str(s.target_id), ', "text": ', _encode_str(s.text),
-        ', "url": ' + _encode_str(s.url) if s.url else "", "}",
-    ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,32 +317,8 @@ _EVENT_FIELDS = tuple(f.name for f in fields(LabelEvent))
 _EVENT_OPTIONAL = ("correction", "suggestion", "seconds")
 
 
-def _slot_setting_init(cls: type) -> Any:
-    """The dataclass `__init__` of a frozen slots class, setting each slot through its descriptor.
-
-    The generated one calls `object.__setattr__(self, name, value)` per field (a global, an attribute
-    and a name lookup each): twice the cost of building a 19-field Statement this way, per record made.
-    """
-    params, lines, scope = [], [], {}
-    for f in fields(cls):
-        if f.default_factory is not MISSING:
-            raise TypeError(f"{cls.__name__}.{f.name}: a default factory is not supported")
-        scope[f"__set_{f.name}"] = cls.__dict__[f.name].__set__
-        if f.default is MISSING:
-            params.append(f.name)
-        else:
-            scope[f"__default_{f.name}"] = f.default
-            params.append(f"{f.name}=__default_{f.name}")
-        lines.append(f"    __set_{f.name}(self, {f.name})")
-    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines), scope)  # noqa: S102 - field names only
-    init = scope["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__annotations__ = dict(cls.__init__.__annotations__)
-    return init
-
-
 for _record in (Article, Statement, LabelEvent):  # made per article, per statement, per label read
-    _record.__init__ = _slot_setting_init(_record)
+    _record.__init__ = slot_setting_init(_record)
 
 
 #: What an annotator can correct about an extracted statement.
