@@ -133,7 +133,8 @@ def extract_corpus(
     settings = job.settings
     paths = sources.list_source_paths(seeds)
     parts = sources.partition(paths, settings)
-    existing = store.read_statements(output) if output.exists() else []
+    # With worker processes, the stored statements are read once they have parts in hand (while they extract them).
+    existing = _stored(output) if jobs == 1 or scheduler else None
     result = ExtractResult(statements=[], output=output)
     extracted: list[Statement] = []
     bad_sources: set[str] = set()
@@ -143,6 +144,8 @@ def extract_corpus(
     results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
     file_errors: set[ExtractWarning] = set()  # a file-level problem (no text column) repeats in each of its parts
     for part in track(results, "Extracting statements", total=sources.count_parts(paths, settings)):  # on a terminal only
+        if existing is None:
+            existing = _stored(output)
         if part.bad_file and part.warnings[-1] in file_errors:
             part.warnings.pop()
         elif part.bad_file:
@@ -188,6 +191,7 @@ def extract_corpus(
         extracted = dedup.link_copies(extracted, groups)
         result.copy_articles = len(groups) - len(set(groups.values()))
     result.copies = sum(1 for s in extracted if s.canonical_id)
+    existing = _stored(output) if existing is None else existing  # no parts at all
     skipped = _articles_of(existing, {Path(p).name for p in bad_sources}, {sources.source_stem(p) for p in bad_sources})
     merged, counts = merge_statements(existing, extracted, frozenset(skipped))
     result.statements = merged
@@ -208,6 +212,11 @@ def extract_corpus(
     except OSError as err:
         raise StancebenchError(f"{output}: cannot write ({err.strerror})") from None
     return result
+
+
+def _stored(output: Path) -> list[Statement]:
+    # A malformed statements file raises InputError: before anything is written.
+    return store.read_statements(output) if output.exists() else []
 
 
 def _articles_of(statements: list[Statement], files: set[str], stems: set[str]) -> set[str]:

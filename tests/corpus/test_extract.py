@@ -18,7 +18,7 @@ from stancebench.corpus.extract import (
 )
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
-from tests.support import DATA, REPO
+from tests.support import DATA, REPO, make_statement
 
 ROOT = REPO
 SEED = ROOT / "seeds" / "000_8c75088e5995e160.txt"
@@ -340,3 +340,26 @@ def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence()
     # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
     assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
     assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("stored", ['{"id": "s1"}\n', "not json\n", "[1]\n", make_statement("s0").to_json()])
+def test_a_malformed_statements_file_is_an_error_and_left_as_it_was_with_or_without_worker_processes(
+        tmp_path, monkeypatch, jobs, stored):
+    from types import SimpleNamespace
+
+    from stancebench.corpus import distributed
+    from stancebench.corpus.extract import extract_corpus
+
+    monkeypatch.setattr(distributed, "_POOL_BYTES", 0)  # worker processes even for these few small files
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for path in sorted((DATA / "articles").iterdir()):
+        (seeds / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "statements.jsonl"
+    out.write_text(make_statement("s0").to_json() + "\n" + stored, encoding="utf-8")
+    before = out.read_bytes()
+    project = SimpleNamespace(root=tmp_path, seeds_dir=seeds, statements_path=out, target_id="t")
+    with pytest.raises(InputError, match=r"statements\.jsonl:2: (missing field|not valid JSON|expected a JSON object|duplicate)"):
+        extract_corpus(project, jobs=jobs)
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["seeds", "statements.jsonl"]
