@@ -330,18 +330,6 @@ def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypa
     assert results[0][3] >= 5 and len(results[0][2]) == 2
 
 
-def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence():
-    from stancebench.schema import Article
-
-    heading = "# " + "Blinken said the plan is good and " * 150  # 5,100 characters, one '#' line
-    text = heading + "\n\nOlaf Scholz said the rules stand.\n"
-    found = extract_statements(Article(id="a", title="t", text=text, path="a.md"))
-    in_heading = [s for s in found if s.start < len(heading)]
-    # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
-    assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
-    assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("stored", ['{"id": "s1"}\n', "not json\n", "[1]\n", make_statement("s0").to_json()])
 def test_a_malformed_statements_file_is_an_error_and_left_as_it_was_with_or_without_worker_processes(
@@ -363,3 +351,16 @@ def test_a_malformed_statements_file_is_an_error_and_left_as_it_was_with_or_with
     with pytest.raises(InputError, match=r"statements\.jsonl:2: (missing field|not valid JSON|expected a JSON object|duplicate)"):
         extract_corpus(project, jobs=jobs)
     assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["seeds", "statements.jsonl"]
+
+
+def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence():
+    from stancebench.schema import Article
+
+    heading = "# " + "Blinken said the plan is good and " * 150  # 5,100 characters, one '#' line
+    text = heading + "\n\nOlaf Scholz said the rules stand.\n"
+    found = extract_statements(Article(id="a", title="t", text=text, path="a.md"))
+    in_heading = [s for s in found if s.start < len(heading)]
+    # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
+    assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
+    assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]
+
