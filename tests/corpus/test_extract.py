@@ -18,7 +18,7 @@ from stancebench.corpus.extract import (
 )
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
-from tests.support import DATA, REPO, make_statement
+from tests.support import DATA, REPO
 
 ROOT = REPO
 SEED = ROOT / "seeds" / "000_8c75088e5995e160.txt"
@@ -331,7 +331,7 @@ def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-@pytest.mark.parametrize("stored", ['{"id": "s1"}\n', "not json\n", "[1]\n", make_statement("s0").to_json()])
+@pytest.mark.parametrize("stored", ['{"id": "s1"}\n', "not json\n", "[1]\n", "duplicate"])
 def test_a_malformed_statements_file_is_an_error_and_left_as_it_was_with_or_without_worker_processes(
         tmp_path, monkeypatch, jobs, stored):
     from types import SimpleNamespace
@@ -345,7 +345,10 @@ def test_a_malformed_statements_file_is_an_error_and_left_as_it_was_with_or_with
     for path in sorted((DATA / "articles").iterdir()):
         (seeds / path.name).write_bytes(path.read_bytes())
     out = tmp_path / "statements.jsonl"
-    out.write_text(make_statement("s0").to_json() + "\n" + stored, encoding="utf-8")
+    from tests.support import make_statement
+
+    first = make_statement("s0").to_json()
+    out.write_text(first + "\n" + (first if stored == "duplicate" else stored), encoding="utf-8")
     before = out.read_bytes()
     project = SimpleNamespace(root=tmp_path, seeds_dir=seeds, statements_path=out, target_id="t")
     with pytest.raises(InputError, match=r"statements\.jsonl:2: (missing field|not valid JSON|expected a JSON object|duplicate)"):
@@ -363,4 +366,3 @@ def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence()
     # The cut (at a space before 3,000 characters) starts a headline sentence of its own, with its own record.
     assert any(2000 < s.start < 3100 for s in in_heading) and in_heading[0].text == "the plan is good"
     assert [s.text for s in found if s.start > len(heading)] == ["the rules stand"]
-
