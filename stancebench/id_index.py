@@ -23,7 +23,7 @@ import stat
 import sys
 import weakref
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ _GITIGNORE = b"# stancebench's cache (rebuilt when needed; safe to delete)\n*\n"
 # Statement.to_json sorts keys: id sits next to is_stale, and a syndicated copy's canonical_id comes before its id.
 _ID_AND_STALE = re.compile(rb'"id": "([^"\\\n]*)", "is_stale": (true|false)')
 _CANONICAL = re.compile(rb'"canonical_id": "[^"\\\n]+"')
+_encode_str = json.encoder.encode_basestring  # a string as Statement.to_json writes it
 
 
 def index_path(statements_path: str | Path) -> Path:
@@ -243,15 +244,62 @@ def _parse(path: Path, data: bytes) -> tuple[list[bytes], array, bytearray] | No
     return ids, offsets, flags
 
 
-def _build(path: Path, fd: int, signature: dict[str, object], is_stored: bool) -> IdIndex | None:
-    data = os.pread(fd, int(signature["size"]), 0) if signature["size"] else b""
-    found = _scan(data)
-    if found is not None:
-        try:
-            b"".join(found[0]).decode("utf-8")
-        except UnicodeDecodeError:
-            found = None
-    found = found or _parse(path, data)
+def _written(statements: Sequence[Statement], lines: Sequence[bytes],
+             signature: dict[str, object]) -> tuple[list[bytes], array, bytearray] | None:
+    """What `_scan` finds in the file the JSONL `lines` of `statements` make, from them instead of the file.
+
+    None (read the file) when an id or flag is not as `_scan` reads it, or the file on disk is not those lines.
+    """
+    ids = [s.id for s in statements]
+    stale = [s.is_stale for s in statements]
+    if len(ids) != len(lines) or not all(type(i) is str for i in ids) or not all(type(f) is bool for f in stale):
+        return None
+    # _ID_AND_STALE matches an id written without escapes (a space is written as it is); else _parse decides.
+    if "\\" in _encode_str(" ".join(ids)) or any(b"\n" in line for line in lines):
+        return None
+    try:
+        keys = [i.encode("utf-8") for i in ids]
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    flags = bytearray(_STALE if flag else 0 for flag in stale)
+    for number, statement in enumerate(statements):
+        canonical = statement.canonical_id
+        if canonical and type(canonical) is str and "\\" not in _encode_str(canonical):  # as _CANONICAL matches it
+            flags[number] |= _COPY
+    lengths = [len(line) + 1 for line in lines]
+    if sum(lengths) != signature["size"] or _edges_of(lines, lengths) != signature["edges"]:
+        return None  # the file changed since it was written
+    offsets = array("q", [0] if lengths else [])
+    offsets.extend(itertools.accumulate(lengths[:-1]))
+    return keys, offsets, flags
+
+
+def _edges_of(lines: Sequence[bytes], lengths: list[int]) -> str:
+    """`_signature`'s hash of the first and last _EDGE bytes of the file the lines make."""
+    def covering(numbers: Iterable[int]) -> bytes:
+        picked, total = [], 0
+        for number in numbers:
+            if total >= _EDGE:
+                break
+            picked.append(number)
+            total += lengths[number]
+        return b"".join(lines[n] + b"\n" for n in sorted(picked))
+
+    head, tail = covering(range(len(lines))), covering(range(len(lines) - 1, -1, -1))
+    return hashlib.blake2b(head[:_EDGE] + tail[max(len(tail) - _EDGE, 0) :], digest_size=16).hexdigest()
+
+
+def _build(path: Path, fd: int, signature: dict[str, object], is_stored: bool,
+           found: tuple[list[bytes], array, bytearray] | None = None) -> IdIndex | None:
+    if found is None:
+        data = os.pread(fd, int(signature["size"]), 0) if signature["size"] else b""
+        found = _scan(data)
+        if found is not None:
+            try:
+                b"".join(found[0]).decode("utf-8")
+            except UnicodeDecodeError:
+                found = None
+        found = found or _parse(path, data)
     if found is None:
         return None
     ids, offsets, flags = found
@@ -304,8 +352,13 @@ def _own(index: IdIndex, fd: int) -> None:
     index._closer = weakref.finalize(index, os.close, fd)
 
 
-def write_id_index(path: str | Path) -> None:
-    """(Re)write the index of a statements file `extract` has just written; a file it cannot index gets none."""
+def write_id_index(path: str | Path, statements: Sequence[Statement] | None = None,
+                   lines: Sequence[bytes] | None = None) -> None:
+    """(Re)write the index of a statements file `extract` has just written; a file it cannot index gets none.
+
+    Given the `statements` and the JSONL `lines` just written (`store.write_statements_atomic`'s), the index is made from
+    them (the file is checked against its size and edges, not scanned again).
+    """
     path = Path(path)
     if path.suffix == ".parquet" or not path.is_file():
         return
@@ -313,7 +366,8 @@ def write_id_index(path: str | Path) -> None:
     try:
         signature = _signature(fd, info)
         if _load(path, signature, fd) is None:
-            _build(path, fd, signature, is_stored=True)
+            found = _written(statements, lines, signature) if statements is not None and lines is not None else None
+            _build(path, fd, signature, is_stored=True, found=found)
     except StancebenchError:
         pass  # a bad line: the next reader reports it
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from stancebench.errors import InputError, quoted
+from stancebench.records import plain_statement_check, slot_setting_init, statement_line
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -58,8 +59,17 @@ def json_problem(err: ValueError | RecursionError) -> str:
     return "nested too deeply" if isinstance(err, RecursionError) else "a number of more than 4,300 digits"
 
 
+_scan_json = json.JSONDecoder().scan_once  # json.loads' own scanner, without its wrappers (3 calls, 2 regex matches)
+
+
 def parse_json_line(line: str, path: str | Path, lineno: int) -> dict[str, Any]:
     """Parse one JSONL line into a dict, or raise InputError naming file and line."""
+    try:
+        data, end = _scan_json(line, 0)
+        if end == len(line) and type(data) is dict:
+            return data
+    except Exception:  # noqa: BLE001 - anything unusual (white space around it, bad JSON): json.loads says what
+        pass
     try:
         data = json.loads(line)
     except (ValueError, RecursionError) as err:  # ValueError: also an integer past Python's 4,300 digits
@@ -167,16 +177,21 @@ class Statement:
 
     def to_json(self) -> str:
         """One JSONL line; optional provenance and copy fields are left out while unset."""
-        # The keys in sorted order, as sort_keys=True would put them, without sorting each record.
-        return json.dumps(
-            {name: value for name in _STATEMENT_KEYS_SORTED
-             if (value := getattr(self, name)) or name not in _STATEMENT_OMITTED_UNSET},
-            ensure_ascii=False,
-        )
+        try:
+            return statement_line(self)
+        except TypeError:  # a value of another type than the fields declare: json.dumps decides
+            return _statement_json(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: str | Path = "<memory>", lineno: int = 0) -> Statement:
         """Validate a dict read from `path:lineno`."""
+        if _is_plain_statement(data):  # the common case in few checks; anything else goes through every check, to name it
+            return cls(**data) if "copies" not in data else cls(**{**data, "copies": tuple(data["copies"])})
+        return cls._checked(data, path, lineno)
+
+    @classmethod
+    def _checked(cls, data: dict[str, Any], path: str | Path, lineno: int) -> Statement:
+        """`from_dict` by checking each field in turn: the first problem raises InputError naming it."""
         data = _take(cls, data, path, lineno)
         for name in ("id", "article_id", "speaker", "text", "target_id"):
             _need_str(data[name], name, path, lineno)
@@ -213,6 +228,16 @@ _STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 _STATEMENT_KEYS_SORTED = tuple(sorted(_STATEMENT_FIELDS))
 #: Fields added after the first release: absent from a line while unset, so older files read and write back unchanged.
 _STATEMENT_OMITTED_UNSET = frozenset({"source_file", "source_record", "url", "canonical_id", "copies"})
+_is_plain_statement = plain_statement_check(_STATEMENT_FIELDS, QUOTE_TYPES, SPEAKER_SOURCES)
+
+
+def _statement_json(statement: Statement) -> str:
+    """`Statement.to_json` by json.dumps: the keys in sorted order, as sort_keys=True would put them."""
+    return json.dumps(
+        {name: value for name in _STATEMENT_KEYS_SORTED
+         if (value := getattr(statement, name)) or name not in _STATEMENT_OMITTED_UNSET},
+        ensure_ascii=False,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +315,12 @@ class LabelEvent:
 
 _EVENT_FIELDS = tuple(f.name for f in fields(LabelEvent))
 _EVENT_OPTIONAL = ("correction", "suggestion", "seconds")
+
+
+for _record in (Article, Statement, LabelEvent):  # made per article, per statement, per label read
+    _record.__init__ = slot_setting_init(_record)
+
+
 #: What an annotator can correct about an extracted statement.
 CORRECTION_KINDS: tuple[str, ...] = ("speaker", "not_statement", "span")
 #: Acts that are not labels: the corrections, and a skip that keeps the annotator's note.

@@ -7,6 +7,7 @@ writer refuses to write through a symlink or a folder that leads out of the corp
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -57,7 +58,7 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
     # Lines end at "\n" (or "\r\n") only: str.splitlines would also break at U+2028, U+0085 and
     # friends, which are valid raw inside JSON strings (extract writes them as they are).
     for lineno, line in enumerate(_read_text(path).split("\n"), start=1):
-        if line.strip():
+        if line and not line.isspace():  # line.strip() would copy every line
             yield lineno, parse_json_line(line, path, lineno)
 
 
@@ -67,9 +68,10 @@ def _read_unique(path: str | Path, parse: Callable[..., Any], key: Callable[[Any
     out = []
     for lineno, data in read_jsonl(path):
         record = parse(data, path, lineno)
-        if key(record) in seen:
-            raise InputError(path, lineno, f"duplicate {what} {quoted(key(record))} (first on line {seen[key(record)]})")
-        seen[key(record)] = lineno
+        name = key(record)
+        if name in seen:
+            raise InputError(path, lineno, f"duplicate {what} {quoted(name)} (first on line {seen[name]})")
+        seen[name] = lineno
         out.append(record)
     return out
 
@@ -126,12 +128,17 @@ def statements_parquet_bytes(statements: Iterable[Statement]) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def write_statements_atomic(path: str | Path, statements: Iterable[Statement]) -> None:
-    """Write statements atomically as JSONL, or as parquet when `path` ends in .parquet."""
+def write_statements_atomic(path: str | Path, statements: Iterable[Statement]) -> list[bytes] | None:
+    """Write statements atomically as JSONL, or as parquet when `path` ends in .parquet.
+
+    Returns the JSONL lines written (UTF-8, without their newlines) for an id index to be made from; None for parquet.
+    """
     if Path(path).suffix == ".parquet":
         write_bytes_atomic(path, statements_parquet_bytes(statements))
-    else:
-        write_jsonl_atomic(path, (s.to_json() for s in statements))
+        return None
+    lines = [s.to_json().encode("utf-8") for s in statements]
+    write_bytes_atomic(path, [b"\n".join(lines), b"\n"] if lines else b"")  # as write_jsonl_atomic writes them
+    return lines
 
 
 def read_gold(path: str | Path) -> list[Gold]:
@@ -146,7 +153,7 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def write_jsonl_atomic(path: str | Path, lines: Iterable[str]) -> None:
     """Write JSONL lines (already serialised) atomically."""
-    write_text_atomic(path, "".join(line + "\n" for line in lines))
+    write_text_atomic(path, "\n".join(itertools.chain(lines, [""])))  # each line then "\n", in one join
 
 
 def _probe(folder: Path, shown: Path) -> None:

@@ -91,7 +91,7 @@ def _first_line(body: str) -> str:
 
 def read_source(path: str | Path) -> SourceText:
     """Read one article file, keeping where its body starts; bad files raise InputError."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # called per file: no copy of a Path
     try:
         raw = read_bytes(path)  # regular files only, size-bounded (a seed linked to /dev/zero)
     except FileNotFoundError:

@@ -233,7 +233,8 @@ def _extract_items(items: Iterator, source_file: str, is_filtered: bool, job: Ex
     result.statements = statements
     result.filtered = topic.is_active
     if signatures:
-        result.signatures = np.stack(signatures)
+        # one article (a saved page) is the common part: a view, not np.stack's checks and copy
+        result.signatures = signatures[0][np.newaxis] if len(signatures) == 1 else np.stack(signatures)
 
 
 def default_jobs() -> int:

@@ -9,6 +9,7 @@ re-exported.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def extract_corpus(
     settings = job.settings
     paths = sources.list_source_paths(seeds)
     parts = sources.partition(paths, settings)
-    existing = store.read_statements(output) if output.exists() else []
+    # With worker processes, the stored statements are read once they have parts in hand (while they extract them).
+    existing = _stored(output) if jobs == 1 or scheduler else None
     result = ExtractResult(statements=[], output=output)
     extracted: list[Statement] = []
     bad_sources: set[str] = set()
@@ -142,6 +144,8 @@ def extract_corpus(
     results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
     file_errors: set[ExtractWarning] = set()  # a file-level problem (no text column) repeats in each of its parts
     for part in track(results, "Extracting statements", total=sources.count_parts(paths, settings)):  # on a terminal only
+        if existing is None:
+            existing = _stored(output)
         if part.bad_file and part.warnings[-1] in file_errors:
             part.warnings.pop()
         elif part.bad_file:
@@ -153,11 +157,20 @@ def extract_corpus(
         if part.bad_file and part.path not in bad_sources:
             bad_sources.add(part.path)
             result.bad_files.append(part.path)
+        name = os.path.basename(part.path)  # part.path is str(Path): its name, without a Path object per part
+        if seen.keys().isdisjoint(part.article_ids):  # the common case, every article new: no per-article checks
+            seen.update(dict.fromkeys(part.article_ids, name))
+            result.articles += len(part.article_ids)
+            extracted.extend(part.statements or ())
+            if part.signatures is not None:
+                ids.extend(part.article_ids)
+                signatures.append(part.signatures)
+            continue
         fresh = set(part.article_ids) - seen.keys()
         for article_id in part.article_ids:
             if article_id in fresh:
-                seen[article_id] = Path(part.path).name
-            elif seen[article_id] == Path(part.path).name:  # in an earlier part of the same file
+                seen[article_id] = name
+            elif seen[article_id] == name:  # in an earlier part of the same file
                 result.warnings.append(repeated_id(part.path, article_id))
                 result.skipped_records += 1
                 result.kept -= part.filtered
@@ -178,6 +191,7 @@ def extract_corpus(
         extracted = dedup.link_copies(extracted, groups)
         result.copy_articles = len(groups) - len(set(groups.values()))
     result.copies = sum(1 for s in extracted if s.canonical_id)
+    existing = _stored(output) if existing is None else existing  # no parts at all
     skipped = _articles_of(existing, {Path(p).name for p in bad_sources}, {sources.source_stem(p) for p in bad_sources})
     merged, counts = merge_statements(existing, extracted, frozenset(skipped))
     result.statements = merged
@@ -190,14 +204,19 @@ def extract_corpus(
         stale_jsonl, output = output, output.with_suffix(".parquet")  # past this size JSONL is no longer practical
         result.output = output
     try:
-        store.write_statements_atomic(output, merged)
+        lines = store.write_statements_atomic(output, merged)
         if output == project.statements_path:
-            write_id_index(output)  # so the next `label` or `annotate` need not rebuild it
+            write_id_index(output, merged, lines)  # so the next `label` or `annotate` need not rebuild it
         if stale_jsonl is not None:
             stale_jsonl.unlink(missing_ok=True)  # only after the parquet file is in place: one statements file at a time
     except OSError as err:
         raise StancebenchError(f"{output}: cannot write ({err.strerror})") from None
     return result
+
+
+def _stored(output: Path) -> list[Statement]:
+    # A malformed statements file raises InputError: before anything is written.
+    return store.read_statements(output) if output.exists() else []
 
 
 def _articles_of(statements: list[Statement], files: set[str], stems: set[str]) -> set[str]:

@@ -100,7 +100,7 @@ def _shingle_hashes(text: str) -> np.ndarray:
     """uint64 hashes of the text's word 5-shingles (one shingle of all its words when it has fewer than five)."""
     codes = np.frombuffer(b"\0" + _folded_bytes(text).translate(_CODES), np.uint8)
     is_char = codes != 0
-    starts = np.flatnonzero(is_char[1:] > is_char[:-1])  # where a word starts in codes[1:], the text's bytes
+    starts = (is_char[1:] > is_char[:-1]).nonzero()[0]  # where a word starts in codes[1:], the text's bytes
     if not len(starts):
         return _finalise(np.zeros(1, _U64))
     size = len(codes) - 1
@@ -179,14 +179,15 @@ def article_signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
     5 word hashes make a shingle's, and one sort fills the bins (55 MB/s, 7.5x). Deterministic
     everywhere: no `hash()`, no RNG. Words are `text.casefold().split()`.
     """
-    ordered = np.sort(_shingle_hashes(text))
+    ordered = _shingle_hashes(text)
+    ordered.sort()  # in place, and the array methods below: numpy's function wrappers cost as much as the work here
     # A shingle's bin is its hash's top 32 bits scaled to [0, num_perm): a monotone map, so each bin is a run of the
     # sorted hashes and its smallest hash (a random shingle of the bin, the same one in every text that has it) is
     # the run's first. Its low 32 bits are the value.
-    first = np.searchsorted(ordered, _bin_starts(num_perm))
+    first = ordered.searchsorted(_bin_starts(num_perm))
     values = ordered.take(first[:-1], mode="clip")
     empty = first[:-1] == first[1:]
-    holes = np.flatnonzero(empty)
+    holes = empty.nonzero()[0]
     if len(holes):
         _densify(values, empty, holes)
     return values.astype(np.uint32)

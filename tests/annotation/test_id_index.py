@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,53 @@ def test_ids_the_index_cannot_hold_are_read_in_full(project, sid):
     _statements(project).write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in records), encoding="utf-8")
     assert read_statement(load_project(), sid).text == "Odd."
     assert StatementIndex(_statements(project)).ids == ["s1", sid]
+
+
+@pytest.mark.parametrize("odd", [
+    {}, {"sid": 'quo"te'}, {"sid": "back\\slash"}, {"sid": "tab\there"}, {"sid": "sp ace \u00e9\U0001F600"},
+    {"sid": ""}, {"canonical_id": 'c"1'}, {"canonical_id": "c\\1"}, {"canonical_id": ""}, {"is_stale": True},
+    {"sid": "line\nbreak"}, {"many": 600},
+])
+def test_the_index_extract_makes_from_what_it_wrote_is_the_one_a_scan_of_the_file_makes(project, odd):
+    from stancebench.id_index import _signature, _written, write_id_index
+    from stancebench.store import write_statements_atomic
+
+    odd = dict(odd)
+    statements = [make_statement(f"s{i:04d}", f"We must lift the limits {i} \u201cnow\u201d.", start=i, end=i + 5,
+                                 is_stale=i % 7 == 3, canonical_id="s0000" if i % 5 == 4 else None)
+                  for i in range(odd.pop("many", 6))]
+    sid = odd.pop("sid", None)
+    statements[2] = replace(statements[2], **odd, **({"id": sid} if sid is not None else {}))
+    path = _statements(project)
+    lines = write_statements_atomic(path, statements)
+    assert b"\n".join(lines) + b"\n" == path.read_bytes()
+    write_id_index(path, statements, lines)
+    from_memory = index_path(path).read_bytes() if index_path(path).exists() else None
+    index_path(path).unlink(missing_ok=True)
+    write_id_index(path)
+    assert from_memory == (index_path(path).read_bytes() if index_path(path).exists() else None)
+    assert (from_memory is None) == (sid == "line\nbreak")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        made = _written(statements, lines, _signature(fd, os.fstat(fd)))
+    finally:
+        os.close(fd)
+    assert (made is None) == (sid is not None and any(c in sid for c in '"\\\t\n'))  # ids written with escapes are scanned
+
+
+def test_an_index_is_not_made_from_lines_the_file_no_longer_holds(project):
+    from stancebench.id_index import _signature, _written, write_id_index
+    from stancebench.store import write_statements_atomic
+
+    statements = [make_statement(f"s{i}") for i in range(3)]
+    path = _statements(project)
+    lines = write_statements_atomic(path, statements)
+    with path.open("r+b") as handle:  # the same size, another id
+        handle.write(path.read_bytes().replace(b'"id": "s1"', b'"id": "s9"'))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert _written(statements, lines, _signature(fd, os.fstat(fd))) is None
+    finally:
+        os.close(fd)
+    write_id_index(path, statements, lines)
+    assert StatementIndex(path).ids == ["s0", "s9", "s2"]

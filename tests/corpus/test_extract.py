@@ -344,6 +344,32 @@ def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypa
     assert results[0][3] >= 5 and len(results[0][2]) == 2
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("stored", ['{"id": "s1"}\n', "not json\n", "[1]\n", "duplicate"])
+def test_a_malformed_statements_file_is_an_error_and_left_as_it_was_with_or_without_worker_processes(
+        tmp_path, monkeypatch, jobs, stored):
+    from types import SimpleNamespace
+
+    from stancebench.corpus import distributed
+    from stancebench.corpus.extract import extract_corpus
+
+    monkeypatch.setattr(distributed, "_POOL_BYTES", 0)  # worker processes even for these few small files
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for path in sorted((DATA / "articles").iterdir()):
+        (seeds / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "statements.jsonl"
+    from tests.support import make_statement
+
+    first = make_statement("s0").to_json()
+    out.write_text(first + "\n" + (first if stored == "duplicate" else stored), encoding="utf-8")
+    before = out.read_bytes()
+    project = SimpleNamespace(root=tmp_path, seeds_dir=seeds, statements_path=out, target_id="t")
+    with pytest.raises(InputError, match=r"statements\.jsonl:2: (missing field|not valid JSON|expected a JSON object|duplicate)"):
+        extract_corpus(project, jobs=jobs)
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["seeds", "statements.jsonl"]
+
+
 def test_a_heading_longer_than_a_sentence_may_be_is_cut_like_a_run_on_sentence():
     from stancebench.schema import Article
 

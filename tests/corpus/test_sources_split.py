@@ -179,3 +179,16 @@ def test_an_id_repeated_across_parts_of_one_file_is_skipped_like_one_within_a_pa
         summaries.append(result.stdout)
     assert summaries[0] == summaries[1] and "5 records without an article skipped" in summaries[0]
     assert "topic filter kept 25, dropped 0" in summaries[0]
+
+
+def test_a_file_names_kind_is_the_first_ending_of_kinds_it_ends_with():
+    import itertools
+
+    from stancebench.corpus.sources import KINDS, source_kind
+
+    pieces = ["", "a", "gz", "GZ", "tar", "txt", "Md", "html", "htm", "jsonl", "ndjson", "csv", "tsv", "parquet", "warc", "json"]
+    for count in (1, 2, 3):
+        for combo in itertools.product(pieces, repeat=count):
+            for name in (".".join(combo), "x." + ".".join(combo), "d.jsonl/" + ".".join(combo)):
+                base = name.rsplit("/", 1)[-1].lower()
+                assert source_kind(name) == next((kind for end, kind in KINDS.items() if base.endswith(end)), None), name

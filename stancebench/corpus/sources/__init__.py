@@ -59,10 +59,11 @@ SourceItem = SourceText | ExtractWarning
 def source_kind(path: str | Path) -> str | None:
     """The kind of source a file name says it is, or None."""
     name = os.path.basename(os.fspath(path)).lower()  # called per file: no Path object
-    for ending, kind in KINDS.items():
-        if name.endswith(ending):
-            return kind
-    return None
+    # Every ending is the name's last one or two dot-suffixes: two dict look-ups instead of trying each ending.
+    dot = name.rfind(".")
+    if dot >= 0 and name.endswith(".gz") and (outer := name.rfind(".", 0, dot)) >= 0 and name[outer:] in KINDS:
+        return KINDS[name[outer:]]
+    return KINDS.get(name[dot:]) if dot >= 0 else None
 
 
 def source_stem(path: str | Path) -> str:
