@@ -7,7 +7,7 @@ Blinken"), before an appositive ("Antonio Tajani, the foreign minister, said"), 
 or inherited from the cue before it in a coordination ("acknowledged … but said …"). The
 content follows the cue ("said (that) …", "pledged to …", "urged allies to …", "called the move
 …") or, when what follows is only an adjunct ("said Monday, as …"), precedes it ("The step is
-risky, Peskov said").
+risky, Peskov said"); `stancebench.corpus.content` says where a content starts and ends.
 """
 
 from __future__ import annotations
@@ -18,36 +18,17 @@ import re
 from dataclasses import dataclass
 
 from stancebench.corpus import cues as c
+from stancebench.corpus.content import TITLE_TAIL, content_after, parenthetical, relative_end, trim_end
 from stancebench.corpus.scanning import word_trie
 from stancebench.corpus.speakers import Speaker, SpeakerResolver
 
 __all__ = ["Draft", "ReportedSpeech", "strip_aux", "trim_end"]
 
-_GAP_STARTS = frozenset(str.split(
-    "on in at during earlier later last this late early again also publicly privately repeatedly previously recently "
-    "separately yesterday today after before")
-)
-_NOT_CONTENT = frozenset(str.split(
-    "on in at during following after before while when from with as earlier later last this to by "
-    "afterwards then over")  # ('allies argue over strike rules': a dispute, no content)
-)
-_THAT_GAP = re.compile(r"(?P<gap>[^,.;:“”\"!?]{0,60}?)\s*,?\s*\bthat\b\s*")
-#: A longer gap before "that": "said at a news conference with Scholz in Meseberg, Germany, on Tuesday that".
-_TOLD_WORDS = frozenset({"told", "tells"})
-#: 'told reporters', 'told The Associated Press', then a clause with a finite verb soon after its subject.
-_TOLD_AUDIENCE = re.compile(
-    r"\s+(?:reporters|journalists|lawmakers|parliament|the\s+(?:press|media)"
-    r"|(?:[A-Z][\w.&'’-]*)(?:\s+[A-Z][\w.&'’-]*){0,3}?)\s+"
-    r"(?=(?:the|a|an|it|he|she|they|we|i|his|her|their|its|this|these|those|there|no)\s"
-    r"(?:[\w'’-]+\s+){0,5}?(?:is|was|were|are|had|has|have|would|will|could|should|must|can|did|does|do|might|may)\b)"
-)
-_LONG_THAT_GAP = re.compile(r"(?P<gap>[^.;:“”\"!?]{0,200}?)\s*,?\s*\bthat\b\s*")
 _PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
 #: How the last word before a cue ends when `_PASSIVE` / `_PROGRESSIVE` may match there: one of their words, or 'ly'.
 _PASSIVE_WORDS = ("was", "were", "is", "are", "been", "be", "being", "it", "to", "ly")
 _PROGRESSIVE_WORDS = ("has", "have", "had", "is", "are", "was", "were", "been", "be", "ly")
-_GAP_MARK = re.compile(r'[,.;:“”"!?]')
 #: Reporters' framing: "It is the first time an official has indicated that …".
 _FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
                     re.IGNORECASE)
@@ -73,51 +54,16 @@ _COORDINATED = re.compile(r"(?:,\s*)?\b(?:but|and|while|yet)\s+(?:[\w.’'-]+\s+
 #: The verb a participle's main clause starts with, after its subject: "A group of senators sent a letter …".
 _MAIN_VERB = re.compile(r"\s(?:[a-z]\w*ed|sent|made|gave|met|spoke|took|held|put|set|went|came|left|told|wrote|said|has|have"
                         r"|had|is|are|was|were|will|would)\b")
-_TRIM_END = " \t\n\u00a0.,;:—–-"
-_ASIDE = re.compile(r"\s*,\s*(?:however|though|too|also|moreover|in turn|in fact|of course|once again|again)\s*,\s*"
-                    r"(?:that\s+)?(?=\w)")
-_COMMA_ASIDE_THAT = re.compile(r"\s*,\s*[^,.;:“”\"]{2,60},\s*that\s+(?=\w)")
 _ENDS_COORDINATOR = re.compile(r"\b(?:but|and|yet)\s*$")
-#: What may stand between a comma and a source's name: a closing mark, title words ('Foreign Minister').
-_TITLE_TAIL = re.compile(  # ', two US officials said', ', the country's top diplomat said'
-    r"[\"”’'\s]*(?:(?:[A-Z][\w.'’-]*|the|a|an|of|and|one|two|three|four|five|several|some|many|other)\s+){0,6}")
 _HEADLINE_COLON = re.compile(r"([^:]{2,200}):\s+")
 _HEADLINE_TOPIC = re.compile(r"(.{2,60}?)\s+(?:on|about|at|in|after)\s")
 _FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?to\s+(?=\w)")
-_CLAUSE_MARK = re.compile(r"[,;:“”\"]")
-_OPENING_MARK = re.compile(r"[“\"]")
-#: Words that open a new clause after an attribution ('…, Peskov said, as talks stalled'): then the content
-#: is before the attribution, not around it.
-_NEW_CLAUSE = frozenset(str.split(
-    "and but or nor so yet as while whereas when whenever after before because since though although if unless until "
-    "which who whom whose where in on at during according with without for from by amid despite following ahead then"))
-#: Where a coordinated clause starts: ', and', ', but', ';' (a parenthetical attribution's content ends there).
-_CLAUSE_BOUNDARY = re.compile(r",\s*(?:and|but|yet|while)\s+|;\s*")
 #: 'the missiles, which Blinken said …': a source inside a relative clause set off by a comma.
 _RELATIVE_SOURCE = re.compile(r",\s*(?:which|who|whom)\s+$")
 _RELATIVE_BEFORE = re.compile(r",\s*(?:which|who|whom)\s+(?:[\w.’'-]+\s+){1,5}?$")
-#: After a comma inside a relative clause's content: words that go on with it ('…, and that …') and words that open
-#: an inserted phrase closed by the next comma ('the plan, if adopted, would fail'). Another lower-case word after a
-#: comma is the main clause's verb ('Scholz, who said …, met Macron'): the relative clause ended at that comma.
-_GOES_ON = frozenset(str.split("and or but nor which who whose where"))
-_INSERTS = frozenset(str.split(
-    "if when as though although because while unless until since including such not even especially particularly "
-    "in on at for with to of from by perhaps"))
-_WHEN_WORDS = (r"repeatedly|publicly|privately|previously|recently|again|also|openly|explicitly|separately|earlier|later"
-               r"|now|today|yesterday|tonight|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-               r"(?:\s+(?:night|morning|afternoon|evening))?|(?:last|this)\s+(?:week|month|year)")
-#: Adverbs and times between a cue and its content when no 'that' follows: 'said Monday the US would …'.
-_ADJUNCT_RUN = re.compile(rf"\s*(?:{_WHEN_WORDS})(?:\s+(?:{_WHEN_WORDS}))*\s+(?=\S)")
-_LEADING_ADJUNCTS = frozenset(str.split(
-    "repeatedly publicly privately previously recently again also openly explicitly separately earlier later now today "
-    "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
 _MARKS = frozenset("\"“”„«»'‘’")
-_DESCRIBED_AS = re.compile(r"\s+(?:[^\s,.;:“”\"]+\s+){1,4}?as\s+(?=\w)")
 _SUBORDINATE = re.compile(r"\s*(?:Since|When|After|Before|As|While|Although|Though|If|Because|Once|Until|Despite"
                           r"|Following)\s")
-_WARN_OF = frozenset(str.split("warned warns warn warning cautioned cautions spoke speaks talked talks"))
-#: A journalist's question after the content: ', when asked about …', ', asked whether …'.
-_WHEN_ASKED = re.compile(r",\s+(?:when\s+|after\s+being\s+)?(?:asked|questioned|pressed)\s+(?:about|whether|if|on|at|by)\b")
 _PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
@@ -153,11 +99,6 @@ def strip_aux(text: str, window: int = 120) -> str:
     return text[: match.start()] if match else text
 
 
-def trim_end(text: str, start: int, end: int) -> int:
-    """`end` moved back over spaces and punctuation that close a clause."""
-    while end > start and text[end - 1] in _TRIM_END:
-        end -= 1
-    return end
 
 
 def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bool:
@@ -174,18 +115,6 @@ def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bo
     return pattern.search(left, max(0, len(left) - 40)) is not None
 
 
-def _that_gap(after: str) -> re.Match[str] | None:
-    """`_THAT_GAP.match(after)`, ~20x faster when there is no match: the gap before the first 'that' holds
-    every later one's, so when it is too long or holds a mark no 'that' fits."""
-    at = after.find("that")
-    if at == -1:
-        return None
-    gap = after[:at].rstrip()
-    if gap.endswith(","):
-        gap = gap[:-1].rstrip()
-    if len(gap) > 60 or _GAP_MARK.search(gap) is not None:
-        return None
-    return _THAT_GAP.match(after)
 
 
 class ReportedSpeech:
@@ -371,7 +300,7 @@ class ReportedSpeech:
             speaker = inherited or self.subject(s0, c0)
             if speaker is None:
                 return None
-            content = self._content_after(c1, s1, "free", word)
+            content = content_after(self.text, c1, s1, "free", word)
             return self._finish(speaker, content, blocked, (s0, s1), cue.group().lower()) if content else None
         raw_left, left = left, strip_aux(left)
         if len(left) < len(raw_left) and raw_left[len(left) :].lstrip().startswith(","):
@@ -396,77 +325,25 @@ class ReportedSpeech:
             speaker = self.subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None
-        content = self._content_after(c1, s1, kind, word)
+        content = content_after(self.text, c1, s1, kind, word)
         if content is None:
-            content = self._parenthetical(s0, s1, speaker.start, c1)
+            content = parenthetical(self.text, self.cue_starts, s0, s1, speaker.start, c1)
             if content is None and text[speaker.end : c0].strip() != ",":  # 'The Kremlin spokesman, Peskov, told …':
                 content = self._content_before(s0, speaker.start)  # what comes before a name in apposition is no content
             if content is None:
                 return None
         elif who is not None and who.group().startswith(",") or "wh" in text[max(w0, speaker.start - 12) : speaker.start] \
                 and _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12), speaker.start):
-            content = self._relative_end(*content)
+            content = relative_end(self.text, *content)
         return self._finish(speaker, content, blocked, (s0, s1), label)
 
-    def _relative_end(self, start: int, end: int) -> tuple[int, int]:
-        """'Scholz, who has said Germany would not send Taurus, met Macron': content in a relative clause set
-        off by commas ends where the clause does, at the comma before the main clause's verb."""
-        text = self.text
-        inserted = False
-        comma = text.find(",", start, end)
-        while comma != -1:
-            word = text[comma + 1 : comma + 16].split(None, 1)
-            word = word[0] if word else ""
-            if inserted:
-                inserted = False  # the comma that closes an inserted phrase
-            elif word.rstrip(",").lower() in _INSERTS:
-                inserted = True
-            elif word[:1].islower() and word.rstrip(",") not in _GOES_ON:
-                return start, trim_end(text, start, comma)
-            comma = text.find(",", comma + 1, end)
-        return start, end
 
-    def _parenthetical(self, s0: int, s1: int, speaker_start: int, c1: int) -> tuple[int, int] | None:
-        """'The decision, officials said on Monday, applies only to …': an attribution set off by commas inside
-        its content. The content is the whole clause, the attribution included: a statement is one span of the
-        article, and the part before the attribution alone ('The decision') says nothing."""
-        text = self.text
-        close = text.find(",", c1, min(s1, c1 + 60))
-        if close == -1 or _GAP_MARK.search(text, c1, close) is not None:
-            return None
-        adjunct = text[c1:close].split(None, 1)
-        if adjunct and adjunct[0].lower() not in _GAP_STARTS and adjunct[0].lower() not in c.ADJUNCT_WORDS:
-            return None
-        tail = text[close + 1 : s1].split(None, 1)
-        first = tail[0].lower().strip("“\"‘'") if tail else ""
-        if not first.isalpha() or first in _NEW_CLAUSE or first.endswith("ing"):
-            return None  # '…, Peskov said, adding that …' / ', as talks stalled': the content is before it
-        before = text[s0:speaker_start]
-        comma = before.rfind(",")
-        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
-            return None
-        start = s0
-        for clause in _CLAUSE_BOUNDARY.finditer(text, s0, s0 + comma):  # 'It was wrong, and the White House, X said, …'
-            start = clause.end()
-        while start < s0 + comma and text[start].isspace():
-            start += 1
-        if start >= s0 + comma or c.ASKED.match(text, start):
-            return None
-        end = s1
-        later = bisect.bisect_right(self.cue_starts, close)
-        if later < len(self.cue_starts) and self.cue_starts[later] < s1:  # another source's clause follows
-            boundary = None
-            for boundary in _CLAUSE_BOUNDARY.finditer(text, close, self.cue_starts[later]):  # noqa: B007 (the last)
-                pass
-            if boundary is not None:
-                end = boundary.start()
-        return start, trim_end(text, start, end)
 
     def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
         """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""
         before = self.text[s0:speaker_start]
         comma = before.rfind(",")
-        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not _TITLE_TAIL.fullmatch(before[comma + 1 :]):
+        if comma == -1 or before[comma + 1 :].strip(" \"”’'\n") and not TITLE_TAIL.fullmatch(before[comma + 1 :]):
             return None
         head = before[:comma].rstrip()
         if len(head.split()) < 3 or c.ASKED.match(head):
@@ -496,73 +373,7 @@ class ReportedSpeech:
                 return None
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, label)
 
-    def _content_after(self, c1: int, s1: int, kind: str | None, word: str) -> tuple[int, int] | None:
-        text = self.text
-        after = text[c1 : min(s1, c1 + 400)]
-        if kind in ("noun", "particle"):
-            start = c1
-            if kind == "particle" and text.endswith("on", 0, c1) and (to := c.OBJECT_THEN_TO.match(after)) is not None \
-                    and not _CLAUSE_MARK.search(to.group()):
-                # 'called on allies (not) to lift …' as 'urged allies (not) to lift …'
-                start = c1 + (to.start("content") if to.group("content") else to.end())
-        else:
-            start = self._start_after(after, kind, word)
-            if start is None:
-                return None
-            start += c1
-        while start < s1 and text[start].isspace():
-            start += 1
-        end = s1
-        if (asked := _WHEN_ASKED.search(text, start, s1)) is not None:  # (a literal ',' first: a fast scan)
-            end = asked.start()  # '… it would "adjust and adapt", when asked at a press conference about …'
-        end = trim_end(text, start, end)
-        return (start, end) if end > start else None
 
-    def _start_after(self, after: str, kind: str | None, word: str) -> int | None:
-        """Where the content starts in the text after a cue verb, or None when it has none there."""
-        aside = _ASIDE.match(after)
-        if aside is not None:
-            return aside.end()  # 'made clear, however, that …'
-        if after[:3].lstrip().startswith(",") and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
-            return aside.end()  # 'said, without providing evidence, that …'
-        that = _that_gap(after)
-        gap = that.group("gap").split() if that else []
-        if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS
-                                 or word in c.OBJECT_CUES):
-            return that.end()
-        if word in c.INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
-            return infinitive.start("content") if infinitive.group("content") else infinitive.end()
-        if word in c.OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
-                and not _CLAUSE_MARK.search(object_to.group()):
-            return object_to.start("content") if object_to.group("content") else object_to.end()
-        if after.lstrip().startswith(":"):
-            return after.index(":") + 1
-        first = after.split(None, 1)
-        if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None \
-                and c.CUE_SCANNER.search(long_gap.group("gap")) is None:  # '…, adding that': that cue's content
-            return long_gap.end()
-        if word in c.DESCRIBING_CUES and (described := c.DESCRIBED_OBJECT.match(after)) is not None:
-            quote = _OPENING_MARK.search(after[: described.end() + 60])
-            if quote is not None and len(after[: quote.start()].split()) <= 6:
-                return quote.start()
-            described_as = _DESCRIBED_AS.match(after) if word.startswith("describ") else None  # '… as a clear sign'
-            return described_as.end() if described_as is not None else described.end()
-        if word in _TOLD_WORDS and (told := _TOLD_AUDIENCE.match(after)) is not None:
-            return told.end()  # 'told reporters the policy had not changed' (no 'that')
-        if kind == "needs" or kind == "object":
-            return None
-        if first and first[0].lower() in _LEADING_ADJUNCTS and (adjunct := _ADJUNCT_RUN.match(after)) is not None:
-            rest = after[adjunct.end() :].split(None, 1)  # 'said Monday the US would …', 'said repeatedly he will …'
-            if rest and rest[0][0] not in ",.;:" and rest[0].lower().strip(",") not in _NOT_CONTENT:
-                return adjunct.end()
-        if not first or first[0][0] in ",.;":
-            return None
-        head = first[0].lower().strip(",")
-        if head in ("of", "about") and word in _WARN_OF and len(first) > 1:
-            return len(after) - len(first[1])  # 'warned of the threat of a global conflict …': the threat
-        if head in _NOT_CONTENT or head in c.ADJUNCT_WORDS or (head.endswith("ly") and first[0].endswith(",")):
-            return None
-        return 0
 
     def _beside(self, s0: int, s1: int, a: int, b: int) -> tuple[int, int] | None:
         """The content on either side of an inserted attribution ('according to X, …' / '…, according to X')."""

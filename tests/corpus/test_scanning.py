@@ -127,7 +127,7 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede():
 
 
 def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find():
-    from stancebench.corpus import reported
+    from stancebench.corpus import content, reported
 
     noise = ["", "x", "this", "a" * 30, "b" * 38, ", ", ".", "“", "\n", "İt", "wa\u017f", "who", " who"]
     words = ["was", "Was", "WAS", "is", "it", "to", "been", "being", "has", "had", "have", "be", "this", "wa\u017f", "said"]
@@ -143,8 +143,8 @@ def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find
         text = (rng.choice(["", " ", "x" * rng.randint(50, 70), "a, b ", "a. b "]) + rng.choice(["", ",", " ,", ", ", ",,"])
                 + rng.choice(["", " ", "\n"]) + rng.choice(["that", "thatch", "That", "xthat", ""])
                 + rng.choice(["", " that", " it", ", that"]))
-        expected = reported._THAT_GAP.match(text)
-        got = reported._that_gap(text)
+        expected = content._THAT_GAP.match(text)
+        got = content._that_gap(text)
         assert (got.span() if got else None) == (expected.span() if expected else None), text
 
 
