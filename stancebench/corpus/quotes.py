@@ -40,8 +40,7 @@ _OPENERS = "\"“„«"
 _SINGLE_OPEN = re.compile(r"[‘'](?<![^\s(:—–-][‘'])(?=[^\W_])")
 # ... and a closing mark after a non-space, before the end, a space or punctuation.
 _SINGLE_CLOSE = re.compile(r"[’'](?<=[^\s][’'])(?=$|[\s.,;:!?)—–-])")
-# The last single mark that opens a quote before a lone closing double mark, and a single closing mark after it.
-_SINGLE_OPEN_BEFORE = re.compile(r"(?<![^\s(:—–-])‘(?=[^\W_])(?!.*(?<![^\s(:—–-])‘)", re.DOTALL)
+# A single closing mark (after the single one that opened a quote a lone double mark closes).
 _SINGLE_CLOSE_AFTER = re.compile(r"’(?=$|[\s.,;:!?)—–-])")
 # In a quote left open: '…, Zelensky said at the summit.' -- the quote most likely ends at that comma.
 _ATTRIBUTION_INSIDE = re.compile(
@@ -152,10 +151,10 @@ def scan_quotes(
             closes_like = before not in _SPACE_BEFORE and (after in _SPACE_AFTER or pos + 1 == p1)
             if current is None:
                 if not opens_like and (closes_like or mark in "”»"):
-                    single = _SINGLE_OPEN_BEFORE.search(text, last_close, pos)  # 'said: ‘Anyone who …."' (marks mixed)
-                    if single is not None and _SINGLE_CLOSE_AFTER.search(text, single.end(), pos) is None:
-                        warn(single.start(), "quotation marks do not match (a single one opens, a double one closes)")
-                        quotes.append(Quote(single.start(), single.start() + 1, pos, pos + 1))
+                    single = _last_single_open(text, last_close, pos)  # 'said: ‘Anyone who …."' (marks mixed)
+                    if single != -1 and _SINGLE_CLOSE_AFTER.search(text, single + 1, pos) is None:
+                        warn(single, "quotation marks do not match (a single one opens, a double one closes)")
+                        quotes.append(Quote(single, single + 1, pos, pos + 1))
                         last_close = pos + 1
                         continue
                     begin = last_close  # the quote is taken to be the sentence the closing mark ends
@@ -191,6 +190,18 @@ def scan_quotes(
             current.end = current.close = inside.end() if inside else _trim(text, current.start, p1)[1]
             quotes.append(current)
     return quotes, segments
+
+
+def _last_single_open(text: str, start: int, end: int) -> int:
+    """Where the last ‘ in [start, end) that opens a quote (after a space, bracket, colon or dash, before a word) is,
+    or -1 (a look back from `end`: linear, however many marks the paragraph holds)."""
+    at = text.rfind("‘", start, end)
+    while at != -1:
+        if (at == 0 or text[at - 1].isspace() or text[at - 1] in _SINGLE_BEFORE) and at + 1 < end \
+                and (text[at + 1].isalnum()):
+            return at
+        at = text.rfind("‘", start, at)
+    return -1
 
 
 def _positions(text: str, chars: str, start: int = 0, end: int | None = None) -> list[int]:

@@ -25,6 +25,9 @@ PIECES = [
     "the minister said it was so, ",  # cues and role-only speakers
     "Minister John Smith said \"x",  # unclosed quotes (one warning each) and titled names
     "Kirby said that Blinken said, ",
+    "The decision, officials said, applies, ",  # attributions set off by commas in one run-on sentence
+    "Scholz, who said it would, met them, ",  # relative clauses
+    "‘a b \"c ",  # single marks that a double one may close
 ]
 
 
