@@ -133,8 +133,9 @@ def extract_corpus(
     settings = job.settings
     paths = sources.list_source_paths(seeds)
     parts = sources.partition(paths, settings)
-    # With worker processes, the stored statements are read once they have parts in hand (while they extract them).
-    existing = _stored(output) if jobs == 1 or scheduler else None
+    # The stored statements are read after the extraction, and only when the file is not the one this run would write
+    # (a re-run of an unchanged corpus neither parses nor rewrites it).
+    existing: list[Statement] | None = None
     result = ExtractResult(statements=[], output=output)
     extracted: list[Statement] = []
     bad_sources: set[str] = set()
@@ -144,8 +145,6 @@ def extract_corpus(
     results = run_parts(parts, job, jobs=jobs, scheduler=scheduler, shard_root=Path(project.root) / "annotations")
     file_errors: set[ExtractWarning] = set()  # a file-level problem (no text column) repeats in each of its parts
     for part in track(results, "Extracting statements", total=sources.count_parts(paths, settings)):  # on a terminal only
-        if existing is None:
-            existing = _stored(output)
         if part.bad_file and part.warnings[-1] in file_errors:
             part.warnings.pop()
         elif part.bad_file:
@@ -191,9 +190,16 @@ def extract_corpus(
         extracted = dedup.link_copies(extracted, groups)
         result.copy_articles = len(groups) - len(set(groups.values()))
     result.copies = sum(1 for s in extracted if s.canonical_id)
-    existing = _stored(output) if existing is None else existing  # no parts at all
-    skipped = _articles_of(existing, {Path(p).name for p in bad_sources}, {sources.source_stem(p) for p in bad_sources})
-    merged, counts = merge_statements(existing, extracted, frozenset(skipped))
+    lines = None
+    if not bad_sources and output.suffix == ".jsonl" and output.is_file():
+        existing, lines = _unchanged(output, extracted)
+    if existing is not None:  # the file holds exactly what this extraction gives: all unchanged
+        merged, counts = existing, {"new": 0, "updated": 0, "unchanged": len(existing), "stale": 0}
+    else:
+        existing = _stored(output)
+        skipped = _articles_of(existing, {Path(p).name for p in bad_sources},
+                               {sources.source_stem(p) for p in bad_sources})
+        merged, counts = merge_statements(existing, extracted, frozenset(skipped))
     result.statements = merged
     result.extracted = len(extracted)
     result.new, result.updated, result.unchanged, result.stale = (
@@ -204,14 +210,28 @@ def extract_corpus(
         stale_jsonl, output = output, output.with_suffix(".parquet")  # past this size JSONL is no longer practical
         result.output = output
     try:
-        lines = store.write_statements_atomic(output, merged)
+        if lines is None or stale_jsonl is not None:
+            lines = store.write_statements_atomic(output, merged)
         if output == project.statements_path:
-            write_id_index(output, merged, lines)  # so the next `label` or `annotate` need not rebuild it
+            write_id_index(output, merged, lines)  # so the next `label` or `annotate` need not rebuild it (a no-op if current)
         if stale_jsonl is not None:
             stale_jsonl.unlink(missing_ok=True)  # only after the parquet file is in place: one statements file at a time
     except OSError as err:
         raise StancebenchError(f"{output}: cannot write ({err.strerror})") from None
     return result
+
+
+def _unchanged(output: Path, extracted: list[Statement]) -> tuple[list[Statement] | None, list[bytes] | None]:
+    """(the statements, their JSONL lines) when `output` holds byte for byte what merging `extracted` into an empty
+    file gives, and so what merging them into it gives (merging is idempotent); else (None, None)."""
+    data = output.read_bytes()
+    merged, _ = merge_statements([], extracted)
+    if data.count(b"\n") != len(merged):  # another number of lines: something changed, no need to encode
+        return None, None
+    lines = [s.to_json().encode("utf-8") for s in merged]
+    if len(data) != sum(map(len, lines)) + len(lines) or data != b"\n".join(lines) + b"\n" * bool(lines):
+        return None, None
+    return merged, lines
 
 
 def _stored(output: Path) -> list[Statement]:

@@ -18,7 +18,7 @@ from stancebench.corpus.extract import (
 )
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
-from tests.support import DATA, REPO, attributions
+from tests.support import CONFIG, DATA, REPO, attributions
 
 ROOT = REPO
 SEED = ROOT / "seeds" / "000_8c75088e5995e160.txt"
@@ -387,3 +387,64 @@ def test_a_single_opening_mark_closed_by_a_double_one(closing):
     got = attributions("Headline words here\n\nSome see it differently. Ralf Stegner, a member of the party's left, said: "
                        f"‘Anyone who sends weapons should say how this war ends.{closing}\n")
     assert got == [("Ralf Stegner", "direct", "Anyone who sends weapons should say how this war ends.")]
+
+
+def _clean_corpus(tmp_path):
+    from types import SimpleNamespace
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for path in sorted((DATA / "articles").iterdir()):
+        if path.suffix in (".txt", ".md"):
+            (seeds / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "annotations" / "statements.jsonl"
+    out.parent.mkdir()
+    (tmp_path / "stancebench.toml").write_text(CONFIG, encoding="utf-8")  # a corpus: the id index is kept in it
+    return SimpleNamespace(root=tmp_path, seeds_dir=seeds, statements_path=out, target_id="t")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_rerun_of_an_unchanged_corpus_leaves_the_file_untouched(tmp_path, monkeypatch, jobs):
+    from stancebench.corpus import distributed
+    from stancebench.corpus.extract import extract_corpus
+    from stancebench.id_index import index_path
+
+    monkeypatch.setattr(distributed, "_POOL_BYTES", 0)
+    project = _clean_corpus(tmp_path)
+    first = extract_corpus(project, jobs=jobs)
+    out = project.statements_path
+    before, stat = out.read_bytes(), out.stat()
+    index_path(out).unlink()  # a lost index is made again, from what is in the file
+    again = extract_corpus(project, jobs=jobs)
+    assert (again.new, again.updated, again.unchanged, again.stale) == (0, 0, first.new, 0) and first.new > 10
+    assert out.read_bytes() == before and out.stat().st_mtime_ns == stat.st_mtime_ns and out.stat().st_ino == stat.st_ino
+    assert index_path(out).is_file()
+    assert [s.to_json() for s in again.statements] == [s.to_json() for s in first.statements]
+
+
+@pytest.mark.parametrize("edit", ["stale", "changed", "extra", "removed"])
+def test_a_rerun_into_a_file_that_differs_merges_as_before(tmp_path, edit):
+    from dataclasses import replace
+
+    from stancebench import store
+    from stancebench.corpus.extract import extract_corpus, merge_statements
+
+    project = _clean_corpus(tmp_path)
+    fresh = extract_corpus(project).statements
+    out = project.statements_path
+    stored = list(fresh)
+    if edit == "stale":
+        stored[0] = replace(stored[0], is_stale=True)
+    elif edit == "changed":
+        stored[0] = replace(stored[0], speaker="Someone Else")
+    elif edit == "extra":
+        stored.append(replace(stored[0], id="ffffffffffffffff", article_id="zz_gone"))
+    else:
+        stored = stored[1:]
+    store.write_statements_atomic(out, stored)
+    again = extract_corpus(project)
+    want, counts = merge_statements(stored, fresh)
+    assert [s.to_json() for s in again.statements] == [s.to_json() for s in want]
+    assert (again.new, again.updated, again.unchanged, again.stale) == (
+        counts["new"], counts["updated"], counts["unchanged"], counts["stale"]) != (0, 0, len(fresh), 0)
+    assert out.read_bytes() == b"".join(s.to_json().encode() + b"\n" for s in want)
