@@ -59,14 +59,15 @@ _GOES_ON = frozenset(str.split("and or but nor which who whose where"))
 _INSERTS = frozenset(str.split(
     "if when as though although because while unless until since including such not even especially particularly "
     "in on at for with to of from by perhaps"))
-_WHEN_WORDS = (r"repeatedly|publicly|privately|previously|recently|again|also|openly|explicitly|separately|earlier|later"
-               r"|now|today|yesterday|tonight|(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-               r"(?:\s+(?:night|morning|afternoon|evening))?|(?:last|this)\s+(?:week|month|year)")
 #: Adverbs and times between a cue and its content when no 'that' follows: 'said Monday the US would …'.
+_WHEN = str.split("repeatedly publicly privately previously recently again also openly explicitly separately earlier later "
+                  "now today yesterday tonight")
+_DAYS = str.split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
+_WHEN_WORDS = (rf"{'|'.join(_WHEN)}|(?:on\s+)?(?:{'|'.join(_DAYS)})(?:\s+(?:night|morning|afternoon|evening))?"
+               r"|(?:last|this)\s+(?:week|month|year)")
 _ADJUNCT_RUN = re.compile(rf"\s*(?:{_WHEN_WORDS})(?:\s+(?:{_WHEN_WORDS}))*\s+(?=\S)")
-_LEADING_ADJUNCTS = frozenset(str.split(
-    "repeatedly publicly privately previously recently again also openly explicitly separately earlier later now today "
-    "yesterday tonight on monday tuesday wednesday thursday friday saturday sunday last this"))
+#: The first words an `_ADJUNCT_RUN` match can have (any other needs no search).
+_LEADING_ADJUNCTS = frozenset((*_WHEN, "on", "last", "this", *(day.lower() for day in _DAYS)))
 _DESCRIBED_AS = re.compile(r"\s+(?:[^\s,.;:“”\"]+\s+){1,4}?as\s+(?=\w)")
 _WARN_OF = frozenset(str.split("warned warns warn warning cautioned cautions spoke speaks talked talks"))
 #: A journalist's question after the content: ', when asked about …', ', asked whether …'.
