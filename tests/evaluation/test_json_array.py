@@ -157,6 +157,9 @@ def test_a_large_array_is_read_in_bounded_memory(tmp_path, monkeypatch):
                              for i in range(200_000)))
         out.write("\n]\n")
     size = path.stat().st_size
+    small = tmp_path / "small.json"
+    small.write_text('[{"id": "s1", "label": "support"}]\n', encoding="utf-8")
+    read_predictions(small)  # the readers' lazy imports happen here, not in the traced read (their modules are no data)
     tracemalloc.start()
     try:
         loaded = read_predictions(path)
