@@ -285,6 +285,12 @@ class ReportedSpeech:
                 return None
             content = self._beside(s0, s1, c0, speaker.end)
             return self._draft(speaker, content, (s0, s1), "according to") if content else None
+        if kind == "needs" and word not in c.OBJECT_CUES and text.find(",", s0, c0) == -1:
+            after = text[c1 : min(s1, c1 + 400)]
+            if "that" not in after and ":" not in after and not after.lstrip().startswith(","):
+                # ('has come under repeated shelling'): no 'that' or colon after it and no comma before it, so no
+                # content on either side; the speaker need not be looked for
+                return None
         w0 = max(s0, c0 - 400)  # the source is near its cue; a bounded window keeps long sentences linear
         left = text[w0:c0]
         if kind == "ing" and _ends_like(_PROGRESSIVE, _PROGRESSIVE_WORDS, left):
