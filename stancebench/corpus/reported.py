@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from stancebench.corpus import cues as c
 from stancebench.corpus.content import TITLE_TAIL, content_after, parenthetical, relative_end, trim_end
 from stancebench.corpus.scanning import word_trie
+from stancebench.corpus.speaker_words import POSSESSIVE_PRONOUNS
 from stancebench.corpus.speakers import Speaker, SpeakerResolver
 
 __all__ = ["Draft", "ReportedSpeech", "strip_aux", "trim_end"]
@@ -64,7 +65,6 @@ _RELATIVE_BEFORE = re.compile(r",\s*(?:which|who|whom)\s+(?:[\w.’'-]+\s+){1,5}
 _MARKS = frozenset("\"“”„«»'‘’")
 _SUBORDINATE = re.compile(r"\s*(?:Since|When|After|Before|As|While|Although|Though|If|Because|Once|Until|Despite"
                           r"|Following)\s")
-_PRONOUN_OF = {"his": "he", "her": "she", "their": "they", "its": "it"}
 
 
 @dataclass(slots=True)
@@ -238,7 +238,7 @@ class ReportedSpeech:
         if owner is None:
             return self._verb_request(cue, s0, s1)  # 'Zelensky calls for …' is a verb
         if owner.group("pronoun"):
-            word = _PRONOUN_OF[owner.group("pronoun").lower()]
+            word = POSSESSIVE_PRONOUNS[owner.group("pronoun").lower()]
             speaker = self.resolver.at_end(word, owner.start("pronoun"))
         else:
             w0 = max(s0, owner.start("owner") - 60)

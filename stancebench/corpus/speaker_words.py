@@ -26,6 +26,8 @@ __all__ = [
     "ROLE_MODIFIERS",
     "ROLE_NOUNS",
     "STOP_CAPS",
+    "OBJECT_PRONOUNS",
+    "POSSESSIVE_PRONOUNS",
     "TITLE_WORDS",
     "affiliation_of",
     "is_name_word",
@@ -56,6 +58,9 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+#: The subject pronoun for an object one ('according to him') and for a possessive one ('his answer', 'its request').
+OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
+POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they", "its": "it"}
 TITLE_WORDS = _wordset(
     """president prime minister foreign defence defense secretary general chancellor spokesman spokeswoman
     spokesperson ambassador senator sen rep representative governor gov envoy adviser advisor national security

@@ -28,6 +28,7 @@ from stancebench.corpus.speaker_words import (
     HEAD_SYNONYMS,
     INSTITUTION_HEADS,
     NATIONALITIES,
+    OBJECT_PRONOUNS,
     PLACE_WORDS,
     POST_ENDS,
     ROLE_NOUNS,
@@ -67,7 +68,6 @@ _PARTY = re.compile(r"\s*,?\s*\(?\b[RDI]-[A-Z][A-Za-z.]*(?:\s[A-Z][a-z.]+)?\)?,?
 _ASIDE_AT_END = re.compile(r",\s*(?:for\s+(?:its|his|her|their)\s+part|in\s+turn|however|meanwhile|though|too|in\s+response"
                            r"|for\s+now|in\s+a\s+statement)\s*,?$")
 _ASIDE_LAST_WORDS = ("part", "turn", "however", "meanwhile", "though", "too", "response", "now", "statement", ",")
-_OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
 _PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _first = itemgetter(0)
 _GROUP = re.Match.group
@@ -397,10 +397,9 @@ class SpeakerResolver:
             partnered = norm_before == "and"
             if whole:  # the words before the alias (and its partner) may only be title words, or describe it
                 before_name = words[: -k - 1 if partnered else -k]
-                for word in before_name:
-                    w = word.group()
-                    if not w[0].isupper() and norm_word(w) not in TITLE_WORDS and not _describes_a_name(before_name):
-                        return None
+                if any(not w.group()[0].isupper() and norm_word(w.group()) not in TITLE_WORDS for w in before_name) \
+                        and not _describes_a_name(before_name):
+                    return None
             speaker = Speaker(actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
                               shift + last_word.end())
             if kind == "person":
@@ -478,7 +477,7 @@ class SpeakerResolver:
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
             return None
-        if (pronoun := _OBJECT_PRONOUNS.get(phrase.strip().lower())) is not None:  # 'according to him'
+        if (pronoun := OBJECT_PRONOUNS.get(phrase.strip().lower())) is not None:  # 'according to him'
             return self._pronoun(pronoun, offset, offset + len(phrase.rstrip()))
         return self.at_end(phrase.rstrip(), offset, whole=True)
 

@@ -46,7 +46,7 @@ from stancebench.corpus.layout import layout_units, paragraph_break
 from stancebench.corpus.quotes import Quote, quote_marks, scan_quotes, split_sentences, squash_quote
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_together
-from stancebench.corpus.speaker_words import TITLE_WORDS, is_name_word
+from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.schema import Article, Statement
 
@@ -317,7 +317,7 @@ class _Extractor:
                 return None
             quoted = _QUOTED_AS.search(phrase)  # '…," TASS quoted him as saying': him
             if quoted is not None:
-                phrase = {"him": "he", "her": "she", "them": "they"}[quoted.group(1)]
+                phrase = OBJECT_PRONOUNS[quoted.group(1)]
             stripped = strip_aux(phrase.removesuffix(" went on to").removesuffix(" goes on to"))  # ('…," Peskov went on to say')
             at = quote.close + lead + (phrase.find(stripped[:1]) if stripped else 0)
             speaker = self.resolver.at_end(stripped, at, whole=True)
@@ -371,7 +371,7 @@ class _Extractor:
                 return speaker, cue.group().lower(), (prefix_start + min(cue.start(), speaker.start - prefix_start), quote.open)
         if prefix.rstrip().endswith(":") and (answer := _THEIR_ANSWER.search(body)) is not None:
             # 'His answer was shorter: "…"': the one whose answer it is
-            pronoun = {"his": "he", "her": "she", "their": "they"}[answer.group("pronoun").lower()]
+            pronoun = POSSESSIVE_PRONOUNS[answer.group("pronoun").lower()]
             speaker = self.resolver.at_end(pronoun, prefix_start + answer.start())
             if speaker is not None:
                 return speaker, "answer", (prefix_start + answer.start(), quote.open)
