@@ -167,5 +167,6 @@ def test_a_large_array_is_read_in_bounded_memory(tmp_path, monkeypatch):
     finally:
         tracemalloc.stop()
     assert len(loaded) == 200_000 and size > 30 << 20
-    # Bounded by the segment, not the file (json.loads of the whole array took ~10x the file).
-    assert peak < 24 * json_array.SEGMENT_BYTES, f"{peak >> 20} MB traced for a {size >> 20} MB file"
+    # Bounded by the segment, not the file (json.loads of the whole array took ~10x the file): 19 MB traced when run
+    # alone, up to 25 MB inside the whole suite; either is well under one copy of the 40 MB file.
+    assert peak < 32 * json_array.SEGMENT_BYTES < size, f"{peak >> 20} MB traced for a {size >> 20} MB file"
