@@ -4,8 +4,9 @@
 
 BASE and NEW are checkout roots (a `git worktree add --detach /tmp/base <commit>` gives one; 0.1.0's
 layout, commit 9af33bb, works as BASE for the default line). NEW's extract_bench.py builds the corpus. Each
-round runs one process per side, A B A B ...; absolute times on a shared machine drift, so only the
-ratio of a pair means much, and the line printed is the median of the pairs (> 1: NEW is faster).
+round runs one process per side, A B then B A, alternately (the order biased a pair); absolute times
+on a shared machine drift, so only the ratio of a pair means much, and the line printed is the median
+of the pairs (> 1: NEW is faster).
 
 - default: `extract_statements` over the corpus `extract_bench.py` builds (3,000 articles; the seed
   corpus 1,000 copies), MB per CPU second, best of 3 passes in each process.
@@ -88,6 +89,22 @@ def _corpus(root: Path, corpus: str, folder: Path) -> Path:
     return folder / "corpus.pkl"
 
 
+def _pairs(rounds: int, run, base: Path, new: Path) -> list[tuple]:
+    """(base, new) results per round, the order swapped every round (A B, B A, ...).
+
+    With a fixed order, the same checkout on both sides gave 1.12x once: whichever runs second
+    can gain from the first (warm caches, a quieter core); alternating cancels that in the median.
+    """
+    pairs = []
+    for k in range(rounds):
+        if k % 2:
+            n = run(new)
+            pairs.append((run(base), n))
+        else:
+            pairs.append((run(base), run(new)))
+    return pairs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", type=Path)
@@ -101,14 +118,14 @@ def main() -> None:
         rows = _corpus(new, args.corpus, Path(folder))
         megabytes = sum(p.stat().st_size for p in (Path(folder) / "seeds").iterdir()) / 1e6
         if not args.end_to_end:
-            pairs = [(_child(base, EXTRACT, str(rows))[0], _child(new, EXTRACT, str(rows))[0]) for _ in range(args.rounds)]
+            pairs = _pairs(args.rounds, lambda root: _child(root, EXTRACT, str(rows))[0], base, new)
             ratios = [n / b for b, n in pairs]
             print(f"extract_statements, {args.corpus} corpus ({megabytes:.1f} MB): base "
                   f"{statistics.median(b for b, _ in pairs):.2f} MB/s, new {statistics.median(n for _, n in pairs):.2f} MB/s, "
                   f"speed-up {statistics.median(ratios):.2f}x (pairs: {', '.join(f'{r:.2f}' for r in ratios)})")
             return
         seeds = str(Path(folder) / "seeds")
-        pairs = [(_child(base, END_TO_END, seeds), _child(new, END_TO_END, seeds)) for _ in range(args.rounds)]
+        pairs = _pairs(args.rounds, lambda root: _child(root, END_TO_END, seeds), base, new)
     for k, what in ((0, "first pass, imports included"), (1, "second pass")):
         b = statistics.median(x[k] for x, _ in pairs)
         n = statistics.median(y[k] for _, y in pairs)
