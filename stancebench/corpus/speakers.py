@@ -346,14 +346,21 @@ class SpeakerResolver:
                 and last not in PLACE_NOUNS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
         words, size = None, len(text)
-        if len(parts) == 1 and size <= _SHORT_WINDOW and last.isalpha():
-            # The phrase is one word of letters (so `WORD` finds just it) that is an actor's alias ('Sunak', 'Kremlin'),
-            # as most phrases before a cue are: the speaker the alias rule below finds, without finding the words.
+        if size <= _SHORT_WINDOW and last.isalpha() and (len(parts) == 1 or (first := parts[0].lstrip()).isalpha()):
+            # The phrase is one or two words of letters (so `WORD` finds just them): a pronoun or an actor's alias ('he',
+            # 'Sunak', 'Dmitry Peskov'), as most phrases before a cue are, is what the rules below find for it, without
+            # finding the words.
             norm = norm_word(last)
-            actor = table.by_alias.get(norm)
-            if actor is not None and norm not in _PRONOUNS:
-                start = offset + text.find(last)
-                speaker = Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, start + len(last))
+            end = offset + text.rfind(last) + len(last)
+            if len(parts) == 1:
+                if norm in _PRONOUNS:
+                    return self._pronoun(norm, end - len(last), end)
+                actor, start = table.by_alias.get(norm), end - len(last)
+            else:  # (the alias of both words, the longest, is tried first; a pronoun last is left to the rules)
+                actor = None if norm in _PRONOUNS else table.by_alias.get(f"{norm_word(first)} {norm}")
+                start = offset + text.find(first)
+            if actor is not None:
+                speaker = Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
                 return self._remember(speaker) if actor.kind == "person" else speaker
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         if not whole and size > _SHORT_WINDOW:
