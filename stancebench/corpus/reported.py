@@ -164,7 +164,7 @@ class ReportedSpeech:
             nested = [d for d in drafts if d.start <= c0 < d.end and d.cue not in _NOUN_CUE_LABELS] if drafts else None
             if nested:
                 previous_draft = nested[-1]
-                coordination = _COORDINATED.search(text, max(previous_draft.start, c0 - 80), c0)
+                coordination = _coordinated(text, max(previous_draft.start, c0 - 80), c0)
                 is_participle = group == "ing" and _after_comma(text, s0, c0)
                 relative = None if coordination or is_participle else \
                     _RELATIVE_BEFORE.search(text, max(previous_draft.start, c0 - 80), c0)
@@ -403,6 +403,19 @@ class ReportedSpeech:
     def _draft(self, speaker: Speaker, content: tuple[int, int], context: tuple[int, int], cue: str) -> Draft:
         a, b = content
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, cue)
+
+
+def _coordinated(text: str, start: int, end: int) -> re.Match[str] | None:
+    """`_COORDINATED.search(text, start, end)`, from the first 'but', 'and', 'while' or 'yet' on (with the comma and
+    spaces before it): no match starts before, and `re` tries the pattern at each place (~10x slower than a find)."""
+    first = min((at for word in ("and", "but", "while", "yet") if (at := text.find(word, start, end)) != -1), default=-1)
+    if first == -1:
+        return None
+    while first > start and text[first - 1].isspace():
+        first -= 1
+    if first > start and text[first - 1] == ",":
+        first -= 1
+    return _COORDINATED.search(text, first, end)
 
 
 def _may_start_as(text: str, s0: int, s1: int) -> bool:

@@ -63,3 +63,19 @@ def test_ends_like_finds_what_a_search_of_the_last_40_characters_finds():
                               (reported._PROGRESSIVE, reported._PROGRESSIVE_WORDS)):
             want = pattern.search(left, max(0, len(left) - 40)) is not None
             assert reported._ends_like(pattern, ends, left) == want, left
+
+
+def test_coordinated_finds_what_a_search_of_the_whole_window_finds():
+    pieces = ["and", "but", "while", "yet", "band", "Andrew", "also", "he", "has", ",", ", ", " ", "\n", "\u2009", "said",
+              "x", "é", "_and", "-and", "’s", "(but"]
+    rng = random.Random(13)
+    found = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 12)))
+        start = rng.randint(0, len(text) // 2)
+        end = rng.randint(start, len(text))
+        want = reported._COORDINATED.search(text, start, end)
+        got = reported._coordinated(text, start, end)
+        assert (want and want.span()) == (got and got.span()), (text, start, end)
+        found += want is not None
+    assert found > 1000
