@@ -97,10 +97,14 @@ def _that_gap(after: str) -> re.Match[str] | None:
 
 def start_after(after: str, kind: str | None, word: str) -> int | None:
     """Where the content starts in the text after a cue verb, or None when it has none there."""
-    aside = _ASIDE.match(after)
-    if aside is not None:
-        return aside.end()  # 'made clear, however, that …'
-    if after[:3].lstrip().startswith(",") and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
+    head = after[:3].lstrip()
+    # (`_ASIDE` needs white space and a comma first: most texts after a cue start otherwise, and a slice is ~2x cheaper
+    # than the match)
+    if head.startswith(",") or after[:3].isspace():
+        aside = _ASIDE.match(after)
+        if aside is not None:
+            return aside.end()  # 'made clear, however, that …'
+    if head.startswith(",") and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
         return aside.end()  # 'said, without providing evidence, that …'
     that = _that_gap(after)
     gap = that.group("gap").split() if that else []

@@ -339,13 +339,30 @@ class SpeakerResolver:
         an institution.
         """
         table = self.table
-        last = text[-_WINDOW:].rsplit(None, 1)[-1:]  # (the last word below, when it is a plain lower-case one)
-        if last and (last := last[0]).isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
+        parts = text[-_WINDOW:].rsplit(None, 1)
+        last = parts[-1] if parts else ""  # (the last word below, when it is a plain lower-case one)
+        if last.isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
                 and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS \
                 and last not in PLACE_NOUNS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
-        # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         words, size = None, len(text)
+        if size <= _SHORT_WINDOW and last.isalpha() and (len(parts) == 1 or (first := parts[0].lstrip()).isalpha()):
+            # The phrase is one or two words of letters (so `WORD` finds just them): a pronoun or an actor's alias ('he',
+            # 'Sunak', 'Dmitry Peskov'), as most phrases before a cue are, is what the rules below find for it, without
+            # finding the words.
+            norm = norm_word(last)
+            end = offset + text.rfind(last) + len(last)
+            if len(parts) == 1:
+                if norm in _PRONOUNS:
+                    return self._pronoun(norm, end - len(last), end)
+                actor, start = table.by_alias.get(norm), end - len(last)
+            else:  # (the alias of both words, the longest, is tried first; a pronoun last is left to the rules)
+                actor = None if norm in _PRONOUNS else table.by_alias.get(f"{norm_word(first)} {norm}")
+                start = offset + text.find(first)
+            if actor is not None:
+                speaker = Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
+                return self._remember(speaker) if actor.kind == "person" else speaker
+        # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         if not whole and size > _SHORT_WINDOW:
             # Most phrases need only the last few words: a shorter window has the same words at its end (its
             # first may be cut), enough when it holds more words than any rule looks back over and a lower-case

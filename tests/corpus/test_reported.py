@@ -32,3 +32,50 @@ def test_strip_aux_examples():
     assert reported.strip_aux("the re-do ") == "the re-"  # ('do' after a hyphen is a word of its own)
     assert reported.strip_aux("Kyiv said ") == "Kyiv said "
 
+
+
+def test_the_as_gate_passes_wherever_an_as_put_match_starts():
+    from stancebench.corpus import cues
+
+    pieces = ["as", "As", "has", "was", "Kirby", "said", "put it", " ", ", ", "the minister", "reported", "_as", "Alas",
+              "\n", "\u2009", "é", "éas", "٣as", "(as", "“As", "as,"]
+    rng = random.Random(10)
+    passed = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(rng.randint(0, 10)))
+        s0 = rng.randint(0, len(text) // 3)
+        s1 = rng.randint(s0, len(text))
+        if cues.as_put_match(text, s0, s1) is not None:
+            passed += 1
+            assert reported._may_start_as(text, s0, s1), (text, s0, s1)
+    assert passed > 100  # (the pieces make matches often enough to test the gate)
+    assert not reported._may_start_as("It was what Kirby has said, Texas was", 0, 38)
+    assert reported._may_start_as("(as Kirby put it)", 0, 17)
+
+
+def test_ends_like_finds_what_a_search_of_the_last_40_characters_finds():
+    pieces = ["was", "WAS", "been", "has", "is", "it", "to", "Kyiv", "quickly", "LY", "being", "be", " ", "  ", "\n", "\t",
+              "\x1c", "\u2009", "\u00a0", "x", "a" * 30, "-", "é", "İs", "K", "ſ", "said"]
+    rng = random.Random(11)
+    for _ in range(30000):
+        left = "".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 12)))
+        for pattern, ends in ((reported._PASSIVE, reported._PASSIVE_WORDS),
+                              (reported._PROGRESSIVE, reported._PROGRESSIVE_WORDS)):
+            want = pattern.search(left, max(0, len(left) - 40)) is not None
+            assert reported._ends_like(pattern, ends, left) == want, left
+
+
+def test_coordinated_finds_what_a_search_of_the_whole_window_finds():
+    pieces = ["and", "but", "while", "yet", "band", "Andrew", "also", "he", "has", ",", ", ", " ", "\n", "\u2009", "said",
+              "x", "é", "_and", "-and", "’s", "(but"]
+    rng = random.Random(13)
+    found = 0
+    for _ in range(30000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "  "]) for _ in range(rng.randint(0, 12)))
+        start = rng.randint(0, len(text) // 2)
+        end = rng.randint(start, len(text))
+        want = reported._COORDINATED.search(text, start, end)
+        got = reported._coordinated(text, start, end)
+        assert (want and want.span()) == (got and got.span()), (text, start, end)
+        found += want is not None
+    assert found > 1000

@@ -404,3 +404,40 @@ def test_quoted_him_as_saying(pronoun):
     got = attributions(f"Headline words here\n\n{person} spoke on Friday. “It makes sense to allow the strikes,” TASS "
                        f"quoted {pronoun} as saying.\n")
     assert got == [(person, "direct", "It makes sense to allow the strikes")]
+
+
+def test_one_word_fast_path_finds_what_the_rules_find(monkeypatch):
+    """A phrase of one or two words of letters, a pronoun or an alias, skips finding words: the rules' speaker."""
+    import random
+
+    from stancebench.corpus import speakers
+    from stancebench.corpus.actors import WORD, load_actors
+
+    table = load_actors()
+    words = [w for w in table.by_alias if " " not in w][:60] + ["he", "It", "they", "Ministry", "Kyiv", "Sunak's", "Novak",
+                                                                "x", "Zelensky-", "U.S.", "ÉLYSÉE", "spokesman"]
+    text = "Rishi Sunak met Dmytro Kuleba in Kyiv. " * 3
+    rng = random.Random(12)
+    two = [w for w in table.by_alias if w.count(" ") == 1][:40] + ["Jane Doe", "the Kremlin", "Sunak he", "he Sunak",
+                                                                     "Rishi Rishi", "Sunak Sunak", "Ivan Petrov"]
+    phrases = [rng.choice(["", " ", "\n", "\u00a0"]) + rng.choice([w, w.title()]) + rng.choice(["", " ", "  "])
+               for w in rng.choices(words, k=400) + rng.choices(two, k=300)]
+    phrases += ["x" * 70 + " Sunak ", "Sunak " + " " * 60, "Peskov, Sunak ", "Rishi  Sunak", "Rishi\nSunak "]
+
+    class CountingWord:  # `WORD`, counting the phrases it finds words in
+        calls = 0
+
+        def finditer(self, *args):
+            CountingWord.calls += 1
+            return WORD.finditer(*args)
+
+    monkeypatch.setattr(speakers, "WORD", CountingWord())
+    fast = speakers.SpeakerResolver(table, text)
+    got = [(fast.at_end(p, 5, whole=w), p) for p in phrases for w in (False, True)]
+    assert CountingWord.calls < 0.7 * 2 * len(phrases)  # (the fast path was taken for many)
+    monkeypatch.setattr(speakers, "_SHORT_WINDOW", -1)  # (no phrase is this short: the fast path is never taken)
+    slow = speakers.SpeakerResolver(table, text)
+    want = [(slow.at_end(p, 5, whole=w), p) for p in phrases for w in (False, True)]
+    assert got == want
+    assert sum(s is not None for s, _ in got) > 500
+    assert fast._mentions == slow._mentions
