@@ -95,6 +95,9 @@ class _JointLead(NamedTuple):
     #: With `after` characters, disjoint leads and case kept: every lead character before every first word, as one
     #: Aho-Corasick automaton (leftmost longest, as the trie's greedy match is).
     automaton: ahocorasick_rs.AhoCorasick | None
+    #: For each of the automaton's patterns, the one scanner that may match after its lead character, or None
+    #: when some first word has more than one (then each hit goes through `owners`).
+    automaton_owner: tuple[int, ...] | None
     automaton_words: tuple[str, ...]  # the first word of each of the automaton's patterns
 
 
@@ -116,13 +119,17 @@ def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None) -> 
         disjoint = not ignoring_case and all(re.fullmatch("[0-9A-Z_a-z]+", word) for word in words)
     else:
         disjoint = not any(char in word for word in words for char in after)
-    automaton, automaton_words = None, ()
+    automaton, automaton_owner, automaton_words = None, None, ()
     if after is not None and disjoint and not ignoring_case:
         automaton_words = tuple(word for _ in after for word in words)
+        # (a DFA: ~15% faster a search than the default contiguous NFA, for a few hundred patterns)
         automaton = ahocorasick_rs.AhoCorasick([char + word for char in after for word in words],
-                                               matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+                                               matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                               implementation=ahocorasick_rs.Implementation.DFA)
+        if owners is not None and all(len(owners[word]) == 1 for word in words):
+            automaton_owner = tuple(owners[word][0] for word in automaton_words)
     return _JointLead(re.compile(lead + trie, flags), re.compile(trie, flags), owners, disjoint, automaton,
-                      automaton_words)
+                      automaton_owner, automaton_words)
 
 
 @functools.cache
@@ -153,6 +160,15 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
             found[i].append(match)
             allowed[i] = match.end()
     joint = _joint_lead(scanners, after)
+    patterns = [scanner.pattern.match for scanner in scanners]
+    if joint.automaton_owner is not None:  # each hit has one scanner to try: no lists of hits, no `owners` look-ups
+        owner = joint.automaton_owner
+        for k, start, _ in joint.automaton.find_matches_as_indexes(text):  # (positions in code points)
+            i = owner[k]
+            if start + 1 >= allowed[i] and (match := patterns[i](text, start + 1, end)) is not None:
+                found[i].append(match)
+                allowed[i] = match.end()
+        return found
     if joint.automaton is not None:  # (positions in code points, as `str` indexes)
         words = joint.automaton_words
         hits = [(start + 1, words[k]) for k, start, _ in joint.automaton.find_matches_as_indexes(text)]
@@ -164,12 +180,11 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
                     for hit in _lead_hits(_rare_lead(joint.trie, char), text, end, joint.disjoint)]
             if rare:
                 hits = sorted([*hits, *rare])
-    patterns = [scanner.pattern for scanner in scanners]
     everyone = range(len(scanners))
     owners = joint.owners
     for at, word in hits:
         for i in everyone if owners is None else owners[word]:
-            if at >= allowed[i] and (match := patterns[i].match(text, at, end)) is not None:
+            if at >= allowed[i] and (match := patterns[i](text, at, end)) is not None:
                 found[i].append(match)
                 allowed[i] = match.end()
     return found

@@ -108,12 +108,21 @@ def test_scan_together_with_words_that_hold_a_lead_character_or_ignoring_case(sc
             assert [m.span() for m in found] == expected, text
 
 
-def test_scan_together_after_given_characters_finds_the_matches_they_precede():
-    cues = WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"])
-    titled = WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])
+#: Scanners sharing first words ('asked'; 'sai' that 'said' starts with), and scanners none of whose first words
+#: another's starts (each hit then has one scanner to try), one of whose matches may end with a lead character.
+_AFTER_SCANNERS = [
+    (WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"]),
+     WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])),
+    (WordScanner(re.compile(r"\b(?:said|says|say|according to)\b ?"), ["said", "says", "say", "according"]),
+     WordScanner(re.compile(r"\b(?:[Aa]sked|Blinken)\s+[A-Z]\w*"), ["Asked", "asked", "Blinken"])),
+]
+
+
+@pytest.mark.parametrize("cues, titled", _AFTER_SCANNERS)
+def test_scan_together_after_given_characters_finds_the_matches_they_precede(cues, titled):
     rng = random.Random(3)
     for _ in range(3000):
-        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "\t", "\u00a0"]) for _ in range(rng.randint(0, 12)))
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "asked ", "\t", "\u00a0"]) for _ in range(rng.randint(0, 12)))
         together = scan_together(text, [cues, titled], after=" \n\u00a0\t")
         for found, scanner in zip(together, (cues, titled), strict=True):
             expected, allowed = [], 0  # the pattern tried at each start after one of those characters, left to right
