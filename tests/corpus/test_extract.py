@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 
@@ -18,6 +19,7 @@ from stancebench.corpus.extract import (
 )
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
+from stancebench.schema import Article
 from tests.support import CONFIG, DATA, REPO, attributions
 
 ROOT = REPO
@@ -104,6 +106,22 @@ def test_seed_metadata_roles_cues_and_context():
     assert by_text["the U.S. is weighing"].speaker_role == "Secretary of State"
     assert all(s.target_id == "t1" and not s.is_stale for s in statements)
     assert [s.start for s in statements] == sorted(s.start for s in statements)
+
+
+def test_every_statement_field_holds_its_own_value():
+    # (`extract_statements` passes the fields by position: each must land in its own field)
+    article = Article(id="a1", title="t", text="Kirby, a spokesman for the White House, said the step was risky.\n",
+                      url="https://example.org/a1", path="seeds/dump.jsonl", record="row-7")
+    (statement,) = extract_statements(article, target_id="t1", source_file="dump.jsonl")
+    expected = {
+        "id": statement_id("a1", statement.text), "article_id": "a1", "speaker": "John Kirby",
+        "text": "the step was risky", "context": article.text.strip(), "start": 45, "end": 63,
+        "quote_type": "indirect", "target_id": "t1", "speaker_role": "National Security Council spokesman",
+        "speaker_affiliation": "United States",
+        "cue": "said", "is_stale": False, "speaker_source": "named", "source_file": "dump.jsonl",
+        "source_record": "row-7", "url": "https://example.org/a1", "canonical_id": None, "copies": (),
+    }
+    assert {f.name: getattr(statement, f.name) for f in dataclasses.fields(statement)} == expected
 
 
 def test_seed_excludes_framing_bylines_and_boilerplate():
