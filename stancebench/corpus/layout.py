@@ -307,7 +307,8 @@ def _held_line_units(text: str, holding: Sequence[int]) -> list[Unit]:
 def _short_prose(text: str, a: int, b: int) -> Unit:
     """`_unit(text, a, b, "prose", evidence)` for a trimmed line of at most 400 characters, the evidence of a
     credit (see `_credit_evidence`) looked for in the line alone; `_line_units` inlines the same checks."""
-    credit = text.find(":", a, b) != -1 or text.find("/", a, b) != -1 or "contributed" in text[a:b].lower()
+    line = text[a:b]  # (`in` on the line: `str.find` with bounds parses its arguments the slow way)
+    credit = ":" in line or "/" in line or "contributed" in line.lower()
     head = text[a : a + 2]
     if credit or text[b - 1] == ")" or head in _SKIP_HEADS or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
         return _unit(text, a, b, "prose", None if credit else [])  # (None: check it all; []: no credit here)
