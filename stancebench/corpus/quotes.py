@@ -28,10 +28,12 @@ from stancebench.corpus.layout import (  # re-exported: callers import them from
     paragraph_break,
 )
 
-__all__ = ["Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "quote_marks", "scan_quotes",
+__all__ = ["MARK_CHARACTERS", "Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "quote_marks", "scan_quotes",
            "split_sentences", "squash_quote"]
 
 _DOUBLE_MARKS = "\"“”„«»"
+#: The characters `quote_marks` looks for: the double marks, and the single marks that may open a quote.
+MARK_CHARACTERS = (_DOUBLE_MARKS, "'‘")
 #: What may stand before a single mark that opens a quote, besides a space (see `_SINGLE_OPEN`).
 _SINGLE_BEFORE = "(:—–-"
 _OPENERS = "\"“„«"
@@ -94,12 +96,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return left, left + len(stripped)
 
 
-def quote_marks(text: str) -> tuple[list[int], list[int]]:
+def quote_marks(text: str, found: tuple[list[int], list[int]] | None = None) -> tuple[list[int], list[int]]:
     """Where the double quotation marks are, and where a single mark may open a quote: sorted offsets.
 
-    A unit holding neither holds no quote (what `scan_quotes` finds in it, when given them).
+    A unit holding neither holds no quote (what `scan_quotes` finds in it, when given them). `found`: where the
+    characters of each of `MARK_CHARACTERS` occur (sorted), if the caller has them.
     """
-    return _positions(text, _DOUBLE_MARKS), _single_open_candidates(text)
+    doubles, singles = found if found is not None else (_positions(text, _DOUBLE_MARKS), _positions(text, "'‘"))
+    # (the superset of where `_SINGLE_OPEN` can match: after a space, bracket, colon or dash, or at the start)
+    return doubles, [at for at in singles if at == 0 or text[at - 1] in _SINGLE_BEFORE or text[at - 1].isspace()]
 
 
 def scan_quotes(
@@ -217,11 +222,6 @@ def _positions(text: str, chars: str, start: int = 0, end: int | None = None) ->
     if len(chars) > 1:
         found.sort()
     return found
-
-
-def _single_open_candidates(text: str) -> list[int]:
-    """Where a single mark may open a quote: every `_SINGLE_OPEN` match starts at one of these (a superset)."""
-    return [at for at in _positions(text, "'‘") if at == 0 or text[at - 1] in _SINGLE_BEFORE or text[at - 1].isspace()]
 
 
 def _single_quotes(text: str, p0: int, p1: int) -> list[Quote]:

@@ -43,9 +43,9 @@ from stancebench import codebook
 from stancebench.corpus import cues as c
 from stancebench.corpus.actors import ActorTable, load_actors
 from stancebench.corpus.layout import layout_units, paragraph_break
-from stancebench.corpus.quotes import Quote, quote_marks, scan_quotes, split_sentences, squash_quote
+from stancebench.corpus.quotes import MARK_CHARACTERS, Quote, quote_marks, scan_quotes, split_sentences, squash_quote
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
-from stancebench.corpus.scanning import scan_together
+from stancebench.corpus.scanning import scan_and_locate
 from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.schema import Article, Statement
@@ -142,7 +142,10 @@ class _Extractor:
         self.text = screen_safe(article.text)
         # One search of the body for cues and titled names; each sentence takes its slice of the cues.
         # Cue words and titles follow a space or a line break in running text ('so-called' is no cue).
-        cues, titled_names = scan_together(self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER), after=" \n\u00a0\t")
+        # The same pass finds the quotation marks and each ' put it' (see `run`).
+        (cues, titled_names), (doubles, singles, self.puts) = scan_and_locate(
+            self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER), " \n\u00a0\t", (*MARK_CHARACTERS, (" put it",)))
+        self.marks = quote_marks(self.text, (doubles, singles))
         self.resolver = SpeakerResolver(table, self.text, titled_names)
         self.reported = ReportedSpeech(self.text, self.resolver, cues)
         self.warnings = warnings
@@ -167,11 +170,11 @@ class _Extractor:
         # Where something may be attributed: a cue or an 'as X put it'. Segments and their sentences come in
         # text order, so each takes its share of the quotes, cues and 'put it's by moving pointers on.
         cue_starts = self.reported.cue_starts
-        puts = _positions_of(text, " put it")
+        puts = self.puts
         marks = sorted((*cue_starts, *puts)) if puts else cue_starts
         # A paragraph holding no quotation mark, cue or ' put it' holds no statement (the loop below skips its
         # segment): the layout leaves such paragraphs out, most of a news report, without looking at them.
-        doubles, singles = quote_marks(text)
+        doubles, singles = self.marks
         units = layout_units(text, (self.article.path or "").endswith(".md"), breaks,
                              sorted((*doubles, *singles, *marks)))
         quotes, segments = scan_quotes(text, units, self.warn, (doubles, singles))
@@ -395,16 +398,6 @@ def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[i
     if start < end:
         parts.append((start, end))
     return parts
-
-
-def _positions_of(text: str, word: str) -> list[int]:
-    """Where `word` occurs in `text` (not overlapping)."""
-    found, find = [], text.find
-    at = find(word)
-    while at != -1:
-        found.append(at)
-        at = find(word, at + len(word))
-    return found
 
 
 def _has_as_put(text: str, s0: int, s1: int) -> bool:

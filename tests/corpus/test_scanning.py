@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from stancebench.corpus.scanning import WordScanner, scan_together, word_trie
+from stancebench.corpus.scanning import WordScanner, scan_and_locate, scan_together, word_trie
 
 WORDS = ["said", "says", "say", "sa", "according", "asked", "asks", "Blinken", "Blin", "O'Brien"]
 ALPHABET = ["said ", "says", "say,", "unsaid ", "asked for ", "Asked ", "according to ", "Blinken", "O'Brien ",
@@ -133,6 +133,25 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede(cue
                         expected.append(match.span())
                         allowed = match.end()
             assert [m.span() for m in found] == expected, text
+
+
+#: Groups of literals none of which can overlap the scanners' lead and word (found in the automaton's pass), and
+#: groups with one that can (' sai' is a lead and word, 'ke' lies inside 'Blinken'; found by `str.find`).
+_LITERALS = [(("“", "”", '"'), ("'",), (" put it",)), (("“", " sai"), ("'",)), (("ke",), (" put it",))]
+
+
+@pytest.mark.parametrize("literals", _LITERALS)
+@pytest.mark.parametrize("cues, titled", _AFTER_SCANNERS)
+def test_scan_and_locate_finds_the_scanners_matches_and_where_each_group_of_literals_occurs(cues, titled, literals):
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "“", "”", '"', "'", " put it", "put it", "\t"])
+                       for _ in range(rng.randint(0, 12)))
+        found, located = scan_and_locate(text, [cues, titled], " \n\u00a0\t", literals)
+        assert [[m.span() for m in f] for f in found] == [
+            [m.span() for m in f] for f in scan_together(text, [cues, titled], after=" \n\u00a0\t")], text
+        assert located == [sorted(m.start() for literal in group for m in re.finditer(re.escape(literal), text))
+                           for group in literals], text
 
 
 def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find():
