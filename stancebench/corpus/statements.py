@@ -209,9 +209,10 @@ class _Extractor:
                     c += 1
                 while p < n_puts and puts[p] < a:
                     p += 1
-                # A quote, a cue starting in the sentence, or ' put it' wholly inside it (as `_has_as_put` finds it).
-                if i < j or is_headline or (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b):
-                    self._sentence(a, b, quotes[i:j], is_headline, previous)
+                # A quote, a cue starting in the sentence, or ' put it' wholly inside it.
+                cued = (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b)
+                if i < j or is_headline or cued:
+                    self._sentence(a, b, quotes[i:j], is_headline, previous, cued)
                 previous = (a, b)
                 i = j
         for draft in self.drafts:
@@ -221,7 +222,8 @@ class _Extractor:
 
     # ---- per sentence --------------------------------------------------------------------
     def _sentence(self, s0: int, s1: int, quotes: list[Quote], is_headline: bool,
-                  previous: tuple[int, int] | None) -> None:
+                  previous: tuple[int, int] | None, cued: bool) -> None:
+        """`cued`: whether a cue starts in the sentence or ' put it' lies in it (what `run` knows already)."""
         text = self.text
         found: list[Draft] = []
         blocked: list[tuple[int, int]] = []
@@ -252,7 +254,7 @@ class _Extractor:
             if end - start < 2:
                 continue
             found.append(Draft(speaker, "direct", start, end, squash_quote(text, quote, start, end), (s0, s1), cue))
-        if is_headline or found or self.reported.has_cue(s0, s1) or _has_as_put(text, s0, s1):
+        if is_headline or found or cued:
             found.extend(self.reported.find(s0, s1, blocked, is_headline, previous,
                                             found[-1].speaker if found else None))
         if found:
@@ -398,10 +400,6 @@ def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[i
     if start < end:
         parts.append((start, end))
     return parts
-
-
-def _has_as_put(text: str, s0: int, s1: int) -> bool:
-    return text.find(" put it", s0, s1) != -1
 
 
 def _bounded(text: str, sentences: list[tuple[int, int]], quotes: list[Quote]) -> list[tuple[int, int]]:
