@@ -63,9 +63,14 @@ _ABBREVIATIONS = tuple(str.split(
     "Oct Nov Dec"))
 
 
+#: The last two letters of each abbreviation: a set look-up rules out most words before `endswith` tries all 37.
+_ABBREVIATION_ENDS = frozenset(word[-2:] for word in _ABBREVIATIONS)
+
+
 def _abbreviation(text: str, start: int, end: int) -> re.Match[str] | None:
     """`_ABBREVIATION.search(text[start:end])`, the search only when that ends with a capital or an abbreviation."""
-    if end > start and (text[end - 1] in _CAPITALS or text[end - 1] == "\n" or text.endswith(_ABBREVIATIONS, start, end)):
+    if end > start and (text[end - 1] in _CAPITALS or text[end - 1] == "\n" or (
+            end - start >= 2 and text[end - 2 : end] in _ABBREVIATION_ENDS and text.endswith(_ABBREVIATIONS, start, end))):
         return _ABBREVIATION.search(text[start:end])
     return None
 
