@@ -118,7 +118,7 @@ def is_hard_wrapped(text: str) -> bool:
         # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
         at = brk.start()
         begin = text.rfind("\n", 0, at) + 1
-        if text[begin:at].isspace():
+        if text[begin].isspace() and text[begin:at].isspace():  # (the line is not empty; most start with a letter)
             continue
         ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
         if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing

@@ -271,9 +271,8 @@ def _boundaries(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if 0 < start < end and text[start - 1] in ".!?" and (match := _BOUNDARY.match(text, start, end)) is not None:
         found.append(match.span())
         pos = match.end()
-    for match in _BOUNDARY_AT_MARK.finditer(text, pos, end):
-        glued = match.start("glued")
-        found.append((match.start() if glued == -1 else glued, match.end()))
+    for match in _BOUNDARY_AT_MARK.finditer(text, pos, end):  # (`glued` is the last group only when it took part)
+        found.append(match.span() if match.lastgroup is None else (match.start("glued"), match.end()))
     return found
 
 
