@@ -77,6 +77,9 @@ _C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # a literal first byte: `re` skips ah
 _CONTROL = re.compile(
     "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
+#: Every character `screen_safe` blanks or starts an escape sequence with (C0 but tab and line break, DEL, C1).
+_CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))))
+_SCANNERS = (c.CUE_SCANNER, TITLED_NAME_SCANNER)
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 #: 'put it bluntly in a Bundestag debate' before a colon quote.
@@ -139,12 +142,17 @@ def screen_safe(text: str) -> str:
 class _Extractor:
     def __init__(self, article: Article, table: ActorTable, warnings: list[ExtractWarning], first_line: int) -> None:
         self.article = article
-        self.text = screen_safe(article.text)
         # One search of the body for cues and titled names; each sentence takes its slice of the cues.
         # Cue words and titles follow a space or a line break in running text ('so-called' is no cue).
-        # The same pass finds the quotation marks and each ' put it' (see `run`).
-        (cues, titled_names), (doubles, singles, self.puts) = scan_and_locate(
-            self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER), " \n\u00a0\t", (*MARK_CHARACTERS, (" put it",)))
+        # The same pass finds the quotation marks, each ' put it' (see `run`) and any terminal control character:
+        # a text with one is screened (`screen_safe`) and searched again; most have none, and no pass of their own.
+        self.text = article.text
+        (cues, titled_names), (doubles, singles, self.puts, controls) = scan_and_locate(
+            self.text, _SCANNERS, " \n\u00a0\t", (*MARK_CHARACTERS, (" put it",), _CONTROLS))
+        if controls:
+            self.text = screen_safe(article.text)
+            (cues, titled_names), (doubles, singles, self.puts, _) = scan_and_locate(
+                self.text, _SCANNERS, " \n\u00a0\t", (*MARK_CHARACTERS, (" put it",), _CONTROLS))
         self.marks = quote_marks(self.text, (doubles, singles))
         self.resolver = SpeakerResolver(table, self.text, titled_names)
         self.reported = ReportedSpeech(self.text, self.resolver, cues)
