@@ -28,8 +28,8 @@ from stancebench.corpus.layout import (  # re-exported: callers import them from
     paragraph_break,
 )
 
-__all__ = ["MARK_CHARACTERS", "Unit", "Quote", "is_hard_wrapped", "layout_units", "paragraph_break", "quote_marks", "scan_quotes",
-           "split_sentences", "squash_quote"]
+__all__ = ["MARK_CHARACTERS", "OTHER_SENTENCE_MARKS", "Unit", "Quote", "is_hard_wrapped", "layout_units",
+           "paragraph_break", "quote_marks", "scan_quotes", "split_sentences", "squash_quote"]
 
 _DOUBLE_MARKS = "\"“”„«»"
 #: The characters `quote_marks` looks for: the double marks, and the single marks that may open a quote.
@@ -259,28 +259,39 @@ _BOUNDARY_AT_MARK = re.compile(
 )
 
 
-def _boundaries(text: str, start: int, end: int) -> list[tuple[int, int]]:
+#: `_BOUNDARY_AT_MARK` for a text without '!', '?' or '…': led by the full stop alone, a literal that `re` skips ahead
+#: to ~1.5x faster than to a set of characters.
+_BOUNDARY_AT_DOT = re.compile(_BOUNDARY_AT_MARK.pattern.replace("[.!?…](?:", r"\.(?:", 1))
+#: The sentence marks but the full stop.
+OTHER_SENTENCE_MARKS = "!?…"
+
+
+def _boundaries(text: str, start: int, end: int, dots_only: bool = False) -> list[tuple[int, int]]:
     """The spans of `_BOUNDARY.finditer(text, start, end)`, found by a search that skips ahead to the marks.
 
     Every `_BOUNDARY` match starts at a sentence mark or just after one, so `_BOUNDARY_AT_MARK`
     finds the same matches from their marks; only a match just after a mark before `start` is
-    tried by itself.
+    tried by itself. `dots_only`: text[start:end] holds none of `OTHER_SENTENCE_MARKS`.
     """
     found: list[tuple[int, int]] = []
     pos = start
     if 0 < start < end and text[start - 1] in ".!?" and (match := _BOUNDARY.match(text, start, end)) is not None:
         found.append(match.span())
         pos = match.end()
-    for match in _BOUNDARY_AT_MARK.finditer(text, pos, end):  # (`glued` is the last group only when it took part)
+    at_mark = _BOUNDARY_AT_DOT if dots_only else _BOUNDARY_AT_MARK
+    for match in at_mark.finditer(text, pos, end):  # (`glued` is the last group only when it took part)
         found.append(match.span() if match.lastgroup is None else (match.start("glued"), match.end()))
     return found
 
 
 def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
-                    breaks: re.Pattern[str] = _BLOCK_BREAK) -> list[tuple[int, int]]:
-    """Sentence spans in [start, end); never inside a quote, always at a paragraph break (`breaks`) outside one."""
+                    breaks: re.Pattern[str] = _BLOCK_BREAK, dots_only: bool = False) -> list[tuple[int, int]]:
+    """Sentence spans in [start, end); never inside a quote, always at a paragraph break (`breaks`) outside one.
+
+    `dots_only`: text[start:end] holds none of `OTHER_SENTENCE_MARKS` (the caller knows; it makes the search faster).
+    """
     cuts: list[int] = []
-    bounds = _boundaries(text, start, end)
+    bounds = _boundaries(text, start, end, dots_only)
     if bounds:
         # Quotes do not overlap, so sorted by opening they are sorted by closing too, and the cuts come in
         # order: one pointer moves on past the quotes closed before each cut.

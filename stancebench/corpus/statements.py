@@ -43,7 +43,15 @@ from stancebench import codebook
 from stancebench.corpus import cues as c
 from stancebench.corpus.actors import ActorTable, load_actors
 from stancebench.corpus.layout import layout_units, paragraph_break
-from stancebench.corpus.quotes import MARK_CHARACTERS, Quote, quote_marks, scan_quotes, split_sentences, squash_quote
+from stancebench.corpus.quotes import (
+    MARK_CHARACTERS,
+    OTHER_SENTENCE_MARKS,
+    Quote,
+    quote_marks,
+    scan_quotes,
+    split_sentences,
+    squash_quote,
+)
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_and_locate
 from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
@@ -80,6 +88,7 @@ _CONTROL = re.compile(
 #: Every character `screen_safe` blanks or starts an escape sequence with (C0 but tab and line break, DEL, C1).
 _CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))))
 _SCANNERS = (c.CUE_SCANNER, TITLED_NAME_SCANNER)
+_LITERALS = (*MARK_CHARACTERS, (" put it",), OTHER_SENTENCE_MARKS, _CONTROLS)
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 #: 'put it bluntly in a Bundestag debate' before a colon quote.
@@ -144,16 +153,18 @@ class _Extractor:
         self.article = article
         # One search of the body for cues and titled names; each sentence takes its slice of the cues.
         # Cue words and titles follow a space or a line break in running text ('so-called' is no cue).
-        # The same pass finds the quotation marks, each ' put it' (see `run`) and any terminal control character:
-        # a text with one is screened (`screen_safe`) and searched again; most have none, and no pass of their own.
+        # The same pass finds the quotation marks, each ' put it' (see `run`), whether a sentence mark but the full
+        # stop occurs, and any terminal control character: a text with one is screened (`screen_safe`) and searched
+        # again; most have none, and no pass of their own.
         self.text = article.text
-        (cues, titled_names), (doubles, singles, self.puts, controls) = scan_and_locate(
-            self.text, _SCANNERS, " \n\u00a0\t", (*MARK_CHARACTERS, (" put it",), _CONTROLS))
+        (cues, titled_names), (doubles, singles, self.puts, others, controls) = scan_and_locate(
+            self.text, _SCANNERS, " \n\u00a0\t", _LITERALS)
         if controls:
             self.text = screen_safe(article.text)
-            (cues, titled_names), (doubles, singles, self.puts, _) = scan_and_locate(
-                self.text, _SCANNERS, " \n\u00a0\t", (*MARK_CHARACTERS, (" put it",), _CONTROLS))
+            (cues, titled_names), (doubles, singles, self.puts, others, _) = scan_and_locate(
+                self.text, _SCANNERS, " \n\u00a0\t", _LITERALS)
         self.marks = quote_marks(self.text, (doubles, singles))
+        self.dots_only = not others
         self.resolver = SpeakerResolver(table, self.text, titled_names)
         self.reported = ReportedSpeech(self.text, self.resolver, cues)
         self.warnings = warnings
@@ -202,7 +213,7 @@ class _Extractor:
             if first == q and not is_headline and (m == n_marks or marks[m] >= s1):
                 continue  # no quote, no cue: no sentence here can hold a statement
             local = quotes[first:q]
-            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
+            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks, self.dots_only)
             if s1 - s0 > _LONGEST_SENTENCE:  # a run-on sentence (or a '#' heading) is cut; no shorter one can be
                 sentences = _bounded(text, sentences, local)
             previous = None

@@ -336,6 +336,21 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
         for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3)), (cut, len(text)), (0, cut)]:
             expected = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
             assert _boundaries(text, start, end) == expected, (text, start, end)
+            if not any(mark in text[start:end] for mark in "!?…"):  # the search led by full stops alone
+                assert _boundaries(text, start, end, dots_only=True) == expected, (text, start, end)
+    for _ in range(3000):  # (texts with full stops only)
+        text = "".join(rng.choice('ab AB..."”“‘’)( \u00a0\t\n0') for _ in range(rng.randint(0, 25)))
+        start = rng.randint(0, len(text))
+        expected = [m.span() for m in _BOUNDARY.finditer(text, start, len(text))]
+        assert _boundaries(text, start, len(text), dots_only=True) == expected, (text, start)
+
+
+@pytest.mark.parametrize("mark", ["?", "!", "…"])
+def test_a_question_or_exclamation_mark_ends_a_sentence(mark):
+    # (extraction looks for these marks in its first pass; a text without them has its sentences cut at full stops)
+    text = f"Allies weigh strikes\n\nWill Germany send Taurus missiles{mark} Olaf Scholz said the risk was too high.\n"
+    (statement,) = extract_statements(Article(id="a", title="t", text=text))
+    assert statement.context == "Olaf Scholz said the risk was too high."
 
 
 def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypatch):
