@@ -136,8 +136,9 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede(cue
 
 
 #: Groups of literals none of which can overlap the scanners' lead and word (found in the automaton's pass), and
-#: groups with one that can (' sai' is a lead and word, 'ke' lies inside 'Blinken'; found by `str.find`).
-_LITERALS = [(("“", "”", '"'), ("'",), (" put it",)), (("“", " sai"), ("'",)), (("ke",), (" put it",))]
+#: groups with one that can (' sai' is a lead and word, 'ke' lies inside 'Blinken', 'a' inside 'said'; found by
+#: `str.find`).
+_LITERALS = [(("“", "”", '"'), ("'",), (" put it",)), (("“", " sai"), ("'",)), (("ke",), (" put it",)), (("“", "a"), ("'",))]
 
 
 @pytest.mark.parametrize("literals", _LITERALS)
