@@ -118,7 +118,7 @@ def is_hard_wrapped(text: str) -> bool:
         # A line with text on the next line too (a blank line after it ends a paragraph in any layout).
         at = brk.start()
         begin = text.rfind("\n", 0, at) + 1
-        if text[begin:at].isspace():
+        if text[begin].isspace() and text[begin:at].isspace():  # (the line is not empty; most start with a letter)
             continue
         ends_sentence = _ENDS_SENTENCE.search(text, max(begin, at - 8), at) is not None
         if ends_sentence or at - begin >= _WRAP_SHORTEST:  # a short line (headline, byline) tells nothing
@@ -307,7 +307,8 @@ def _held_line_units(text: str, holding: Sequence[int]) -> list[Unit]:
 def _short_prose(text: str, a: int, b: int) -> Unit:
     """`_unit(text, a, b, "prose", evidence)` for a trimmed line of at most 400 characters, the evidence of a
     credit (see `_credit_evidence`) looked for in the line alone; `_line_units` inlines the same checks."""
-    credit = text.find(":", a, b) != -1 or text.find("/", a, b) != -1 or "contributed" in text[a:b].lower()
+    line = text[a:b]  # (`in` on the line: `str.find` with bounds parses its arguments the slow way)
+    credit = ":" in line or "/" in line or "contributed" in line.lower()
     head = text[a : a + 2]
     if credit or text[b - 1] == ")" or head in _SKIP_HEADS or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
         return _unit(text, a, b, "prose", None if credit else [])  # (None: check it all; []: no credit here)

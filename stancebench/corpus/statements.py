@@ -43,9 +43,17 @@ from stancebench import codebook
 from stancebench.corpus import cues as c
 from stancebench.corpus.actors import ActorTable, load_actors
 from stancebench.corpus.layout import layout_units, paragraph_break
-from stancebench.corpus.quotes import Quote, quote_marks, scan_quotes, split_sentences, squash_quote
+from stancebench.corpus.quotes import (
+    MARK_CHARACTERS,
+    OTHER_SENTENCE_MARKS,
+    Quote,
+    quote_marks,
+    scan_quotes,
+    split_sentences,
+    squash_quote,
+)
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
-from stancebench.corpus.scanning import scan_together
+from stancebench.corpus.scanning import scan_and_locate
 from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.schema import Article, Statement
@@ -60,6 +68,7 @@ __all__ = [
 
 
 _START = operator.attrgetter("start")
+_START_AND_ID = operator.attrgetter("start", "id")
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
 #: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
@@ -76,6 +85,10 @@ _C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # a literal first byte: `re` skips ah
 _CONTROL = re.compile(
     "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 )
+#: Every character `screen_safe` blanks or starts an escape sequence with (C0 but tab and line break, DEL, C1).
+_CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))))
+_SCANNERS = (c.CUE_SCANNER, TITLED_NAME_SCANNER)
+_LITERALS = (*MARK_CHARACTERS, (" put it",), OTHER_SENTENCE_MARKS, _CONTROLS)
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 #: 'put it bluntly in a Bundestag debate' before a colon quote.
@@ -138,10 +151,20 @@ def screen_safe(text: str) -> str:
 class _Extractor:
     def __init__(self, article: Article, table: ActorTable, warnings: list[ExtractWarning], first_line: int) -> None:
         self.article = article
-        self.text = screen_safe(article.text)
         # One search of the body for cues and titled names; each sentence takes its slice of the cues.
         # Cue words and titles follow a space or a line break in running text ('so-called' is no cue).
-        cues, titled_names = scan_together(self.text, (c.CUE_SCANNER, TITLED_NAME_SCANNER), after=" \n\u00a0\t")
+        # The same pass finds the quotation marks, each ' put it' (see `run`), whether a sentence mark but the full
+        # stop occurs, and any terminal control character: a text with one is screened (`screen_safe`) and searched
+        # again; most have none, and no pass of their own.
+        self.text = article.text
+        (cues, titled_names), (doubles, singles, self.puts, others, controls) = scan_and_locate(
+            self.text, _SCANNERS, " \n\u00a0\t", _LITERALS)
+        if controls:
+            self.text = screen_safe(article.text)
+            (cues, titled_names), (doubles, singles, self.puts, others, _) = scan_and_locate(
+                self.text, _SCANNERS, " \n\u00a0\t", _LITERALS)
+        self.marks = quote_marks(self.text, (doubles, singles))
+        self.dots_only = not others
         self.resolver = SpeakerResolver(table, self.text, titled_names)
         self.reported = ReportedSpeech(self.text, self.resolver, cues)
         self.warnings = warnings
@@ -166,11 +189,11 @@ class _Extractor:
         # Where something may be attributed: a cue or an 'as X put it'. Segments and their sentences come in
         # text order, so each takes its share of the quotes, cues and 'put it's by moving pointers on.
         cue_starts = self.reported.cue_starts
-        puts = _positions_of(text, " put it")
+        puts = self.puts
         marks = sorted((*cue_starts, *puts)) if puts else cue_starts
         # A paragraph holding no quotation mark, cue or ' put it' holds no statement (the loop below skips its
         # segment): the layout leaves such paragraphs out, most of a news report, without looking at them.
-        doubles, singles = quote_marks(text)
+        doubles, singles = self.marks
         units = layout_units(text, (self.article.path or "").endswith(".md"), breaks,
                              sorted((*doubles, *singles, *marks)))
         quotes, segments = scan_quotes(text, units, self.warn, (doubles, singles))
@@ -190,7 +213,7 @@ class _Extractor:
             if first == q and not is_headline and (m == n_marks or marks[m] >= s1):
                 continue  # no quote, no cue: no sentence here can hold a statement
             local = quotes[first:q]
-            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks)
+            sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks, self.dots_only)
             if s1 - s0 > _LONGEST_SENTENCE:  # a run-on sentence (or a '#' heading) is cut; no shorter one can be
                 sentences = _bounded(text, sentences, local)
             previous = None
@@ -205,9 +228,10 @@ class _Extractor:
                     c += 1
                 while p < n_puts and puts[p] < a:
                     p += 1
-                # A quote, a cue starting in the sentence, or ' put it' wholly inside it (as `_has_as_put` finds it).
-                if i < j or is_headline or (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b):
-                    self._sentence(a, b, quotes[i:j], is_headline, previous)
+                # A quote, a cue starting in the sentence, or ' put it' wholly inside it.
+                cued = (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b)
+                if i < j or is_headline or cued:
+                    self._sentence(a, b, quotes[i:j], is_headline, previous, cued)
                 previous = (a, b)
                 i = j
         for draft in self.drafts:
@@ -217,7 +241,8 @@ class _Extractor:
 
     # ---- per sentence --------------------------------------------------------------------
     def _sentence(self, s0: int, s1: int, quotes: list[Quote], is_headline: bool,
-                  previous: tuple[int, int] | None) -> None:
+                  previous: tuple[int, int] | None, cued: bool) -> None:
+        """`cued`: whether a cue starts in the sentence or ' put it' lies in it (what `run` knows already)."""
         text = self.text
         found: list[Draft] = []
         blocked: list[tuple[int, int]] = []
@@ -248,7 +273,7 @@ class _Extractor:
             if end - start < 2:
                 continue
             found.append(Draft(speaker, "direct", start, end, squash_quote(text, quote, start, end), (s0, s1), cue))
-        if is_headline or found or self.reported.has_cue(s0, s1) or _has_as_put(text, s0, s1):
+        if is_headline or found or cued:
             found.extend(self.reported.find(s0, s1, blocked, is_headline, previous,
                                             found[-1].speaker if found else None))
         if found:
@@ -396,20 +421,6 @@ def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[i
     return parts
 
 
-def _positions_of(text: str, word: str) -> list[int]:
-    """Where `word` occurs in `text` (not overlapping)."""
-    found, find = [], text.find
-    at = find(word)
-    while at != -1:
-        found.append(at)
-        at = find(word, at + len(word))
-    return found
-
-
-def _has_as_put(text: str, s0: int, s1: int) -> bool:
-    return text.find(" put it", s0, s1) != -1
-
-
 def _bounded(text: str, sentences: list[tuple[int, int]], quotes: list[Quote]) -> list[tuple[int, int]]:
     """The sentences, a run-on one (a page without punctuation) cut at spaces outside quotes.
 
@@ -461,10 +472,11 @@ def extract_statements(
         if sid in out:
             continue  # the same words again (a repeated headline): one record
         context = extractor.text[d.context[0] : d.context[1]]
+        speaker = d.speaker
+        # Every field by position, in the order of `Statement`'s fields (a test pins each one): keywords cost ~1 us
+        # a statement in the dataclass's generated __init__, 2% of extraction.
         out[sid] = Statement(
-            id=sid, article_id=article.id, speaker=d.speaker.name, text=d.text, context=context,
-            start=d.start, end=d.end, quote_type=d.quote_type, target_id=target_id,
-            speaker_role=d.speaker.role, speaker_affiliation=d.speaker.affiliation, cue=d.cue,
-            speaker_source=d.speaker.source, source_file=source_file, source_record=record, url=url,
+            sid, article.id, speaker.name, d.text, context, d.start, d.end, d.quote_type, target_id,
+            speaker.role, speaker.affiliation, d.cue, False, speaker.source, source_file, record, url,
         )
-    return sorted(out.values(), key=lambda s: (s.start, s.id))
+    return sorted(out.values(), key=_START_AND_ID)

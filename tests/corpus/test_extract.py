@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 
@@ -18,6 +19,7 @@ from stancebench.corpus.extract import (
 )
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
+from stancebench.schema import Article
 from tests.support import CONFIG, DATA, REPO, attributions
 
 ROOT = REPO
@@ -104,6 +106,22 @@ def test_seed_metadata_roles_cues_and_context():
     assert by_text["the U.S. is weighing"].speaker_role == "Secretary of State"
     assert all(s.target_id == "t1" and not s.is_stale for s in statements)
     assert [s.start for s in statements] == sorted(s.start for s in statements)
+
+
+def test_every_statement_field_holds_its_own_value():
+    # (`extract_statements` passes the fields by position: each must land in its own field)
+    article = Article(id="a1", title="t", text="Kirby, a spokesman for the White House, said the step was risky.\n",
+                      url="https://example.org/a1", path="seeds/dump.jsonl", record="row-7")
+    (statement,) = extract_statements(article, target_id="t1", source_file="dump.jsonl")
+    expected = {
+        "id": statement_id("a1", statement.text), "article_id": "a1", "speaker": "John Kirby",
+        "text": "the step was risky", "context": article.text.strip(), "start": 45, "end": 63,
+        "quote_type": "indirect", "target_id": "t1", "speaker_role": "National Security Council spokesman",
+        "speaker_affiliation": "United States",
+        "cue": "said", "is_stale": False, "speaker_source": "named", "source_file": "dump.jsonl",
+        "source_record": "row-7", "url": "https://example.org/a1", "canonical_id": None, "copies": (),
+    }
+    assert {f.name: getattr(statement, f.name) for f in dataclasses.fields(statement)} == expected
 
 
 def test_seed_excludes_framing_bylines_and_boilerplate():
@@ -318,6 +336,21 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
         for start, end in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3)), (cut, len(text)), (0, cut)]:
             expected = [m.span() for m in _BOUNDARY.finditer(text, start, end)]
             assert _boundaries(text, start, end) == expected, (text, start, end)
+            if not any(mark in text[start:end] for mark in "!?…"):  # the search led by full stops alone
+                assert _boundaries(text, start, end, dots_only=True) == expected, (text, start, end)
+    for _ in range(3000):  # (texts with full stops only)
+        text = "".join(rng.choice('ab AB..."”“‘’)( \u00a0\t\n0') for _ in range(rng.randint(0, 25)))
+        start = rng.randint(0, len(text))
+        expected = [m.span() for m in _BOUNDARY.finditer(text, start, len(text))]
+        assert _boundaries(text, start, len(text), dots_only=True) == expected, (text, start)
+
+
+@pytest.mark.parametrize("mark", ["?", "!", "…"])
+def test_a_question_or_exclamation_mark_ends_a_sentence(mark):
+    # (extraction looks for these marks in its first pass; a text without them has its sentences cut at full stops)
+    text = f"Allies weigh strikes\n\nWill Germany send Taurus missiles{mark} Olaf Scholz said the risk was too high.\n"
+    (statement,) = extract_statements(Article(id="a", title="t", text=text))
+    assert statement.context == "Olaf Scholz said the risk was too high."
 
 
 def test_extraction_in_worker_processes_gives_the_same_output(tmp_path, monkeypatch):

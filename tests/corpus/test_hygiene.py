@@ -73,6 +73,21 @@ def test_screen_safe_blanks_every_control_character_and_leaves_other_text_as_it_
             assert all(a == b or b == " " for a, b in zip(text, shown, strict=True)), repr(text)
 
 
+def test_a_text_with_control_characters_gives_what_its_screened_text_gives():
+    # (extraction finds control characters in the pass that finds the cues, and only then screens and scans again)
+    import random
+
+    from stancebench.corpus.statements import screen_safe
+
+    pieces = ["Olaf Scholz said ", "the rules stand. ", "“We will,” he said. ", "\n", " ", "x", "\x1b[31m", "\x9b2J",
+              *map(chr, [*range(0x20), *range(0x7f, 0xa1)])]
+    rng = random.Random(8)
+    for _ in range(400):
+        text = "Allies weigh strikes\n\n" + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        assert extract_statements(Article(id="a", title="t", text=text)) == extract_statements(
+            Article(id="a", title="t", text=screen_safe(text))), repr(text)
+
+
 @pytest.mark.parametrize(
     "stamp",
     ["May 28, 2024", "28 May 2024 14:05 CET", "Updated: 2024-05-28", "Published Tuesday, June 4, 2024 at 9:30 a.m.",

@@ -169,7 +169,9 @@ def test_single_open_candidates_hold_every_single_quote_opening():
     pieces = ["'", "‘", "’", " ", "a", "s", "(", ":", "—", "-", "\n", "_", "1", "é", "x'y", "\u00a0"]
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
-        candidates = set(quotes_module._single_open_candidates(text))
+        candidates = set(quotes_module.quote_marks(text)[1])
+        found = tuple([at for at, char in enumerate(text) if char in marks] for marks in quotes_module.MARK_CHARACTERS)
+        assert quotes_module.quote_marks(text, found) == quotes_module.quote_marks(text), text  # (as a scan gives them)
         for start in range(len(text) + 1):
             for m in quotes_module._SINGLE_OPEN.finditer(text, start):
                 assert m.start() in candidates, (text, start)

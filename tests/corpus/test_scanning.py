@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from stancebench.corpus.scanning import WordScanner, scan_together, word_trie
+from stancebench.corpus.scanning import WordScanner, scan_and_locate, scan_together, word_trie
 
 WORDS = ["said", "says", "say", "sa", "according", "asked", "asks", "Blinken", "Blin", "O'Brien"]
 ALPHABET = ["said ", "says", "say,", "unsaid ", "asked for ", "Asked ", "according to ", "Blinken", "O'Brien ",
@@ -108,12 +108,21 @@ def test_scan_together_with_words_that_hold_a_lead_character_or_ignoring_case(sc
             assert [m.span() for m in found] == expected, text
 
 
-def test_scan_together_after_given_characters_finds_the_matches_they_precede():
-    cues = WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"])
-    titled = WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])
+#: Scanners sharing first words ('asked'; 'sai' that 'said' starts with), and scanners none of whose first words
+#: another's starts (each hit then has one scanner to try), one of whose matches may end with a lead character.
+_AFTER_SCANNERS = [
+    (WordScanner(re.compile(r"\b(?:said|says|say|according to|asked for)\b"), ["said", "says", "say", "according", "asked"]),
+     WordScanner(re.compile(r"\b(?:[Aa]sked|sai)\s+[A-Z]\w*"), ["Asked", "asked", "sai"])),
+    (WordScanner(re.compile(r"\b(?:said|says|say|according to)\b ?"), ["said", "says", "say", "according"]),
+     WordScanner(re.compile(r"\b(?:[Aa]sked|Blinken)\s+[A-Z]\w*"), ["Asked", "asked", "Blinken"])),
+]
+
+
+@pytest.mark.parametrize("cues, titled", _AFTER_SCANNERS)
+def test_scan_together_after_given_characters_finds_the_matches_they_precede(cues, titled):
     rng = random.Random(3)
     for _ in range(3000):
-        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "\t", "\u00a0"]) for _ in range(rng.randint(0, 12)))
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "asked ", "\t", "\u00a0"]) for _ in range(rng.randint(0, 12)))
         together = scan_together(text, [cues, titled], after=" \n\u00a0\t")
         for found, scanner in zip(together, (cues, titled), strict=True):
             expected, allowed = [], 0  # the pattern tried at each start after one of those characters, left to right
@@ -124,6 +133,26 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede():
                         expected.append(match.span())
                         allowed = match.end()
             assert [m.span() for m in found] == expected, text
+
+
+#: Groups of literals none of which can overlap the scanners' lead and word (found in the automaton's pass), and
+#: groups with one that can (' sai' is a lead and word, 'ke' lies inside 'Blinken', 'a' inside 'said'; found by
+#: `str.find`).
+_LITERALS = [(("“", "”", '"'), ("'",), (" put it",)), (("“", " sai"), ("'",)), (("ke",), (" put it",)), (("“", "a"), ("'",))]
+
+
+@pytest.mark.parametrize("literals", _LITERALS)
+@pytest.mark.parametrize("cues, titled", _AFTER_SCANNERS)
+def test_scan_and_locate_finds_the_scanners_matches_and_where_each_group_of_literals_occurs(cues, titled, literals):
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "“", "”", '"', "'", " put it", "put it", "\t"])
+                       for _ in range(rng.randint(0, 12)))
+        found, located = scan_and_locate(text, [cues, titled], " \n\u00a0\t", literals)
+        assert [[m.span() for m in f] for f in found] == [
+            [m.span() for m in f] for f in scan_together(text, [cues, titled], after=" \n\u00a0\t")], text
+        assert located == [sorted(m.start() for literal in group for m in re.finditer(re.escape(literal), text))
+                           for group in literals], text
 
 
 def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find():
@@ -156,7 +185,7 @@ def test_fast_checks_before_abbreviation_cue_and_coordinator_patterns_find_what_
     rng = random.Random(7)
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
-        start = max(0, len(text) - rng.choice([8, 8, 3, 0]))
+        start = max(0, len(text) - rng.choice([8, 8, 3, 2, 1, 0]))
         expected = quotes._ABBREVIATION.search(text[start:])
         got = quotes._abbreviation(text, start, len(text))
         assert (got.span() if got else None) == (expected.span() if expected else None), (text, start)
