@@ -187,18 +187,25 @@ def _positions_of(text: str, literals: Sequence[str]) -> list[int]:
     return sorted(found) if len(literals) > 1 else found
 
 
-def _scan_automaton(text: str, scanners: tuple[WordScanner, ...], joint: _JointLead,
-                    groups: int) -> tuple[list[list[re.Match[str]]], list[list[int]]]:
-    """`scan_together` with an automaton each of whose patterns has one scanner to try (or is a literal of a group)."""
+def _at_start(text: str, scanners: tuple[WordScanner, ...]) -> tuple[list[list[re.Match[str]]], list[int]]:
+    """Each scanner's match at 0, which no lead character precedes, and where its next match may start (matches
+    do not overlap)."""
     found: list[list[re.Match[str]]] = [[] for _ in scanners]
-    located: list[list[int]] = [[] for _ in range(groups)]
-    allowed = [0] * len(scanners)  # where each scanner's next match may start (matches do not overlap)
-    end = len(text)
-    for i, scanner in enumerate(scanners):  # a match at 0 has no character before it to lead with
-        match = scanner.pattern.match(text, 0, end)
+    allowed = [0] * len(scanners)
+    for i, scanner in enumerate(scanners):
+        match = scanner.pattern.match(text)
         if match is not None:
             found[i].append(match)
             allowed[i] = match.end()
+    return found, allowed
+
+
+def _scan_automaton(text: str, scanners: tuple[WordScanner, ...], joint: _JointLead,
+                    groups: int) -> tuple[list[list[re.Match[str]]], list[list[int]]]:
+    """`scan_together` with an automaton each of whose patterns has one scanner to try (or is a literal of a group)."""
+    found, allowed = _at_start(text, scanners)
+    located: list[list[int]] = [[] for _ in range(groups)]
+    end = len(text)
     patterns = [scanner.pattern.match for scanner in scanners]
     owner = joint.automaton_owner
     for k, start, _ in joint.automaton.find_matches_as_indexes(text):  # (positions in code points)
@@ -226,14 +233,8 @@ def scan_together(text: str, scanners: Sequence[WordScanner], after: str | None 
     joint = _joint_lead(scanners, after)
     if joint.automaton_owner is not None:  # each hit has one scanner to try: no lists of hits, no `owners` look-ups
         return _scan_automaton(text, scanners, joint, 0)[0]
-    found: list[list[re.Match[str]]] = [[] for _ in scanners]
-    allowed = [0] * len(scanners)  # where each scanner's next match may start (matches do not overlap)
+    found, allowed = _at_start(text, scanners)
     end = len(text)
-    for i, scanner in enumerate(scanners):  # a match at 0 has no character before it to lead with
-        match = scanner.pattern.match(text, 0, end)
-        if match is not None:
-            found[i].append(match)
-            allowed[i] = match.end()
     patterns = [scanner.pattern.match for scanner in scanners]
     if joint.automaton is not None:  # (positions in code points, as `str` indexes)
         words = joint.automaton_words
