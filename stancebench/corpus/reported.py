@@ -133,10 +133,6 @@ class ReportedSpeech:
         self.cues = [m for m in cues if m.group() not in base or not modal(text, max(0, m.start() - 40), m.start())]
         self.cue_starts = [m.start() for m in self.cues]
 
-    def has_cue(self, s0: int, s1: int) -> bool:
-        """Whether a cue starts in [s0, s1)."""
-        return bisect.bisect_left(self.cue_starts, s0) < bisect.bisect_left(self.cue_starts, s1)
-
     def find(self, s0: int, s1: int, blocked: list[tuple[int, int]], is_headline: bool,
              previous: tuple[int, int] | None = None, quoted_by: Speaker | None = None) -> list[Draft]:
         """Drafts for the cues in sentence [s0, s1); `blocked` spans (direct quotes, their cues) are skipped.
