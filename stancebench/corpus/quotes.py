@@ -107,7 +107,7 @@ def quote_marks(text: str, found: tuple[list[int], list[int]] | None = None) -> 
     A unit holding neither holds no quote (what `scan_quotes` finds in it, when given them). `found`: where the
     characters of each of `MARK_CHARACTERS` occur (sorted), if the caller has them.
     """
-    doubles, singles = found if found is not None else (_positions(text, _DOUBLE_MARKS), _positions(text, "'‘"))
+    doubles, singles = found if found is not None else [_positions(text, chars) for chars in MARK_CHARACTERS]
     # (the superset of where `_SINGLE_OPEN` can match: after a space, bracket, colon or dash, or at the start)
     return doubles, [at for at in singles if at == 0 or text[at - 1] in _SINGLE_BEFORE or text[at - 1].isspace()]
 
