@@ -193,3 +193,20 @@ def test_fast_checks_before_abbreviation_cue_and_coordinator_patterns_find_what_
             assert text.endswith(cues.CUE_LAST_WORDS) or text.endswith("\n"), text
         if re.search(r"\b(?:but|and|yet)\s*$", text[-12:]):
             assert text[-12:].rstrip().endswith(("but", "and", "yet")), text
+
+
+def test_a_match_at_the_start_is_looked_for_just_when_the_text_starts_like_a_first_word():
+    from stancebench.corpus import cues, speakers
+    from stancebench.corpus.scanning import _at_start
+
+    scanners = (cues.CUE_SCANNER, speakers.TITLED_NAME_SCANNER)
+    pieces = [*ALPHABET, "Minister ", "minister", "Secretary Blinken", "made it clear", "calls for ", "A", "a", "M", "ſ",
+              "\u212a", "K", "İ", "pressed Kyiv to "]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        found, allowed = _at_start(text, scanners)
+        expected = [scanner.pattern.match(text) for scanner in scanners]
+        assert [[m.span() for m in f] for f in found] == [[m.span()] if m else [] for m in expected], text
+        assert allowed == [m.end() if m else 0 for m in expected], text
+    assert cues.CUE_ANY_CASE.first_chars is None  # (ignoring case: any character may start a match)
