@@ -40,7 +40,7 @@ def test_word_scanner_finds_what_finditer_finds(pattern, first_words, flags):
     rng = random.Random(0)
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        for pos, endpos in [(0, len(text)), (1, len(text)), (3, max(3, len(text) - 2))]:
+        for pos, endpos in [(0, len(text)), (1, len(text)), (3, max(3, len(text) - 2)), (-2, len(text) + 3), (2, 1)]:
             expected = [m.span() for m in compiled.finditer(text, pos, endpos)]
             assert [m.span() for m in scanner.finditer(text, pos, endpos)] == expected, (text, pos, endpos)
         first = compiled.search(text)
