@@ -169,7 +169,7 @@ class ReportedSpeech:
                 inherited = drafts[-1].speaker
             elif quoted_by is not None and group == "ing" and _after_comma(text, s0, c0):
                 inherited = quoted_by
-            draft = self._one_cue(cue, s0, s1, blocked, inherited)
+            draft = self._one_cue(cue, c0, c1, group, s0, s1, blocked, inherited)
             if draft is not None:
                 if nested:  # the cue inside the previous content starts a statement of its own: that content ends
                     previous_draft.end = trim_end(text, previous_draft.start, cut)
@@ -267,14 +267,13 @@ class ReportedSpeech:
         left = strip_aux(self.text[max(s0, cue.start() - 200) : cue.start()])
         if not left.strip():
             return None
-        return self._one_cue(cue, s0, s1, [], None, kind="free" if particle == "that" else "particle")
+        return self._one_cue(cue, *cue.span(), "free" if particle == "that" else "particle", s0, s1, [], None)
 
     # ---- one cue verb ------------------------------------------------------------------------
-    def _one_cue(self, cue: re.Match[str], s0: int, s1: int, blocked: list[tuple[int, int]],
-                 inherited: Speaker | None, kind: str | None = None) -> Draft | None:
+    def _one_cue(self, cue: re.Match[str], c0: int, c1: int, kind: str | None, s0: int, s1: int,
+                 blocked: list[tuple[int, int]], inherited: Speaker | None) -> Draft | None:
+        """The draft of the cue at [c0, c1) of `kind` (its group, or how `_verb_request` reads it), if any."""
         text = self.text
-        c0, c1 = cue.span()
-        kind = kind or cue.lastgroup
         word, label = _cue_word_and_label(cue.group(), kind == "noun")
         if kind == "according":
             speaker = self.resolver.at_start(text[c1:s1], c1)
@@ -283,7 +282,7 @@ class ReportedSpeech:
             content = self._beside(s0, s1, c0, speaker.end)
             return self._draft(speaker, content, (s0, s1), "according to") if content else None
         if kind == "needs" and word not in c.OBJECT_CUES and "," not in text[s0:c0]:
-            after = text[c1 : min(s1, c1 + 400)]
+            after = text[c1 : s1 if s1 < c1 + 400 else c1 + 400]
             if "that" not in after and ":" not in after and not after.lstrip().startswith(","):
                 # ('has come under repeated shelling'): no 'that' or colon after it and no comma before it, so no
                 # content on either side; the speaker need not be looked for
