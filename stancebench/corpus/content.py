@@ -74,6 +74,9 @@ _WARN_OF = frozenset(str.split("warned warns warn warning cautioned cautions spo
 _WHEN_ASKED = re.compile(r",\s+(?:when\s+|after\s+being\s+)?(?:asked|questioned|pressed)\s+(?:about|whether|if|on|at|by)\b")
 
 
+_ADJUNCT_WORDS, _OBJECT_CUES, _INFINITIVE_CUES = c.ADJUNCT_WORDS, c.OBJECT_CUES, c.INFINITIVE_CUES  # (no attribute loads)
+
+
 def trim_end(text: str, start: int, end: int) -> int:
     """`end` moved back over spaces and punctuation that close a clause."""
     while end > start and text[end - 1] in _TRIM_END:
@@ -97,29 +100,32 @@ def _that_gap(after: str) -> re.Match[str] | None:
 
 def start_after(after: str, kind: str | None, word: str) -> int | None:
     """Where the content starts in the text after a cue verb, or None when it has none there."""
-    head = after[:3].lstrip()
+    three = after[:3]
+    comma = three.lstrip().startswith(",")
     # (`_ASIDE` needs white space and a comma first: most texts after a cue start otherwise, and a slice is ~2x cheaper
     # than the match)
-    if head.startswith(",") or after[:3].isspace():
+    if comma or three.isspace():
         aside = _ASIDE.match(after)
         if aside is not None:
             return aside.end()  # 'made clear, however, that …'
-    if head.startswith(",") and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
+    if comma and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
         return aside.end()  # 'said, without providing evidence, that …'
     that = _that_gap(after)
-    gap = that.group("gap").split() if that else []
-    if that is not None and (not gap or gap[0].lower() in _GAP_STARTS or gap[0].lower() in c.ADJUNCT_WORDS
-                             or word in c.OBJECT_CUES):
-        return that.end()
-    if word in c.INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
+    if that is not None:
+        gap = that.group("gap").split(None, 1)  # (its first word is all that counts)
+        if not gap or (g := gap[0].lower()) in _GAP_STARTS or g in _ADJUNCT_WORDS or word in _OBJECT_CUES:
+            return that.end()
+    if word in _INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
         return infinitive.start("content") if infinitive.group("content") else infinitive.end()
-    if word in c.OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
+    if word in _OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
             and not _CLAUSE_MARK.search(object_to.group()):
         return object_to.start("content") if object_to.group("content") else object_to.end()
-    if after.lstrip().startswith(":"):
-        return after.index(":") + 1
     first = after.split(None, 1)
-    if first and first[0].lower() in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None \
+    # (`split` strips the white space `lstrip` does: its first word starts with the first other character)
+    lower = first[0].lower() if first else ""
+    if lower[:1] == ":":
+        return after.index(":") + 1
+    if lower in _GAP_STARTS and (long_gap := _LONG_THAT_GAP.match(after)) is not None \
             and c.CUE_SCANNER.search(long_gap.group("gap")) is None:  # '…, adding that': that cue's content
         return long_gap.end()
     if word in c.DESCRIBING_CUES and (described := c.DESCRIBED_OBJECT.match(after)) is not None:
@@ -132,23 +138,23 @@ def start_after(after: str, kind: str | None, word: str) -> int | None:
         return told.end()  # 'told reporters the policy had not changed' (no 'that')
     if kind == "needs" or kind == "object":
         return None
-    if first and first[0].lower() in _LEADING_ADJUNCTS and (adjunct := _ADJUNCT_RUN.match(after)) is not None:
+    if lower in _LEADING_ADJUNCTS and (adjunct := _ADJUNCT_RUN.match(after)) is not None:
         rest = after[adjunct.end() :].split(None, 1)  # 'said Monday the US would …', 'said repeatedly he will …'
         if rest and rest[0][0] not in ",.;:" and rest[0].lower().strip(",") not in _NOT_CONTENT:
             return adjunct.end()
     if not first or first[0][0] in ",.;":
         return None
-    head = first[0].lower().strip(",")
+    head = lower.strip(",")
     if head in ("of", "about") and word in _WARN_OF and len(first) > 1:
         return len(after) - len(first[1])  # 'warned of the threat of a global conflict …': the threat
-    if head in _NOT_CONTENT or head in c.ADJUNCT_WORDS or (head.endswith("ly") and first[0].endswith(",")):
+    if head in _NOT_CONTENT or head in _ADJUNCT_WORDS or (head.endswith("ly") and first[0].endswith(",")):
         return None
     return 0
 
 
 def content_after(text: str, c1: int, s1: int, kind: str | None, word: str) -> tuple[int, int] | None:
     """The span of a cue's content after it (`c1`: where the cue ends, `s1`: where its sentence ends), or None."""
-    after = text[c1 : min(s1, c1 + 400)]
+    after = text[c1 : s1 if s1 < c1 + 400 else c1 + 400]  # (a conditional, not `min`: ~5x faster)
     if kind in ("noun", "particle"):
         start = c1
         if kind == "particle" and text.endswith("on", 0, c1) and (to := c.OBJECT_THEN_TO.match(after)) is not None \
@@ -165,7 +171,8 @@ def content_after(text: str, c1: int, s1: int, kind: str | None, word: str) -> t
     end = s1
     if (asked := _WHEN_ASKED.search(text, start, s1)) is not None:  # (a literal ',' first: a fast scan)
         end = asked.start()  # '… it would "adjust and adapt", when asked at a press conference about …'
-    end = trim_end(text, start, end)
+    while end > start and text[end - 1] in _TRIM_END:  # (`trim_end`, inline: a call less for every cue)
+        end -= 1
     return (start, end) if end > start else None
 
 

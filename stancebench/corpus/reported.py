@@ -102,8 +102,6 @@ def strip_aux(text: str, window: int = 120) -> str:
     return text[: match.start()] if match else text
 
 
-
-
 def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bool:
     """`pattern.search(left, len(left) - 40)` for `_PASSIVE` and `_PROGRESSIVE` (one of their words, an adverb,
     'been', spaces, the end), ~5x faster: the search only when the last word ends like one of `ends` (their
@@ -115,9 +113,7 @@ def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bo
     # the text without its trailing white space ends with one just when its last word does.
     if tail.isascii() and not tail.rstrip().lower().endswith(ends):
         return False
-    return pattern.search(left, max(0, len(left) - 40)) is not None
-
-
+    return pattern.search(left, len(left) - 40) is not None  # (`re` takes a negative start as 0)
 
 
 class ReportedSpeech:
@@ -148,7 +144,7 @@ class ReportedSpeech:
             cues = self.cues[bisect.bisect_left(self.cue_starts, s0) : bisect.bisect_left(self.cue_starts, s1)]
         for cue in cues:
             c0, c1 = cue.span()
-            if c1 > s1 or blocked and any(a <= c0 < b for a, b in blocked):
+            if c1 > s1 or blocked and _inside(c0, blocked):
                 continue
             group = cue.lastgroup
             if group == "request" or group == "noun" and self._owner(c0, s0) is not None:
@@ -173,13 +169,15 @@ class ReportedSpeech:
                 inherited = drafts[-1].speaker
             elif quoted_by is not None and group == "ing" and _after_comma(text, s0, c0):
                 inherited = quoted_by
-            draft = self._one_cue(cue, s0, s1, blocked, inherited)
+            draft = self._one_cue(cue, c0, c1, group, s0, s1, blocked, inherited)
             if draft is not None:
                 if nested:  # the cue inside the previous content starts a statement of its own: that content ends
                     previous_draft.end = trim_end(text, previous_draft.start, cut)
                     previous_draft.text = text[previous_draft.start : previous_draft.end]
                 drafts.append(draft)
-        drafts.extend(self._as_put(s0, s1, blocked))
+        # (most sentences hold no word 'as': `_may_start_as` costs half the search that would find none, and no call)
+        if _may_start_as(text, s0, s1):
+            drafts.extend(self._as_put(s0, s1, blocked))
         if previous is not None and not drafts:
             drafts.extend(self._stated_by(s0, s1, previous))
         if is_headline and not drafts and not blocked:
@@ -191,12 +189,10 @@ class ReportedSpeech:
 
     # ---- forms with their own shape ---------------------------------------------------------
     def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
-        """'…, as X put it' / 'As X reported, …'."""
+        """'…, as X put it' / 'As X reported, …' (in a sentence where `_may_start_as`)."""
         text = self.text
-        if not _may_start_as(text, s0, s1):
-            return []  # (most sentences hold no word 'as': these finds cost half the search that would find none)
         put = c.as_put_match(text, s0, s1)
-        if put is None or any(a <= put.start() < b for a, b in blocked):
+        if put is None or _inside(put.start(), blocked):
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
         content = self._beside(s0, s1, put.start(), put.end())
@@ -271,14 +267,13 @@ class ReportedSpeech:
         left = strip_aux(self.text[max(s0, cue.start() - 200) : cue.start()])
         if not left.strip():
             return None
-        return self._one_cue(cue, s0, s1, [], None, kind="free" if particle == "that" else "particle")
+        return self._one_cue(cue, *cue.span(), "free" if particle == "that" else "particle", s0, s1, [], None)
 
     # ---- one cue verb ------------------------------------------------------------------------
-    def _one_cue(self, cue: re.Match[str], s0: int, s1: int, blocked: list[tuple[int, int]],
-                 inherited: Speaker | None, kind: str | None = None) -> Draft | None:
+    def _one_cue(self, cue: re.Match[str], c0: int, c1: int, kind: str | None, s0: int, s1: int,
+                 blocked: list[tuple[int, int]], inherited: Speaker | None) -> Draft | None:
+        """The draft of the cue at [c0, c1) of `kind` (its group, or how `_verb_request` reads it), if any."""
         text = self.text
-        c0, c1 = cue.span()
-        kind = kind or cue.lastgroup
         word, label = _cue_word_and_label(cue.group(), kind == "noun")
         if kind == "according":
             speaker = self.resolver.at_start(text[c1:s1], c1)
@@ -287,19 +282,20 @@ class ReportedSpeech:
             content = self._beside(s0, s1, c0, speaker.end)
             return self._draft(speaker, content, (s0, s1), "according to") if content else None
         if kind == "needs" and word not in c.OBJECT_CUES and "," not in text[s0:c0]:
-            after = text[c1 : min(s1, c1 + 400)]
+            after = text[c1 : s1 if s1 < c1 + 400 else c1 + 400]
             if "that" not in after and ":" not in after and not after.lstrip().startswith(","):
                 # ('has come under repeated shelling'): no 'that' or colon after it and no comma before it, so no
                 # content on either side; the speaker need not be looked for
                 return None
-        w0 = max(s0, c0 - 400)  # the source is near its cue; a bounded window keeps long sentences linear
+        # (the source is near its cue; a bounded window keeps long sentences linear. A conditional, not `max`: ~5x faster)
+        w0 = c0 - 400 if c0 - 400 > s0 else s0
         left = text[w0:c0]
         if kind == "ing" and _ends_like(_PROGRESSIVE, _PROGRESSIVE_WORDS, left):
             kind = "free"  # 'has been urging': a verb, not a participle
         elif _ends_like(_PASSIVE, _PASSIVE_WORDS, left) or (
-                " time" in left and _FRAME.search(left, max(0, len(left) - 200))):
+                " time" in left and _FRAME.search(left, len(left) - 200)):
             return None
-        if word in c.BASE_FORMS and _MODAL_BEFORE.search(left, max(0, len(left) - 40)):
+        if word in c.BASE_FORMS and _MODAL_BEFORE.search(left, len(left) - 40):
             return None  # 'Russia would respond', 'did not deny': not a present-tense report
         if ("sked " in left or "asking" in left or "question" in left or "wonder" in left) and c.QUESTION.search(left):
             return None  # 'When asked whether X had said …': a journalist's question
@@ -312,7 +308,7 @@ class ReportedSpeech:
         raw_left, left = left, strip_aux(left)
         if len(left) < len(raw_left) and raw_left[len(left) :].lstrip().startswith(","):
             left += ","  # 'Kallas, the EU's foreign policy chief, has welcomed': the appositive keeps its comma
-        who = _WHO.search(left, max(0, len(left) - 12)) if "who" in left[-12:] else None
+        who = _WHO.search(left, len(left) - 12) if "who" in left[-12:] else None
         if who is not None:
             left = left[: who.start()]
         speaker = None
@@ -328,7 +324,7 @@ class ReportedSpeech:
         if speaker is None and ", who " in raw_left and (between := _WHO_BETWEEN.search(raw_left)) is not None:
             speaker = self.resolver.at_end(raw_left[: between.start()], w0)  # 'X, who met Y last week, has vowed'
         if speaker is None and left[-12:].rstrip().endswith(("but", "and", "yet")) \
-                and _ENDS_COORDINATOR.search(left, max(0, len(left) - 12)):
+                and _ENDS_COORDINATOR.search(left, len(left) - 12):
             speaker = self.subject(s0, c0)  # 'Miller declined to comment … but said …'
         if speaker is None:
             return None
@@ -339,12 +335,11 @@ class ReportedSpeech:
                 content = self._content_before(s0, speaker.start)  # what comes before a name in apposition is no content
             if content is None:
                 return None
-        elif who is not None and who.group().startswith(",") or "wh" in text[max(w0, speaker.start - 12) : speaker.start] \
-                and _RELATIVE_SOURCE.search(text, max(w0, speaker.start - 12), speaker.start):
+        elif who is not None and who.group().startswith(",") or "wh" in text[
+                (at := speaker.start - 12 if speaker.start - 12 > w0 else w0) : speaker.start] \
+                and _RELATIVE_SOURCE.search(text, at, speaker.start):
             content = relative_end(self.text, *content)
         return self._finish(speaker, content, blocked, (s0, s1), label)
-
-
 
     def _content_before(self, s0: int, speaker_start: int) -> tuple[int, int] | None:
         """'The step is risky, [Foreign Minister] X said …': the content before the comma that precedes the source."""
@@ -370,7 +365,7 @@ class ReportedSpeech:
     def _finish(self, speaker: Speaker, content: tuple[int, int], blocked: list[tuple[int, int]],
                 context: tuple[int, int], label: str) -> Draft | None:
         a, b = content
-        if blocked and any(x <= a < y for x, y in blocked):
+        if blocked and _inside(a, blocked):
             return None  # the content is a direct quote, already a record
         # '…, adding: "…"': a direct quote's attribution inside the content (a span that starts at no quotation mark)
         # ends the content; that quote is a record of its own.
@@ -379,8 +374,6 @@ class ReportedSpeech:
             if b <= a:
                 return None
         return Draft(speaker, "indirect", a, b, self.text[a:b], context, label)
-
-
 
     def _beside(self, s0: int, s1: int, a: int, b: int) -> tuple[int, int] | None:
         """The content on either side of an inserted attribution ('according to X, …' / '…, according to X')."""
@@ -427,6 +420,14 @@ def _may_start_as(text: str, s0: int, s1: int) -> bool:
         if not (before.isalnum() or before == "_"):  # (`re`'s \w: alphanumeric or '_'; "" when the text starts here)
             return True
         at = sentence.find("as ", at + 1)
+    return False
+
+
+def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether `at` is in one of `spans` (a loop: ~1.7x `any` over a generator)."""
+    for a, b in spans:  # noqa: SIM110 (a loop, for speed)
+        if a <= at < b:
+            return True
     return False
 
 

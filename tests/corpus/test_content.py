@@ -22,3 +22,18 @@ def test_start_after_finds_every_aside_its_match_finds():
         for kind, word in ((None, "said"), ("needs", "warned")):
             assert content.start_after(after, kind, word) == _start_after_trying_the_aside_first(after, kind, word), after
     assert asides > 50
+
+
+def test_a_colon_after_white_space_starts_the_content_after_it():
+    # (`start_after` reads the colon from the first word `split` gives: it must strip the white space `lstrip` does)
+    pieces = [" ", "\n", "\t", "\u2009", "\u00a0", "\x1c", "\u3000", ":", "x", "said", "é", ","]
+    rng = random.Random(15)
+    colons = 0
+    for _ in range(20000):
+        after = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        if after.lstrip().startswith(":") and content._that_gap(after) is None:
+            colons += 1
+            assert content.start_after(after, None, "said") == after.index(":") + 1, repr(after)
+        elif not after.lstrip().startswith((":", ",")) and ":" in after and content._that_gap(after) is None:
+            assert content.start_after(after, "needs", "said") is None, repr(after)
+    assert colons > 500

@@ -30,13 +30,17 @@ def test_word_trie_matches_the_same_words(flags):
         (r"\b(?:Asked|asked)\s+for\b", ["Asked", "asked"]),
     ],
 )
-def test_word_scanner_finds_what_finditer_finds(pattern, first_words):
-    compiled = re.compile(pattern)
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+def test_word_scanner_finds_what_finditer_finds(pattern, first_words, flags):
+    compiled = re.compile(pattern, flags)
     scanner = WordScanner(compiled, first_words)
+    # (ignoring case, ASCII texts take a search of their lower case: capitals and letters `re` folds to ASCII ones too)
+    alphabet = [*ALPHABET, *(["SAID ", "Says ", "ACCORDING TO ", "bLINKEN", "o'brien ", "\u017faid ", "K", "\u212a"]
+                             if flags else [])]
     rng = random.Random(0)
     for _ in range(2000):
-        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 12)))
-        for pos, endpos in [(0, len(text)), (1, len(text)), (3, max(3, len(text) - 2))]:
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for pos, endpos in [(0, len(text)), (1, len(text)), (3, max(3, len(text) - 2)), (-2, len(text) + 3), (2, 1)]:
             expected = [m.span() for m in compiled.finditer(text, pos, endpos)]
             assert [m.span() for m in scanner.finditer(text, pos, endpos)] == expected, (text, pos, endpos)
         first = compiled.search(text)
@@ -193,3 +197,33 @@ def test_fast_checks_before_abbreviation_cue_and_coordinator_patterns_find_what_
             assert text.endswith(cues.CUE_LAST_WORDS) or text.endswith("\n"), text
         if re.search(r"\b(?:but|and|yet)\s*$", text[-12:]):
             assert text[-12:].rstrip().endswith(("but", "and", "yet")), text
+
+
+def test_a_match_at_the_start_is_looked_for_just_when_the_text_starts_like_a_first_word():
+    from stancebench.corpus import cues, speakers
+    from stancebench.corpus.scanning import _at_start
+
+    scanners = (cues.CUE_SCANNER, speakers.TITLED_NAME_SCANNER)
+    pieces = [*ALPHABET, "Minister ", "minister", "Secretary Blinken", "made it clear", "calls for ", "A", "a", "M", "ſ",
+              "\u212a", "K", "İ", "pressed Kyiv to "]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        found, allowed = _at_start(text, scanners)
+        expected = [scanner.pattern.match(text) for scanner in scanners]
+        assert [[m.span() for m in f] for f in found] == [[m.span()] if m else [] for m in expected], text
+        assert allowed == [m.end() if m else 0 for m in expected], text
+    assert cues.CUE_ANY_CASE.first_chars is None  # (ignoring case: any character may start a match)
+
+
+def test_headline_cues_ignoring_case_are_the_patterns_matches():
+    from stancebench.corpus import cues
+
+    pieces = ["Blinken ", "Says ", "SAYS ", "said ", "Signals ", "According To ", "calls for ", "Calls For ", "“", "é",
+              "\u017figNALS ", "Made It Clear ", "Pressed Kyiv To ", "urges ", "-", "(", "\n", " ", "x"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        for pos, endpos in [(0, len(text)), (2, len(text)), (1, max(1, len(text) - 3))]:
+            expected = [(m.span(), m.lastgroup) for m in cues.CUE_ANY_CASE.pattern.finditer(text, pos, endpos)]
+            assert [(m.span(), m.lastgroup) for m in cues.CUE_ANY_CASE.finditer(text, pos, endpos)] == expected, text
