@@ -33,10 +33,8 @@ the statement id is derived from the article id and the normalised text.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from stancebench import codebook
@@ -56,6 +54,12 @@ from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_and_locate
 from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
+from stancebench.corpus.statement_text import (
+    CONTROL_CHARACTERS,
+    normalise_statement_text,
+    screen_safe,
+    statement_id,
+)
 from stancebench.schema import Article, Statement
 
 __all__ = [
@@ -69,7 +73,6 @@ __all__ = [
 
 _START = operator.attrgetter("start")
 _START_AND_ID = operator.attrgetter("start", "id")
-_QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
 #: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
 _THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|response|reply|message|verdict|words|advice|"
@@ -77,18 +80,8 @@ _THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|r
 _QUOTED_AS = re.compile(r"\bquoted\s+(him|her|them)\s+as$")
 #: What opens an aside between a source and its cue after a quote: ", an official, who spoke on condition of anonymity, said".
 _ASIDE_STARTS = ("who ", "whose ", "speaking ", "talking ", "briefing ", "writing ", "asked ")
-#: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
-#: The controls as UTF-8 bytes, for a first check (~3x a search for the character class): C0 and DEL bytes,
-#: and the C1 characters' two bytes.
-_CONTROL_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
-_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # a literal first byte: `re` skips ahead to it
-_CONTROL = re.compile(
-    "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
-#: Every character `screen_safe` blanks or starts an escape sequence with (C0 but tab and line break, DEL, C1).
-_CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))))
 _SCANNERS = (c.CUE_SCANNER, TITLED_NAME_SCANNER)
-_LITERALS = (*MARK_CHARACTERS, (" put it",), OTHER_SENTENCE_MARKS, _CONTROLS)
+_LITERALS = (*MARK_CHARACTERS, (" put it",), OTHER_SENTENCE_MARKS, CONTROL_CHARACTERS)
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 #: 'put it bluntly in a Bundestag debate' before a colon quote.
@@ -108,46 +101,7 @@ class ExtractWarning:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
-
-
-def normalise_statement_text(text: str) -> str:
-    """NFKC, one kind of quotation mark, single spaces, casefolded: what a statement id hashes."""
-    if text.isascii():  # NFKC leaves ASCII as it is; of the marks, only the backtick is ASCII
-        return _single_spaced(text.replace("`", "'") if "`" in text else text).lower()
-    text = unicodedata.normalize("NFKC", text)
-    for mark, plain in _QUOTE_CHARS:
-        if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
-            text = text.replace(mark, plain)
-    return _single_spaced(text).casefold()
-
-
-def _single_spaced(text: str) -> str:
-    """`" ".join(text.split())`, without splitting a text that is so already (most are)."""
-    # Every character `split` splits at but the space is unprintable, so a printable text without two spaces in
-    # a row or at its ends has nothing to change (`isprintable` is one pass in C, ~5x faster than split and join).
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
-
-
-def statement_id(article_id: str, text: str) -> str:
-    """Stable id: first 16 hex digits of sha256(article id, normalised text)."""
-    key = f"{article_id}\x1f{normalise_statement_text(text)}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
 # ---- one article ---------------------------------------------------------------------------
-def screen_safe(text: str) -> str:
-    """`text` with terminal control characters (ESC, other C0 and C1 codes but tab and line break) as spaces.
-
-    Same length, so statement spans still index into the article's text.
-    """
-    raw = text.encode("utf-8", "surrogatepass")  # C encoders, fast; `translate` deletes the control bytes
-    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and (text.isascii() or _C1_UTF8.search(raw) is None):
-        return text
-    return _CONTROL.sub(lambda m: " " * len(m.group()), text)
-
-
 class _Extractor:
     def __init__(self, article: Article, table: ActorTable, warnings: list[ExtractWarning], first_line: int) -> None:
         self.article = article

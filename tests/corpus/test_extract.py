@@ -239,7 +239,7 @@ def test_plain_ascii_text_normalises_as_any_other(text):
 
 
 def test_spaces_normalise_as_split_and_join_would():
-    from stancebench.corpus.statements import _single_spaced
+    from stancebench.corpus.statement_text import _single_spaced
 
     pieces = ["a", "We", " ", "  ", "\t", "\n", "\u00a0", "\u2028", "\x1c", "\x85", "\u3000", "\u200b", "\u2009", "é", "“"]
     rng = random.Random(12)
