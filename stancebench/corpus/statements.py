@@ -205,10 +205,13 @@ class _Extractor:
         for quote in quotes:
             prefix_start = max(s0, previous_close)
             previous_close = quote.close
-            if not self._is_direct(quote, prefix_start, s1, is_headline) or self._continues_content(s0, quote, blocked):
+            direct = self._is_direct(quote, prefix_start, s1, is_headline)
+            if direct is False or self._continues_content(s0, quote, blocked):
                 continue
             blocked.append((quote.open, quote.close))
-            attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline, s0)
+            # (`_is_direct` hands on the attribution after the quote when it had to find it: not looked for twice)
+            attribution = direct if direct is not True else (
+                self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline, s0))
             if attribution is not None:
                 speaker, cue, span = attribution
                 blocked.append(span)
@@ -256,7 +259,9 @@ class _Extractor:
         words = sum(len(text[a:b].split()) for a, b in _outside(s0, head_end, blocked))
         return words >= 3
 
-    def _is_direct(self, quote: Quote, prefix_start: int, s1: int, is_headline: bool) -> bool:
+    def _is_direct(self, quote: Quote, prefix_start: int, s1: int,
+                   is_headline: bool) -> bool | tuple[Speaker, str, tuple[int, int]]:
+        """Whether the quote stands as its own clause: False, True, or (direct by it) the attribution after it."""
         text = self.text
         if quote.open == quote.start:  # no opening mark: the quote was taken to start at its clause
             return True
@@ -273,8 +278,9 @@ class _Extractor:
             return False
         last = text[quote.end - 1] if quote.end > quote.start else ""
         after = text[quote.close : s1].lstrip()
-        return (last in ",.!?…—–-:;" or not after or after[0] in ",.;:!?—–-"
-                or self._after_quote(quote, s1, is_headline) is not None)
+        if last in ",.!?…—–-:;" or not after or after[0] in ",.;:!?—–-":
+            return True
+        return self._after_quote(quote, s1, is_headline) or False
 
     def _after_quote(self, quote: Quote, s1: int, is_headline: bool) -> tuple[Speaker, str, tuple[int, int]] | None:
         """'…," Kirby said' / '…," said Kirby' / '…," according to X'."""
