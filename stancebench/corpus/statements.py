@@ -154,6 +154,7 @@ class _Extractor:
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
         n_quotes, n_marks, n_cues, n_puts = len(quotes), len(marks), len(cue_starts), len(puts)
+        find = self.reported.find
         q = m = c = p = 0
         for s0, s1 in segments:
             while q < n_quotes and opens[q] < s0:
@@ -184,8 +185,12 @@ class _Extractor:
                     p += 1
                 # A quote, a cue starting in the sentence, or ' put it' wholly inside it.
                 cued = (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b)
-                if i < j or is_headline or cued:
+                if i < j:
                     self._sentence(a, b, quotes[i:j], is_headline, previous, cued)
+                elif is_headline or cued:  # no quote: only reported speech (most sentences that hold a statement)
+                    found = find(a, b, [], is_headline, previous)
+                    if found:
+                        self._emit(found)
                 previous = (a, b)
                 i = j
         for draft in self.drafts:
@@ -234,11 +239,15 @@ class _Extractor:
             found.extend(self.reported.find(s0, s1, blocked, is_headline, previous,
                                             found[-1].speaker if found else None))
         if found:
-            found.sort(key=_START)
-            last = found[-1]  # (each draft was the last one in turn: only the very last counts)
-            self.resolver.note_speaker(last.speaker, (last.start, last.end))
-            self.last_cue = last.cue
-            self.drafts.extend(found)
+            self._emit(found)
+
+    def _emit(self, found: list[Draft]) -> None:
+        """Keep a sentence's drafts, in text order; its last one's speaker and cue are what a later quote may take."""
+        found.sort(key=_START)
+        last = found[-1]  # (each draft was the last one in turn: only the very last counts)
+        self.resolver.note_speaker(last.speaker, (last.start, last.end))
+        self.last_cue = last.cue
+        self.drafts.extend(found)
 
     def _continues_content(self, s0: int, quote: Quote, blocked: list[tuple[int, int]]) -> bool:
         """'Ukraine has the right …, she said, "including on Russian soil"': a quote after a cue that
