@@ -291,18 +291,28 @@ def split_sentences(text: str, start: int, end: int, quotes: list[Quote],
     `dots_only`: text[start:end] holds none of `OTHER_SENTENCE_MARKS` (the caller knows; it makes the search faster).
     """
     cuts: list[int] = []
-    bounds = _boundaries(text, start, end, dots_only)
-    if bounds:
+    # `_boundaries` inlined (a sentence is split per paragraph that may hold a statement): its matches, whose
+    # ends are the cuts; a ".Next" match (group `glued`) starts after its mark, so no abbreviation ends there.
+    pos = start
+    matches = []
+    if 0 < start < end and text[start - 1] in ".!?" and (match := _BOUNDARY.match(text, start, end)) is not None:
+        matches.append(match)
+        pos = match.end()
+    matches.extend((_BOUNDARY_AT_DOT if dots_only else _BOUNDARY_AT_MARK).finditer(text, pos, end))
+    if matches:
         # Quotes do not overlap, so sorted by opening they are sorted by closing too, and the cuts come in
         # order: one pointer moves on past the quotes closed before each cut.
-        inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end]
+        inside = [(q.open, q.close) for q in quotes if q.close > start and q.open < end] if quotes else []
         i, n = 0, len(inside)
-        for at, cut in bounds:
+        for match in matches:
+            cut = match.end()
             while i < n and inside[i][1] <= cut:
                 i += 1
             if i < n and inside[i][0] < cut:
                 continue
-            if text[at] == "." and (abbreviation := _abbreviation(text, max(start, at - 8), at)) is not None:
+            at = match.start()
+            if text[at] == "." and match.lastgroup is None \
+                    and (abbreviation := _abbreviation(text, max(start, at - 8), at)) is not None:
                 following = text[cut : min(end, cut + 40)].split(None, 1)
                 word = following[0].strip("\"“‘(") if following else ""
                 if not ("." in abbreviation.group() and word in _SENTENCE_STARTERS):

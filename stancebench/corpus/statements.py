@@ -33,10 +33,8 @@ the statement id is derived from the article id and the normalised text.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from stancebench import codebook
@@ -56,6 +54,12 @@ from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
 from stancebench.corpus.scanning import scan_and_locate
 from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
+from stancebench.corpus.statement_text import (
+    CONTROL_CHARACTERS,
+    normalise_statement_text,
+    screen_safe,
+    statement_id,
+)
 from stancebench.schema import Article, Statement
 
 __all__ = [
@@ -69,7 +73,6 @@ __all__ = [
 
 _START = operator.attrgetter("start")
 _START_AND_ID = operator.attrgetter("start", "id")
-_QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
 _LONGEST_SENTENCE = 3000
 #: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
 _THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|response|reply|message|verdict|words|advice|"
@@ -77,18 +80,8 @@ _THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|r
 _QUOTED_AS = re.compile(r"\bquoted\s+(him|her|them)\s+as$")
 #: What opens an aside between a source and its cue after a quote: ", an official, who spoke on condition of anonymity, said".
 _ASIDE_STARTS = ("who ", "whose ", "speaking ", "talking ", "briefing ", "writing ", "asked ")
-#: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
-#: The controls as UTF-8 bytes, for a first check (~3x a search for the character class): C0 and DEL bytes,
-#: and the C1 characters' two bytes.
-_CONTROL_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
-_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # a literal first byte: `re` skips ahead to it
-_CONTROL = re.compile(
-    "\x1b\\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\\][^\x07\x1b]*(?:\x07|\x1b\\\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
-#: Every character `screen_safe` blanks or starts an escape sequence with (C0 but tab and line break, DEL, C1).
-_CONTROLS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))))
 _SCANNERS = (c.CUE_SCANNER, TITLED_NAME_SCANNER)
-_LITERALS = (*MARK_CHARACTERS, (" put it",), OTHER_SENTENCE_MARKS, _CONTROLS)
+_LITERALS = (*MARK_CHARACTERS, (" put it",), OTHER_SENTENCE_MARKS, CONTROL_CHARACTERS)
 #: Where or how something was said, between a cue and its colon: 'wrote on X:', 'said in a statement:'.
 _PLACE = re.compile(r"\s+(?:on|in|at|during|via|through)\s+[^,;“”\"]{1,60}$")
 #: 'put it bluntly in a Bundestag debate' before a colon quote.
@@ -108,46 +101,7 @@ class ExtractWarning:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
 
 
-
-
-def normalise_statement_text(text: str) -> str:
-    """NFKC, one kind of quotation mark, single spaces, casefolded: what a statement id hashes."""
-    if text.isascii():  # NFKC leaves ASCII as it is; of the marks, only the backtick is ASCII
-        return _single_spaced(text.replace("`", "'") if "`" in text else text).lower()
-    text = unicodedata.normalize("NFKC", text)
-    for mark, plain in _QUOTE_CHARS:
-        if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
-            text = text.replace(mark, plain)
-    return _single_spaced(text).casefold()
-
-
-def _single_spaced(text: str) -> str:
-    """`" ".join(text.split())`, without splitting a text that is so already (most are)."""
-    # Every character `split` splits at but the space is unprintable, so a printable text without two spaces in
-    # a row or at its ends has nothing to change (`isprintable` is one pass in C, ~5x faster than split and join).
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    return " ".join(text.split())
-
-
-def statement_id(article_id: str, text: str) -> str:
-    """Stable id: first 16 hex digits of sha256(article id, normalised text)."""
-    key = f"{article_id}\x1f{normalise_statement_text(text)}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
 # ---- one article ---------------------------------------------------------------------------
-def screen_safe(text: str) -> str:
-    """`text` with terminal control characters (ESC, other C0 and C1 codes but tab and line break) as spaces.
-
-    Same length, so statement spans still index into the article's text.
-    """
-    raw = text.encode("utf-8", "surrogatepass")  # C encoders, fast; `translate` deletes the control bytes
-    if len(raw.translate(None, _CONTROL_BYTES)) == len(raw) and (text.isascii() or _C1_UTF8.search(raw) is None):
-        return text
-    return _CONTROL.sub(lambda m: " " * len(m.group()), text)
-
-
 class _Extractor:
     def __init__(self, article: Article, table: ActorTable, warnings: list[ExtractWarning], first_line: int) -> None:
         self.article = article
@@ -200,6 +154,7 @@ class _Extractor:
         opens = [q.open for q in quotes]
         headlines = {u.start for u in units if u.kind == "headline"}
         n_quotes, n_marks, n_cues, n_puts = len(quotes), len(marks), len(cue_starts), len(puts)
+        find = self.reported.find
         q = m = c = p = 0
         for s0, s1 in segments:
             while q < n_quotes and opens[q] < s0:
@@ -230,8 +185,12 @@ class _Extractor:
                     p += 1
                 # A quote, a cue starting in the sentence, or ' put it' wholly inside it.
                 cued = (c < n_cues and cue_starts[c] < b) or (p < n_puts and puts[p] + 7 <= b)
-                if i < j or is_headline or cued:
+                if i < j:
                     self._sentence(a, b, quotes[i:j], is_headline, previous, cued)
+                elif is_headline or cued:  # no quote: only reported speech (most sentences that hold a statement)
+                    found = find(a, b, [], is_headline, previous)
+                    if found:
+                        self._emit(found)
                 previous = (a, b)
                 i = j
         for draft in self.drafts:
@@ -251,10 +210,13 @@ class _Extractor:
         for quote in quotes:
             prefix_start = max(s0, previous_close)
             previous_close = quote.close
-            if not self._is_direct(quote, prefix_start, s1, is_headline) or self._continues_content(s0, quote, blocked):
+            direct = self._is_direct(quote, prefix_start, s1, is_headline)
+            if direct is False or self._continues_content(s0, quote, blocked):
                 continue
             blocked.append((quote.open, quote.close))
-            attribution = self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline, s0)
+            # (`_is_direct` hands on the attribution after the quote when it had to find it: not looked for twice)
+            attribution = direct if direct is not True else (
+                self._after_quote(quote, s1, is_headline) or self._before_quote(quote, prefix_start, is_headline, s0))
             if attribution is not None:
                 speaker, cue, span = attribution
                 blocked.append(span)
@@ -277,11 +239,15 @@ class _Extractor:
             found.extend(self.reported.find(s0, s1, blocked, is_headline, previous,
                                             found[-1].speaker if found else None))
         if found:
-            found.sort(key=_START)
-            last = found[-1]  # (each draft was the last one in turn: only the very last counts)
-            self.resolver.note_speaker(last.speaker, (last.start, last.end))
-            self.last_cue = last.cue
-            self.drafts.extend(found)
+            self._emit(found)
+
+    def _emit(self, found: list[Draft]) -> None:
+        """Keep a sentence's drafts, in text order; its last one's speaker and cue are what a later quote may take."""
+        found.sort(key=_START)
+        last = found[-1]  # (each draft was the last one in turn: only the very last counts)
+        self.resolver.note_speaker(last.speaker, (last.start, last.end))
+        self.last_cue = last.cue
+        self.drafts.extend(found)
 
     def _continues_content(self, s0: int, quote: Quote, blocked: list[tuple[int, int]]) -> bool:
         """'Ukraine has the right …, she said, "including on Russian soil"': a quote after a cue that
@@ -302,7 +268,9 @@ class _Extractor:
         words = sum(len(text[a:b].split()) for a, b in _outside(s0, head_end, blocked))
         return words >= 3
 
-    def _is_direct(self, quote: Quote, prefix_start: int, s1: int, is_headline: bool) -> bool:
+    def _is_direct(self, quote: Quote, prefix_start: int, s1: int,
+                   is_headline: bool) -> bool | tuple[Speaker, str, tuple[int, int]]:
+        """Whether the quote stands as its own clause: False, True, or (direct by it) the attribution after it."""
         text = self.text
         if quote.open == quote.start:  # no opening mark: the quote was taken to start at its clause
             return True
@@ -319,8 +287,9 @@ class _Extractor:
             return False
         last = text[quote.end - 1] if quote.end > quote.start else ""
         after = text[quote.close : s1].lstrip()
-        return (last in ",.!?…—–-:;" or not after or after[0] in ",.;:!?—–-"
-                or self._after_quote(quote, s1, is_headline) is not None)
+        if last in ",.!?…—–-:;" or not after or after[0] in ",.;:!?—–-":
+            return True
+        return self._after_quote(quote, s1, is_headline) or False
 
     def _after_quote(self, quote: Quote, s1: int, is_headline: bool) -> tuple[Speaker, str, tuple[int, int]] | None:
         """'…," Kirby said' / '…," said Kirby' / '…," according to X'."""

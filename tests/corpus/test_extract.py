@@ -239,7 +239,7 @@ def test_plain_ascii_text_normalises_as_any_other(text):
 
 
 def test_spaces_normalise_as_split_and_join_would():
-    from stancebench.corpus.statements import _single_spaced
+    from stancebench.corpus.statement_text import _single_spaced
 
     pieces = ["a", "We", " ", "  ", "\t", "\n", "\u00a0", "\u2028", "\x1c", "\x85", "\u3000", "\u200b", "\u2009", "é", "“"]
     rng = random.Random(12)
@@ -343,6 +343,52 @@ def test_sentence_boundaries_skip_ahead_but_find_what_the_pattern_finds():
         start = rng.randint(0, len(text))
         expected = [m.span() for m in _BOUNDARY.finditer(text, start, len(text))]
         assert _boundaries(text, start, len(text), dots_only=True) == expected, (text, start)
+
+
+def _split_by_the_rules(text, start, end, quotes, breaks, dots_only):
+    """`split_sentences` as it reads with `_boundaries` called, not inlined (the reference for the inlined search)."""
+    from stancebench.corpus import quotes as q
+
+    cuts = []
+    inside = [(x.open, x.close) for x in quotes if x.close > start and x.open < end]
+    for at, cut in q._boundaries(text, start, end, dots_only):
+        if any(a < cut < b for a, b in inside):
+            continue
+        if text[at] == "." and (abbreviation := q._abbreviation(text, max(start, at - 8), at)) is not None:
+            following = text[cut : min(end, cut + 40)].split(None, 1)
+            word = following[0].strip("\"“‘(") if following else ""
+            if not ("." in abbreviation.group() and word in q._SENTENCE_STARTERS):
+                continue
+        cuts.append(cut)
+    for brk in breaks.finditer(text, start, end):
+        if not any(a < brk.start() < b for a, b in inside):
+            cuts.append(brk.start())
+    spans, position = [], start
+    for cut in (*sorted(set(cuts)), end):
+        piece = text[position:cut]
+        if piece.strip():
+            left = position + len(piece) - len(piece.lstrip())
+            spans.append((left, left + len(piece.strip())))
+        position = cut
+    return spans
+
+
+@pytest.mark.parametrize("dots_only", [False, True])
+def test_sentences_are_cut_where_the_boundary_rules_cut_them(dots_only):
+    from stancebench.corpus import layout
+    from stancebench.corpus.quotes import scan_quotes, split_sentences
+
+    rng = random.Random(21)
+    pieces = ["He left", ".", ". ", "Mr.", " Smith", "U.S.", " The", " It", "“No.”", "“", "”", '"', "ab.Cd", " ",
+              "\n", "\n\n", "e.g.", " A.", "\u00a0", "'", "x"] + ([] if dots_only else ["!", "?", "…", "?!"])
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        breaks = rng.choice([layout._LINE_BREAK, layout._BLOCK_BREAK])
+        quotes, _ = scan_quotes(text, layout.layout_units(text, breaks=breaks), lambda at, message: None)
+        start = rng.randint(0, len(text))
+        end = rng.choice([len(text), rng.randint(start, len(text))])
+        expected = _split_by_the_rules(text, start, end, quotes, breaks, dots_only)
+        assert split_sentences(text, start, end, quotes, breaks, dots_only) == expected, (text, start, end)
 
 
 @pytest.mark.parametrize("mark", ["?", "!", "…"])
