@@ -4,7 +4,9 @@
 
 Time on a shared 2-core machine swings: the same checkout against itself gave pairs from 0.71x to
 1.21x with other work running. callgrind's instruction count for the same binary and input does
-not move (the same total twice, one core loaded or not). Each checkout runs the realistic corpus
+not move (the same total twice, one core loaded or not) once the hash seed is fixed and the garbage
+collector is off: with a random seed the same checkout counted 2.07M and 1.98M instructions per
+article (set and dict orders change), and a collection moves with any edit. Each checkout runs the realistic corpus
 (built by this checkout's extract_bench.py) under callgrind twice, each time after the same 50
 warm-up articles: with N articles more and with none, so that the imports and what is compiled
 on first use cancel; the difference over N is its instructions per article. Fewer instructions
@@ -28,13 +30,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CHILD = r'''
-import pickle, sys
+import gc, pickle, sys
 from stancebench.corpus.actors import load_actors
 from stancebench.corpus.extract import extract_statements
 from stancebench.schema import Article
 articles = [Article(id=r["id"], title=r["title"], text=r["text"]) for r in pickle.load(open(sys.argv[1], "rb"))]
 table = load_actors()
 warm = int(sys.argv[3])
+gc.disable()  # a collection falls where allocations add up, so it moves with any edit: not the code's cost
 for article in articles[: warm + int(sys.argv[2])]:  # the first `warm` compile what is compiled on first use
     extract_statements(article, actors=table)
 '''
@@ -47,7 +50,7 @@ def _instructions(root: Path, rows: Path, n: int) -> int:
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", CHILD, str(rows), str(n),
          str(_WARM)],
-        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True)
+        cwd=root, env={**os.environ, "PYTHONPATH": str(root), "PYTHONHASHSEED": "0"}, capture_output=True, text=True)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode or found is None:
         raise SystemExit(f"{root}: {done.stderr.strip()[-2000:]}")
