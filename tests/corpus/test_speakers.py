@@ -158,7 +158,7 @@ def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_fin
     # with that shortcut off (the scan runs on to the pronoun) every statement must come out the same.
     import random
 
-    from stancebench.corpus import speakers
+    from stancebench.corpus import speaker_memory
     from stancebench.corpus.actors import load_actors
     from stancebench.corpus.statements import extract_statements
     from stancebench.schema import Article
@@ -175,17 +175,17 @@ def test_looking_back_for_a_pronouns_person_finds_what_a_scan_from_the_start_fin
         rng.choice(pieces) if rng.random() < 0.15 else filler for _ in range(rng.randint(5, 400)))) for i in range(20)]
     table = load_actors()
     looked_back = []
-    look_back = speakers.SpeakerResolver._look_back
+    look_back = speaker_memory.SpeakerMemory._look_back
 
     def counting(self, position):
         found = look_back(self, position)
         looked_back.append(found is not None)
         return found
 
-    monkeypatch.setattr(speakers.SpeakerResolver, "_look_back", counting)
+    monkeypatch.setattr(speaker_memory.SpeakerMemory, "_look_back", counting)
     got = [extract_statements(a, actors=table) for a in articles]
     assert any(looked_back)  # (the shortcut was taken)
-    monkeypatch.setattr(speakers, "_LOOK_BACK", 10**9)
+    monkeypatch.setattr(speaker_memory, "_LOOK_BACK", 10**9)
     assert got == [extract_statements(a, actors=table) for a in articles]
     assert any(s.speaker_source == "pronoun" for statements in got for s in statements)
 
