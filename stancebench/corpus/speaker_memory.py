@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from stancebench.corpus.actors import Actor, ActorTable, norm_phrase, norm_word
 from stancebench.corpus.bodies import Bodies
@@ -33,6 +33,7 @@ __all__ = ["PRONOUNS", "SpeakerMemory"]
 PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
 _ROLE_LOOKAROUND = 8
 _first = itemgetter(0)
+_start = attrgetter("start")
 _LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
 
 
@@ -120,7 +121,7 @@ class SpeakerMemory:
                 bisect.insort(mentions, (start, speaker), key=_first)
             if self._role_index is not None and speaker.role:
                 bisect.insort(self._role_index.setdefault(role_head(speaker.role), []), speaker,
-                              key=lambda m: m.start)
+                              key=_start)
             name = speaker.name
             if name not in self._full_names_seen and " " in name:  # (the same names come again and again)
                 self._full_names_seen.add(name)
@@ -149,11 +150,11 @@ class SpeakerMemory:
             elif last is not None and last.kind == "person" and self._last_content is not None \
                     and self._last_content[0] <= found.start < self._last_content[1] <= start:
                 found = last  # 'Peskov said Putin's position was clear. He also said …': not a person named in what was said
-            return found._replace(start=start, end=end, source="pronoun")
+            return found.found_at(start, end, "pronoun")
         last = self._last_speaker
         if last is None or (kind == "institution" and last.kind == "person"):
             return None
-        return last._replace(start=start, end=end, source="pronoun")
+        return last.found_at(start, end, "pronoun")
 
     def _earlier_full_name(self, surname: str, before: int) -> str | None:
         """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
@@ -184,7 +185,7 @@ class SpeakerMemory:
         best: Speaker | None = None
         for word in HEAD_SYNONYMS.get(head, (head,)):
             mentions = self._by_role_head().get(word, [])
-            i = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
+            i = bisect.bisect_left(mentions, speaker.start, key=_start)
             # Nearest first; a few steps each way are plenty (the role was just named, or is named next).
             before = (m for m in reversed(mentions[max(0, i - _ROLE_LOOKAROUND) : i]))
             after = () if before_only else (m for m in mentions[i : i + _ROLE_LOOKAROUND])
@@ -193,7 +194,7 @@ class SpeakerMemory:
                 if found is not None and (best is None or _closer(found, best, speaker.start)):
                     best = found
         if best is not None:
-            return best._replace(start=speaker.start, end=speaker.end, is_role_only=False, source="role")
+            return best.found_at(speaker.start, speaker.end, "role")  # (a named mention: not role-only)
         return speaker if before_only else speaker._replace(is_role_only=False)
 
     def _by_role_head(self) -> dict[str, list[Speaker]]:

@@ -52,6 +52,9 @@ class Speaker(NamedTuple):
     #: How it was found: named (in the sentence), pronoun, previous (statement), role (resolved), table (spelling).
     source: str = "named"
 
+    def found_at(self, start: int, end: int, source: str) -> Speaker:
+        """This speaker, as a phrase at `start`:`end` found another way names it (`_replace`, but ~2x faster)."""
+        return Speaker(self.name, self.role, self.affiliation, self.kind, start, end, self.is_role_only, source)
 
 
 

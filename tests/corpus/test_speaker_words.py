@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from stancebench.corpus.actors import norm_word
-from stancebench.corpus.speaker_words import HEAD_SYNONYMS, NATIONALITIES, role_head, role_matches
+from stancebench.corpus.speaker_words import HEAD_SYNONYMS, NATIONALITIES, Speaker, role_head, role_matches
 
 
 def _role_head(role: str) -> str:
@@ -45,3 +45,7 @@ def test_cached_role_matching_agrees_with_its_definition():
         checked += role_matches(key, role, mine, theirs)
     assert checked > 50  # (matches as well as misses were compared)
 
+
+def test_found_at_is_replace():
+    speaker = Speaker("Antony Blinken", "Secretary of State", "United States", "person", 3, 17, True, "table")
+    assert speaker.found_at(40, 42, "pronoun") == speaker._replace(start=40, end=42, source="pronoun")
