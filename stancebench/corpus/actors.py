@@ -99,6 +99,7 @@ class ActorTable:
         self.longest_person_form = len(forms[0]) if forms else 0
         self._pool = {norm_phrase(a.name): a for a in self.actors.values()}
         self._closest: dict[str, Actor | None] = {}
+        self._closest_named: dict[str, Actor | None] = {}
         self._looked_up: dict[str, Actor | None] = {}
 
     def __len__(self) -> int:
@@ -118,12 +119,18 @@ class ActorTable:
 
     def closest_person(self, name: str) -> Actor | None:
         """The person whose name or surname is spelt closest to `name` (misspellings), if close."""
+        named = self._closest_named  # (by the name as written first: `norm_phrase` costs more than the look-up)
+        if name in named:
+            return named[name]
+        if len(named) >= _LOOKUPS_KEPT:
+            named.clear()
         key = norm_phrase(name)
         if key not in self._closest:
             pool = self.surnames if " " not in key else self._pool
             found = difflib.get_close_matches(key, list(pool), n=1, cutoff=0.84)
             self._closest[key] = pool[found[0]] if found else None
-        return self._closest[key]
+        actor = named[name] = self._closest[key]
+        return actor
 
 
 def _parse_table(text: str, path: str | Path) -> list[Actor]:
