@@ -314,7 +314,8 @@ class SpeakerResolver(SpeakerMemory):
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
         cut = _START_ENDS.search(text)
-        while cut is not None and cut.group() == "." and _ABBREVIATED.search(text, 0, cut.start()):
+        # (An abbreviation before the stop is at most 5 characters with what comes before it: no need to search more.)
+        while cut is not None and cut.group() == "." and _ABBREVIATED.search(text, max(0, cut.start() - 5), cut.start()):
             cut = _START_ENDS.search(text, cut.end())  # 'said Sen. Lindsey Graham', 'said John F. Kennedy'
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():

@@ -441,3 +441,21 @@ def test_one_word_fast_path_finds_what_the_rules_find(monkeypatch):
     assert got == want
     assert sum(s is not None for s, _ in got) > 500
     assert fast._mentions == slow._mentions
+
+
+def test_an_abbreviation_is_looked_for_just_before_the_stop():
+    """`at_start` searches the last 5 characters before a full stop for an abbreviation: what the whole text gives."""
+    import random
+
+    from stancebench.corpus.speakers import _ABBREVIATED
+
+    rng = random.Random(4)
+    pieces = ["Sen", "Gen", "Capt", "Prof", "Mrs", "J", "F", "x", "said", " ", ".", "\n", "Lt.", "St", "ab", "Q"]
+    hits = 0
+    for _ in range(3000):
+        text = "".join(rng.choices(pieces, k=rng.randint(1, 8)))
+        cut = rng.randint(0, len(text))
+        whole = _ABBREVIATED.search(text, 0, cut)
+        assert (_ABBREVIATED.search(text, max(0, cut - 5), cut) is None) == (whole is None), (text, cut)
+        hits += whole is not None
+    assert hits > 300
