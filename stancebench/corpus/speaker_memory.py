@@ -11,8 +11,6 @@ phrases (`SpeakerResolver` is a `SpeakerMemory`).
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Iterator
 from operator import attrgetter, itemgetter
 
 from stancebench.corpus.actors import Actor, ActorTable, norm_phrase, norm_word
@@ -49,7 +47,6 @@ class SpeakerMemory:
         # The table's surnames in the text are scanned for lazily, as far as a pronoun or a role needs them (most
         # articles need none; a pronoun far ahead of the scan looks back first, `_look_back`); `_scan_mentions`
         # keeps `_mentions` as an up-front scan would have it.
-        self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
         self._scanned_to = 0  # every surname starting before this is in `_mentions`
         self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
         self.bodies = Bodies(table, text)  # institutions, found when one is needed
@@ -63,25 +60,21 @@ class SpeakerMemory:
         return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
 
     def _scan_mentions(self, before: int | None = None) -> None:
-        """Add the table's surnames in the text to `_mentions`: all of them, or at least those starting before `before`."""
-        pending = self._unscanned
-        if pending is None:
+        """Add the table's surnames in the text to `_mentions`: all of them, or those starting before `before`."""
+        text, start = self.text, self._scanned_to
+        stop = len(text) if before is None else min(len(text), before)
+        if stop <= start:
             return
         mentions, words, from_actor = self._mentions, self.table.person_words, self._from_actor
-        for match in pending:
-            start = match.start()
+        for match in self.table.person_mentions(text, start, stop):
+            at = match.start()
             # Left of any remembered mention at the same place: where a scan before them would have put it.
-            bisect.insort_left(mentions, (start, from_actor(words[norm_word(match.group())], start, match.end())),
-                               key=_first)
-            if before is not None and start >= before:
-                self._scanned_to = start + 1
-                return
-        self._unscanned = None
-        self._scanned_to = len(self.text) + 1
+            bisect.insort_left(mentions, (at, from_actor(words[norm_word(match.group())], at, match.end())), key=_first)
+        self._scanned_to = stop
 
     def _mention_before(self, position: int) -> Speaker | None:
         """The person mentioned nearest before `position`, as `_mentions` would give it after a scan up to there."""
-        nearby = self._look_back(position) if self._unscanned is not None and position > self._scanned_to else None
+        nearby = self._look_back(position) if position > self._scanned_to else None
         if nearby is None:
             self._scan_mentions(position)
         mentions = self._mentions
@@ -94,8 +87,7 @@ class SpeakerMemory:
     def _look_back(self, position: int) -> Speaker | None:
         """The last surname in the `_LOOK_BACK` characters or so before `position`, if any, when the scan is far behind.
 
-        The search starts just after a space, which no surname spans, so it finds what the scan from the start
-        would find there; it stops a surname's length past `position`, so no match before `position` is cut.
+        It finds what the scan from the start finds there (`ActorTable.person_mentions`).
         """
         text, table, behind = self.text, self.table, position - self._scanned_to
         q = text.rfind(" ", self._scanned_to, position - _LOOK_BACK) + 1 if behind > _LOOK_BACK else 0
@@ -103,14 +95,11 @@ class SpeakerMemory:
         if q == 0 or self._looked_back + cost > behind:
             return None  # (scanning on from where the scan stopped costs no more)
         self._looked_back += cost
-        found = None
-        for match in table.person_scanner.finditer(text, q, min(len(text), position + table.longest_person_form + 1)):
-            if match.start() >= position:
-                break
-            found = match
-        if found is None:
+        found = table.person_mentions(text, q, position)
+        if not found:
             return None
-        return self._from_actor(table.person_words[norm_word(found.group())], found.start(), found.end())
+        last = found[-1]
+        return self._from_actor(table.person_words[norm_word(last.group())], last.start(), last.end())
 
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:
