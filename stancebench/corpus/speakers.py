@@ -91,7 +91,8 @@ class SpeakerResolver(SpeakerMemory):
         if norm_word(texts[0]) not in STOP_CAPS and (
                 (len(texts) >= 2 and norm_word(texts[-1]) in INSTITUTION_HEADS)
                 or texts == ["Police"]
-                or any(norm_word(t) in INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2]))):
+                or (len(texts) > 2
+                    and any(norm_word(t) in INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2])))):
             body = self.bodies.make(texts, offset + words[0].start(), offset + words[-1].end())
             if self.table.lookup(body.name) is not None:
                 return body
@@ -101,7 +102,7 @@ class SpeakerResolver(SpeakerMemory):
         while i < len(texts) - 1 and (norm_word(texts[i]) in TITLE_WORDS or is_nationality(texts[i])):
             i += 1
         name_words = texts[i:]
-        if not name_words or not all(is_name_word(w) or w[0].isupper() for w in name_words):
+        if not name_words or not all(w[0].isupper() for w in name_words):  # (a name word is capitalised too)
             return None
         if i > 0 and len(name_words) == 1 and norm_word(name_words[0]) in TITLE_WORDS:
             return None  # 'the Secretary General' is a post (resolved as a role), not a person called 'General'
