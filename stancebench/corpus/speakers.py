@@ -188,6 +188,11 @@ class SpeakerResolver(SpeakerMemory):
             if actor is not None:
                 speaker = Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
                 return self._remember(speaker) if actor.kind == "person" else speaker
+            if len(parts) == 1 and not owner and last[0].isupper() and norm not in ("of", "the"):
+                # A lone capitalised word no alias is ('Novak', a misspelt 'Stoltenburg'): the rules below read it as
+                # a name, else as a role noun ('Officials'), and as nothing else.
+                word = [WORD.match(text, start - offset)]
+                return self._named(word, offset) or role_only(self.bodies, word, offset, text)
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         if not whole and size > _SHORT_WINDOW:
             # Most phrases need only the last few words: a shorter window has the same words at its end (its
