@@ -126,5 +126,5 @@ class Bodies:
                 names = {norm_word(w) for w in body.name.split()} | {norm_word(w) for w in (body.role or "").split()}
                 if body.name != speaker.name and head in names and wanted <= names \
                         and not body.start <= speaker.start < body.end:  # not a longer reading of this mention
-                    return body._replace(start=speaker.start, end=speaker.end, source="role")
+                    return body.found_at(speaker.start, speaker.end, "role")
         return speaker

@@ -54,7 +54,9 @@ def role_phrase(bodies: Bodies, words: list[re.Match[str]], offset: int, tail: s
         return None
     i = len(words) - 1
     while i > 0 and len(words) - i < 6:
-        if tail and BREAKS_RUN.search(tail, words[i - 1].end(), words[i].start()):
+        gap, next_start = words[i - 1].end(), words[i].start()
+        # (A single space between the words, as most have, is no break: no need to search it.)
+        if tail and (next_start - gap != 1 or tail[gap] != " ") and BREAKS_RUN.search(tail, gap, next_start):
             break
         prev = words[i - 1].group()
         norm = norm_word(prev)

@@ -52,6 +52,10 @@ class Speaker(NamedTuple):
     #: How it was found: named (in the sentence), pronoun, previous (statement), role (resolved), table (spelling).
     source: str = "named"
 
+    def found_at(self, start: int, end: int, source: str) -> Speaker:
+        """This speaker, as a phrase at `start`:`end` found another way names it (`_replace`, but ~2x faster)."""
+        return Speaker(self.name, self.role, self.affiliation, self.kind, start, end, self.is_role_only, source)
+
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -162,10 +166,24 @@ def surname_key(name: str) -> str:
     return norm_word(name.split()[-1])
 
 
+@functools.lru_cache(maxsize=16384)
 def role_head(role: str) -> str:
-    """The word naming the post: 'Defence Minister' -> minister, 'Secretary of Defense' -> secretary."""
+    """The word naming the post: 'Defence Minister' -> minister, 'Secretary of Defense' -> secretary (the same roles
+    come again and again)."""
     words = [norm_word(w) for w in role.split()]
     return words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+
+
+@functools.lru_cache(maxsize=16384)
+def _key_words(role_key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A role key's words but articles, each without a final 's; and those of them that name no nationality."""
+    words = frozenset(w[:-2] if w.endswith("'s") else w for w in role_key.split() if w not in ("the", "a", "an"))
+    return words, words.difference(NATIONALITIES)
+
+
+@functools.lru_cache(maxsize=16384)
+def _role_words(role: str) -> frozenset[str]:
+    return frozenset(norm_word(w) for w in role.split())
 
 
 def role_matches(role_key: str, role: str, affiliation: str | None = None, their_affiliation: str | None = None) -> bool:
@@ -173,14 +191,12 @@ def role_matches(role_key: str, role: str, affiliation: str | None = None, their
     other, no clash of affiliation); 'the kremlin leader' ~ a Russian 'President'."""
     if affiliation and their_affiliation and affiliation != their_affiliation:
         return False
-    a = {w for w in role_key.split() if w not in ("the", "a", "an")}
-    b = {norm_word(w) for w in role.split()}
-    a = {w[:-2] if w.endswith("'s") else w for w in a}
+    a, own = _key_words(role_key)  # (cached: a role is matched against every mention near it, again and again)
+    b = _role_words(role)
     if not a or not b:
         return False
     head_a = role_head(role_key)  # 'the secretary of state' is a secretary
     head_b = role_head(role)
     if head_a != head_b:
         return head_b in HEAD_SYNONYMS.get(head_a, ()) and (affiliation is not None or len(a) == 1)
-    a -= set(NATIONALITIES)
-    return a <= b or b <= a
+    return own <= b or b <= own

@@ -8,24 +8,22 @@ seen earlier, misspellings to the closest table entry, a role seen alone ("the d
 ("the Defence Ministry", "the Kremlin press service", "the regional military administration") is
 itself the source, and named again by its head noun ("the ministry said") it is the nearest body
 named before with that noun and those words. Each `Speaker` says how it was found (`source`:
-named, pronoun, previous, role, table). The words it reads phrases with (titles, nationalities, role
-nouns) are in `stancebench.corpus.speaker_words`; the shapes of role phrases ('the secretary of state',
+named, pronoun, previous, role, table). What the article has named so far, and how pronouns and roles
+resolve against it, is `stancebench.corpus.speaker_memory`; the words it reads phrases with (titles,
+nationalities, role nouns) are in `stancebench.corpus.speaker_words`; the shapes of role phrases ('the secretary of state',
 'a resident of Belgorod') and of a name's company ('Scholz and Macron') in `stancebench.corpus.speaker_phrases`.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Iterable, Iterator
-from operator import itemgetter
+from collections.abc import Iterable
 
-from stancebench.corpus.actors import WORD, Actor, ActorTable, norm_phrase, norm_word
-from stancebench.corpus.bodies import Bodies
+from stancebench.corpus.actors import WORD, ActorTable, norm_word
 from stancebench.corpus.scanning import WordScanner
+from stancebench.corpus.speaker_memory import PRONOUNS, SpeakerMemory
 from stancebench.corpus.speaker_phrases import BEFORE_PLACE, BREAKS_RUN, PLACE_NOUNS, described_name, role_only, with_partner
 from stancebench.corpus.speaker_words import (
-    HEAD_SYNONYMS,
     INSTITUTION_HEADS,
     NATIONALITIES,
     OBJECT_PRONOUNS,
@@ -38,9 +36,6 @@ from stancebench.corpus.speaker_words import (
     affiliation_of,
     is_name_word,
     is_nationality,
-    role_head,
-    role_matches,
-    surname_key,
 )
 
 __all__ = ["Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"]
@@ -57,7 +52,6 @@ TITLED_NAME_SCANNER = WordScanner(_TITLED_NAME, str.split(
     mayor Governor governor"""
 ))
 _TITLE_BEFORE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
-_ROLE_LOOKAROUND = 8
 _WINDOW = 120  # characters before a cue that can hold its speaker phrase
 _SHORT_WINDOW = 64  # what `at_end` looks at first
 #: A title abbreviation or an initial before a full stop that does not end a speaker phrase.
@@ -68,34 +62,18 @@ _PARTY = re.compile(r"\s*,?\s*\(?\b[RDI]-[A-Z][A-Za-z.]*(?:\s[A-Z][a-z.]+)?\)?,?
 _ASIDE_AT_END = re.compile(r",\s*(?:for\s+(?:its|his|her|their)\s+part|in\s+turn|however|meanwhile|though|too|in\s+response"
                            r"|for\s+now|in\s+a\s+statement)\s*,?$")
 _ASIDE_LAST_WORDS = ("part", "turn", "however", "meanwhile", "though", "too", "response", "now", "statement", ",")
-_PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "institution"}
-_first = itemgetter(0)
 _GROUP = re.Match.group
-_LOOK_BACK = 600  # characters a pronoun's antecedent is first looked for in, when the scan for names is far behind
 #: Where a speaker phrase after a cue ends ('said Zelensky, …', 'said Zelensky in Kyiv').
 _START_ENDS = re.compile(r"[,.;:!?()“”\"]|\s(?:at|in|on|during|after|before|following|told|who|when|while|to"
                          r"|familiar|close|briefed|speaking|with)\s")  # 'according to two officials familiar with …'
 
 
-class SpeakerResolver:
+class SpeakerResolver(SpeakerMemory):
     """Speaker attribution inside one article (remembers names and roles seen so far)."""
 
     def __init__(self, table: ActorTable, text: str, titled_names: Iterable[re.Match[str]] | None = None) -> None:
         """`titled_names`: `TITLED_NAME_SCANNER.finditer(text)` if the caller has them already."""
-        self.table = table
-        self.text = text
-        self._role_index: dict[str, list[Speaker]] | None = None
-        self._earlier: dict[str, tuple[int, str] | None] = {}
-        self._mentions: list[tuple[int, Speaker]] = []
-        # The table's surnames in the text are scanned for lazily, as far as a pronoun or a role needs them (most
-        # articles need none; a pronoun far ahead of the scan looks back first, `_look_back`); `_scan_mentions`
-        # keeps `_mentions` as an up-front scan would have it.
-        self._unscanned: Iterator[re.Match[str]] | None = table.person_scanner.finditer(text)
-        self._scanned_to = 0  # every surname starting before this is in `_mentions`
-        self._looked_back = 0  # characters `_look_back` has searched (never more than scanning on would have)
-        self.bodies = Bodies(table, text)  # institutions, found when one is needed
-        self._full_names: dict[str, str] = {}
-        self._full_names_seen: set[str] = set()  # the names `_full_names` has been given
+        super().__init__(table, text)
         for match in TITLED_NAME_SCANNER.finditer(text) if titled_names is None else titled_names:
             if table.lookup(match.group("name")) is not None:
                 continue
@@ -104,107 +82,6 @@ class SpeakerResolver:
             role = " ".join(w for w in title if norm_word(w) not in NATIONALITIES) or None
             found = Speaker(match.group("name"), role, affiliation_of(title), "person", match.start("name"), match.end())
             self._remember(found)
-        self._last_speaker: Speaker | None = None
-        self._last_content: tuple[int, int] | None = None
-
-    # ---- building blocks -------------------------------------------------------------------
-    @staticmethod
-    def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
-        return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
-
-    def _scan_mentions(self, before: int | None = None) -> None:
-        """Add the table's surnames in the text to `_mentions`: all of them, or at least those starting before `before`."""
-        pending = self._unscanned
-        if pending is None:
-            return
-        mentions, words, from_actor = self._mentions, self.table.person_words, self._from_actor
-        for match in pending:
-            start = match.start()
-            # Left of any remembered mention at the same place: where a scan before them would have put it.
-            bisect.insort_left(mentions, (start, from_actor(words[norm_word(match.group())], start, match.end())),
-                               key=_first)
-            if before is not None and start >= before:
-                self._scanned_to = start + 1
-                return
-        self._unscanned = None
-        self._scanned_to = len(self.text) + 1
-
-    def _mention_before(self, position: int) -> Speaker | None:
-        """The person mentioned nearest before `position`, as `_mentions` would give it after a scan up to there."""
-        nearby = self._look_back(position) if self._unscanned is not None and position > self._scanned_to else None
-        if nearby is None:
-            self._scan_mentions(position)
-        mentions = self._mentions
-        i = bisect.bisect_left(mentions, position, key=_first)
-        # (A remembered mention at the very place of a scanned one comes after it in `_mentions`: it wins a tie.)
-        if nearby is not None and (i == 0 or mentions[i - 1][0] < nearby.start):
-            return nearby
-        return mentions[i - 1][1] if i else None
-
-    def _look_back(self, position: int) -> Speaker | None:
-        """The last surname in the `_LOOK_BACK` characters or so before `position`, if any, when the scan is far behind.
-
-        The search starts just after a space, which no surname spans, so it finds what the scan from the start
-        would find there; it stops a surname's length past `position`, so no match before `position` is cut.
-        """
-        text, table, behind = self.text, self.table, position - self._scanned_to
-        q = text.rfind(" ", self._scanned_to, position - _LOOK_BACK) + 1 if behind > _LOOK_BACK else 0
-        cost = position - q
-        if q == 0 or self._looked_back + cost > behind:
-            return None  # (scanning on from where the scan stopped costs no more)
-        self._looked_back += cost
-        found = None
-        for match in table.person_scanner.finditer(text, q, min(len(text), position + table.longest_person_form + 1)):
-            if match.start() >= position:
-                break
-            found = match
-        if found is None:
-            return None
-        return self._from_actor(table.person_words[norm_word(found.group())], found.start(), found.end())
-
-    def _remember(self, speaker: Speaker) -> Speaker:
-        if speaker.kind == "person" and not speaker.is_role_only:
-            mentions, start = self._mentions, speaker.start
-            if not mentions or mentions[-1][0] <= start:
-                mentions.append((start, speaker))  # (where `insort` puts it; most mentions come in text order)
-            else:
-                bisect.insort(mentions, (start, speaker), key=_first)
-            if self._role_index is not None and speaker.role:
-                bisect.insort(self._role_index.setdefault(role_head(speaker.role), []), speaker,
-                              key=lambda m: m.start)
-            name = speaker.name
-            if name not in self._full_names_seen and " " in name:  # (the same names come again and again)
-                self._full_names_seen.add(name)
-                self._full_names.setdefault(surname_key(name), name)
-        return speaker
-
-    def note_speaker(self, speaker: Speaker, content: tuple[int, int] | None = None) -> None:
-        """Record the speaker of an emitted statement (for 'they'/'it' and cue-less quotes) and where its content is."""
-        self._last_speaker = speaker
-        self._last_content = content
-
-    @property
-    def last_speaker(self) -> Speaker | None:
-        """The speaker of the last statement emitted so far."""
-        return self._last_speaker
-
-    def _pronoun(self, word: str, start: int, end: int) -> Speaker | None:
-        kind = _PRONOUNS[word]
-        if kind == "person":
-            found = self._mention_before(start)
-            if found is None:
-                return None
-            last = self._last_speaker
-            if last is not None and last.kind == "person" and found.start < last.start < start:
-                found = last  # 'A resident of Belgorod said … "…," she said': the unnamed person just quoted
-            elif last is not None and last.kind == "person" and self._last_content is not None \
-                    and self._last_content[0] <= found.start < self._last_content[1] <= start:
-                found = last  # 'Peskov said Putin's position was clear. He also said …': not a person named in what was said
-            return found._replace(start=start, end=end, source="pronoun")
-        last = self._last_speaker
-        if last is None or (kind == "institution" and last.kind == "person"):
-            return None
-        return last._replace(start=start, end=end, source="pronoun")
 
     def _named(self, words: list[re.Match[str]], offset: int, role: str | None = None) -> Speaker | None:
         """Resolve a run of capitalised words (title words first, then a name); `role`: words describing it."""
@@ -214,7 +91,8 @@ class SpeakerResolver:
         if norm_word(texts[0]) not in STOP_CAPS and (
                 (len(texts) >= 2 and norm_word(texts[-1]) in INSTITUTION_HEADS)
                 or texts == ["Police"]
-                or any(norm_word(t) in INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2]))):
+                or (len(texts) > 2
+                    and any(norm_word(t) in INSTITUTION_HEADS and texts[k + 1] == "of" for k, t in enumerate(texts[:-2])))):
             body = self.bodies.make(texts, offset + words[0].start(), offset + words[-1].end())
             if self.table.lookup(body.name) is not None:
                 return body
@@ -224,7 +102,7 @@ class SpeakerResolver:
         while i < len(texts) - 1 and (norm_word(texts[i]) in TITLE_WORDS or is_nationality(texts[i])):
             i += 1
         name_words = texts[i:]
-        if not name_words or not all(is_name_word(w) or w[0].isupper() for w in name_words):
+        if not name_words or not all(w[0].isupper() for w in name_words):  # (a name word is capitalised too)
             return None
         if i > 0 and len(name_words) == 1 and norm_word(name_words[0]) in TITLE_WORDS:
             return None  # 'the Secretary General' is a post (resolved as a role), not a person called 'General'
@@ -277,58 +155,6 @@ class SpeakerResolver:
         found = self._named(words[start:cut], offset)
         return found if found is not None and found.kind == "person" and not found.is_role_only else None
 
-    def _earlier_full_name(self, surname: str, before: int) -> str | None:
-        """'Landsbergis' -> 'Gabrielius Landsbergis' when the article named him so before `before`."""
-        if surname not in self._earlier:
-            found = None
-            text, at = self.text, self.text.find(" " + surname)
-            while at != -1 and found is None:
-                end = at + 1 + len(surname)
-                first = text[text.rfind(" ", 0, at) + 1 : at].lstrip("\"“‘(\n")
-                if (end == len(text) or not (text[end].isalnum() or text[end] == "_")) and first[:1].isupper() \
-                        and "\n" not in first and norm_word(first) not in TITLE_WORDS \
-                        and norm_word(first) not in STOP_CAPS and first[-1:].isalpha():
-                    found = (at, f"{first} {surname}")
-                at = text.find(" " + surname, at + 1)
-            self._earlier[surname] = found
-        found = self._earlier[surname]
-        return found[1] if found is not None and found[0] < before else None
-
-    def resolve_role_only(self, speaker: Speaker, before_only: bool = False) -> Speaker:
-        """A role-only speaker ('the defence minister', 'the Kremlin leader') under the name the article
-        gives that role: the nearest such person before it, else after it (unless `before_only`)."""
-        if not speaker.is_role_only:
-            return speaker
-        if speaker.kind == "institution":
-            return self.bodies.resolve(speaker, before_only)
-        key = norm_phrase(speaker.name)
-        head = role_head(key) if key else ""  # 'secretary of state' is a secretary
-        best: Speaker | None = None
-        for word in HEAD_SYNONYMS.get(head, (head,)):
-            mentions = self._by_role_head().get(word, [])
-            i = bisect.bisect_left(mentions, speaker.start, key=lambda m: m.start)
-            # Nearest first; a few steps each way are plenty (the role was just named, or is named next).
-            before = (m for m in reversed(mentions[max(0, i - _ROLE_LOOKAROUND) : i]))
-            after = () if before_only else (m for m in mentions[i : i + _ROLE_LOOKAROUND])
-            for side in (before, after):
-                found = next((m for m in side if role_matches(key, m.role, speaker.affiliation, m.affiliation)), None)
-                if found is not None and (best is None or _closer(found, best, speaker.start)):
-                    best = found
-        if best is not None:
-            return best._replace(start=speaker.start, end=speaker.end, is_role_only=False, source="role")
-        return speaker if before_only else speaker._replace(is_role_only=False)
-
-    def _by_role_head(self) -> dict[str, list[Speaker]]:
-        """Named mentions with a role, sorted by position, by the role's last word (kept up to date by `_remember`)."""
-        if self._role_index is None:
-            self._scan_mentions()
-            index: dict[str, list[Speaker]] = {}
-            for _, mention in self._mentions:
-                if mention.role and not mention.is_role_only:
-                    index.setdefault(role_head(mention.role), []).append(mention)
-            self._role_index = index
-        return self._role_index
-
     # ---- public matching -------------------------------------------------------------------
     def at_end(self, text: str, offset: int, whole: bool = False, owner: bool = False) -> Speaker | None:
         """The speaker phrase that ends `text` (offset: where `text` starts in the article).
@@ -341,7 +167,7 @@ class SpeakerResolver:
         table = self.table
         parts = text[-_WINDOW:].rsplit(None, 1)
         last = parts[-1] if parts else ""  # (the last word below, when it is a plain lower-case one)
-        if last.isalpha() and last.islower() and last.isascii() and last not in _PRONOUNS \
+        if last.isalpha() and last.islower() and last.isascii() and last not in PRONOUNS \
                 and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS \
                 and last not in PLACE_NOUNS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
@@ -353,15 +179,20 @@ class SpeakerResolver:
             norm = norm_word(last)
             end = offset + text.rfind(last) + len(last)
             if len(parts) == 1:
-                if norm in _PRONOUNS:
+                if norm in PRONOUNS:
                     return self._pronoun(norm, end - len(last), end)
                 actor, start = table.by_alias.get(norm), end - len(last)
             else:  # (the alias of both words, the longest, is tried first; a pronoun last is left to the rules)
-                actor = None if norm in _PRONOUNS else table.by_alias.get(f"{norm_word(first)} {norm}")
+                actor = None if norm in PRONOUNS else table.by_alias.get(f"{norm_word(first)} {norm}")
                 start = offset + text.find(first)
             if actor is not None:
                 speaker = Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
                 return self._remember(speaker) if actor.kind == "person" else speaker
+            if len(parts) == 1 and not owner and last[0].isupper() and norm not in ("of", "the"):
+                # A lone capitalised word no alias is ('Novak', a misspelt 'Stoltenburg'): the rules below read it as
+                # a name, else as a role noun ('Officials'), and as nothing else.
+                word = [WORD.match(text, start - offset)]
+                return self._named(word, offset) or role_only(self.bodies, word, offset, text)
         # The words of the last `_WINDOW` characters, found in place (positions into `text`, `shift` = offset).
         if not whole and size > _SHORT_WINDOW:
             # Most phrases need only the last few words: a shorter window has the same words at its end (its
@@ -378,7 +209,7 @@ class SpeakerResolver:
         shift, tail = offset, text  # (the names the rules below use: positions are already into `text`)
         last_word = words[-1]
         last = norm_word(last_word.group())
-        if last in _PRONOUNS and (not whole or len(words) == 1):
+        if last in PRONOUNS and (not whole or len(words) == 1):
             return self._pronoun(last, shift + last_word.start(), shift + last_word.end())
         # Only the lengths of the aliases that end with this word can match (most phrases end with none).
         lengths, n = table.alias_lengths.get(last, ()), len(words)
@@ -489,7 +320,8 @@ class SpeakerResolver:
     def at_start(self, text: str, offset: int) -> Speaker | None:
         """The speaker phrase that starts `text` ('said Zelensky', 'according to the Kremlin')."""
         cut = _START_ENDS.search(text)
-        while cut is not None and cut.group() == "." and _ABBREVIATED.search(text, 0, cut.start()):
+        # (An abbreviation before the stop is at most 5 characters with what comes before it: no need to search more.)
+        while cut is not None and cut.group() == "." and _ABBREVIATED.search(text, max(0, cut.start() - 5), cut.start()):
             cut = _START_ENDS.search(text, cut.end())  # 'said Sen. Lindsey Graham', 'said John F. Kennedy'
         phrase = text[: cut.start()] if cut else text
         if not phrase.strip():
@@ -499,11 +331,8 @@ class SpeakerResolver:
         return self.at_end(phrase.rstrip(), offset, whole=True)
 
 
+
 def _describes_a_name(words: list[re.Match[str]]) -> bool:
     """'government spokesperson', 'opposition leader': a few words that end with a title, before a full name."""
     return 0 < len(words) <= 4 and norm_word(words[-1].group()) in TITLE_WORDS and all(w.group().isalpha() for w in words)
 
-
-def _closer(a: Speaker, b: Speaker, position: int) -> bool:
-    """Whether `a` is nearer `position` than `b` (a mention before it wins a tie)."""
-    return (abs(a.start - position), a.start > position) < (abs(b.start - position), b.start > position)

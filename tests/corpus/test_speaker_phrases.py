@@ -41,3 +41,17 @@ def test_a_description_before_a_full_name_and_none_across_a_comma():
     cut = "council spokesperson, Alex Poe"
     words = list(WORD.finditer(cut))
     assert described_name(words, words[2:], cut) is None
+
+
+def test_a_single_space_between_words_is_never_a_break():
+    # `role_phrase` and `at_end` do not search a one-space gap between two words for a break: none can be there.
+    import random
+
+    from stancebench.corpus.speaker_phrases import BREAKS_RUN
+
+    rng = random.Random(2)
+    for _ in range(2000):
+        text = "".join(rng.choices(["a", " ", ",", ".", "-", "—", "“", "(", "\n", "x"], k=rng.randint(1, 12)))
+        spaces = [k for k, c in enumerate(text) if c == " "]
+        for k in spaces:
+            assert BREAKS_RUN.search(text, k, k + 1) is None, (text, k)

@@ -1,0 +1,35 @@
+"""The actor table's look-ups."""
+
+from __future__ import annotations
+
+from stancebench.corpus.actors import load_actors
+
+
+def test_the_closest_person_is_the_same_however_often_and_however_written():
+    table = load_actors()
+    names = ["Stoltenburg", "stoltenburg", "STOLTENBURG", "Blinkin", "Antony Blinkin", "Nobody Here", "Zelenskyi",
+             "Stoltenburg", "Blinkin"]
+    got = [table.closest_person(name) for name in names]
+    assert got == [load_actors().closest_person(name) for name in names]  # (each asked of a table that saw no other)
+    assert got[0] is not None and got[0].name == "Jens Stoltenberg" and got[5] is None
+
+
+def test_person_mentions_are_the_pattern_s_matches():
+    """The Aho-Corasick pass plus a check at each place finds what `person_pattern.finditer` finds, in any span."""
+    import random
+
+    table = load_actors()
+    forms = sorted({key[:1].upper() + key[1:] for key in table.person_words})[:40]
+    pieces = forms + ["Blinkens", "xBlinken", "Blinken’s", "Kuleba-Blinken", "O’", "Sunak3", "_Sunak", "Jr", "Jr.",
+                      "ÉSunak", "é", " ", " ", "  ", "\n", ",", ".", "-", "said", "Zelenskyy", "Mr", "DudaDuda"]
+    rng = random.Random(11)
+    found = 0
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", ""]) for _ in range(rng.randint(0, 30)))
+        pos = rng.randint(0, len(text))
+        end = rng.choice([None, rng.randint(pos, len(text))])
+        want = [m.span() for m in table.person_pattern.finditer(text)
+                if pos <= m.start() < (len(text) if end is None else end)]
+        assert [m.span() for m in table.person_mentions(text, pos, end)] == want, (text, pos, end)
+        found += len(want)
+    assert found > 1000
