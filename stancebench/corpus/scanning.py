@@ -111,7 +111,8 @@ class _JointLead(NamedTuple):
     #: No first word holds a character a lead starts with, so leads never overlap: `finditer` finds them all.
     disjoint: bool
     #: With `after` characters, disjoint leads and case kept: every lead character before every first word, as one
-    #: Aho-Corasick automaton (leftmost longest, as the trie's greedy match is).
+    #: Aho-Corasick automaton (leftmost longest, as the trie's greedy match is; standard when each hit has one
+    #: scanner to try: see `_joint_lead`).
     automaton: ahocorasick_rs.AhoCorasick | ahocorasick_rs.BytesAhoCorasick | None
     #: For each of the automaton's patterns, the one scanner that may match after its lead character, or None
     #: when some first word has more than one (then each hit goes through `owners`).
@@ -171,10 +172,14 @@ def _joint_lead(scanners: tuple[WordScanner, ...], after: str | None = None,
             in_group = [g for g, keep in zip(in_group, kept, strict=True) if keep]
             flat = tuple(literal for literal, keep in zip(flat, kept, strict=True) if keep)
         searched = [*patterns, *flat]
+        # Occurrences overlap only where they start together, a first word and a longer one (no first word holds a
+        # lead character, no literal overlaps a pattern); with one scanner to try for both, reporting the first to
+        # end (standard semantics) gives the same starts and scanners as the longest, in ~14% fewer instructions.
         # (a DFA: ~15% faster a search than the default contiguous NFA, for a few hundred patterns)
         automaton = (ahocorasick_rs.BytesAhoCorasick if encoded else ahocorasick_rs.AhoCorasick)(
             [p.encode("latin-1") for p in searched] if encoded else searched,
-            matchkind=ahocorasick_rs.MatchKind.LeftmostLongest, implementation=ahocorasick_rs.Implementation.DFA)
+            matchkind=ahocorasick_rs.MatchKind.Standard if single_owners else ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.DFA)
         if single_owners:
             automaton_owner = (*(owners[word][0] for word in automaton_words), *(-1 - g for g in in_group))
     return _JointLead(re.compile(lead + trie, flags), re.compile(trie, flags), owners, disjoint, automaton,
