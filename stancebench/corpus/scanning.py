@@ -216,13 +216,23 @@ def scan_and_locate(text: str, scanners: Sequence[WordScanner], after: str,
     """`scan_together(text, scanners, after)`, and for each group of `literals` where they occur in `text`, in order
     (not overlapping), found in the same pass of the automaton when none can overlap a scanner's lead and word or
     another literal (~2x the search of each literal by `str.find`, which passes over the text once a literal)."""
-    try:
-        scanners, groups, joint = _prepared(scanners, after, literals)  # (once, not an article at a time)
-    except TypeError:  # lists: not to be cached
-        scanners, groups, joint = _prepared.__wrapped__(scanners, after, literals)
+    global _last_prepared
+    last = _last_prepared  # the same arguments article after article: no hashing of the literals' tuples each time
+    if last[0] is scanners and last[1] is literals and last[2] == after:
+        scanners, groups, joint = last[3]
+    else:
+        try:
+            prepared = _prepared(scanners, after, literals)  # (once, not an article at a time)
+            _last_prepared = (scanners, literals, after, prepared)
+        except TypeError:  # lists: not to be cached
+            prepared = _prepared.__wrapped__(scanners, after, literals)
+        scanners, groups, joint = prepared
     if not joint.literals:
         return scan_together(text, scanners, after), [_positions_of(text, group) for group in groups]
     return _scan_automaton(text, scanners, joint, len(groups))
+
+
+_last_prepared: tuple = (None, None, None, None)  # (scanners, literals, after, what `_prepared` gave for them)
 
 
 @functools.cache
