@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
+from functools import partial
 from itertools import chain
 from typing import NamedTuple
 
@@ -103,6 +104,10 @@ class Unit(NamedTuple):
     start: int
     end: int
     kind: str
+
+
+#: `Unit((start, end, kind))` in C: `Unit(...)` runs the `__new__` NamedTuple writes in Python (~1.2K instructions more).
+_unit_of = partial(tuple.__new__, Unit)
 
 
 #: A line break after a line that is not empty, before text: the breaks `is_hard_wrapped` looks at (a literal
@@ -234,7 +239,7 @@ def _line_units(text: str, evidence: list[int]) -> list[Unit]:
     for a, b in blocks:
         size = b - a
         if size > 400:
-            append(Unit(a, b, "prose"))
+            append(_unit_of((a, b, "prose")))
             continue
         while i < n and evidence[i] < a:
             i += 1
@@ -242,9 +247,9 @@ def _line_units(text: str, evidence: list[int]) -> list[Unit]:
                 or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
             append(_unit(text, a, b, "prose", evidence))
         elif size <= 80 and _DIGIT.search(text, a, b) and _DATE_STAMP.match(text, a, b):
-            append(Unit(a, b, "skip"))
+            append(_unit_of((a, b, "skip")))
         else:
-            append(Unit(a, b, "prose"))
+            append(_unit_of((a, b, "prose")))
     return units
 
 
@@ -299,7 +304,7 @@ def _held_line_units(text: str, holding: Sequence[int]) -> list[Unit]:
         while b > a and text[b - 1].isspace():
             b -= 1
         if a <= at < b or _holds(holding, a, b):
-            append(Unit(a, b, "prose") if b - a > 400 else _short_prose(text, a, b))
+            append(_unit_of((a, b, "prose")) if b - a > 400 else _short_prose(text, a, b))
         i = bisect_left(holding, end + 1, i)  # the line's other offsets are done
     return units
 
@@ -308,13 +313,20 @@ def _short_prose(text: str, a: int, b: int) -> Unit:
     """`_unit(text, a, b, "prose", evidence)` for a trimmed line of at most 400 characters, the evidence of a
     credit (see `_credit_evidence`) looked for in the line alone; `_line_units` inlines the same checks."""
     line = text[a:b]  # (`in` on the line: `str.find` with bounds parses its arguments the slow way)
-    credit = ":" in line or "/" in line or "contributed" in line.lower()
+    credit = ":" in line or "/" in line or _spells_contributed(line)
     head = text[a : a + 2]
     if credit or text[b - 1] == ")" or head in _SKIP_HEADS or not (head.isascii() or _SKIP_NON_ASCII.isdisjoint(head)):
         return _unit(text, a, b, "prose", None if credit else [])  # (None: check it all; []: no credit here)
     if b - a <= 80 and _DIGIT.search(text, a, b) and _DATE_STAMP.match(text, a, b):
-        return Unit(a, b, "skip")
-    return Unit(a, b, "prose")
+        return _unit_of((a, b, "skip"))
+    return _unit_of((a, b, "prose"))
+
+
+def _spells_contributed(line: str) -> bool:
+    """`"contributed" in line.lower()`: only ASCII letters lower to its letters (U+0130 lowers to an 'i' and a
+    combining dot, which no letter of it follows; the Kelvin sign to a 'k' it lacks), so the line's ASCII bytes
+    lowered, every other character a '?', show it, without the Unicode case tables (~25% fewer instructions)."""
+    return b"contributed" in line.encode("ascii", "replace").lower()
 
 
 def _may_be_skipped(text: str, start: int, end: int, may_be_credit: bool) -> bool:
@@ -336,7 +348,7 @@ def _unit(text: str, start: int, end: int, kind: str, evidence: list[int] | None
             kind = "skip"
         elif end - start <= 80 and _DIGIT.search(text, start, end) and _DATE_STAMP.match(text, start, end):
             kind = "skip"  # 'May 28, 2024 14:05 CET' above the story is metadata, not a headline
-    return Unit(start, end, kind)
+    return _unit_of((start, end, kind))
 
 
 def _holds(positions: list[int], start: int, end: int) -> bool:

@@ -272,3 +272,14 @@ def test_sentences_are_the_text_without_the_spaces_between_them(breaks):
             assert text[position:a].strip() == "", (text, spans)
             position = b
         assert text[position:end].strip() == "", (text, spans)
+
+
+def test_contributed_is_looked_for_as_str_lower_shows_it():
+    import random
+
+    pieces = ["contributed", "CONTRIBUTED", "CoNtRiBuTeD", "contrİbuted", "contrıbuted", "contri", "buted", "İ", "ı",
+              "\u212a", "“", "é", " ", "x", "\U0001f600", "\ud800", "?", "ſ", "C", "c"]
+    rng = random.Random(11)
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert layout_module._spells_contributed(line) == ("contributed" in line.lower()), repr(line)

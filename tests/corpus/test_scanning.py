@@ -142,7 +142,8 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede(cue
 #: Groups of literals none of which can overlap the scanners' lead and word (found in the automaton's pass), and
 #: groups with one that can (' sai' is a lead and word, 'ke' lies inside 'Blinken', 'a' inside 'said'; found by
 #: `str.find`).
-_LITERALS = [(("“", "”", '"'), ("'",), (" put it",)), (("“", " sai"), ("'",)), (("ke",), (" put it",)), (("“", "a"), ("'",))]
+_LITERALS = [(("“", "”", '"'), ("'",), (" put it",)), (("“", " sai"), ("'",)), (("ke",), (" put it",)), (("“", "a"), ("'",)),
+             (("?", "!", "…"), ("«", "„", "'"))]  # (a '?' and characters beyond Latin-1: looked for in the text itself)
 
 
 @pytest.mark.parametrize("literals", _LITERALS)
@@ -155,6 +156,33 @@ def test_scan_and_locate_finds_the_scanners_matches_and_where_each_group_of_lite
         found, located = scan_and_locate(text, [cues, titled], " \n\u00a0\t", literals)
         assert [[m.span() for m in f] for f in found] == [
             [m.span() for m in f] for f in scan_together(text, [cues, titled], after=" \n\u00a0\t")], text
+        assert located == [sorted(m.start() for literal in group for m in re.finditer(re.escape(literal), text))
+                           for group in literals], text
+
+
+#: First words beyond Latin-1 or holding a '?': the automaton searches the text itself, not its Latin-1 bytes.
+_UNENCODABLE_SCANNERS = (WordScanner(re.compile(r"\b(?:said|Zełensky|why\?)\W"), ["said", "Zełensky", "why?"]),
+                         WordScanner(re.compile(r"\b[Aa]sked\s+[A-Z]\w*"), ["Asked", "asked"]))
+
+
+@pytest.mark.parametrize("literals", [(("“", '"'), ("!",)), (("…", " put it"),), (("?",),)])  # ('?' is in 'why?')
+def test_scan_and_locate_with_first_words_the_latin_1_bytes_cannot_show(literals):
+    cues, titled = _UNENCODABLE_SCANNERS
+    rng = random.Random(12)
+    pieces = ["said ", "Zełensky ", "Zelensky ", "why? ", "why?", "asked Kyiv", "“", '"', "?", "!", "…", " put it", " ", "\n",
+              "ł", "x"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        found, located = scan_and_locate(text, [cues, titled], " \n\u00a0\t", literals)
+        for matches, scanner in zip(found, (cues, titled), strict=True):
+            expected, allowed = [], 0
+            for start in range(len(text)):
+                if start >= allowed and (start == 0 or text[start - 1] in " \n\u00a0\t"):
+                    match = scanner.pattern.match(text, start)
+                    if match is not None:
+                        expected.append(match.span())
+                        allowed = match.end()
+            assert [m.span() for m in matches] == expected, text
         assert located == [sorted(m.start() for literal in group for m in re.finditer(re.escape(literal), text))
                            for group in literals], text
 
