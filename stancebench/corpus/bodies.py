@@ -20,6 +20,7 @@ from stancebench.corpus.speaker_words import (
     Speaker,
     affiliation_of,
     is_nationality,
+    new_speaker,
 )
 
 __all__ = ["Bodies"]
@@ -50,7 +51,7 @@ def _body_alias_pattern(table: ActorTable) -> re.Pattern[str]:
 
 
 def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
-    return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
+    return new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, start, end, False, "named"))
 
 
 class Bodies:

@@ -36,6 +36,7 @@ from stancebench.corpus.speaker_words import (
     affiliation_of,
     is_name_word,
     is_nationality,
+    new_speaker,
 )
 
 __all__ = ["Speaker", "SpeakerResolver", "TITLED_NAME_SCANNER"]
@@ -186,7 +187,7 @@ class SpeakerResolver(SpeakerMemory):
                 actor = None if norm in PRONOUNS else table.by_alias.get(f"{norm_word(first)} {norm}")
                 start = offset + text.find(first)
             if actor is not None:
-                speaker = Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
+                speaker = new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, start, end, False, "named"))
                 return self._remember(speaker) if actor.kind == "person" else speaker
             if len(parts) == 1 and not owner and last[0].isupper() and norm not in ("of", "the"):
                 # A lone capitalised word no alias is ('Novak', a misspelt 'Stoltenburg'): the rules below read it as
@@ -248,8 +249,8 @@ class SpeakerResolver(SpeakerMemory):
                 if any(not w.group()[0].isupper() and norm_word(w.group()) not in TITLE_WORDS for w in before_name) \
                         and not _describes_a_name(before_name):
                     return None
-            speaker = Speaker(actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
-                              shift + last_word.end())
+            speaker = new_speaker((actor.name, actor.role, actor.affiliation, kind, shift + words[-k].start(),
+                                   shift + last_word.end(), False, "named"))
             if kind == "person":
                 speaker = self._remember(speaker)
             if partnered:
