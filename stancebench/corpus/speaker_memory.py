@@ -66,10 +66,18 @@ class SpeakerMemory:
         stop = len(text) if before is None else min(len(text), before)
         if stop <= start:
             return
-        mentions, words, from_actor = self._mentions, self.table.person_words, self._from_actor
+        words, found = self.table.person_words, []
         for at, end in self.table.person_spans(text, start, stop):
-            # Left of any remembered mention at the same place: where a scan before them would have put it.
-            bisect.insort_left(mentions, (at, from_actor(words[norm_word(text[at:end])], at, end)), key=_first)
+            actor = words[norm_word(text[at:end])]
+            found.append((at, new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, at, end, False, "named"))))
+        mentions = self._mentions
+        if found and mentions and mentions[-1][0] >= found[0][0]:
+            # Left of any remembered mention at the same place: where a scan before them would have put it (the sort is
+            # stable, and no two scanned mentions start at one place).
+            i = bisect.bisect_left(mentions, found[0][0], key=_first)
+            mentions[i:] = sorted(found + mentions[i:], key=_first)
+        else:
+            mentions.extend(found)  # (most scans find only names after all those remembered)
         self._scanned_to = stop
 
     def _mention_before(self, position: int) -> Speaker | None:

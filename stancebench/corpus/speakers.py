@@ -168,23 +168,25 @@ class SpeakerResolver(SpeakerMemory):
         table = self.table
         parts = text[-_WINDOW:].rsplit(None, 1)
         last = parts[-1] if parts else ""  # (the last word below, when it is a plain lower-case one)
-        if last.isalpha() and last.islower() and last.isascii() and last not in PRONOUNS \
+        alpha = last.isalpha()
+        if alpha and last.islower() and last.isascii() and last not in PRONOUNS \
                 and last not in ROLE_NOUNS and last not in table.alias_lengths and last not in POST_ENDS \
                 and last not in PLACE_NOUNS:
             return None  # a plain lower-case word ends the phrase ('… has come under'): no rule below finds a speaker
         words, size = None, len(text)
-        if size <= _SHORT_WINDOW and last.isalpha() and (len(parts) == 1 or (first := parts[0].lstrip()).isalpha()):
+        if alpha and size <= _SHORT_WINDOW and (len(parts) == 1 or (first := parts[0].lstrip()).isalpha()):
             # The phrase is one or two words of letters (so `WORD` finds just them): a pronoun or an actor's alias ('he',
             # 'Sunak', 'Dmitry Peskov'), as most phrases before a cue are, is what the rules below find for it, without
-            # finding the words.
-            norm = norm_word(last)
+            # finding the words. (`norm_word` of an ASCII word of letters is its lower case, which costs less.)
+            norm = last.lower() if last.isascii() else norm_word(last)
             end = offset + text.rfind(last) + len(last)
             if len(parts) == 1:
                 if norm in PRONOUNS:
                     return self._pronoun(norm, end - len(last), end)
                 actor, start = table.by_alias.get(norm), end - len(last)
             else:  # (the alias of both words, the longest, is tried first; a pronoun last is left to the rules)
-                actor = None if norm in PRONOUNS else table.by_alias.get(f"{norm_word(first)} {norm}")
+                actor = None if norm in PRONOUNS else table.by_alias.get(
+                    f"{first.lower() if first.isascii() else norm_word(first)} {norm}")
                 start = offset + text.find(first)
             if actor is not None:
                 speaker = new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, start, end, False, "named"))
@@ -298,9 +300,12 @@ class SpeakerResolver(SpeakerMemory):
         """`at_end`, past a trailing appositive: 'Dmitry Peskov, a spokesperson for Vladimir Putin,' is Peskov;
         'The regional governor, Oleh Syniehubov,' is Syniehubov."""
         body = text.rstrip()
-        if body.endswith((")", ",")) and "-" in body[-16:] and (party := _PARTY.search(body, max(0, len(body) - 16))):
+        mark = body[-1:]  # (one look at the last character, not two `endswith`: most phrases end with a letter)
+        if (mark == ")" or mark == ",") and "-" in body[-16:] \
+                and (party := _PARTY.search(body, max(0, len(body) - 16))):
             text = body = body[: party.start()]  # 'Michael McCaul (R-Texas)', 'Lindsey Graham, R-S.C.,'
-        if body.endswith(","):
+            mark = body[-1:]
+        if mark == ",":
             inner = body[:-1]
             cut = inner.rfind(",")
             if cut != -1:
