@@ -514,3 +514,26 @@ def test_an_ascii_word_of_letters_is_normalised_by_its_lower_case():
     words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(5000)]
     shortcut = [w for w in words if w.isalpha() and w.isascii()]
     assert len(shortcut) > 1000 and all(norm_word(w) == w.lower() for w in shortcut)
+
+
+def test_the_words_before_a_title_start_where_the_forward_pattern_finds_them():
+    # `_title_start` reads the capitalised words before a title backwards; the rule it replaces searched forwards.
+    import random
+    import re
+
+    from stancebench.corpus.speakers import _title_start
+
+    forward = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
+    pieces = ["Foreign", "Minister", "the", "The", "U.S.", "Russia’s", "xAbc", "AB", "a", "Z", " ", "  ", "\n", "\t", ",",
+              "-", "’", "é", "É", "_", "9", "Q-", "\u2003"]
+    rng = random.Random(6)
+    starts = set()
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        end = rng.randint(0, len(text))
+        start = max(0, end - rng.choice([60, 5, 10, 1000]))
+        want = forward.search(text, start, end).start()
+        assert _title_start(text, start, end) == want, (text, start, end)
+        starts.add(end - want)
+    assert len(starts) > 20  # (titles with many lengths of words before them)
+
