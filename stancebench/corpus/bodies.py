@@ -75,7 +75,8 @@ class Bodies:
         own = texts[max((k + 1 for k, w in enumerate(texts) if w.endswith(("'s", "’s"))), default=0):]
         own = own[: own.index("of")] if "of" in own[1:] else own
         role = " ".join(norm_word(w) for w in own if not is_nationality(w))
-        return Speaker(" ".join(texts), role or None, self.owner_affiliation(texts), "institution", start, end)
+        return new_speaker((" ".join(texts), role or None, self.owner_affiliation(texts), "institution", start, end, False,
+                            "named"))
 
     def owner_affiliation(self, texts: list[str]) -> str | None:
         """'Russian' -> Russia; "Zelensky's" -> the affiliation the table gives him, else the owner's name."""
