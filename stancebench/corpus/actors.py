@@ -104,6 +104,7 @@ class ActorTable:
             implementation=ahocorasick_rs.Implementation.DFA) if starts else None
         # The same automaton over UTF-8 bytes, for `person_spans` (the `str` one maps every byte to a character index).
         self._person_forms = starts
+        self._person_ends_word = [_is_word(form[-1]) for form in starts]  # (so that a boundary after it is \b's)
         self._person_bytes = ahocorasick_rs.BytesAhoCorasick(
             [form.encode() for form in starts], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
             implementation=ahocorasick_rs.Implementation.DFA) if starts else None
@@ -139,15 +140,15 @@ class ActorTable:
         """The spans of `person_mentions(text, pos, endpos)`, found at less cost."""
         # The same pass over the UTF-8 bytes of the span (as the `str` automaton runs), without its index of every
         # byte's character: only a match's place is turned into characters, by the characters before it. A match that
-        # ends at a word boundary on both sides is the pattern's (a form starts and ends with a letter, and the pattern
-        # tries the longest first); any other is checked with the pattern.
+        # ends at a word boundary on both sides is the pattern's (a form starts with a letter, and the pattern tries the
+        # longest first); any other is checked with the pattern.
         end = len(text) if endpos is None else endpos
         found: list[tuple[int, int]] = []
         if self._person_bytes is None or pos >= end:
             return found
         piece = text[pos : end - 1 + self.longest_person_form]
         data, size = piece.encode("utf-8", "surrogatepass"), len(text)
-        forms, match = self._person_forms, self.person_pattern.match
+        forms, ends_word, match = self._person_forms, self._person_ends_word, self.person_pattern.match
         ascii_only = piece.isascii()
         after = pos  # (where the last match ended: matches do not overlap)
         at_byte, at = 0, pos  # (a byte of `data` and the character of `text` it is)
@@ -162,7 +163,7 @@ class ActorTable:
             if start < after:
                 continue
             stop = start + len(forms[k])
-            if (start == 0 or not _is_word(text[start - 1])) and (stop == size or not _is_word(text[stop])):
+            if (start == 0 or not _is_word(text[start - 1])) and ends_word[k] and (stop == size or not _is_word(text[stop])):
                 found.append((start, stop))
                 after = stop
             elif (mention := match(text, start)) is not None:

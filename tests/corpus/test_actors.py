@@ -56,3 +56,19 @@ def test_person_spans_are_the_pattern_s_matches():
         assert table.person_spans(text, pos, end) == want, (text, pos, end)
         found += len(want)
     assert found > 2000
+
+
+def test_person_spans_with_surnames_that_end_in_a_mark():
+    """Surnames an extra table may hold ("O'", 'Smith-', 'Lee.'-less 'Jr'): the spans are still the pattern's."""
+    import random
+
+    from stancebench.corpus.actors import Actor, ActorTable
+
+    table = ActorTable([Actor(f"Ann {s}", None, None, "person") for s in ("O'", "Smith-", "Smith", "Jr", "Ng", "Ngo")])
+    pieces = ["O'", "O'Neil", "Smith-", "Smith", "Smith-Jones", "Jr", "Ng", "Ngo", "Ngoma", " ", "-", "'", "x", "é", "’"]
+    rng = random.Random(2)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        pos = rng.randint(0, len(text))
+        want = [m.span() for m in table.person_pattern.finditer(text) if m.start() >= pos]
+        assert table.person_spans(text, pos) == want, (text, pos)
