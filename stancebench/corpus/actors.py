@@ -102,6 +102,12 @@ class ActorTable:
         self._person_starts = ahocorasick_rs.AhoCorasick(
             starts, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
             implementation=ahocorasick_rs.Implementation.DFA) if starts else None
+        # The same automaton over UTF-8 bytes, for `person_spans` (the `str` one maps every byte to a character index).
+        self._person_forms = starts
+        self._person_ends_word = [_is_word(form[-1]) for form in starts]  # (so that a boundary after it is \b's)
+        self._person_bytes = ahocorasick_rs.BytesAhoCorasick(
+            [form.encode() for form in starts], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.DFA) if starts else None
         self._pool = {norm_phrase(a.name): a for a in self.actors.values()}
         self._closest: dict[str, Actor | None] = {}
         self._closest_named: dict[str, Actor | None] = {}
@@ -127,6 +133,41 @@ class ActorTable:
                 break
             if start >= after and (mention := match(text, start)) is not None:
                 found.append(mention)
+                after = mention.end()
+        return found
+
+    def person_spans(self, text: str, pos: int = 0, endpos: int | None = None) -> list[tuple[int, int]]:
+        """The spans of `person_mentions(text, pos, endpos)`, found at less cost."""
+        # The same pass over the UTF-8 bytes of the span (as the `str` automaton runs), without its index of every
+        # byte's character: only a match's place is turned into characters, by the characters before it. A match that
+        # ends at a word boundary on both sides is the pattern's (a form starts with a letter, and the pattern tries the
+        # longest first); any other is checked with the pattern.
+        end = len(text) if endpos is None else endpos
+        found: list[tuple[int, int]] = []
+        if self._person_bytes is None or pos >= end:
+            return found
+        piece = text[pos : end - 1 + self.longest_person_form]
+        data, size = piece.encode("utf-8", "surrogatepass"), len(text)
+        forms, ends_word, match = self._person_forms, self._person_ends_word, self.person_pattern.match
+        ascii_only = piece.isascii()
+        after = pos  # (where the last match ended: matches do not overlap)
+        at_byte, at = 0, pos  # (a byte of `data` and the character of `text` it is)
+        for k, start, _ in self._person_bytes.find_matches_as_indexes(data):
+            if ascii_only:
+                start += pos
+            else:
+                at += len(data[at_byte:start].decode("utf-8", "surrogatepass"))
+                at_byte, start = start, at
+            if start >= end:
+                break
+            if start < after:
+                continue
+            stop = start + len(forms[k])
+            if (start == 0 or not _is_word(text[start - 1])) and ends_word[k] and (stop == size or not _is_word(text[stop])):
+                found.append((start, stop))
+                after = stop
+            elif (mention := match(text, start)) is not None:
+                found.append(mention.span())
                 after = mention.end()
         return found
 
@@ -156,6 +197,11 @@ class ActorTable:
             self._closest[key] = pool[found[0]] if found else None
         actor = named[name] = self._closest[key]
         return actor
+
+
+def _is_word(char: str) -> bool:
+    """Whether `re` counts `char` as a word character (\\w)."""
+    return char.isalnum() or char == "_"
 
 
 def _parse_table(text: str, path: str | Path) -> list[Actor]:

@@ -20,6 +20,7 @@ from stancebench.corpus.speaker_words import (
     Speaker,
     affiliation_of,
     is_nationality,
+    new_speaker,
 )
 
 __all__ = ["Bodies"]
@@ -50,7 +51,7 @@ def _body_alias_pattern(table: ActorTable) -> re.Pattern[str]:
 
 
 def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
-    return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
+    return new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, start, end, False, "named"))
 
 
 class Bodies:
@@ -74,7 +75,8 @@ class Bodies:
         own = texts[max((k + 1 for k, w in enumerate(texts) if w.endswith(("'s", "’s"))), default=0):]
         own = own[: own.index("of")] if "of" in own[1:] else own
         role = " ".join(norm_word(w) for w in own if not is_nationality(w))
-        return Speaker(" ".join(texts), role or None, self.owner_affiliation(texts), "institution", start, end)
+        return new_speaker((" ".join(texts), role or None, self.owner_affiliation(texts), "institution", start, end, False,
+                            "named"))
 
     def owner_affiliation(self, texts: list[str]) -> str | None:
         """'Russian' -> Russia; "Zelensky's" -> the affiliation the table gives him, else the owner's name."""

@@ -20,6 +20,7 @@ from stancebench.corpus.speaker_words import (
     STOP_CAPS,
     TITLE_WORDS,
     Speaker,
+    new_speaker,
     role_head,
     role_matches,
     surname_key,
@@ -57,7 +58,7 @@ class SpeakerMemory:
 
     @staticmethod
     def _from_actor(actor: Actor, start: int, end: int) -> Speaker:
-        return Speaker(actor.name, actor.role, actor.affiliation, actor.kind, start, end)
+        return new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, start, end, False, "named"))
 
     def _scan_mentions(self, before: int | None = None) -> None:
         """Add the table's surnames in the text to `_mentions`: all of them, or those starting before `before`."""
@@ -65,11 +66,18 @@ class SpeakerMemory:
         stop = len(text) if before is None else min(len(text), before)
         if stop <= start:
             return
-        mentions, words, from_actor = self._mentions, self.table.person_words, self._from_actor
-        for match in self.table.person_mentions(text, start, stop):
-            at = match.start()
-            # Left of any remembered mention at the same place: where a scan before them would have put it.
-            bisect.insort_left(mentions, (at, from_actor(words[norm_word(match.group())], at, match.end())), key=_first)
+        words, found = self.table.person_words, []
+        for at, end in self.table.person_spans(text, start, stop):
+            actor = words[norm_word(text[at:end])]
+            found.append((at, new_speaker((actor.name, actor.role, actor.affiliation, actor.kind, at, end, False, "named"))))
+        mentions = self._mentions
+        if found and mentions and mentions[-1][0] >= found[0][0]:
+            # Left of any remembered mention at the same place: where a scan before them would have put it (the sort is
+            # stable, and no two scanned mentions start at one place).
+            i = bisect.bisect_left(mentions, found[0][0], key=_first)
+            mentions[i:] = sorted(found + mentions[i:], key=_first)
+        else:
+            mentions.extend(found)  # (most scans find only names after all those remembered)
         self._scanned_to = stop
 
     def _mention_before(self, position: int) -> Speaker | None:
@@ -87,7 +95,7 @@ class SpeakerMemory:
     def _look_back(self, position: int) -> Speaker | None:
         """The last surname in the `_LOOK_BACK` characters or so before `position`, if any, when the scan is far behind.
 
-        It finds what the scan from the start finds there (`ActorTable.person_mentions`).
+        It finds what the scan from the start finds there (`ActorTable.person_spans`).
         """
         text, table, behind = self.text, self.table, position - self._scanned_to
         q = text.rfind(" ", self._scanned_to, position - _LOOK_BACK) + 1 if behind > _LOOK_BACK else 0
@@ -95,11 +103,11 @@ class SpeakerMemory:
         if q == 0 or self._looked_back + cost > behind:
             return None  # (scanning on from where the scan stopped costs no more)
         self._looked_back += cost
-        found = table.person_mentions(text, q, position)
+        found = table.person_spans(text, q, position)
         if not found:
             return None
-        last = found[-1]
-        return self._from_actor(table.person_words[norm_word(last.group())], last.start(), last.end())
+        at, end = found[-1]
+        return self._from_actor(table.person_words[norm_word(text[at:end])], at, end)
 
     def _remember(self, speaker: Speaker) -> Speaker:
         if speaker.kind == "person" and not speaker.is_role_only:

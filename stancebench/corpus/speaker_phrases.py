@@ -27,6 +27,7 @@ from stancebench.corpus.speaker_words import (
     TITLE_WORDS,
     Speaker,
     affiliation_of,
+    new_speaker,
 )
 
 __all__ = ["BEFORE_PLACE", "BREAKS_RUN", "PLACE_NOUNS", "described_name", "post_of", "role_only", "role_phrase",
@@ -88,11 +89,11 @@ def role_phrase(bodies: Bodies, words: list[re.Match[str]], offset: int, tail: s
         body = bodies.make(core, offset + words[i].start(), offset + words[-1].end())
         # 'the ministry', 'the press service': the body named earlier; 'the Kremlin press service' names itself.
         return body._replace(is_role_only=is_definite and not any(w[0].isupper() for w in core))
-    speaker = Speaker(
+    speaker = new_speaker((
         name, " ".join(w for w in core if norm_word(w) not in NATIONALITIES and not w.endswith(("'s", "’s"))) or None,
         affiliation_of(core), "group" if core[-1].endswith("s") else "person",
-        offset + words[i].start(), offset + words[-1].end(), is_role_only=is_definite,
-    )
+        offset + words[i].start(), offset + words[-1].end(), is_definite, "named",
+    ))
     return speaker
 
 

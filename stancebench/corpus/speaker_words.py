@@ -32,6 +32,7 @@ __all__ = [
     "affiliation_of",
     "is_name_word",
     "is_nationality",
+    "new_speaker",
     "role_head",
     "role_matches",
     "surname_key",
@@ -54,8 +55,12 @@ class Speaker(NamedTuple):
 
     def found_at(self, start: int, end: int, source: str) -> Speaker:
         """This speaker, as a phrase at `start`:`end` found another way names it (`_replace`, but ~2x faster)."""
-        return Speaker(self.name, self.role, self.affiliation, self.kind, start, end, self.is_role_only, source)
+        return new_speaker((self.name, self.role, self.affiliation, self.kind, start, end, self.is_role_only, source))
 
+
+#: A `Speaker` from all eight fields, in order, in one tuple: without the named tuple's `__new__` (a Python function),
+#: ~40% fewer instructions, for the places that make one for every mention.
+new_speaker = functools.partial(tuple.__new__, Speaker)
 
 
 def _wordset(text: str) -> frozenset[str]:

@@ -466,3 +466,74 @@ def test_an_abbreviation_is_looked_for_just_before_the_stop():
         assert (_ABBREVIATED.search(text, max(0, cut - 5), cut) is None) == (whole is None), (text, cut)
         hits += whole is not None
     assert hits > 300
+
+
+def test_scanned_names_go_where_one_insort_each_would_put_them():
+    # `_scan_mentions` merges a scan's names into the remembered ones at once; the rule it replaces put each name with
+    # `insort_left` (left of a remembered mention at the same place). Any mix of scans and remembered mentions agrees.
+    import bisect
+    import random
+
+    from stancebench.corpus.actors import load_actors
+    from stancebench.corpus.speaker_memory import SpeakerMemory
+    from stancebench.corpus.speaker_words import Speaker
+
+    table = load_actors()
+    pieces = ["Blinken", "Kuleba", "Peskov", "Sunak", "said", "the", "plan", ",", "Zelensky", "Macron"]
+    rng = random.Random(21)
+    for _ in range(300):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 60)))
+        memory, want, scanned_to = SpeakerMemory(table, text), [], 0
+        for _ in range(rng.randint(1, 8)):
+            if rng.random() < 0.5:  # remember a person at a word (often one the scan will find) or anywhere
+                at = rng.choice([m.start() for m in table.person_pattern.finditer(text)] or [0]) \
+                    if rng.random() < 0.6 else rng.randint(0, len(text))
+                person = Speaker("Jane Moe", None, None, "person", at, at + 3)
+                memory._remember(person)
+                bisect.insort(want, (at, person), key=lambda m: m[0])
+            else:
+                before = rng.choice([None, rng.randint(0, len(text))])
+                memory._scan_mentions(before)
+                stop = len(text) if before is None else before
+                for m in table.person_pattern.finditer(text):
+                    if scanned_to <= m.start() < stop:
+                        bisect.insort_left(want, (m.start(), table.person_words[m.group().lower()]), key=lambda m: m[0])
+                scanned_to = max(scanned_to, stop)
+        assert [(at, s.name) for at, s in memory._mentions] == [(at, s.name) for at, s in want], text
+
+
+def test_an_ascii_word_of_letters_is_normalised_by_its_lower_case():
+    # `at_end`'s one- and two-word shortcut lower-cases an ASCII word of letters instead of calling `norm_word`.
+    import random
+    import string
+
+    from stancebench.corpus.actors import norm_word
+
+    rng = random.Random(3)
+    letters = string.ascii_letters + "’'.é"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 9))) for _ in range(5000)]
+    shortcut = [w for w in words if w.isalpha() and w.isascii()]
+    assert len(shortcut) > 1000 and all(norm_word(w) == w.lower() for w in shortcut)
+
+
+def test_the_words_before_a_title_start_where_the_forward_pattern_finds_them():
+    # `_title_start` reads the capitalised words before a title backwards; the rule it replaces searched forwards.
+    import random
+    import re
+
+    from stancebench.corpus.speakers import _title_start
+
+    forward = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,4}$")
+    pieces = ["Foreign", "Minister", "the", "The", "U.S.", "Russia’s", "xAbc", "AB", "a", "Z", " ", "  ", "\n", "\t", ",",
+              "-", "’", "é", "É", "_", "9", "Q-", "\u2003"]
+    rng = random.Random(6)
+    starts = set()
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        end = rng.randint(0, len(text))
+        start = max(0, end - rng.choice([60, 5, 10, 1000]))
+        want = forward.search(text, start, end).start()
+        assert _title_start(text, start, end) == want, (text, start, end)
+        starts.add(end - want)
+    assert len(starts) > 20  # (titles with many lengths of words before them)
+
