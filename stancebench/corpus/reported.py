@@ -67,6 +67,8 @@ _RELATIVE_BEFORE = re.compile(r",\s*(?:which|who|whom)\s+(?:[\w.’'-]+\s+){1,5}
 _MARKS = frozenset("\"“”„«»'‘’")
 #: An 'as ' with no word character before it (the look-behind sees before a search's start, as `re`'s \b does).
 _AS_WORD = re.compile(r"as (?<!\was )")
+#: How every `c.STATED_BY` match starts: a sentence that starts otherwise needs no match.
+_STATED_BY_STARTS = ("Th", "It")
 _SUBORDINATE = re.compile(r"\s*(?:Since|When|After|Before|As|While|Although|Though|If|Because|Once|Until|Despite"
                           r"|Following)\s")
 
@@ -190,7 +192,7 @@ class ReportedSpeech:
         # (most sentences hold no word 'as': `_may_start_as` costs half the search that would find none, and no call)
         if _may_start_as(text, s0, s1):
             drafts.extend(self._as_put(s0, s1, blocked))
-        if previous is not None and not drafts:
+        if previous is not None and not drafts and text.startswith(_STATED_BY_STARTS, s0):
             drafts.extend(self._stated_by(s0, s1, previous))
         if is_headline and not drafts and not blocked:
             drafts.extend(self._headline_colon(s0, s1))

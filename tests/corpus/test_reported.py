@@ -79,3 +79,23 @@ def test_coordinated_finds_what_a_search_of_the_whole_window_finds():
         assert (want and want.span()) == (got and got.span()), (text, start, end)
         found += want is not None
     assert found > 1000
+
+
+def test_a_stated_by_sentence_starts_with_th_or_it():
+    # (`find` looks for 'This was stated by X' only in a sentence that starts so)
+    from stancebench.corpus import cues
+
+    pieces = ["This", "That", "It", "These words", "The statement", "was", "were", "has been", "stated", "said", "by",
+              " ", "  ", "\n", "x", "Thus", "Its", "it"]
+    rng = random.Random(12)
+    found = 0
+    for _ in range(20000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 2)))
+        text += rng.choice([" ", "  ", "\n", ""]).join(rng.choice(group) for group in (
+            ("This", "That", "It", "These words", "The statement", "Thus", "it"), ("was", "were", "has been", "is"),
+            ("stated", "said", "noted", "told"), ("by", "to"))) + " Blinken."
+        s0 = rng.randint(0, 3)
+        if cues.STATED_BY.match(text, s0, len(text)) is not None:
+            found += 1
+            assert text.startswith(reported._STATED_BY_STARTS, s0), text
+    assert found > 100
