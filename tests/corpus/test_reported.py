@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 
-from stancebench.corpus import reported
+from stancebench.corpus import before_cue, reported
 
 
 def _strip_aux_by_search(text: str, window: int) -> str:
-    if not text.rstrip().endswith(reported._AUX_LAST_WORDS):
+    if not text.rstrip().endswith(before_cue._AUX_LAST_WORDS):
         return text
-    match = reported._AUX.search(text, max(0, len(text) - window))
+    match = before_cue._AUX.search(text, max(0, len(text) - window))
     return text[: match.start()] if match else text
 
 
