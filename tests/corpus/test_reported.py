@@ -45,12 +45,20 @@ def test_the_as_gate_passes_wherever_an_as_put_match_starts():
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(rng.randint(0, 10)))
         s0 = rng.randint(0, len(text) // 3)
         s1 = rng.randint(s0, len(text))
-        if cues.as_put_match(text, s0, s1) is not None:
+        put = cues.as_put_match(text, s0, s1)
+        first = reported._first_as(text, s0, s1)
+        if put is not None:
             passed += 1
-            assert reported._may_start_as(text, s0, s1), (text, s0, s1)
+            assert first != -1, (text, s0, s1)
+        if first != -1:  # (`find` looks for the match from there)
+            from_first = cues.as_put_match(text, first, s1)
+            assert (put and (put.span(), put.group("speaker"))) == (
+                from_first and (from_first.span(), from_first.group("speaker"))), (text, s0, s1)
     assert passed > 100  # (the pieces make matches often enough to test the gate)
-    assert not reported._may_start_as("It was what Kirby has said, Texas was", 0, 38)
-    assert reported._may_start_as("(as Kirby put it)", 0, 17)
+    assert reported._first_as("It was what Kirby has said, Texas was", 0, 38) == -1
+    assert reported._first_as("(as Kirby put it)", 0, 17) == 1
+    assert reported._first_as("As has as Kirby put it", 0, 22) == 0
+    assert reported._first_as("Alas, as As Kirby put it", 0, 24) == 6
 
 
 def test_ends_like_finds_what_a_search_of_the_last_40_characters_finds():
