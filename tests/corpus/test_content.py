@@ -70,3 +70,16 @@ def test_a_question_after_the_content_is_found_from_its_first_comma():
             asked = content._WHEN_ASKED.search(full, span[0], 5 + end)
             assert span[1] == content.trim_end(full, span[0], asked.start() if asked else 5 + end), (full, end)
     assert found > 2000
+
+
+def test_that_match_reads_off_what_the_that_gap_match_finds():
+    pieces = [" ", "  ", "\n", "\u2009", ",", ", ", ",,", "that", "thatch", "xthat", "_that", "That", "é", "the plan",
+              "said", ".", "“", "a" * 25, "\u00a0", "thať", "thatť", "٣that"]
+    rng = random.Random(18)
+    matched = 0
+    for _ in range(40000):
+        after = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        want = content._THAT_GAP.match(after)
+        assert content._that_match(after) == (want and (want.group("gap"), want.end())), repr(after)
+        matched += want is not None
+    assert matched > 1000
