@@ -12,9 +12,9 @@ risky, Peskov said"); `stancebench.corpus.content` says where a content starts a
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from stancebench.corpus import cues as c
@@ -99,7 +99,9 @@ class ReportedSpeech:
         if is_headline:
             cues = list(c.CUE_ANY_CASE.finditer(text, s0, s1))
         else:
-            cues = self.cues[bisect.bisect_left(self.cue_starts, s0) : bisect.bisect_left(self.cue_starts, s1)]
+            starts = self.cue_starts
+            first = bisect_left(starts, s0)
+            cues = self.cues[first : bisect_left(starts, s1, first)]
         for cue in cues:
             c0, c1 = cue.span()
             if c1 > s1 or blocked and _inside(c0, blocked):
@@ -143,7 +145,7 @@ class ReportedSpeech:
             drafts.extend(self._headline_colon(s0, s1))
         if not drafts:
             return drafts
-        return [d for d in drafts if (n := len(d.text.split(None, 3))) >= 3  # (at least three words: no need to count on)
+        return [d for d in drafts if (n := len(d.text.split(None, 2))) >= 3  # (at least three words: no need to count on)
                 or n == 2 and (d.cue in _NOUN_CUE_LABELS or d.text[0] in "“\"‘'")]
 
     # ---- forms with their own shape ---------------------------------------------------------
