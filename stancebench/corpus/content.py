@@ -98,8 +98,35 @@ def _that_gap(after: str) -> re.Match[str] | None:
     return _THAT_GAP.match(after)
 
 
+def _that_match(after: str) -> tuple[str, int] | None:
+    """The gap and the end of `_THAT_GAP.match(after)`. When the first 'that' is a word, the match is there (the gap
+    before it is as short as white space and one comma let it be): read off without the match, whose lazy gap tries
+    each length up to it (~15x the rest)."""
+    at = after.find("that")
+    if at == -1:
+        return None
+    gap = after[:at].rstrip()
+    if gap.endswith(","):
+        gap = gap[:-1].rstrip()
+    if len(gap) > 60 or _GAP_MARK.search(gap) is not None:
+        return None
+    before, following = after[at - 1 : at] if at else "", after[at + 4 : at + 5]
+    if before.isalnum() or before == "_" or following.isalnum() or following == "_":  # (`re`'s \b: alphanumeric, '_')
+        that = _THAT_GAP.match(after)  # (a later 'that' may be a word)
+        return (that.group("gap"), that.end()) if that is not None else None
+    end = at + 4
+    while after[end : end + 1].isspace():
+        end += 1
+    return gap, end
+
+
 def start_after(after: str, kind: str | None, word: str) -> int | None:
     """Where the content starts in the text after a cue verb, or None when it has none there."""
+    if after.startswith(" that "):  # (the commonest start: `_THAT_GAP` matches with no gap, up to the white space after)
+        end = 6
+        while after[end : end + 1].isspace():
+            end += 1
+        return end
     three = after[:3]
     comma = three.lstrip().startswith(",")
     # (`_ASIDE` needs white space and a comma first: most texts after a cue start otherwise, and a slice is ~2x cheaper
@@ -110,11 +137,11 @@ def start_after(after: str, kind: str | None, word: str) -> int | None:
             return aside.end()  # 'made clear, however, that …'
     if comma and (aside := _COMMA_ASIDE_THAT.match(after)) is not None:
         return aside.end()  # 'said, without providing evidence, that …'
-    that = _that_gap(after)
+    that = _that_match(after)
     if that is not None:
-        gap = that.group("gap").split(None, 1)  # (its first word is all that counts)
+        gap = that[0].split(None, 1)  # (its first word is all that counts)
         if not gap or (g := gap[0].lower()) in _GAP_STARTS or g in _ADJUNCT_WORDS or word in _OBJECT_CUES:
-            return that.end()
+            return that[1]
     if word in _INFINITIVE_CUES and (infinitive := c.INFINITIVE.match(after)) is not None:
         return infinitive.start("content") if infinitive.group("content") else infinitive.end()
     if word in _OBJECT_CUES and (object_to := c.OBJECT_THEN_TO.match(after)) is not None \
@@ -169,7 +196,8 @@ def content_after(text: str, c1: int, s1: int, kind: str | None, word: str) -> t
     while start < s1 and text[start].isspace():
         start += 1
     end = s1
-    if (asked := _WHEN_ASKED.search(text, start, s1)) is not None:  # (a literal ',' first: a fast scan)
+    # (a match starts at a comma: most contents hold none, and a find is ~4x cheaper than the search)
+    if (comma := text.find(",", start, s1)) != -1 and (asked := _WHEN_ASKED.search(text, comma, s1)) is not None:
         end = asked.start()  # '… it would "adjust and adapt", when asked at a press conference about …'
     while end > start and text[end - 1] in _TRIM_END:  # (`trim_end`, inline: a call less for every cue)
         end -= 1

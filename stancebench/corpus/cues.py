@@ -103,10 +103,19 @@ AS_PUT = re.compile(r"\b[Aa]s\s" + _AS_PUT_REST)
 #: `AS_PUT` where 'as' (or either case) and a space start it, for a search: the literal first lets `re` skip ahead,
 #: and the look-behind after it stands for the `\b` before it ('has' and 'was' hold no 'as').
 AS_PUT_LOWER, AS_PUT_ANY = (re.compile(word + r" (?<!\w" + word + " )" + _AS_PUT_REST) for word in ("as", "[Aa]s"))
+#: What every `AS_PUT` match holds: white space, then 'put(s)' or one of its other verbs as a word ('has'/'had' before
+#: the verb is followed by white space too).
+_AS_PUT_VERB = re.compile(r"\s(?:" + word_trie(str.split(
+    """put puts reported said noted stated wrote announced reports says notes writes explained explains argued argues
+    warned warns stressed stresses emphasised emphasized recalled acknowledged confirmed""")) + r")\b")
 
 
 def as_put_match(text: str, start: int, end: int) -> re.Match[str] | None:
     """`AS_PUT` at the first 'as ' in [start, end) that starts a word where it matches, else at the first such 'As '."""
+    # A match holds a reporting verb after white space: a text with none (most with an 'as') needs no search of
+    # `AS_PUT`, whose lazy speaker tries up to 60 lengths at each 'as' (~10x this search).
+    if _AS_PUT_VERB.search(text, start, end) is None:
+        return None
     # One search of either case finds none in most sentences; an 'As' first still gives way to a later 'as'.
     put = AS_PUT_ANY.search(text, start, end)
     if put is not None and text[put.start()] == "A":

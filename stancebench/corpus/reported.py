@@ -12,12 +12,22 @@ risky, Peskov said"); `stancebench.corpus.content` says where a content starts a
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from stancebench.corpus import cues as c
+from stancebench.corpus.before_cue import (
+    _AUX_WORDS,
+    _MODAL_BEFORE,
+    _PASSIVE,
+    _PASSIVE_WORDS,
+    _PROGRESSIVE,
+    _PROGRESSIVE_WORDS,
+    _ends_like,
+    strip_aux,
+)
 from stancebench.corpus.content import TITLE_TAIL, content_after, parenthetical, relative_end, trim_end
 from stancebench.corpus.scanning import word_trie
 from stancebench.corpus.speaker_words import POSSESSIVE_PRONOUNS
@@ -25,31 +35,9 @@ from stancebench.corpus.speakers import Speaker, SpeakerResolver
 
 __all__ = ["Draft", "ReportedSpeech", "strip_aux", "trim_end"]
 
-_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being|it|to)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_PROGRESSIVE = re.compile(r"\b(?:has|have|had|is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:been\s+)?$")
-#: How the last word before a cue ends when `_PASSIVE` / `_PROGRESSIVE` may match there: one of their words, or 'ly'.
-_PASSIVE_WORDS = ("was", "were", "is", "are", "been", "be", "being", "it", "to", "ly")
-_PROGRESSIVE_WORDS = ("has", "have", "had", "is", "are", "was", "were", "been", "be", "ly")
 #: Reporters' framing: "It is the first time an official has indicated that …".
 _FRAME = re.compile(r"\b(?:it|this|that)\s+(?:is|was|marks|marked)\s+the\s+(?:first|second|only|last)\s+time\b",
                     re.IGNORECASE)
-_AUX_WORDS = str.split(
-    """has have had also repeatedly previously publicly again reportedly then later earlier already once recently
-    separately privately would will did does do could may might openly explicitly initially first further been is
-    are was were"""
-)
-_WEEKDAYS = str.split("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
-_AUX = re.compile(
-    rf"(?:\s*,?\s*\b(?:{word_trie(_AUX_WORDS)}|on\s+(?:{'|'.join(_WEEKDAYS)})|last\s+week|this\s+week)\b)+\s*$"
-)
-#: The words an `_AUX` match can end with: a phrase ending otherwise needs no regex search.
-_AUX_LAST_WORDS = (*_AUX_WORDS, *_WEEKDAYS, "week")
-#: `_AUX_LAST_WORDS` by their last two letters (every one has two or more).
-_AUX_BY_END = {end: tuple(w for w in _AUX_LAST_WORDS if w.endswith(end)) for end in {w[-2:] for w in _AUX_LAST_WORDS}}
-#: The words an `_AUX` match is made of.
-_AUX_PIECES = frozenset((*_AUX_WORDS, *_WEEKDAYS, "on", "last", "this", "week"))
-_MODAL_BEFORE = re.compile(r"\b(?:will|would|could|can|cannot|may|might|should|must|shall|did|does|do|to|n[o']t)\s+"
-                           r"(?:(?:\w+ly|not|never|also|yet|still|then)\s+)*$", re.IGNORECASE)
 _WHO = re.compile(r",?\s*\bwho\s*$")
 #: A relative clause between a source and its cue: ', who met his counterpart last week, has'.
 _WHO_BETWEEN = re.compile(rf",\s*who\s[^,;:“”\"]{{1,150}},(?:\s*\b(?:{word_trie(_AUX_WORDS)})\b)*\s*$")
@@ -65,6 +53,10 @@ _FOR_THEM_TO = re.compile(r"\s+(?:the|its|his|her|their)\s+(?:[\w'’-]+\s+){0,2
 _RELATIVE_SOURCE = re.compile(r",\s*(?:which|who|whom)\s+$")
 _RELATIVE_BEFORE = re.compile(r",\s*(?:which|who|whom)\s+(?:[\w.’'-]+\s+){1,5}?$")
 _MARKS = frozenset("\"“”„«»'‘’")
+#: An 'as ' with no word character before it (the look-behind sees before a search's start, as `re`'s \b does).
+_AS_WORD = re.compile(r"as (?<!\was )")
+#: How every `c.STATED_BY` match starts: a sentence that starts otherwise needs no match.
+_STATED_BY_STARTS = ("Th", "It")
 _SUBORDINATE = re.compile(r"\s*(?:Since|When|After|Before|As|While|Although|Though|If|Because|Once|Until|Despite"
                           r"|Following)\s")
 
@@ -80,40 +72,6 @@ class Draft:
     text: str
     context: tuple[int, int]
     cue: str
-
-
-def strip_aux(text: str, window: int = 120) -> str:
-    """`_AUX.sub('', text)`: auxiliaries and adverbs at the end ('Blinken has also'), searching only the tail."""
-    body = text.rstrip()
-    if not body.endswith(_AUX_BY_END.get(body[-2:], ())):  # (the few words with its last two letters: ~3x faster)
-        return text
-    start = max(0, len(text) - window)
-    # An `_AUX` match is made of `_AUX_PIECES`, white space and commas, so none starts before the last word (between
-    # white space) that is not: over a long window the search starts there, ~4x faster.
-    rest = text[start:].rstrip() if len(text) - start > 40 else ""
-    while rest:
-        parts = rest.rsplit(None, 1)
-        word = parts[-1]
-        if word not in _AUX_PIECES and ("," not in word or not _AUX_PIECES.issuperset(word.replace(",", " ").split())):
-            start += len(rest) - len(word)
-            break
-        rest = parts[0] if len(parts) == 2 else ""
-    match = _AUX.search(text, start)
-    return text[: match.start()] if match else text
-
-
-def _ends_like(pattern: re.Pattern[str], ends: tuple[str, ...], left: str) -> bool:
-    """`pattern.search(left, len(left) - 40)` for `_PASSIVE` and `_PROGRESSIVE` (one of their words, an adverb,
-    'been', spaces, the end), ~5x faster: the search only when the last word ends like one of `ends` (their
-    words, 'ly')."""
-    if not left[-1:].isspace():
-        return False
-    tail = left[-40:]
-    # (`re`'s IGNORECASE also folds a few non-ASCII letters: those take the search.) `ends` hold no white space, so
-    # the text without its trailing white space ends with one just when its last word does.
-    if tail.isascii() and not tail.rstrip().lower().endswith(ends):
-        return False
-    return pattern.search(left, len(left) - 40) is not None  # (`re` takes a negative start as 0)
 
 
 class ReportedSpeech:
@@ -141,7 +99,9 @@ class ReportedSpeech:
         if is_headline:
             cues = list(c.CUE_ANY_CASE.finditer(text, s0, s1))
         else:
-            cues = self.cues[bisect.bisect_left(self.cue_starts, s0) : bisect.bisect_left(self.cue_starts, s1)]
+            starts = self.cue_starts
+            first = bisect_left(starts, s0)
+            cues = self.cues[first : bisect_left(starts, s1, first)]
         for cue in cues:
             c0, c1 = cue.span()
             if c1 > s1 or blocked and _inside(c0, blocked):
@@ -175,23 +135,24 @@ class ReportedSpeech:
                     previous_draft.end = trim_end(text, previous_draft.start, cut)
                     previous_draft.text = text[previous_draft.start : previous_draft.end]
                 drafts.append(draft)
-        # (most sentences hold no word 'as': `_may_start_as` costs half the search that would find none, and no call)
-        if _may_start_as(text, s0, s1):
-            drafts.extend(self._as_put(s0, s1, blocked))
-        if previous is not None and not drafts:
+        # (most sentences hold no word 'as': `_first_as` costs a fraction of the search that would find none, and the
+        # searches for a match start where it is)
+        if (first_as := _first_as(text, s0, s1)) != -1:
+            drafts.extend(self._as_put(s0, s1, blocked, first_as))
+        if previous is not None and not drafts and text.startswith(_STATED_BY_STARTS, s0):
             drafts.extend(self._stated_by(s0, s1, previous))
         if is_headline and not drafts and not blocked:
             drafts.extend(self._headline_colon(s0, s1))
         if not drafts:
             return drafts
-        return [d for d in drafts if (n := len(d.text.split(None, 3))) >= 3  # (at least three words: no need to count on)
+        return [d for d in drafts if (n := len(d.text.split(None, 2))) >= 3  # (at least three words: no need to count on)
                 or n == 2 and (d.cue in _NOUN_CUE_LABELS or d.text[0] in "“\"‘'")]
 
     # ---- forms with their own shape ---------------------------------------------------------
-    def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]]) -> list[Draft]:
-        """'…, as X put it' / 'As X reported, …' (in a sentence where `_may_start_as`)."""
+    def _as_put(self, s0: int, s1: int, blocked: list[tuple[int, int]], first_as: int) -> list[Draft]:
+        """'…, as X put it' / 'As X reported, …' (in a sentence where `_first_as` is `first_as`)."""
         text = self.text
-        put = c.as_put_match(text, s0, s1)
+        put = c.as_put_match(text, first_as, s1)
         if put is None or _inside(put.start(), blocked):
             return []
         speaker = self.resolver.at_end(put.group("speaker"), put.start("speaker"), whole=True)
@@ -408,19 +369,14 @@ def _coordinated(text: str, start: int, end: int) -> re.Match[str] | None:
     return _COORDINATED.search(text, first, end)
 
 
-def _may_start_as(text: str, s0: int, s1: int) -> bool:
-    """Whether an 'as ' that starts a word (no word character before it) or an 'As ' is in [s0, s1): where any
-    `c.as_put_match` starts."""
-    sentence = text[s0:s1]  # (`in` and a find without bounds on a slice: ~2x a find with bounds, which parses them)
-    if "As " in sentence:
-        return True
-    at = sentence.find("as ")
-    while at != -1:
-        before = sentence[at - 1] if at else text[s0 - 1 : s0]
-        if not (before.isalnum() or before == "_"):  # (`re`'s \w: alphanumeric or '_'; "" when the text starts here)
-            return True
-        at = sentence.find("as ", at + 1)
-    return False
+def _first_as(text: str, s0: int, s1: int) -> int:
+    """Where the first 'As ' or 'as ' that starts a word (no word character before it) is in [s0, s1), or -1: no
+    `c.as_put_match` match starts before it."""
+    # (a find with bounds, then a search led by the literal 'as ' up to it: ~3x a loop over each 'as ', most in 'has'
+    # and 'was'. An 'as ' that starts before an 'As ' ends before it.)
+    upper = text.find("As ", s0, s1)
+    lower = _AS_WORD.search(text, s0, s1 if upper == -1 else upper)
+    return lower.start() if lower is not None else upper
 
 
 def _inside(at: int, spans: list[tuple[int, int]]) -> bool:

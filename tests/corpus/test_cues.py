@@ -360,8 +360,10 @@ def _as_put_by_find(text: str, s0: int, s1: int):
 
 
 def test_as_put_search_finds_what_trying_each_as_finds():
+    # (the verbs, with white space and word characters around them, also test `as_put_match`'s gate on a verb)
     pieces = ["as", "As", "has", "was", "Kirby", "said", "put it", "puts it", " ", ", ", "the minister", "reported", "x",
-              "_as", "Alas", "wrote", "\n", "\u2009", "é", "As,"]
+              "_as", "Alas", "wrote", "\n", "\u2009", "é", "As,", "says", "had", "\u2009said", "notes", "emphasized",
+              "confirmed.", "said_", "putsch", "\tput it", "warns"]
     rng = random.Random(9)
     for _ in range(30000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))

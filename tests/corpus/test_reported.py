@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 
-from stancebench.corpus import reported
+from stancebench.corpus import before_cue, reported
 
 
 def _strip_aux_by_search(text: str, window: int) -> str:
-    if not text.rstrip().endswith(reported._AUX_LAST_WORDS):
+    if not text.rstrip().endswith(before_cue._AUX_LAST_WORDS):
         return text
-    match = reported._AUX.search(text, max(0, len(text) - window))
+    match = before_cue._AUX.search(text, max(0, len(text) - window))
     return text[: match.start()] if match else text
 
 
@@ -45,12 +45,20 @@ def test_the_as_gate_passes_wherever_an_as_put_match_starts():
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(rng.randint(0, 10)))
         s0 = rng.randint(0, len(text) // 3)
         s1 = rng.randint(s0, len(text))
-        if cues.as_put_match(text, s0, s1) is not None:
+        put = cues.as_put_match(text, s0, s1)
+        first = reported._first_as(text, s0, s1)
+        if put is not None:
             passed += 1
-            assert reported._may_start_as(text, s0, s1), (text, s0, s1)
+            assert first != -1, (text, s0, s1)
+        if first != -1:  # (`find` looks for the match from there)
+            from_first = cues.as_put_match(text, first, s1)
+            assert (put and (put.span(), put.group("speaker"))) == (
+                from_first and (from_first.span(), from_first.group("speaker"))), (text, s0, s1)
     assert passed > 100  # (the pieces make matches often enough to test the gate)
-    assert not reported._may_start_as("It was what Kirby has said, Texas was", 0, 38)
-    assert reported._may_start_as("(as Kirby put it)", 0, 17)
+    assert reported._first_as("It was what Kirby has said, Texas was", 0, 38) == -1
+    assert reported._first_as("(as Kirby put it)", 0, 17) == 1
+    assert reported._first_as("As has as Kirby put it", 0, 22) == 0
+    assert reported._first_as("Alas, as As Kirby put it", 0, 24) == 6
 
 
 def test_ends_like_finds_what_a_search_of_the_last_40_characters_finds():
@@ -79,3 +87,23 @@ def test_coordinated_finds_what_a_search_of_the_whole_window_finds():
         assert (want and want.span()) == (got and got.span()), (text, start, end)
         found += want is not None
     assert found > 1000
+
+
+def test_a_stated_by_sentence_starts_with_th_or_it():
+    # (`find` looks for 'This was stated by X' only in a sentence that starts so)
+    from stancebench.corpus import cues
+
+    pieces = ["This", "That", "It", "These words", "The statement", "was", "were", "has been", "stated", "said", "by",
+              " ", "  ", "\n", "x", "Thus", "Its", "it"]
+    rng = random.Random(12)
+    found = 0
+    for _ in range(20000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 2)))
+        text += rng.choice([" ", "  ", "\n", ""]).join(rng.choice(group) for group in (
+            ("This", "That", "It", "These words", "The statement", "Thus", "it"), ("was", "were", "has been", "is"),
+            ("stated", "said", "noted", "told"), ("by", "to"))) + " Blinken."
+        s0 = rng.randint(0, 3)
+        if cues.STATED_BY.match(text, s0, len(text)) is not None:
+            found += 1
+            assert text.startswith(reported._STATED_BY_STARTS, s0), text
+    assert found > 100
