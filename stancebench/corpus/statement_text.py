@@ -13,6 +13,8 @@ import unicodedata
 __all__ = ["CONTROL_CHARACTERS", "normalise_statement_text", "screen_safe", "statement_id"]
 
 _QUOTE_CHARS = (*((mark, '"') for mark in "“”„«»″"), *((mark, "'") for mark in "‘’‚‹›′`"))
+#: The marks news text holds, most often first (not '″', which NFKC makes two '′').
+_CURLY = (("’", "'"), ("“", '"'), ("”", '"'), ("‘", "'"))
 #: Terminal escape sequences (CSI, OSC) whole, then any other C0/C1 control but tab and line break.
 #: The controls as UTF-8 bytes, for a first check (~3x a search for the character class): C0 and DEL bytes,
 #: and the C1 characters' two bytes.
@@ -27,13 +29,20 @@ CONTROL_CHARACTERS = tuple(map(chr, (*range(0x09), *range(0x0B, 0x20), *range(0x
 
 def normalise_statement_text(text: str) -> str:
     """NFKC, one kind of quotation mark, single spaces, casefolded: what a statement id hashes."""
-    if text.isascii():  # NFKC leaves ASCII as it is; of the marks, only the backtick is ASCII
-        return _single_spaced(text.replace("`", "'") if "`" in text else text).lower()
-    text = unicodedata.normalize("NFKC", text)
-    for mark, plain in _QUOTE_CHARS:
-        if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
-            text = text.replace(mark, plain)
-    return _single_spaced(text).casefold()
+    if not text.isascii():
+        # Curly marks are starters NFKC keeps and composes with nothing: made plain first, they leave most non-ASCII
+        # statements ASCII, which NFKC need not look at (a text still not ASCII is normalised as it is now).
+        for mark, plain in _CURLY:
+            if mark in text:
+                text = text.replace(mark, plain)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+            for mark, plain in _QUOTE_CHARS:
+                if mark in text:  # most texts have one or two kinds of mark: faster than str.translate
+                    text = text.replace(mark, plain)
+            return _single_spaced(text).casefold()
+    # NFKC leaves ASCII as it is; of the marks, only the backtick is ASCII (and of ASCII, `casefold` is `lower`)
+    return _single_spaced(text.replace("`", "'") if "`" in text else text).casefold()
 
 
 def _single_spaced(text: str) -> str:

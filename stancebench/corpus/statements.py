@@ -32,7 +32,6 @@ the statement id is derived from the article id and the normalised text.
 
 from __future__ import annotations
 
-import bisect
 import operator
 import re
 from dataclasses import dataclass
@@ -51,7 +50,9 @@ from stancebench.corpus.quotes import (
     squash_quote,
 )
 from stancebench.corpus.reported import Draft, ReportedSpeech, strip_aux
+from stancebench.corpus.scanned_cues import SEPARATORS, first_cue_after
 from stancebench.corpus.scanning import scan_and_locate
+from stancebench.corpus.sentence_spans import LONGEST_SENTENCE, bounded, outside
 from stancebench.corpus.speaker_words import OBJECT_PRONOUNS, POSSESSIVE_PRONOUNS, TITLE_WORDS, is_name_word
 from stancebench.corpus.speakers import TITLED_NAME_SCANNER, Speaker, SpeakerResolver
 from stancebench.corpus.statement_text import (
@@ -73,7 +74,6 @@ __all__ = [
 
 _START = operator.attrgetter("start")
 _START_AND_ID = operator.attrgetter("start", "id")
-_LONGEST_SENTENCE = 3000
 #: 'His answer was shorter: "…"', 'Her message to allies was clear: "…"' (a possessive pronoun and what was said).
 _THEIR_ANSWER = re.compile(r"\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir)\s+(?:answer|response|reply|message|verdict|words|advice|"
                            r"view|position|warning|argument)\b[^:;.“”\"]{0,40}$")
@@ -112,15 +112,16 @@ class _Extractor:
         # again; most have none, and no pass of their own.
         self.text = article.text
         (cues, titled_names), (doubles, singles, self.puts, others, controls) = scan_and_locate(
-            self.text, _SCANNERS, " \n\u00a0\t", _LITERALS)
+            self.text, _SCANNERS, SEPARATORS, _LITERALS)
         if controls:
             self.text = screen_safe(article.text)
             (cues, titled_names), (doubles, singles, self.puts, others, _) = scan_and_locate(
-                self.text, _SCANNERS, " \n\u00a0\t", _LITERALS)
+                self.text, _SCANNERS, SEPARATORS, _LITERALS)
         self.marks = quote_marks(self.text, (doubles, singles))
         self.dots_only = not others
         self.resolver = SpeakerResolver(table, self.text, titled_names)
         self.reported = ReportedSpeech(self.text, self.resolver, cues)
+        self.cues, self.cue_starts = cues, None  # (where each starts: when a quote's attribution after it is looked for)
         self.warnings = warnings
         self.first_line = first_line
         self._counted = (0, 0)  # (offset, line breaks before it) of the last warning
@@ -169,8 +170,8 @@ class _Extractor:
                 continue  # no quote, no cue: no sentence here can hold a statement
             local = quotes[first:q]
             sentences = [(s0, s1)] if is_headline else split_sentences(text, s0, s1, local, breaks, self.dots_only)
-            if s1 - s0 > _LONGEST_SENTENCE:  # a run-on sentence (or a '#' heading) is cut; no shorter one can be
-                sentences = _bounded(text, sentences, local)
+            if s1 - s0 > LONGEST_SENTENCE:  # a run-on sentence (or a '#' heading) is cut; no shorter one can be
+                sentences = bounded(text, sentences, local)
             previous = None
             i = first
             for a, b in sentences:
@@ -265,7 +266,7 @@ class _Extractor:
         if comma == -1 or len(prefix[comma + 1 : cue.start()].split()) > 4 or c.ASKED.match(prefix.lstrip()):
             return False  # ('When asked whether …, he replied, "…"': a question, no content before the quote)
         head_end = s0 + comma
-        words = sum(len(text[a:b].split()) for a, b in _outside(s0, head_end, blocked))
+        words = sum(len(text[a:b].split()) for a, b in outside(s0, head_end, blocked))
         return words >= 3
 
     def _is_direct(self, quote: Quote, prefix_start: int, s1: int,
@@ -296,15 +297,22 @@ class _Extractor:
         text = self.text
         window = text[quote.close : min(s1, quote.close + 160)]
         lead = len(window) - len(window.lstrip(" \t\n\u00a0,—–-"))
-        cue = c.CUE_ANY_CASE.search(window, lead) if is_headline else c.CUE_SCANNER.search(window, lead)
+        if is_headline:
+            cue, offset = c.CUE_ANY_CASE.search(window, lead), 0
+        else:  # (the article's scan has the cue, mostly: `first_cue_after` says when)
+            if self.cue_starts is None:
+                same = len(self.cues) == len(self.reported.cues)  # (none left out: the same list)
+                self.cue_starts = self.reported.cue_starts if same else [m.start() for m in self.cues]
+            cue, offset = first_cue_after(text, window, quote.close, lead, self.cues, self.cue_starts)
         if cue is None or cue.lastgroup in ("noun", "particle"):
             return None
-        phrase = window[lead : cue.start()].strip(" ,")
+        c0, c1 = cue.start() - offset, cue.end() - offset  # (in the window)
+        phrase = window[lead:c0].strip(" ,")
         comma = phrase.find(", ")
         if comma != -1 and phrase[comma + 2 :].startswith(_ASIDE_STARTS):  # '…," an official, who spoke on …, said'
             phrase = phrase[:comma]
         if not phrase:
-            speaker = self.resolver.at_start(window[cue.end() :], quote.close + cue.end())
+            speaker = self.resolver.at_start(window[c1:], quote.close + c1)
             end = speaker.end if speaker else 0
         else:
             if len(phrase.split()) > 8:
@@ -319,10 +327,10 @@ class _Extractor:
                     and stripped.lower() not in TITLE_WORDS:
                 # '…," Sandu said': a surname right before the cue is its source, even one the article did not name
                 speaker = Speaker(stripped, None, None, "person", at, at + len(stripped))
-            end = quote.close + cue.end()
+            end = quote.close + c1
         if speaker is None:
             return None
-        return speaker, cue.group().lower(), (quote.close, max(end, quote.close + cue.end()))
+        return speaker, cue.group().lower(), (quote.close, max(end, quote.close + c1))
 
     def _before_quote(self, quote: Quote, prefix_start: int, is_headline: bool,
                       s0: int) -> tuple[Speaker, str, tuple[int, int]] | None:
@@ -374,47 +382,6 @@ class _Extractor:
             if speaker is not None:
                 return speaker, ":", (prefix_start, quote.open)
         return None
-
-
-def _outside(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of [start, end) outside `spans` (sorted, not overlapping)."""
-    parts = []
-    for a, b in sorted(spans):
-        if b <= start or a >= end:
-            continue
-        if a > start:
-            parts.append((start, a))
-        start = max(start, b)
-    if start < end:
-        parts.append((start, end))
-    return parts
-
-
-def _bounded(text: str, sentences: list[tuple[int, int]], quotes: list[Quote]) -> list[tuple[int, int]]:
-    """The sentences, a run-on one (a page without punctuation) cut at spaces outside quotes.
-
-    Real sentences are far shorter than `_LONGEST_SENTENCE`; the cut keeps the work per
-    sentence bounded, so extraction stays linear in the length of the article.
-    """
-    if all(b - a <= _LONGEST_SENTENCE for a, b in sentences):
-        return sentences
-    opens = [q.open for q in quotes]
-    out = []
-    for a, b in sentences:
-        while b - a > _LONGEST_SENTENCE:
-            cut = text.rfind(" ", a + _LONGEST_SENTENCE // 2, a + _LONGEST_SENTENCE)
-            i = bisect.bisect_right(opens, cut) - 1
-            if i >= 0 and quotes[i].close > cut:  # never inside a quote: cut before or after it
-                cut = quotes[i].open if quotes[i].open > a else quotes[i].close
-            if cut <= a:
-                cut = a + _LONGEST_SENTENCE
-            out.append((a, cut))
-            a = cut
-            while a < b and text[a].isspace():
-                a += 1
-        if b > a:
-            out.append((a, b))
-    return out
 
 
 def extract_statements(
