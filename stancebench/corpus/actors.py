@@ -97,12 +97,9 @@ class ActorTable:
         self.person_pattern = re.compile(rf"\b(?=[A-Z])(?:{body})\b")
         #: The longest of them, in characters (a match is one of them, without spaces: see `person_words`).
         self.longest_person_form = len(forms[0]) if forms else 0
-        # Where a surname may start, for `person_mentions`: the forms a match can begin with (A-Z, as the pattern asks).
+        # Where a surname may start, for `person_spans`: the forms a match can begin with (A-Z, as the pattern asks), as
+        # an automaton over UTF-8 bytes (one over `str` would map every byte to a character index).
         starts = [form for form in forms if "A" <= form[0] <= "Z"]
-        self._person_starts = ahocorasick_rs.AhoCorasick(
-            starts, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-            implementation=ahocorasick_rs.Implementation.DFA) if starts else None
-        # The same automaton over UTF-8 bytes, for `person_spans` (the `str` one maps every byte to a character index).
         self._person_forms = starts
         self._person_ends_word = [_is_word(form[-1]) for form in starts]  # (so that a boundary after it is \b's)
         self._person_bytes = ahocorasick_rs.BytesAhoCorasick(
@@ -116,32 +113,14 @@ class ActorTable:
     def __len__(self) -> int:
         return len(self.actors)
 
-    def person_mentions(self, text: str, pos: int = 0, endpos: int | None = None) -> list[re.Match[str]]:
-        """The surnames of `person_words` that start in text[pos:endpos], as `person_pattern.finditer(text)` finds them."""
-        # An Aho-Corasick pass (~1.7x the speed of `re` here) finds where a form occurs; the pattern checks each place
-        # (word boundaries, the longest form that ends at one) in the whole text. No match is missed: a form has no
-        # capital past its first letter, so no match starts inside an occurrence the pass reports instead.
-        end = len(text) if endpos is None else endpos
-        automaton, match = self._person_starts, self.person_pattern.match
-        found: list[re.Match[str]] = []
-        if automaton is None or pos >= end:
-            return found
-        after = pos  # (where the last match ended: matches do not overlap)
-        for _, start, _ in automaton.find_matches_as_indexes(text[pos : end - 1 + self.longest_person_form]):
-            start += pos
-            if start >= end:
-                break
-            if start >= after and (mention := match(text, start)) is not None:
-                found.append(mention)
-                after = mention.end()
-        return found
-
     def person_spans(self, text: str, pos: int = 0, endpos: int | None = None) -> list[tuple[int, int]]:
-        """The spans of `person_mentions(text, pos, endpos)`, found at less cost."""
-        # The same pass over the UTF-8 bytes of the span (as the `str` automaton runs), without its index of every
-        # byte's character: only a match's place is turned into characters, by the characters before it. A match that
-        # ends at a word boundary on both sides is the pattern's (a form starts with a letter, and the pattern tries the
-        # longest first); any other is checked with the pattern.
+        """The spans of the surnames of `person_words` that start in text[pos:endpos], as `person_pattern.finditer(text)`
+        finds them."""
+        # An Aho-Corasick pass over the span's UTF-8 bytes finds where a form occurs; only a match's place is turned into
+        # characters, by the characters before it. No match is missed: a form has no capital past its first letter, so
+        # no match starts inside an occurrence the pass reports instead. A match that ends at a word boundary on both
+        # sides is the pattern's (a form starts with a letter, and the pattern tries the longest first); any other is
+        # checked with the pattern.
         end = len(text) if endpos is None else endpos
         found: list[tuple[int, int]] = []
         if self._person_bytes is None or pos >= end:

@@ -14,37 +14,17 @@ def test_the_closest_person_is_the_same_however_often_and_however_written():
     assert got[0] is not None and got[0].name == "Jens Stoltenberg" and got[5] is None
 
 
-def test_person_mentions_are_the_pattern_s_matches():
-    """The Aho-Corasick pass plus a check at each place finds what `person_pattern.finditer` finds, in any span."""
-    import random
-
-    table = load_actors()
-    forms = sorted({key[:1].upper() + key[1:] for key in table.person_words})[:40]
-    pieces = forms + ["Blinkens", "xBlinken", "Blinken’s", "Kuleba-Blinken", "O’", "Sunak3", "_Sunak", "Jr", "Jr.",
-                      "ÉSunak", "é", " ", " ", "  ", "\n", ",", ".", "-", "said", "Zelenskyy", "Mr", "DudaDuda"]
-    rng = random.Random(11)
-    found = 0
-    for _ in range(1500):
-        text = "".join(rng.choice(pieces) + rng.choice(["", " ", ""]) for _ in range(rng.randint(0, 30)))
-        pos = rng.randint(0, len(text))
-        end = rng.choice([None, rng.randint(pos, len(text))])
-        want = [m.span() for m in table.person_pattern.finditer(text)
-                if pos <= m.start() < (len(text) if end is None else end)]
-        assert [m.span() for m in table.person_mentions(text, pos, end)] == want, (text, pos, end)
-        found += len(want)
-    assert found > 1000
-
-
 def test_person_spans_are_the_pattern_s_matches():
-    """The bytes pass (with a boundary check in place of the pattern) finds the spans `person_pattern` finds, whatever
-    the characters around and between the names (accents, curly quotes, characters beyond the BMP, lone surrogates)."""
+    """The bytes pass with a boundary check in place of the pattern finds what `person_pattern.finditer` finds in any
+    span, whatever the characters around and between the names (accents, curly quotes, characters beyond the BMP,
+    lone surrogates)."""
     import random
 
     table = load_actors()
     forms = sorted({key[:1].upper() + key[1:] for key in table.person_words})
     pieces = forms[:40] + ["Blinkens", "xBlinken", "Blinken’s", "Kuleba-Blinken", "O’", "O'", "Sunak3", "_Sunak", "Jr",
-                           "ÉSunak", "é", "’", "“", "—", "\xa0", "😀", "\ud800", "Sunak\u0301", "Орбан", "Orbán", " ", " ",
-                           "  ", "\n", ",", ".", "-", "said", "Zelenskyy", "Mr", "DudaDuda", "Støre", "Nausėda"]
+                           "Jr.", "ÉSunak", "é", "’", "“", "—", "\xa0", "😀", "\ud800", "Sunak\u0301", "Орбан", "Orbán", " ",
+                           " ", "  ", "\n", ",", ".", "-", "said", "Zelenskyy", "Mr", "DudaDuda", "Støre", "Nausėda"]
     rng = random.Random(12)
     found = 0
     for _ in range(3000):

@@ -31,10 +31,10 @@ def test_a_colon_after_white_space_starts_the_content_after_it():
     colons = 0
     for _ in range(20000):
         after = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
-        if after.lstrip().startswith(":") and content._that_gap(after) is None:
+        if after.lstrip().startswith(":") and content._that_match(after) is None:
             colons += 1
             assert content.start_after(after, None, "said") == after.index(":") + 1, repr(after)
-        elif not after.lstrip().startswith((":", ",")) and ":" in after and content._that_gap(after) is None:
+        elif not after.lstrip().startswith((":", ",")) and ":" in after and content._that_match(after) is None:
             assert content.start_after(after, "needs", "said") is None, repr(after)
     assert colons > 500
 

@@ -13,6 +13,20 @@ WORDS = ["said", "says", "say", "sa", "according", "asked", "asks", "Blinken", "
 ALPHABET = ["said ", "says", "say,", "unsaid ", "asked for ", "Asked ", "according to ", "Blinken", "O'Brien ",
             "\n", "“", " ", "(", "é", "_", "x", ".", "-"]
 
+def _tried_at_each_start(text: str, scanner: WordScanner, after: str | None) -> list[tuple[int, int]]:
+    """The oracle: the pattern tried at each start (after one of `after`; after a non-word character when None),
+    left to right, where the last match ended at the earliest."""
+    expected, allowed = [], 0
+    for start in range(len(text)):
+        if start >= allowed and (start == 0 or (text[start - 1] in after if after else
+                                                not re.match("[0-9A-Za-z_]", text[start - 1]))):
+            match = scanner.pattern.match(text, start)
+            if match is not None:
+                expected.append(match.span())
+                allowed = match.end()
+    return expected
+
+
 
 @pytest.mark.parametrize("flags", [0, re.IGNORECASE])
 def test_word_trie_matches_the_same_words(flags):
@@ -101,15 +115,7 @@ def test_scan_together_with_words_that_hold_a_lead_character_or_ignoring_case(sc
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         together = scan_together(text, scanners, after=after)
         for found, scanner in zip(together, scanners, strict=True):
-            expected, allowed = [], 0
-            for start in range(len(text)):
-                if start >= allowed and (start == 0 or (text[start - 1] in after if after else
-                                                        not re.match("[0-9A-Za-z_]", text[start - 1]))):
-                    match = scanner.pattern.match(text, start)
-                    if match is not None:
-                        expected.append(match.span())
-                        allowed = match.end()
-            assert [m.span() for m in found] == expected, text
+            assert [m.span() for m in found] == _tried_at_each_start(text, scanner, after), text
 
 
 #: Scanners sharing first words ('asked'; 'sai' that 'said' starts with), and scanners none of whose first words
@@ -129,14 +135,7 @@ def test_scan_together_after_given_characters_finds_the_matches_they_precede(cue
         text = "".join(rng.choice([*ALPHABET, "Blinken ", "sai", "asked ", "\t", "\u00a0"]) for _ in range(rng.randint(0, 12)))
         together = scan_together(text, [cues, titled], after=" \n\u00a0\t")
         for found, scanner in zip(together, (cues, titled), strict=True):
-            expected, allowed = [], 0  # the pattern tried at each start after one of those characters, left to right
-            for start in range(len(text)):
-                if start >= allowed and (start == 0 or text[start - 1] in " \n\u00a0\t"):
-                    match = scanner.pattern.match(text, start)
-                    if match is not None:
-                        expected.append(match.span())
-                        allowed = match.end()
-            assert [m.span() for m in found] == expected, text
+            assert [m.span() for m in found] == _tried_at_each_start(text, scanner, " \n\u00a0\t"), text
 
 
 #: Groups of literals none of which can overlap the scanners' lead and word (found in the automaton's pass), and
@@ -175,14 +174,7 @@ def test_scan_and_locate_with_first_words_the_latin_1_bytes_cannot_show(literals
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
         found, located = scan_and_locate(text, [cues, titled], " \n\u00a0\t", literals)
         for matches, scanner in zip(found, (cues, titled), strict=True):
-            expected, allowed = [], 0
-            for start in range(len(text)):
-                if start >= allowed and (start == 0 or text[start - 1] in " \n\u00a0\t"):
-                    match = scanner.pattern.match(text, start)
-                    if match is not None:
-                        expected.append(match.span())
-                        allowed = match.end()
-            assert [m.span() for m in matches] == expected, text
+            assert [m.span() for m in matches] == _tried_at_each_start(text, scanner, " \n\u00a0\t"), text
         assert located == [sorted(m.start() for literal in group for m in re.finditer(re.escape(literal), text))
                            for group in literals], text
 
@@ -205,8 +197,8 @@ def test_fast_checks_before_reported_speech_patterns_find_what_the_patterns_find
                 + rng.choice(["", " ", "\n"]) + rng.choice(["that", "thatch", "That", "xthat", ""])
                 + rng.choice(["", " that", " it", ", that"]))
         expected = content._THAT_GAP.match(text)
-        got = content._that_gap(text)
-        assert (got.span() if got else None) == (expected.span() if expected else None), text
+        got = content._that_match(text)
+        assert got == ((expected.group("gap"), expected.end()) if expected else None), text
 
 
 def test_fast_checks_before_abbreviation_cue_and_coordinator_patterns_find_what_the_patterns_find():
