@@ -37,6 +37,18 @@ release_dir = "release"
 """
 
 
+def normalised_by_the_rules(text: str) -> str:
+    """What a statement id hashes, spelt out (the oracle for `normalise_statement_text`'s shortcuts): NFKC, then every
+    mark plain, single spaces, casefold."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text)
+    for marks, plain in (("“”„«»″", '"'), ("‘’‚‹›′`", "'")):
+        for mark in marks:
+            text = text.replace(mark, plain)
+    return " ".join(text.split()).casefold()
+
+
 def make_statement(sid: str, text: str = "We must lift the limits.", **overrides) -> Statement:
     """A valid Statement with sensible defaults."""
     fields = {

@@ -20,7 +20,7 @@ from stancebench.corpus.extract import (
 from stancebench.corpus.quotes import squash_quote  # noqa: F401  (public helper, imported to check the API)
 from stancebench.errors import InputError, StancebenchError
 from stancebench.schema import Article
-from tests.support import CONFIG, DATA, REPO, attributions
+from tests.support import CONFIG, DATA, REPO, attributions, normalised_by_the_rules
 
 ROOT = REPO
 SEED = ROOT / "seeds" / "000_8c75088e5995e160.txt"
@@ -225,17 +225,8 @@ def test_statement_ids_are_stable_under_typography():
 def test_plain_ascii_text_normalises_as_any_other(text):
     # ASCII takes a shorter path: it must give what NFKC, the marks, spaces and casefold give, with or without
     # a non-ASCII character added (which takes the general path).
-    import unicodedata
-
-    def by_the_rules(t: str) -> str:
-        t = unicodedata.normalize("NFKC", t)
-        for marks, plain in (("“”„«»″", '"'), ("‘’‚‹›′`", "'")):
-            for mark in marks:
-                t = t.replace(mark, plain)
-        return " ".join(t.split()).casefold()
-
-    assert normalise_statement_text(text) == by_the_rules(text)
-    assert normalise_statement_text(text + " é") == by_the_rules(text + " é")
+    assert normalise_statement_text(text) == normalised_by_the_rules(text)
+    assert normalise_statement_text(text + " é") == normalised_by_the_rules(text + " é")
 
 
 def test_spaces_normalise_as_split_and_join_would():

@@ -7,15 +7,7 @@ import sys
 import unicodedata
 
 from stancebench.corpus.statement_text import _CURLY, normalise_statement_text
-
-
-def _by_the_rules(text: str) -> str:
-    """What a statement id hashes, spelt out: NFKC, then every mark plain, single spaces, casefold."""
-    text = unicodedata.normalize("NFKC", text)
-    for marks, plain in (("“”„«»″", '"'), ("‘’‚‹›′`", "'")):
-        for mark in marks:
-            text = text.replace(mark, plain)
-    return " ".join(text.split()).casefold()
+from tests.support import normalised_by_the_rules
 
 
 def test_curly_marks_compose_with_nothing():
@@ -30,7 +22,7 @@ def test_curly_marks_compose_with_nothing():
             assert not marks & {chr(int(part, 16)) for part in decomposition.split()}, hex(code)
 
 
-def test_statement_text_normalises_by_the_rules():
+def test_statement_text_normalisesnormalised_by_the_rules():
     # Curly and other marks, composable letters and combining marks (e + U+0301 is é), Hangul jamo that compose,
     # compatibility characters whose NFKC holds a mark ('″' is two '′', fullwidth '＂' and '｀'), spaces of all kinds.
     pieces = ["a", "E", "e", "We", " ", "  ", "\t", "\n", "\u00a0", "\u2009", "\u200b", "’", "‘", "“", "”", "„", "«", "»",
@@ -39,7 +31,7 @@ def test_statement_text_normalises_by_the_rules():
     rng = random.Random(18)
     for _ in range(40000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
-        assert normalise_statement_text(text) == _by_the_rules(text), repr(text)
+        assert normalise_statement_text(text) == normalised_by_the_rules(text), repr(text)
 
 
 def _random_text(rng: random.Random, pieces: list[str], seps: list[str]) -> str:
